@@ -1,0 +1,27 @@
+package dev.tugboat.protocol.kubernetes;
+
+import dev.tugboat.protocol.ServiceSpec;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Commands of the KubernetesGateway, the one actor per node that talks to the API server. It
+ * serializes calls per pod, bounds their concurrency and rate, retries transient failures with
+ * backoff, and replies only with a final outcome.
+ */
+public sealed interface KubernetesCommand {
+
+  /** Create the pod for this service; an existing pod of the same service counts as success. */
+  record CreatePod(ServiceSpec spec, ActorRef<PodCallResult> replyTo) implements KubernetesCommand {}
+
+  /** Delete the pod; a pod that is already gone counts as success. */
+  record DeletePod(String podName, ActorRef<PodCallResult> replyTo) implements KubernetesCommand {}
+
+  /** Read the last {@code tailLines} lines of the model container's log. */
+  record ReadPodLog(String podName, int tailLines, ActorRef<PodLogResult> replyTo) implements KubernetesCommand {}
+
+  /** The pod as the informer cache holds it (no API call once the cache is synced). */
+  record LookupPod(String podName, ActorRef<PodLookupResult> replyTo) implements KubernetesCommand {}
+
+  /** Messages the gateway sends itself; declared in the k8s module. */
+  non-sealed interface Private extends KubernetesCommand {}
+}

@@ -1,0 +1,18 @@
+package dev.tugboat.protocol.kubernetes;
+
+import dev.tugboat.protocol.CborSerializable;
+
+/** Final outcome of a create or delete call, after the gateway's retries. */
+public sealed interface PodCallResult extends CborSerializable {
+
+  String podName();
+
+  /** The call took effect (or its effect was already there: 409 on create, 404 on delete). */
+  record Succeeded(String podName, String detail) implements PodCallResult {}
+
+  /**
+   * The call cannot succeed: refused by Kubernetes (e.g. 400/403/422) or every retry failed
+   * before the deadline. httpStatus is 0 when no HTTP answer was had.
+   */
+  record Failed(String podName, int httpStatus, String reason) implements PodCallResult {}
+}

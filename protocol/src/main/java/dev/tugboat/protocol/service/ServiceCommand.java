@@ -1,0 +1,33 @@
+package dev.tugboat.protocol.service;
+
+import dev.tugboat.protocol.CborSerializable;
+import dev.tugboat.protocol.CommandReply;
+import dev.tugboat.protocol.ServiceSpec;
+import dev.tugboat.protocol.kubernetes.PodSnapshot;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Commands of the Service entity (one deployed model = one pod). Pod observations come from
+ * the KubernetesGateway; everything is idempotent.
+ */
+public sealed interface ServiceCommand {
+
+  /** From the Simulation: run this model. Accepted once persisted; a repeat is accepted again. */
+  record Create(ServiceSpec spec, ActorRef<CommandReply> replyTo) implements ServiceCommand, CborSerializable {}
+
+  /** The pod as the gateway's informer (or cache lookup) last saw it. */
+  record PodObserved(PodSnapshot pod) implements ServiceCommand, CborSerializable {}
+
+  /**
+   * The pod is gone from the API server. finalStateUnknown: the watch missed the deletion, so
+   * {@code lastKnown} may be stale.
+   */
+  record PodDeleted(String podName, boolean finalStateUnknown, PodSnapshot lastKnown)
+      implements ServiceCommand, CborSerializable {}
+
+  /** The current state, for HTTP. Replies Found or NotFound; never creates a service. */
+  record Get(ActorRef<ServiceReply> replyTo) implements ServiceCommand, CborSerializable {}
+
+  /** Messages the Service entity sends itself (ticks, async results); declared with the entity. */
+  non-sealed interface Private extends ServiceCommand {}
+}

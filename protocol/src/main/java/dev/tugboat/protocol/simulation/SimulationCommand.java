@@ -1,0 +1,38 @@
+package dev.tugboat.protocol.simulation;
+
+import dev.tugboat.protocol.CborSerializable;
+import dev.tugboat.protocol.CommandReply;
+import dev.tugboat.protocol.ModelSpec;
+import dev.tugboat.protocol.TerminationStatus;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Commands of the Simulation entity (one per simulation id). Every command is idempotent: a
+ * redelivered MQTT message or a re-sent report changes nothing the second time.
+ */
+public sealed interface SimulationCommand {
+
+  /** DeployModels from the SO. Replies Accepted once the simulation is persisted, or Rejected. */
+  record Deploy(String simulatorId, List<ModelSpec> models, double keepLogsHours, ActorRef<CommandReply> replyTo)
+      implements SimulationCommand, CborSerializable {
+    public Deploy {
+      models = models == null ? List.of() : List.copyOf(models);
+    }
+  }
+
+  /** ReadyForProcessing from a model. Rejected for an unknown simulation or model. */
+  record ReportModelReady(String modelId, ActorRef<CommandReply> replyTo)
+      implements SimulationCommand, CborSerializable {}
+
+  /** A Service entity reports that its model ended (or could never start). Re-sent until accepted. */
+  record ReportServiceTerminated(
+      String modelId, TerminationStatus status, int exitCode, String reason, ActorRef<CommandReply> replyTo)
+      implements SimulationCommand, CborSerializable {}
+
+  /** The current state, for HTTP. Replies Found or NotFound; never creates a simulation. */
+  record Get(ActorRef<SimulationReply> replyTo) implements SimulationCommand, CborSerializable {}
+
+  /** Messages the Simulation entity sends itself (ticks, async results); declared with the entity. */
+  non-sealed interface Private extends SimulationCommand {}
+}

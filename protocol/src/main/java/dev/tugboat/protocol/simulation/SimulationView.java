@@ -1,0 +1,37 @@
+package dev.tugboat.protocol.simulation;
+
+import dev.tugboat.protocol.CborSerializable;
+import dev.tugboat.protocol.TerminationStatus;
+import java.time.Instant;
+import java.util.List;
+
+/** A read-only picture of one simulation, as served over HTTP. */
+public record SimulationView(
+    String simulationId,
+    String simulatorId,
+    Phase phase,
+    String reason,
+    double keepLogsHours,
+    Instant deployedAt,
+    List<Model> models,
+    boolean modelsReadySent,
+    boolean allModelsHaveTerminatedSent,
+    int pendingNotifications) implements CborSerializable {
+
+  /** The simulation's lifecycle phase. */
+  public enum Phase {
+    /** Services are being created or have not all reported ReadyForProcessing. */
+    DEPLOYING,
+    /** Every model reported ReadyForProcessing (ModelsReady is owed or sent). */
+    READY,
+    /** Every model has ended (AllModelsHaveTerminated is owed or sent). */
+    ENDED,
+    /** The DeployModels request was invalid; every named model was reported FAILED. */
+    REJECTED
+  }
+
+  /** One model as the simulation sees it. */
+  public record Model(
+      String modelId, String podName, boolean ready, boolean terminated, TerminationStatus status,
+      Integer exitCode, String reason) implements CborSerializable {}
+}
