@@ -90,9 +90,9 @@ public final class Topics {
   }
 
   private static void expect(String topic, String[] segments, int count) throws MalformedTopicException {
-    if (segments.length != count + 1) {
+    if (segments.length != count) {
       throw new MalformedTopicException(topic,
-          "expected " + (count + 1) + " segments after " + PREFIX + " but found " + segments.length);
+          "expected " + count + " segments after " + PREFIX + " but found " + segments.length);
     }
   }
 

@@ -1,0 +1,46 @@
+package dev.tugboat.http;
+
+import dev.tugboat.protocol.EntityDirectory;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds {@link TugboatRoutes} on the configured interface and port. The binding joins the
+ * system's coordinated shutdown, so in-flight requests finish (up to the termination deadline)
+ * before the node leaves.
+ */
+public final class HttpServer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+
+  private HttpServer() {}
+
+  /**
+   * Starts serving. The stage fails when the port cannot be bound; the caller decides whether
+   * that ends the node.
+   *
+   * @param ready whether this node should receive traffic (GET /health/ready)
+   * @param metricsScrape the Prometheus text exposition, produced per scrape (GET /metrics)
+   */
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings,
+      EntityDirectory directory, BooleanSupplier ready, Supplier<String> metricsScrape) {
+    TugboatRoutes routes = new TugboatRoutes(system, settings, directory, ready, metricsScrape);
+    return Http.get(system)
+        .newServerAt(settings.interfaceAddress(), settings.port())
+        .bind(routes.route())
+        .whenComplete((binding, failure) -> {
+          if (failure != null) {
+            LOG.error("HTTP server could not bind {}:{}", settings.interfaceAddress(), settings.port(), failure);
+          } else {
+            binding.addToCoordinatedShutdown(settings.terminationDeadline(), system);
+            LOG.info("HTTP server listening on {}", binding.localAddress());
+          }
+        });
+  }
+}

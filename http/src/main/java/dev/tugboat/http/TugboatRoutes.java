@@ -1,0 +1,249 @@
+package dev.tugboat.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.tugboat.protocol.EntityDirectory;
+import dev.tugboat.protocol.Ids;
+import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.service.ServiceCommand;
+import dev.tugboat.protocol.service.ServiceReply;
+import dev.tugboat.protocol.simulation.SimulationCommand;
+import dev.tugboat.protocol.simulation.SimulationReply;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API as one sealed {@link Route}: entity queries, health and metrics. Every response,
+ * errors included, is JSON except the Prometheus scrape; ids are validated before any entity is
+ * resolved, so a bad id never starts (or wakes) an entity. See docs/http-api.md.
+ */
+public final class TugboatRoutes extends AllDirectives {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TugboatRoutes.class);
+  /** Separate logger so the access log can be switched on without the rest of the module. */
+  private static final Logger ACCESS = LoggerFactory.getLogger("dev.tugboat.http.access");
+
+  /** Prometheus text exposition format 0.0.4, the one every scraper accepts. */
+  static final ContentType.WithCharset METRICS_CONTENT_TYPE = MediaTypes
+      .customWithOpenCharset("text", "plain", Map.of("version", "0.0.4"), true)
+      .toContentType(HttpCharsets.UTF_8);
+
+  private final EntityDirectory directory;
+  private final BooleanSupplier ready;
+  private final Supplier<String> metricsScrape;
+  private final Duration askTimeout;
+  private final Scheduler scheduler;
+
+  public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, EntityDirectory directory,
+      BooleanSupplier ready, Supplier<String> metricsScrape) {
+    this.directory = Objects.requireNonNull(directory, "directory");
+    this.ready = Objects.requireNonNull(ready, "ready");
+    this.metricsScrape = Objects.requireNonNull(metricsScrape, "metricsScrape");
+    this.askTimeout = settings.askTimeout();
+    this.scheduler = system.scheduler();
+  }
+
+  /** The complete, sealed route: nothing it serves escapes as a non-JSON error or a dropped connection. */
+  public Route route() {
+    return accessLog(() ->
+        handleExceptions(exceptionHandler(), () ->
+            handleRejections(rejectionHandler(), this::endpoints)));
+  }
+
+  private Route endpoints() {
+    return concat(
+        pathPrefix(segment("api").slash("v1").slash("simulations").slash(segment()), simulationId ->
+            concat(
+                pathEnd(() -> get(() -> simulation(simulationId))),
+                path(segment("services").slash(segment()), modelId ->
+                    get(() -> service(simulationId, modelId))))),
+        path(segment("health").slash("live"), () -> get(() -> completeOK(HealthBody.UP, Json.marshaller()))),
+        path(segment("health").slash("ready"), () -> get(this::readiness)),
+        path("metrics", () -> get(this::metrics)));
+  }
+
+  private Route simulation(String simulationId) {
+    Optional<String> problem = Ids.problem("simulation id", simulationId);
+    if (problem.isPresent()) {
+      return badId(problem.get(), simulationId);
+    }
+    RecipientRef<SimulationCommand> entity = directory.simulation(simulationId);
+    return onSuccess(ask(entity, SimulationCommand.Get::new), outcome -> {
+      if (outcome instanceof Answered<SimulationReply> answered) {
+        SimulationReply reply = answered.reply();
+        if (reply instanceof SimulationReply.Found found) {
+          return completeOK(found.simulation(), Json.marshaller());
+        }
+        return error(StatusCodes.NOT_FOUND, "simulation not found", simulationId);
+      }
+      return timedOut("simulation", simulationId);
+    });
+  }
+
+  private Route service(String simulationId, String modelId) {
+    Optional<String> problem = Ids.problem("simulation id", simulationId);
+    if (problem.isPresent()) {
+      return badId(problem.get(), simulationId);
+    }
+    problem = Ids.problem("model id", modelId);
+    if (problem.isPresent()) {
+      return badId(problem.get(), modelId);
+    }
+    ServiceId serviceId = new ServiceId(simulationId, modelId);
+    RecipientRef<ServiceCommand> entity = directory.service(serviceId);
+    return onSuccess(ask(entity, ServiceCommand.Get::new), outcome -> {
+      if (outcome instanceof Answered<ServiceReply> answered) {
+        ServiceReply reply = answered.reply();
+        if (reply instanceof ServiceReply.Found found) {
+          return completeOK(found.service(), Json.marshaller());
+        }
+        return error(StatusCodes.NOT_FOUND, "service not found", serviceId.entityId());
+      }
+      return timedOut("service", serviceId.entityId());
+    });
+  }
+
+  private Route readiness() {
+    if (ready.getAsBoolean()) {
+      return completeOK(HealthBody.UP, Json.marshaller());
+    }
+    return complete(StatusCodes.SERVICE_UNAVAILABLE, new HealthBody("DOWN", "node is not ready"), Json.marshaller());
+  }
+
+  private Route metrics() {
+    return complete(HttpResponse.create().withEntity(HttpEntities.create(METRICS_CONTENT_TYPE, metricsScrape.get())));
+  }
+
+  /**
+   * Asks and folds a timeout into the result, so the route can answer 503 for it; any other
+   * failure stays a failure and reaches the exception handler (500).
+   */
+  private <C, R> CompletionStage<AskOutcome<R>> ask(RecipientRef<C> entity, Function<ActorRef<R>, C> get) {
+    return AskPattern.ask(entity, get, askTimeout, scheduler)
+        .handle((reply, failure) -> {
+          if (failure == null) {
+            return new Answered<>(reply);
+          }
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure;
+          if (cause instanceof TimeoutException) {
+            return new TimedOut<>();
+          }
+          throw new CompletionException(cause);
+        });
+  }
+
+  private Route badId(String problem, String id) {
+    LOG.debug("Rejected request for invalid id '{}': {}", Ids.printable(id), problem);
+    return error(StatusCodes.BAD_REQUEST, problem, Ids.printable(id));
+  }
+
+  private Route timedOut(String kind, String entityId) {
+    LOG.warn("The {} entity {} did not answer within {}", kind, entityId, askTimeout);
+    return error(StatusCodes.SERVICE_UNAVAILABLE,
+        kind + " " + entityId + " did not answer within " + askTimeout.toMillis() + " ms", entityId);
+  }
+
+  private Route error(StatusCode status, String message, String id) {
+    return complete(status, new ErrorBody(message, id), Json.marshaller());
+  }
+
+  private RejectionHandler rejectionHandler() {
+    return RejectionHandler.newBuilder()
+        .handleAll(MethodRejection.class, rejections -> {
+          HttpMethod[] allowed = rejections.stream().map(MethodRejection::supported).distinct()
+              .toArray(HttpMethod[]::new);
+          String names = String.join(", ", Arrays.stream(allowed).map(HttpMethod::value).toList());
+          return complete(StatusCodes.METHOD_NOT_ALLOWED, List.of(Allow.create(allowed)),
+              ErrorBody.of("method not allowed; supported: " + names), Json.marshaller());
+        })
+        .handleNotFound(extractRequest(request ->
+            complete(StatusCodes.NOT_FOUND, ErrorBody.of("no such resource: " + request.getUri().path()),
+                Json.marshaller())))
+        .build()
+        // Anything else (malformed headers, unsupported encodings) keeps Pekko's status and
+        // message, re-dressed as JSON.
+        .withFallback(RejectionHandler.defaultHandler().mapRejectionResponse(TugboatRoutes::textToJson));
+  }
+
+  private ExceptionHandler exceptionHandler() {
+    return ExceptionHandler.newBuilder()
+        .matchAny(failure -> extractRequest(request -> {
+          LOG.error("Request {} {} failed", request.method().value(), request.getUri().path(), failure);
+          return complete(StatusCodes.INTERNAL_SERVER_ERROR, ErrorBody.of("internal server error"), Json.marshaller());
+        }))
+        .build();
+  }
+
+  private Route accessLog(Supplier<Route> inner) {
+    return extractRequest(request -> {
+      long started = System.nanoTime();
+      return mapResponse(response -> {
+        logAccess(request, response, started);
+        return response;
+      }, inner);
+    });
+  }
+
+  private static void logAccess(HttpRequest request, HttpResponse response, long startedNanos) {
+    if (ACCESS.isDebugEnabled()) {
+      ACCESS.debug("{} {} -> {} in {} ms", request.method().value(), request.getUri().path(),
+          response.status().intValue(), (System.nanoTime() - startedNanos) / 1_000_000);
+    }
+  }
+
+  private static HttpResponse textToJson(HttpResponse response) {
+    if (response.entity() instanceof HttpEntity.Strict strict
+        && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON)) {
+      try {
+        String json = Json.objectMapper().writeValueAsString(ErrorBody.of(strict.getData().utf8String()));
+        return response.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, json));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("cannot write an error body as JSON", e);
+      }
+    }
+    return response;
+  }
+
+  /** What came back from an entity within the ask timeout, or that nothing did. */
+  private sealed interface AskOutcome<R> {}
+
+  private record Answered<R>(R reply) implements AskOutcome<R> {}
+
+  private record TimedOut<R>() implements AskOutcome<R> {}
+}

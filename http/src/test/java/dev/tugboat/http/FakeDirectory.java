@@ -1,0 +1,80 @@
+package dev.tugboat.http;
+
+import dev.tugboat.protocol.EntityDirectory;
+import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.service.ServiceCommand;
+import dev.tugboat.protocol.service.ServiceReply;
+import dev.tugboat.protocol.service.ServiceView;
+import dev.tugboat.protocol.simulation.SimulationCommand;
+import dev.tugboat.protocol.simulation.SimulationReply;
+import dev.tugboat.protocol.simulation.SimulationView;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * A directory standing in for Cluster Sharding: each lookup starts a small entity that answers
+ * one Get from fixed views (Found or NotFound), except ids starting with "silent", which go to a
+ * probe that never answers. Every lookup is recorded, so a test can tell no entity was touched.
+ */
+final class FakeDirectory implements EntityDirectory {
+
+  static final String SILENT_PREFIX = "silent";
+
+  final TestProbe<SimulationCommand> silentSimulations;
+  final TestProbe<ServiceCommand> silentServices;
+  final List<String> lookups = new CopyOnWriteArrayList<>();
+
+  private final ActorTestKit testKit;
+  private final Map<String, SimulationView> simulations;
+  private final Map<String, ServiceView> services;
+  private final AtomicLong spawned = new AtomicLong();
+
+  FakeDirectory(ActorTestKit testKit, Map<String, SimulationView> simulations, Map<String, ServiceView> services) {
+    this.testKit = testKit;
+    this.simulations = Map.copyOf(simulations);
+    this.services = Map.copyOf(services);
+    this.silentSimulations = testKit.createTestProbe(SimulationCommand.class);
+    this.silentServices = testKit.createTestProbe(ServiceCommand.class);
+  }
+
+  @Override
+  public RecipientRef<SimulationCommand> simulation(String simulationId) {
+    lookups.add(simulationId);
+    if (simulationId.startsWith(SILENT_PREFIX)) {
+      return silentSimulations.ref();
+    }
+    SimulationView view = simulations.get(simulationId);
+    Behavior<SimulationCommand> entity = Behaviors.receiveMessage(command -> {
+      if (command instanceof SimulationCommand.Get get) {
+        get.replyTo().tell(view == null ? new SimulationReply.NotFound(simulationId) : new SimulationReply.Found(view));
+      }
+      return Behaviors.stopped();
+    });
+    // systemActorOf does not block, unlike ActorTestKit.spawn: lookups happen on route threads.
+    return testKit.system().systemActorOf(entity, "simulation-" + spawned.incrementAndGet(), Props.empty());
+  }
+
+  @Override
+  public RecipientRef<ServiceCommand> service(ServiceId serviceId) {
+    lookups.add(serviceId.entityId());
+    if (serviceId.simulationId().startsWith(SILENT_PREFIX)) {
+      return silentServices.ref();
+    }
+    ServiceView view = services.get(serviceId.entityId());
+    Behavior<ServiceCommand> entity = Behaviors.receiveMessage(command -> {
+      if (command instanceof ServiceCommand.Get get) {
+        get.replyTo().tell(view == null ? new ServiceReply.NotFound(serviceId) : new ServiceReply.Found(view));
+      }
+      return Behaviors.stopped();
+    });
+    return testKit.system().systemActorOf(entity, "service-" + spawned.incrementAndGet(), Props.empty());
+  }
+}

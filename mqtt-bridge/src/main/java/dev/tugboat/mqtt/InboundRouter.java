@@ -1,0 +1,161 @@
+package dev.tugboat.mqtt;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.tugboat.protocol.CommandReply;
+import dev.tugboat.protocol.EntityDirectory;
+import dev.tugboat.protocol.EnvVar;
+import dev.tugboat.protocol.Ids;
+import dev.tugboat.protocol.ModelSpec;
+import dev.tugboat.protocol.dots.Lifecycle;
+import dev.tugboat.protocol.simulation.SimulationCommand;
+import dev.tugboat.protocol.topics.Topic;
+import dev.tugboat.protocol.topics.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one inbound MQTT message into a command for its Simulation entity and acknowledges the
+ * message once the entity replied (Accepted or Rejected), once every attempt timed out, or at
+ * once when the message is dropped (foreign {so}, malformed topic, undecodable payload). It
+ * never blocks: the caller (the Paho callback) returns as soon as the ask is sent.
+ */
+final class InboundRouter {
+  private static final Logger log = LoggerFactory.getLogger(InboundRouter.class);
+
+  private final ActorSystem<?> system;
+  private final EntityDirectory directory;
+  private final MqttSettings settings;
+  private final MeterRegistry metrics;
+  private final String so;
+
+  InboundRouter(ActorSystem<?> system, EntityDirectory directory, MqttSettings settings, MeterRegistry metrics) {
+    this.system = system;
+    this.directory = directory;
+    this.settings = settings;
+    this.metrics = metrics;
+    this.so = settings.so();
+  }
+
+  /** One inbound message on its way to an entity; {@code ack} acknowledges it to the broker. */
+  private record Inbound(
+      String kind, String topic, String simulationId, String modelId,
+      Function<ActorRef<CommandReply>, SimulationCommand> command, Runnable ack) {}
+
+  void route(String topic, byte[] payload, Runnable ack) {
+    Topic parsed;
+    try {
+      parsed = Topics.parse(topic);
+    } catch (Topics.MalformedTopicException e) {
+      drop("malformed-topic", topic, e.getMessage(), ack);
+      return;
+    }
+    if (parsed instanceof Topic.DeployModels t) {
+      if (!so.equals(t.so())) {
+        drop("foreign-so", topic, "the topic names SO '" + Ids.printable(t.so()) + "', this bridge serves '" + so + "'", ack);
+        return;
+      }
+      Lifecycle.DeployModels message;
+      try {
+        message = Lifecycle.DeployModels.parseFrom(payload);
+      } catch (InvalidProtocolBufferException e) {
+        drop("undecodable", topic, "not a DeployModels message: " + e.getMessage(), ack);
+        return;
+      }
+      List<ModelSpec> models = message.getModelConfigurationsList().stream()
+          .map(m -> new ModelSpec(m.getModelID(), m.getImageUrl(),
+              m.getEnvironmentVariablesList().stream().map(e -> new EnvVar(e.getName(), e.getValue())).toList()))
+          .toList();
+      String simulatorId = message.getSimulatorId();
+      double keepLogsHours = message.getKeepLogsHours();
+      ask(new Inbound("DeployModels", topic, t.simulationId(), "",
+          replyTo -> new SimulationCommand.Deploy(simulatorId, models, keepLogsHours, replyTo), ack), 1);
+    } else if (parsed instanceof Topic.ReadyForProcessing t) {
+      try {
+        Lifecycle.ReadyForProcessing.parseFrom(payload);
+      } catch (InvalidProtocolBufferException e) {
+        drop("undecodable", topic, "not a ReadyForProcessing message: " + e.getMessage(), ack);
+        return;
+      }
+      String modelId = t.modelId();
+      ask(new Inbound("ReadyForProcessing", topic, t.simulationId(), modelId,
+          replyTo -> new SimulationCommand.ReportModelReady(modelId, replyTo), ack), 1);
+    } else {
+      drop("unexpected-topic", topic, "Tugboat does not consume " + parsed.getClass().getSimpleName(), ack);
+    }
+  }
+
+  private void ask(Inbound in, int attempt) {
+    CompletionStage<CommandReply> reply;
+    try {
+      reply = AskPattern.ask(directory.simulation(in.simulationId()), in.command(), settings.routeTimeout(),
+          system.scheduler());
+    } catch (RuntimeException e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    reply.whenComplete((r, error) -> {
+      if (error == null) {
+        replied(in, r);
+      } else if (attempt < settings.routeAttempts()) {
+        Throwable cause = unwrap(error);
+        log.warn("{} for simulation {}{}: attempt {} of {} failed ({}); asking again", in.kind(),
+            Ids.printable(in.simulationId()), modelSuffix(in), attempt, settings.routeAttempts(), cause.toString());
+        metrics.counter("tugboat.mqtt.inbound.retries", "kind", in.kind()).increment();
+        // A timeout already waited route-timeout; any other failure (e.g. sharding not yet up)
+        // waits a moment so the attempts are not spent at once.
+        long delayMs = cause instanceof TimeoutException ? 0 : Math.min(1000, settings.routeTimeout().toMillis());
+        CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS, system.executionContext())
+            .execute(() -> ask(in, attempt + 1));
+      } else {
+        log.error("{} for simulation {}{} on {} is lost: no entity answered after {} attempts ({}); "
+                + "acknowledging it so it cannot block the session", in.kind(), Ids.printable(in.simulationId()),
+            modelSuffix(in), Ids.printable(in.topic()), attempt, unwrap(error).toString());
+        metrics.counter("tugboat.mqtt.inbound", "kind", in.kind(), "outcome", "failed").increment();
+        ack(in.ack(), in.topic());
+      }
+    });
+  }
+
+  private void replied(Inbound in, CommandReply reply) {
+    if (reply instanceof CommandReply.Rejected rejected) {
+      log.warn("{} for simulation {}{} rejected: {}", in.kind(), Ids.printable(in.simulationId()), modelSuffix(in),
+          rejected.reason());
+      metrics.counter("tugboat.mqtt.inbound", "kind", in.kind(), "outcome", "rejected").increment();
+    } else {
+      log.debug("{} for simulation {}{} accepted", in.kind(), Ids.printable(in.simulationId()), modelSuffix(in));
+      metrics.counter("tugboat.mqtt.inbound", "kind", in.kind(), "outcome", "accepted").increment();
+    }
+    ack(in.ack(), in.topic());
+  }
+
+  private void drop(String reason, String topic, String detail, Runnable ack) {
+    log.warn("dropping the message on topic '{}' ({}): {}", Ids.printable(topic), reason, detail);
+    metrics.counter("tugboat.mqtt.inbound.dropped", "reason", reason).increment();
+    ack(ack, topic);
+  }
+
+  private static void ack(Runnable ack, String topic) {
+    try {
+      ack.run();
+    } catch (RuntimeException e) {
+      log.warn("could not acknowledge the message on topic '{}': {}", Ids.printable(topic), e.toString());
+    }
+  }
+
+  private static String modelSuffix(Inbound in) {
+    return in.modelId().isEmpty() ? "" : " model " + Ids.printable(in.modelId());
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+}

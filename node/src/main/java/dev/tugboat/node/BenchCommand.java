@@ -1,0 +1,166 @@
+package dev.tugboat.node;
+
+import com.typesafe.config.ConfigFactory;
+import dev.tugboat.node.so.SimulatedSo;
+import dev.tugboat.protocol.EnvVar;
+import dev.tugboat.protocol.ModelSpec;
+import dev.tugboat.protocol.PodNames;
+import dev.tugboat.protocol.topics.Topic;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tugboat bench --models N}: one simulation of N fake models on the embedded stack.
+ * Prints, last line: models, create_per_s (N / time from DeployModels sent to the last pod
+ * created), ready_ms (DeployModels sent to ModelsReady received), all_terminated_ms,
+ * detect_p50/p99_ms (container finishedAt, as the simulated kubelet wrote it, to its
+ * ModelHasTerminated received by the SO) and heap_mb (used heap after a GC once all models are ready).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmark one simulation of N fake models on the embedded stack.")
+final class BenchCommand implements Callable<Integer> {
+  private static final String SIMULATOR_ID = "bench";
+  private static final String SIMULATION_ID = "bench-sim";
+
+  @Option(names = "--models", description = "Number of fake models (default: ${DEFAULT-VALUE}).")
+  int models = 1000;
+
+  @Option(names = "--run-seconds", description = "How long each fake model runs after ReadyForProcessing (default: ${DEFAULT-VALUE}).")
+  int runSeconds = 20;
+
+  @Option(names = "--data-dir", description = "Data directory, emptied first (default: ${DEFAULT-VALUE}).")
+  Path dataDir = Path.of("data", "bench");
+
+  @Option(names = "--timeout-seconds", description = "Give up after this long (default: ${DEFAULT-VALUE}).")
+  int timeoutSeconds = 900;
+
+  @Option(names = "--mqtt-port", description = "Port of the embedded broker (default: ${DEFAULT-VALUE}).")
+  int mqttPort = 1883;
+
+  @Option(names = "--http-port", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  int httpPort = 8080;
+
+  @Override
+  public Integer call() throws Exception {
+    DataDirs.wipe(dataDir);
+    var config = TugboatNode.loadConfig(ConfigFactory.parseMap(Map.of(
+        "tugboat.mode", "embedded",
+        "tugboat.data-dir", dataDir.toString(),
+        "tugboat.embedded.mqtt-port", mqttPort,
+        "tugboat.embedded.fake-model-run-seconds", runSeconds,
+        "tugboat.http.port", httpPort,
+        "pekko.remote.artery.canonical.port", 0)));
+    try (TugboatNode node = TugboatNode.start(config);
+         SimulatedSo so = SimulatedSo.connect(node.settings().embeddedMqttHost(), mqttPort, "dots-so")) {
+      KubernetesClient k8s = node.simulatedKubernetes().orElseThrow().client();
+      Map<String, Long> createdNanos = new ConcurrentHashMap<>();
+      Map<String, Instant> finishedAt = new ConcurrentHashMap<>();
+      SharedIndexInformer<Pod> watch = k8s.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
+        @Override
+        public void onAdd(Pod pod) {
+          createdNanos.putIfAbsent(pod.getMetadata().getName(), System.nanoTime());
+          onUpdate(null, pod);
+        }
+
+        @Override
+        public void onUpdate(Pod oldPod, Pod pod) {
+          if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return;
+          }
+          for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
+            if (cs.getState() != null && cs.getState().getTerminated() != null
+                && cs.getState().getTerminated().getFinishedAt() != null) {
+              finishedAt.putIfAbsent(pod.getMetadata().getName(),
+                  Instant.parse(cs.getState().getTerminated().getFinishedAt()));
+            }
+          }
+        }
+
+        @Override
+        public void onDelete(Pod pod, boolean finalStateUnknown) {}
+      });
+
+      List<ModelSpec> specs = new ArrayList<>(models);
+      for (int i = 0; i < models; i++) {
+        specs.add(new ModelSpec("m" + i, "fake_model:latest", List.of(
+            new EnvVar("MQTT_HOST", node.settings().embeddedMqttHost()),
+            new EnvVar("MQTT_PORT", Integer.toString(mqttPort)),
+            new EnvVar("SIMULATOR_ID", SIMULATOR_ID), new EnvVar("SIMULATION_ID", SIMULATION_ID),
+            new EnvVar("MODEL_ID", "m" + i))));
+      }
+      System.out.println("bench: deploying " + models + " fake models (run time " + runSeconds + " s)");
+      long t0 = System.nanoTime();
+      so.deploy(SIMULATOR_ID, SIMULATION_ID, specs, 0.0);
+
+      long readyNanos = -1;
+      long allNanos = -1;
+      double heapMb = -1;
+      List<Long> detectMs = new ArrayList<>(models);
+      long deadline = t0 + Duration.ofSeconds(timeoutSeconds).toNanos();
+      while (System.nanoTime() < deadline && allNanos < 0) {
+        Optional<SimulatedSo.Received> next = so.next(Duration.ofSeconds(1));
+        if (next.isEmpty()) {
+          continue;
+        }
+        SimulatedSo.Received r = next.get();
+        if (r.topic() instanceof Topic.ModelsReady) {
+          readyNanos = r.arrivedNanos();
+          System.out.printf("bench: ModelsReady after %d ms; %d pods created%n", (readyNanos - t0) / 1_000_000,
+              createdNanos.size());
+          heapMb = usedHeapAfterGcMb();
+        } else if (r.topic() instanceof Topic.ModelHasTerminated t) {
+          long arrivedWall = Instant.now().toEpochMilli() - (System.nanoTime() - r.arrivedNanos()) / 1_000_000;
+          Instant finished = finishedAt.get(PodNames.podName(SIMULATOR_ID, SIMULATION_ID, t.modelId()));
+          if (finished != null) {
+            detectMs.add(arrivedWall - finished.toEpochMilli());
+          }
+        } else if (r.topic() instanceof Topic.AllModelsHaveTerminated) {
+          allNanos = r.arrivedNanos();
+        }
+      }
+      watch.close();
+      if (allNanos < 0) {
+        System.err.println("bench: timed out after " + timeoutSeconds + " s");
+        return 1;
+      }
+      long lastCreated = createdNanos.values().stream().mapToLong(Long::longValue).max().orElse(t0);
+      double createPerS = createdNanos.size() / ((lastCreated - t0) / 1e9);
+      long[] detect = detectMs.stream().mapToLong(Long::longValue).sorted().toArray();
+      System.out.printf("bench: %d terminations measured of %d models%n", detect.length, models);
+      System.out.printf("models=%d create_per_s=%.0f ready_ms=%d all_terminated_ms=%d detect_p50_ms=%d "
+              + "detect_p99_ms=%d heap_mb=%.0f%n",
+          models, createPerS, readyNanos < 0 ? -1 : (readyNanos - t0) / 1_000_000, (allNanos - t0) / 1_000_000,
+          percentile(detect, 50), percentile(detect, 99), heapMb);
+      return 0;
+    }
+  }
+
+  private static long percentile(long[] sorted, int p) {
+    if (sorted.length == 0) {
+      return -1;
+    }
+    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  private static double usedHeapAfterGcMb() {
+    Runtime rt = Runtime.getRuntime();
+    System.gc();
+    return (rt.totalMemory() - rt.freeMemory()) / (1024.0 * 1024.0);
+  }
+
+}

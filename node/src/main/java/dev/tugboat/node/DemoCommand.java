@@ -1,0 +1,123 @@
+package dev.tugboat.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import dev.tugboat.node.so.SimulatedSo;
+import dev.tugboat.protocol.EnvVar;
+import dev.tugboat.protocol.ModelSpec;
+import dev.tugboat.protocol.dots.Lifecycle;
+import dev.tugboat.protocol.topics.Topic;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tugboat demo}: the DOTS quickstart on the embedded stack. A simulated SO deploys four
+ * fake models in simulation sim02-abc of simulator 204-asd (EXIT_CODE unset, 1, 2, unset) and
+ * prints every lifecycle message Tugboat publishes; exits 0 after AllModelsHaveTerminated.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Run the DOTS quickstart (4 fake models) on the embedded stack and print the lifecycle.")
+final class DemoCommand implements Callable<Integer> {
+  static final String SIMULATOR_ID = "204-asd";
+  static final String SIMULATION_ID = "sim02-abc";
+
+  @Option(names = "--data-dir", description = "Data directory, emptied first (default: ${DEFAULT-VALUE}).")
+  Path dataDir = Path.of("data", "demo");
+
+  @Option(names = "--run-seconds", description = "How long a fake model runs after ReadyForProcessing (default: ${DEFAULT-VALUE}).")
+  int runSeconds = 10;
+
+  @Option(names = "--timeout-seconds", description = "Give up after this long (default: ${DEFAULT-VALUE}).")
+  int timeoutSeconds = 180;
+
+  @Option(names = "--mqtt-port", description = "Port of the embedded broker (default: ${DEFAULT-VALUE}).")
+  int mqttPort = 1883;
+
+  @Option(names = "--http-port", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  int httpPort = 8080;
+
+  @Override
+  public Integer call() throws Exception {
+    DataDirs.wipe(dataDir);
+    var config = TugboatNode.loadConfig(ConfigFactory.parseMap(Map.of(
+        "tugboat.mode", "embedded",
+        "tugboat.data-dir", dataDir.toString(),
+        "tugboat.embedded.mqtt-port", mqttPort,
+        "tugboat.embedded.fake-model-run-seconds", runSeconds,
+        "tugboat.http.port", httpPort,
+        "pekko.remote.artery.canonical.port", 0)));
+    try (TugboatNode node = TugboatNode.start(config);
+         SimulatedSo so = SimulatedSo.connect(node.settings().embeddedMqttHost(), mqttPort, "dots-so")) {
+      List<ModelSpec> models = quickstartModels(node.settings().embeddedMqttHost(), mqttPort);
+      System.out.println("SO  -> DeployModels simulation=" + SIMULATION_ID + " simulator=" + SIMULATOR_ID
+          + " models=" + models.size() + " (EXIT_CODE unset, 1, 2, unset)");
+      so.deploy(SIMULATOR_ID, SIMULATION_ID, models, 24.0);
+      Instant deadline = Instant.now().plusSeconds(timeoutSeconds);
+      HttpClient http = HttpClient.newHttpClient();
+      while (Instant.now().isBefore(deadline)) {
+        Optional<SimulatedSo.Received> next = so.next(Duration.ofSeconds(1));
+        if (next.isEmpty()) {
+          continue;
+        }
+        SimulatedSo.Received r = next.get();
+        System.out.println("MSO -> " + r.describe());
+        if (r.topic() instanceof Topic.ModelHasTerminated t
+            && ((Lifecycle.ModelHasTerminated) r.message()).getStatus() == Lifecycle.TerminationStatus.FAILED) {
+          printLastLogLines(http, node.httpPort(), t.modelId());
+        }
+        if (r.topic() instanceof Topic.AllModelsHaveTerminated) {
+          System.out.println("Demo finished: all models have terminated. State: http://127.0.0.1:"
+              + node.httpPort() + "/api/v1/simulations/" + SIMULATION_ID);
+          return 0;
+        }
+      }
+      System.err.println("Demo timed out after " + timeoutSeconds + " s without AllModelsHaveTerminated");
+      return 1;
+    }
+  }
+
+  static List<ModelSpec> quickstartModels(String mqttHost, int mqttPort) {
+    String[] exitCodes = {null, "1", "2", null};
+    List<ModelSpec> models = new ArrayList<>();
+    for (int i = 0; i < exitCodes.length; i++) {
+      List<EnvVar> env = new ArrayList<>(List.of(
+          new EnvVar("MQTT_HOST", mqttHost), new EnvVar("MQTT_PORT", Integer.toString(mqttPort)),
+          new EnvVar("SIMULATOR_ID", SIMULATOR_ID), new EnvVar("SIMULATION_ID", SIMULATION_ID),
+          new EnvVar("MODEL_ID", Integer.toString(i))));
+      if (exitCodes[i] != null) {
+        env.add(new EnvVar("EXIT_CODE", exitCodes[i]));
+      }
+      models.add(new ModelSpec(Integer.toString(i), "fake_model:latest", env));
+    }
+    return models;
+  }
+
+  private static void printLastLogLines(HttpClient http, int port, String modelId) {
+    try {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(
+              "http://127.0.0.1:" + port + "/api/v1/simulations/" + SIMULATION_ID + "/services/" + modelId))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode service = new ObjectMapper().readTree(response.body());
+      System.out.println("      model " + modelId + ": " + service.path("reason").asText("")
+          + "; last log lines:");
+      for (JsonNode line : service.path("lastLogLines")) {
+        System.out.println("        | " + line.asText());
+      }
+    } catch (Exception e) {
+      System.out.println("      (could not read the service of model " + modelId + ": " + e + ")");
+    }
+  }
+}

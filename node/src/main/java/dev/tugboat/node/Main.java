@@ -1,0 +1,27 @@
+package dev.tugboat.node;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tugboat} command line: {@code run}, {@code demo} and {@code bench}. */
+@Command(
+    name = "tugboat",
+    mixinStandardHelpOptions = true,
+    version = "tugboat 0.1.0",
+    description = "Deploys, watches and retires the model services of DOTS simulations on Kubernetes.",
+    subcommands = {RunCommand.class, DemoCommand.class, BenchCommand.class})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new Main()).execute(args);
+    System.exit(code);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

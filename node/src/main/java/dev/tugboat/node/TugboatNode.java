@@ -1,0 +1,182 @@
+package dev.tugboat.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tugboat.http.HttpServer;
+import dev.tugboat.http.HttpSettings;
+import dev.tugboat.k8s.KubernetesClients;
+import dev.tugboat.k8s.KubernetesGateway;
+import dev.tugboat.k8s.KubernetesSettings;
+import dev.tugboat.k8s.sim.SimulatedKubernetes;
+import dev.tugboat.k8s.sim.SimulatedKubernetesSettings;
+import dev.tugboat.mqtt.EmbeddedBroker;
+import dev.tugboat.mqtt.MqttBridge;
+import dev.tugboat.mqtt.MqttSettings;
+import dev.tugboat.persistence.EntitySettings;
+import dev.tugboat.persistence.JournalSchema;
+import dev.tugboat.persistence.ServiceEntity;
+import dev.tugboat.persistence.SimulationEntity;
+import dev.tugboat.protocol.EntityDirectory;
+import dev.tugboat.protocol.kubernetes.KubernetesCommand;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Tugboat node: the actor system with its cluster membership, the two sharded
+ * entity types, the Kubernetes gateway, the MQTT bridge and the HTTP frontend, plus (embedded
+ * mode) the embedded broker and the simulated Kubernetes. {@link #close()} stops them in reverse.
+ */
+public final class TugboatNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TugboatNode.class);
+
+  private final ActorSystem<Void> system;
+  private final NodeSettings settings;
+  private final Optional<SimulatedKubernetes> simulatedKubernetes;
+  private final MqttBridge bridge;
+  private final ServerBinding binding;
+  private final List<AutoCloseable> closeables;
+
+  private TugboatNode(
+      ActorSystem<Void> system, NodeSettings settings, Optional<SimulatedKubernetes> simulatedKubernetes,
+      MqttBridge bridge, ServerBinding binding, List<AutoCloseable> closeables) {
+    this.system = system;
+    this.settings = settings;
+    this.simulatedKubernetes = simulatedKubernetes;
+    this.bridge = bridge;
+    this.binding = binding;
+    this.closeables = closeables;
+  }
+
+  /** The configuration a node runs with: application.conf, embedded-mode overrides applied. */
+  public static Config loadConfig(Config overrides) {
+    Config base = overrides.withFallback(ConfigFactory.load());
+    NodeSettings s = NodeSettings.fromConfig(base);
+    if (!s.embedded()) {
+      return base;
+    }
+    Map<String, Object> embedded = new HashMap<>();
+    embedded.put("tugboat.mqtt.host", s.embeddedMqttHost());
+    embedded.put("tugboat.mqtt.port", s.embeddedMqttPort());
+    embedded.put("tugboat.kubernetes.mode", "simulated");
+    return overrides.withFallback(ConfigFactory.parseMap(embedded)).withFallback(ConfigFactory.load()).resolve();
+  }
+
+  /** Starts a node; blocks until it serves HTTP (or throws with the reason it cannot). */
+  public static TugboatNode start(Config config) throws Exception {
+    NodeSettings settings = NodeSettings.fromConfig(config);
+    List<AutoCloseable> closeables = new ArrayList<>();
+    try {
+      Optional<SimulatedKubernetes> simulated = Optional.empty();
+      if (settings.embedded()) {
+        log.info("embedded mode: starting the embedded MQTT broker on {}:{} and the simulated Kubernetes",
+            settings.embeddedMqttHost(), settings.embeddedMqttPort());
+        closeables.add(EmbeddedBroker.start(settings.embeddedMqttHost(), settings.embeddedMqttPort(),
+            settings.dataDir().resolve("broker")));
+      }
+      KubernetesSettings k8sSettings = KubernetesSettings.fromConfig(config);
+      KubernetesClient client;
+      if (k8sSettings.mode() == KubernetesSettings.Mode.SIMULATED) {
+        SimulatedKubernetes sim = SimulatedKubernetes.start(
+            SimulatedKubernetesSettings.defaults(k8sSettings.namespace())
+                .withFakeModelRunTime(Duration.ofSeconds(settings.fakeModelRunSeconds())));
+        closeables.add(sim);
+        simulated = Optional.of(sim);
+        client = sim.client();
+      } else {
+        client = KubernetesClients.create(k8sSettings);
+        closeables.add(client);
+      }
+
+      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tugboat", config);
+      closeables.add(() -> {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      });
+      Cluster cluster = Cluster.get(system);
+      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      JournalSchema.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+      PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      EntityDirectory directory = new ShardedEntityDirectory(system);
+      ActorRef<KubernetesCommand> gateway = system.systemActorOf(
+          KubernetesGateway.create(k8sSettings, client, directory, metrics), "kubernetes-gateway", Props.empty());
+      EntitySettings entitySettings = EntitySettings.fromConfig(config);
+      MqttBridge bridge = MqttBridge.start(system, MqttSettings.fromConfig(config), directory, metrics);
+      closeables.add(bridge);
+      SimulationEntity.init(system, directory, bridge.notifier(), entitySettings);
+      ServiceEntity.init(system, directory, gateway, entitySettings);
+
+      ServerBinding binding = HttpServer.start(system, HttpSettings.fromConfig(config), directory,
+              () -> cluster.selfMember().status() == MemberStatus.up() && bridge.isConnected(),
+              metrics::scrape)
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      closeables.add(() -> binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS));
+      log.info("Tugboat node up: mode={}, http={}, cluster={}", settings.mode(), binding.localAddress(),
+          cluster.selfMember().address());
+      return new TugboatNode(system, settings, simulated, bridge, binding, closeables);
+    } catch (Exception | Error e) {
+      closeAll(closeables);
+      throw e;
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public NodeSettings settings() {
+    return settings;
+  }
+
+  /** The simulated Kubernetes, in the embedded mode. */
+  public Optional<SimulatedKubernetes> simulatedKubernetes() {
+    return simulatedKubernetes;
+  }
+
+  public MqttBridge bridge() {
+    return bridge;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    closeAll(closeables);
+  }
+
+  private static void closeAll(List<AutoCloseable> closeables) {
+    List<AutoCloseable> reversed = new ArrayList<>(closeables);
+    Collections.reverse(reversed);
+    for (AutoCloseable c : reversed) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("while stopping the node: {}", e.toString());
+      }
+    }
+    closeables.clear();
+  }
+}

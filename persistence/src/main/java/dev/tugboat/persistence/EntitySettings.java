@@ -1,0 +1,68 @@
+package dev.tugboat.persistence;
+
+import com.typesafe.config.Config;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Timing and bounds of the Simulation and Service entities, read once from {@code tugboat.entities}.
+ * The clock is injectable so tests control time; production uses the system UTC clock.
+ */
+public record EntitySettings(
+    Duration simulationTick,
+    Duration serviceTick,
+    Duration createRetryAfter,
+    int createMaxAttempts,
+    Duration podMissingGrace,
+    int logTailLines,
+    Duration reportRetry,
+    Duration askTimeout,
+    int outboxMaxInFlight,
+    int deleteMaxAttempts,
+    Clock clock) {
+
+  public EntitySettings {
+    Objects.requireNonNull(clock, "clock");
+    requirePositive("simulation-tick", simulationTick);
+    requirePositive("service-tick", serviceTick);
+    requirePositive("create-retry-after", createRetryAfter);
+    requirePositive("pod-missing-grace", podMissingGrace);
+    requirePositive("report-retry", reportRetry);
+    requirePositive("ask-timeout", askTimeout);
+    if (createMaxAttempts < 1 || deleteMaxAttempts < 1 || outboxMaxInFlight < 1 || logTailLines < 0) {
+      throw new IllegalArgumentException(
+          "tugboat.entities: create-max-attempts, delete-max-attempts and outbox-max-in-flight must be >= 1,"
+              + " log-tail-lines >= 0");
+    }
+  }
+
+  /** Reads {@code tugboat.entities} with the system UTC clock. */
+  public static EntitySettings fromConfig(Config config) {
+    Config c = config.getConfig("tugboat.entities");
+    return new EntitySettings(
+        c.getDuration("simulation-tick"),
+        c.getDuration("service-tick"),
+        c.getDuration("create-retry-after"),
+        c.getInt("create-max-attempts"),
+        c.getDuration("pod-missing-grace"),
+        c.getInt("log-tail-lines"),
+        c.getDuration("report-retry"),
+        c.getDuration("ask-timeout"),
+        c.getInt("outbox-max-in-flight"),
+        c.getInt("delete-max-attempts"),
+        Clock.systemUTC());
+  }
+
+  /** The same settings on another clock (tests). */
+  public EntitySettings withClock(Clock newClock) {
+    return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
+        logTailLines, reportRetry, askTimeout, outboxMaxInFlight, deleteMaxAttempts, newClock);
+  }
+
+  private static void requirePositive(String name, Duration d) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException("tugboat.entities." + name + " must be a positive duration, got " + d);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.tugboat.persistence;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.Locale;
+
+/**
+ * Picks the journal database kind: layers {@code tugboat-h2.conf} or {@code tugboat-postgres.conf}
+ * over a configuration according to {@code tugboat.database.kind} (or a {@code jdbc:postgresql:}
+ * url), so the Slick profile and JDBC driver always match the url. Fails at start-up on a mismatch.
+ */
+public final class JournalConfig {
+
+  /** The supported databases. */
+  public enum Kind { H2, POSTGRES }
+
+  private JournalConfig() {}
+
+  /** The kind named by the configuration; a {@code jdbc:postgresql:} url means POSTGRES. */
+  public static Kind kind(Config config) {
+    String url = config.getString("tugboat.database.url");
+    if (url.startsWith("jdbc:postgresql:")) {
+      return Kind.POSTGRES;
+    }
+    String kind = config.getString("tugboat.database.kind").trim().toLowerCase(Locale.ROOT);
+    return switch (kind) {
+      case "h2" -> Kind.H2;
+      case "postgres", "postgresql" -> Kind.POSTGRES;
+      default -> throw new IllegalArgumentException(
+          "tugboat.database.kind must be h2 or postgres, got '" + kind + "'");
+    };
+  }
+
+  /**
+   * Returns {@code config} (loaded, resolved or not) with the profile and driver of its kind,
+   * resolved. Call it on the node's configuration before creating the ActorSystem.
+   */
+  public static Config withDatabase(Config config) {
+    Config resolved = config.resolve();
+    Kind kind = kind(resolved);
+    String resource = kind == Kind.POSTGRES ? "tugboat-postgres.conf" : "tugboat-h2.conf";
+    Config result = ConfigFactory.parseResources(JournalConfig.class.getClassLoader(), resource)
+        .withFallback(config)
+        .resolve();
+    String url = result.getString("tugboat.database.url");
+    if (kind == Kind.POSTGRES && !url.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          "tugboat.database.kind = postgres needs tugboat.database.url (TUGBOAT_DB_URL) = jdbc:postgresql:..., got '"
+              + url + "'");
+    }
+    if (kind == Kind.H2 && !url.startsWith("jdbc:h2:")) {
+      throw new IllegalArgumentException(
+          "tugboat.database.kind = h2 needs a jdbc:h2: url, got '" + url + "'");
+    }
+    return result;
+  }
+}

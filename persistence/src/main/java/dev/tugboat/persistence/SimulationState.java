@@ -1,0 +1,205 @@
+package dev.tugboat.persistence;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.tugboat.persistence.SimulationEvent.AllModelsHaveTerminatedQueued;
+import dev.tugboat.persistence.SimulationEvent.DeploymentRejected;
+import dev.tugboat.persistence.SimulationEvent.ModelReady;
+import dev.tugboat.persistence.SimulationEvent.ModelTerminated;
+import dev.tugboat.persistence.SimulationEvent.ModelsReadyQueued;
+import dev.tugboat.persistence.SimulationEvent.NotificationDelivered;
+import dev.tugboat.persistence.SimulationEvent.ServiceCreateAcknowledged;
+import dev.tugboat.persistence.SimulationEvent.SimulationDeployed;
+import dev.tugboat.protocol.CborSerializable;
+import dev.tugboat.protocol.ExitCodes;
+import dev.tugboat.protocol.Notification;
+import dev.tugboat.protocol.ServiceSpec;
+import dev.tugboat.protocol.TerminationStatus;
+import dev.tugboat.protocol.simulation.SimulationView;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Lifecycle states of a {@link SimulationEntity}: Empty (nothing journaled) → Active (deploying or
+ * ready) → Ended (every model terminated); or Empty → Rejected (invalid DeployModels). Immutable;
+ * {@link #apply} is the event handler.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = SimulationState.Empty.class, name = "Empty"),
+    @JsonSubTypes.Type(value = SimulationState.Active.class, name = "Active"),
+    @JsonSubTypes.Type(value = SimulationState.Ended.class, name = "Ended"),
+    @JsonSubTypes.Type(value = SimulationState.Rejected.class, name = "Rejected")
+})
+public sealed interface SimulationState extends CborSerializable {
+
+  /** Never deployed. */
+  record Empty(String simulationId) implements SimulationState {}
+
+  /** Deployed; services are being created or running. */
+  record Active(Deployment deployment, Outbox outbox) implements SimulationState {}
+
+  /** Every model has terminated; only the outbox may still hold work. */
+  record Ended(Deployment deployment, Outbox outbox) implements SimulationState {}
+
+  /** The DeployModels was invalid; the FAILED reports for its models sit in the outbox. */
+  record Rejected(
+      String simulationId, String simulatorId, String reason, List<String> modelIds, Instant at, Outbox outbox)
+      implements SimulationState {
+    public Rejected {
+      modelIds = List.copyOf(modelIds);
+    }
+  }
+
+  /** What a deployed simulation knows. */
+  record Deployment(
+      String simulationId, String simulatorId, double keepLogsHours, Instant deployedAt, List<Model> models,
+      boolean modelsReadyQueued, boolean allTerminatedQueued) implements CborSerializable {
+    public Deployment {
+      models = List.copyOf(models);
+    }
+
+    public Optional<Model> model(String modelId) {
+      return models.stream().filter(m -> m.spec().modelId().equals(modelId)).findFirst();
+    }
+
+    @JsonIgnore
+    public List<ServiceSpec> services() {
+      return models.stream().map(Model::spec).toList();
+    }
+
+    @JsonIgnore
+    public boolean allReady() {
+      return models.stream().allMatch(Model::ready);
+    }
+
+    @JsonIgnore
+    public boolean allTerminated() {
+      return models.stream().allMatch(m -> m.termination() != null);
+    }
+
+    Deployment withModel(Model updated) {
+      List<Model> next = new ArrayList<>(models.size());
+      for (Model m : models) {
+        next.add(m.spec().modelId().equals(updated.spec().modelId()) ? updated : m);
+      }
+      return new Deployment(simulationId, simulatorId, keepLogsHours, deployedAt, next, modelsReadyQueued,
+          allTerminatedQueued);
+    }
+  }
+
+  /** One model: its service spec, whether its service accepted Create, readiness and end. */
+  record Model(ServiceSpec spec, boolean createAcknowledged, boolean ready, Termination termination)
+      implements CborSerializable {}
+
+  /** How a model ended. */
+  record Termination(TerminationStatus status, int exitCode, String reason) implements CborSerializable {}
+
+  /** The event handler: the state after {@code event}. Unknown combinations leave the state unchanged. */
+  static SimulationState apply(SimulationState state, SimulationEvent event) {
+    if (state instanceof Empty && event instanceof SimulationDeployed e) {
+      List<Model> models = e.services().stream().map(s -> new Model(s, false, false, null)).toList();
+      return new Active(new Deployment(e.simulationId(), e.simulatorId(), e.keepLogsHours(), e.at(), models,
+          false, false), Outbox.empty());
+    }
+    if (state instanceof Empty && event instanceof DeploymentRejected e) {
+      Outbox outbox = Outbox.empty();
+      for (String modelId : e.modelIds()) {
+        outbox = outbox.add(outbox.nextId(), new Notification.ModelHasTerminated(e.simulationId(), modelId,
+            TerminationStatus.FAILED, ExitCodes.INVALID_CONFIGURATION));
+      }
+      outbox = outbox.add(outbox.nextId(), new Notification.AllModelsHaveTerminated(e.simulationId()));
+      return new Rejected(e.simulationId(), e.simulatorId(), e.reason(), e.modelIds(), e.at(), outbox);
+    }
+    if (event instanceof NotificationDelivered e) {
+      if (state instanceof Active a) {
+        return new Active(a.deployment(), a.outbox().remove(e.outboxId()));
+      }
+      if (state instanceof Ended en) {
+        return new Ended(en.deployment(), en.outbox().remove(e.outboxId()));
+      }
+      if (state instanceof Rejected r) {
+        return new Rejected(r.simulationId(), r.simulatorId(), r.reason(), r.modelIds(), r.at(),
+            r.outbox().remove(e.outboxId()));
+      }
+      return state;
+    }
+    if (state instanceof Active a) {
+      Deployment d = a.deployment();
+      if (event instanceof ServiceCreateAcknowledged e) {
+        return d.model(e.modelId())
+            .map(m -> (SimulationState) new Active(d.withModel(new Model(m.spec(), true, m.ready(), m.termination())),
+                a.outbox()))
+            .orElse(state);
+      }
+      if (event instanceof ModelReady e) {
+        return d.model(e.modelId())
+            .map(m -> (SimulationState) new Active(
+                d.withModel(new Model(m.spec(), m.createAcknowledged(), true, m.termination())), a.outbox()))
+            .orElse(state);
+      }
+      if (event instanceof ModelsReadyQueued e) {
+        Deployment next = new Deployment(d.simulationId(), d.simulatorId(), d.keepLogsHours(), d.deployedAt(),
+            d.models(), true, d.allTerminatedQueued());
+        return new Active(next, a.outbox().add(e.outboxId(), new Notification.ModelsReady(d.simulationId())));
+      }
+      if (event instanceof ModelTerminated e) {
+        return d.model(e.modelId())
+            .map(m -> (SimulationState) new Active(
+                d.withModel(new Model(m.spec(), m.createAcknowledged(), m.ready(),
+                    new Termination(e.status(), e.exitCode(), e.reason()))),
+                a.outbox().add(e.outboxId(), new Notification.ModelHasTerminated(d.simulationId(), e.modelId(),
+                    e.status(), e.exitCode()))))
+            .orElse(state);
+      }
+      if (event instanceof AllModelsHaveTerminatedQueued e) {
+        Deployment next = new Deployment(d.simulationId(), d.simulatorId(), d.keepLogsHours(), d.deployedAt(),
+            d.models(), d.modelsReadyQueued(), true);
+        return new Ended(next,
+            a.outbox().add(e.outboxId(), new Notification.AllModelsHaveTerminated(d.simulationId())));
+      }
+    }
+    return state;
+  }
+
+  /** The HTTP view of this state, or empty for Empty. */
+  static Optional<SimulationView> view(SimulationState state) {
+    if (state instanceof Active a) {
+      return Optional.of(view(a.deployment(), a.outbox(),
+          a.deployment().modelsReadyQueued() ? SimulationView.Phase.READY : SimulationView.Phase.DEPLOYING));
+    }
+    if (state instanceof Ended e) {
+      return Optional.of(view(e.deployment(), e.outbox(), SimulationView.Phase.ENDED));
+    }
+    if (state instanceof Rejected r) {
+      List<SimulationView.Model> models = r.modelIds().stream()
+          .map(id -> new SimulationView.Model(id, null, false, true, TerminationStatus.FAILED,
+              ExitCodes.INVALID_CONFIGURATION, r.reason()))
+          .toList();
+      boolean allSent = r.outbox().pending().stream()
+          .noneMatch(en -> en.notification() instanceof Notification.AllModelsHaveTerminated);
+      return Optional.of(new SimulationView(r.simulationId(), r.simulatorId(), SimulationView.Phase.REJECTED,
+          r.reason(), 0, r.at(), models, false, allSent, r.outbox().pending().size()));
+    }
+    return Optional.empty();
+  }
+
+  private static SimulationView view(Deployment d, Outbox outbox, SimulationView.Phase phase) {
+    List<SimulationView.Model> models = d.models().stream()
+        .map(m -> new SimulationView.Model(m.spec().modelId(), m.spec().podName(), m.ready(), m.termination() != null,
+            m.termination() == null ? null : m.termination().status(),
+            m.termination() == null ? null : m.termination().exitCode(),
+            m.termination() == null ? null : m.termination().reason()))
+        .toList();
+    boolean readyPending = outbox.pending().stream()
+        .anyMatch(en -> en.notification() instanceof Notification.ModelsReady);
+    boolean allPending = outbox.pending().stream()
+        .anyMatch(en -> en.notification() instanceof Notification.AllModelsHaveTerminated);
+    return new SimulationView(d.simulationId(), d.simulatorId(), phase, null, d.keepLogsHours(), d.deployedAt(),
+        models, d.modelsReadyQueued() && !readyPending, d.allTerminatedQueued() && !allPending,
+        outbox.pending().size());
+  }
+}

@@ -1,0 +1,44 @@
+package dev.tugboat.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class IdsTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sim02-abc", "0", "Model_A.1", "ÄÖÜ", "a-b-c"})
+  void acceptsIdsThatFitATopicSegment(String id) {
+    assertTrue(Ids.problem("model id", id).isEmpty());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "a/b", "a+b", "a#b", "a b", "a\tb", "a\u0000b"})
+  void rejectsIdsThatCannotBeATopicSegment(String id) {
+    assertTrue(Ids.problem("model id", id).orElseThrow().startsWith("model id"));
+  }
+
+  @Test
+  void rejectsNullAndOverlongIds() {
+    assertTrue(Ids.problem("id", null).isPresent());
+    assertTrue(Ids.problem("id", "x".repeat(Ids.MAX_LENGTH + 1)).isPresent());
+  }
+
+  @Test
+  void printableEscapesControlCharacters() {
+    assertEquals("a\\u0000b", Ids.printable("a\u0000b"));
+  }
+
+  @Test
+  void serviceIdRoundTripsThroughItsEntityId() {
+    ServiceId id = new ServiceId("sim02-abc", "0");
+    assertEquals("sim02-abc/0", id.entityId());
+    assertEquals(id, ServiceId.fromEntityId(id.entityId()));
+    assertThrows(IllegalArgumentException.class, () -> ServiceId.fromEntityId("no-separator"));
+    assertThrows(IllegalArgumentException.class, () -> ServiceId.fromEntityId("a/b/c"));
+  }
+}
