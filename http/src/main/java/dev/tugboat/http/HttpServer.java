@@ -36,7 +36,9 @@ public final class HttpServer {
         .bind(routes.route())
         .whenComplete((binding, failure) -> {
           if (failure != null) {
-            LOG.error("HTTP server could not bind {}:{}", settings.interfaceAddress(), settings.port(), failure);
+            // The caller gets the exception itself; the log line only has to say what failed.
+            LOG.error("HTTP server could not bind {}:{}: {}", settings.interfaceAddress(), settings.port(),
+                failure.getMessage());
           } else {
             binding.addToCoordinatedShutdown(settings.terminationDeadline(), system);
             LOG.info("HTTP server listening on {}", binding.localAddress());

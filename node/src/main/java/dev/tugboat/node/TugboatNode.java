@@ -82,6 +82,14 @@ public final class TugboatNode implements AutoCloseable {
 
   /** Starts a node; blocks until it serves HTTP (or throws with the reason it cannot). */
   public static TugboatNode start(Config config) throws Exception {
+    return start(config, Optional.empty());
+  }
+
+  /**
+   * Starts a node that uses a Kubernetes client owned by the caller (a simulated Kubernetes
+   * shared by several nodes, or one that must outlive a node restart) instead of making its own.
+   */
+  public static TugboatNode start(Config config, Optional<KubernetesClient> externalClient) throws Exception {
     NodeSettings settings = NodeSettings.fromConfig(config);
     List<AutoCloseable> closeables = new ArrayList<>();
     try {
@@ -94,7 +102,9 @@ public final class TugboatNode implements AutoCloseable {
       }
       KubernetesSettings k8sSettings = KubernetesSettings.fromConfig(config);
       KubernetesClient client;
-      if (k8sSettings.mode() == KubernetesSettings.Mode.SIMULATED) {
+      if (externalClient.isPresent()) {
+        client = externalClient.get();
+      } else if (k8sSettings.mode() == KubernetesSettings.Mode.SIMULATED) {
         SimulatedKubernetes sim = SimulatedKubernetes.start(
             SimulatedKubernetesSettings.defaults(k8sSettings.namespace())
                 .withFakeModelRunTime(Duration.ofSeconds(settings.fakeModelRunSeconds())));

@@ -1,0 +1,102 @@
+package dev.tugboat.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tugboat.node.so.SimulatedSo;
+import dev.tugboat.protocol.EnvVar;
+import dev.tugboat.protocol.ExitCodes;
+import dev.tugboat.protocol.ModelSpec;
+import dev.tugboat.protocol.dots.Lifecycle;
+import dev.tugboat.protocol.topics.Topic;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Bad input end to end: clear errors, nothing persisted for garbage, other simulations unaffected. */
+class BadInputIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static TestStack stack;
+  private static TugboatNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = TestStack.start(Duration.ofSeconds(1));
+    node = stack.startNode(Map.of());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close();
+    stack.close();
+  }
+
+  @Test
+  void garbageAndUnknownIdsAreDroppedAndAGoodSimulationStillRuns() throws Exception {
+    try (SimulatedSo so = stack.so()) {
+      so.publish("/lifecycle/dots-so/mso/garbage/DeployModels", new byte[] {(byte) 0xff, (byte) 0xff, 0x01});
+      so.publish("/lifecycle/model/mso/nobody/m0/ReadyForProcessing", new byte[0]);
+      so.publish("/lifecycle/other-so/mso/foreign/DeployModels", new byte[0]);
+      so.deploy("204-asd", "good", List.of(model("good", "m0")), 24.0);
+
+      List<SimulatedSo.Received> got = TestStack.receiveUntil(so,
+          l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofSeconds(60));
+      assertTrue(got.stream().allMatch(r -> r.topic().format().contains("/good/")), got.toString());
+      assertEquals(404, stack.get(node, "/api/v1/simulations/garbage").statusCode());
+      assertEquals(404, stack.get(node, "/api/v1/simulations/nobody").statusCode());
+      assertEquals(404, stack.get(node, "/api/v1/simulations/foreign").statusCode());
+      assertEquals(200, stack.get(node, "/api/v1/simulations/good").statusCode());
+    }
+  }
+
+  @Test
+  void anEmptyModelListIsRejectedAndTheSoIsTold() throws Exception {
+    try (SimulatedSo so = stack.so()) {
+      so.deploy("204-asd", "empty", List.of(), 24.0);
+      List<SimulatedSo.Received> got = TestStack.receiveUntil(so,
+          l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofSeconds(30));
+      assertEquals(1, got.size());
+      JsonNode sim = JSON.readTree(stack.get(node, "/api/v1/simulations/empty").body());
+      assertEquals("REJECTED", sim.path("phase").asText());
+      assertTrue(!sim.path("reason").asText().isBlank(), sim.toString());
+    }
+  }
+
+  @Test
+  void duplicateModelIdsAreRejectedWithTheDocumentedExitCode() throws Exception {
+    try (SimulatedSo so = stack.so()) {
+      so.deploy("204-asd", "dups", List.of(model("dups", "a"), model("dups", "a"), model("dups", "b")), 24.0);
+      List<SimulatedSo.Received> got = TestStack.receiveUntil(so,
+          l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofSeconds(30));
+      List<SimulatedSo.Received> terminations =
+          got.stream().filter(r -> r.topic() instanceof Topic.ModelHasTerminated).toList();
+      assertEquals(2, terminations.size(), got.toString());
+      for (SimulatedSo.Received r : terminations) {
+        Lifecycle.ModelHasTerminated m = (Lifecycle.ModelHasTerminated) r.message();
+        assertEquals(Lifecycle.TerminationStatus.FAILED, m.getStatus());
+        assertEquals(ExitCodes.INVALID_CONFIGURATION, m.getExitCode());
+      }
+      assertTrue(stack.kubernetes.client().pods().inNamespace("dots").list().getItems().stream()
+          .noneMatch(p -> p.getMetadata().getName().contains("dups")), "no pod for a rejected simulation");
+      JsonNode sim = JSON.readTree(stack.get(node, "/api/v1/simulations/dups").body());
+      assertTrue(sim.path("reason").asText().contains("duplicate"), sim.toString());
+    }
+  }
+
+  @Test
+  void idsThatCannotBeUsedAreRejectedOverHttpWithoutWakingAnEntity() throws Exception {
+    assertEquals(400, stack.get(node, "/api/v1/simulations/a%20b").statusCode());
+  }
+
+  static ModelSpec model(String simulationId, String modelId) {
+    return new ModelSpec(modelId, "fake_model:latest", List.of(
+        new EnvVar("MQTT_HOST", "127.0.0.1"), new EnvVar("MQTT_PORT", Integer.toString(stack.mqttPort)),
+        new EnvVar("SIMULATOR_ID", "204-asd"), new EnvVar("SIMULATION_ID", simulationId),
+        new EnvVar("MODEL_ID", modelId)));
+  }
+}

@@ -1,0 +1,105 @@
+package dev.tugboat.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tugboat.k8s.sim.SimulatedKubernetes;
+import dev.tugboat.k8s.sim.SimulatedKubernetesSettings;
+import dev.tugboat.mqtt.EmbeddedBroker;
+import dev.tugboat.node.so.SimulatedSo;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * The edges of an end-to-end test, owned by the test so they outlive a node restart: a real
+ * broker (HiveMQ CE embedded), the simulated Kubernetes (fabric8 mock API server in CRUD mode
+ * plus the simulated kubelet), and a data directory for the H2 journal.
+ */
+final class TestStack implements AutoCloseable {
+  final Path dataDir;
+  final int mqttPort;
+  final EmbeddedBroker broker;
+  final SimulatedKubernetes kubernetes;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private TestStack(Path dataDir, int mqttPort, EmbeddedBroker broker, SimulatedKubernetes kubernetes) {
+    this.dataDir = dataDir;
+    this.mqttPort = mqttPort;
+    this.broker = broker;
+    this.kubernetes = kubernetes;
+  }
+
+  static TestStack start(Duration fakeModelRunTime) throws Exception {
+    Path dir = Files.createTempDirectory("tugboat-it");
+    int port = freePort();
+    EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", port, dir.resolve("broker"));
+    SimulatedKubernetes k8s = SimulatedKubernetes.start(
+        SimulatedKubernetesSettings.defaults("dots").withFakeModelRunTime(fakeModelRunTime));
+    return new TestStack(dir, port, broker, k8s);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  Config nodeConfig(Map<String, Object> extra) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("tugboat.mode", "production");
+    m.put("tugboat.data-dir", dataDir.resolve("node").toString());
+    m.put("tugboat.mqtt.host", "127.0.0.1");
+    m.put("tugboat.mqtt.port", mqttPort);
+    m.put("tugboat.kubernetes.mode", "simulated");
+    m.put("tugboat.http.port", 0);
+    m.put("pekko.remote.artery.canonical.port", 0);
+    m.putAll(extra);
+    return TugboatNode.loadConfig(ConfigFactory.parseMap(m));
+  }
+
+  TugboatNode startNode(Map<String, Object> extra) throws Exception {
+    return TugboatNode.start(nodeConfig(extra), Optional.of(kubernetes.client()));
+  }
+
+  SimulatedSo so() throws Exception {
+    return SimulatedSo.connect("127.0.0.1", mqttPort, "dots-so");
+  }
+
+  /** Collects what the SO receives until {@code done} holds for the list, or fails at the deadline. */
+  static List<SimulatedSo.Received> receiveUntil(
+      SimulatedSo so, Predicate<List<SimulatedSo.Received>> done, Duration timeout) throws InterruptedException {
+    List<SimulatedSo.Received> got = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!done.test(got)) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("timed out; received so far: " + got.stream().map(SimulatedSo.Received::describe).toList());
+      }
+      so.next(Duration.ofNanos(Math.min(left, Duration.ofMillis(200).toNanos()))).ifPresent(got::add);
+    }
+    return got;
+  }
+
+  HttpResponse<String> get(TugboatNode node, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Override
+  public void close() throws Exception {
+    kubernetes.close();
+    broker.close();
+  }
+}
