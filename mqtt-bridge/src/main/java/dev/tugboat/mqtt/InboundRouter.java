@@ -16,10 +16,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.japi.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,13 +120,15 @@ final class InboundRouter {
         log.error("{} for simulation {}{} on {} is lost: no entity answered after {} attempts ({}); "
                 + "acknowledging it so it cannot block the session", in.kind(), Ids.printable(in.simulationId()),
             modelSuffix(in), Ids.printable(in.topic()), attempt, unwrap(error).toString());
-        metrics.counter("tugboat.mqtt.inbound", "kind", in.kind(), "outcome", "failed").increment();
         ack(in.ack(), in.topic());
+        metrics.counter("tugboat.mqtt.inbound", "kind", in.kind(), "outcome", "failed").increment();
       }
     });
   }
 
   private void replied(Inbound in, CommandReply reply) {
+    // Ack first: once the counter moved, the PUBACK is queued (tests and dashboards rely on it).
+    ack(in.ack(), in.topic());
     if (reply instanceof CommandReply.Rejected rejected) {
       log.warn("{} for simulation {}{} rejected: {}", in.kind(), Ids.printable(in.simulationId()), modelSuffix(in),
           rejected.reason());
@@ -134,13 +137,12 @@ final class InboundRouter {
       log.debug("{} for simulation {}{} accepted", in.kind(), Ids.printable(in.simulationId()), modelSuffix(in));
       metrics.counter("tugboat.mqtt.inbound", "kind", in.kind(), "outcome", "accepted").increment();
     }
-    ack(in.ack(), in.topic());
   }
 
   private void drop(String reason, String topic, String detail, Runnable ack) {
+    ack(ack, topic);
     log.warn("dropping the message on topic '{}' ({}): {}", Ids.printable(topic), reason, detail);
     metrics.counter("tugboat.mqtt.inbound.dropped", "reason", reason).increment();
-    ack(ack, topic);
   }
 
   private static void ack(Runnable ack, String topic) {

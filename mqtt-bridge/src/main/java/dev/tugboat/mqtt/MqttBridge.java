@@ -1,0 +1,315 @@
+package dev.tugboat.mqtt;
+
+import dev.tugboat.protocol.EntityDirectory;
+import dev.tugboat.protocol.Ids;
+import dev.tugboat.protocol.notify.NotifierCommand;
+import dev.tugboat.protocol.topics.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tugboat's one MQTT session: subscribes to DeployModels and ReadyForProcessing of its SO,
+ * routes each message to its Simulation entity and acknowledges it (manual ack) only after the
+ * entity replied, so a crash before the entity persisted means the broker redelivers it. It
+ * owns the {@link LifecyclePublisher} behind {@link #notifier()}. The connection is made in the
+ * background: {@link #start} returns at once and {@link #isConnected()} tells when it is up.
+ */
+public final class MqttBridge implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MqttBridge.class);
+  private static final Duration FIRST_RETRY = Duration.ofMillis(500);
+  private static final int SUBSCRIBE_ATTEMPTS = 10;
+  private static final int SUBACK_FAILURE = 0x80;
+
+  private final MqttSettings settings;
+  private final MqttAsyncClient client;
+  private final MqttConnectOptions options;
+  private final InboundRouter router;
+  private final ActorRef<NotifierCommand> notifier;
+  // Connection attempts and resubscriptions run here, never on Paho's callback thread.
+  private final ScheduledExecutorService control;
+  private final String[] filters;
+  private final AtomicBoolean subscribed = new AtomicBoolean();
+  // Bumped on every connection loss: a reply that comes back after the connection its message
+  // arrived on is gone must not ack, since the broker may have reused the packet id.
+  private final AtomicLong connection = new AtomicLong();
+  private volatile boolean closed;
+
+  private MqttBridge(MqttSettings settings, MqttAsyncClient client, InboundRouter router,
+      ActorRef<NotifierCommand> notifier) {
+    this.settings = settings;
+    this.client = client;
+    this.router = router;
+    this.notifier = notifier;
+    this.filters = new String[] {Topics.deployModelsFilter(settings.so()), Topics.readyForProcessingFilter()};
+    this.options = connectOptions(settings);
+    this.control = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tugboat-mqtt-control-" + settings.clientId());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Creates the client and starts connecting in the background (retrying with a backoff capped
+   * at reconnect-max-delay until connected or closed). Fails at once only for invalid settings.
+   */
+  public static MqttBridge start(ActorSystem<?> system, MqttSettings settings, EntityDirectory directory,
+      MeterRegistry metrics) {
+    MqttAsyncClient client;
+    try {
+      client = new MqttAsyncClient(settings.serverUri(), settings.clientId(), new MemoryPersistence());
+    } catch (MqttException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("cannot create the MQTT client for " + settings + ": " + e.getMessage(), e);
+    }
+    // Acks are sent when the entity replied, not when messageArrived returns.
+    client.setManualAcks(true);
+    ActorRef<NotifierCommand> notifier = system.systemActorOf(LifecyclePublisher.create(client, settings, metrics),
+        "mqtt-publisher-" + UUID.randomUUID(), Props.empty());
+    MqttBridge bridge = new MqttBridge(settings, client,
+        new InboundRouter(system, directory, settings, metrics), notifier);
+    client.setCallback(bridge.new Callback());
+    Gauge.builder("tugboat.mqtt.connected", bridge, b -> b.isConnected() ? 1 : 0)
+        .description("1 while the bridge is connected to the broker and subscribed")
+        .strongReference(true)
+        .register(metrics);
+    log.info("MQTT bridge starting: {} as client {}, SO '{}', subscribing to {}", settings.serverUri(),
+        settings.clientId(), settings.so(), Arrays.toString(bridge.filters));
+    bridge.control.execute(() -> bridge.connect(1));
+    return bridge;
+  }
+
+  /** The publisher of lifecycle notifications (replies Published after the broker's PUBACK). */
+  public ActorRef<NotifierCommand> notifier() {
+    return notifier;
+  }
+
+  /** True while connected to the broker and subscribed to the inbound topics. */
+  public boolean isConnected() {
+    return !closed && subscribed.get() && client.isConnected();
+  }
+
+  public MqttSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Disconnects without acknowledging messages still waiting for their entity: the broker keeps
+   * the session and redelivers them to the next bridge with this client id.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    notifier.tell(LifecyclePublisher.Stop.INSTANCE);
+    control.shutdownNow();
+    try {
+      if (client.isConnected()) {
+        client.disconnect(500).waitForCompletion(settings.connectTimeout().toMillis());
+      }
+    } catch (MqttException e) {
+      log.warn("MQTT client {} did not disconnect cleanly: {}", settings.clientId(), e.toString());
+    }
+    try {
+      client.close(true);
+    } catch (MqttException e) {
+      log.warn("MQTT client {} did not close cleanly: {}", settings.clientId(), e.toString());
+    }
+    log.info("MQTT bridge {} closed", settings.clientId());
+  }
+
+  private void connect(int attempt) {
+    if (closed) {
+      return;
+    }
+    try {
+      client.connect(options, null, new IMqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+          log.info("MQTT client {} connected to {} (session present: {})", settings.clientId(),
+              settings.serverUri(), token.getSessionPresent());
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable error) {
+          connectFailed(attempt, error);
+        }
+      });
+    } catch (MqttException e) {
+      connectFailed(attempt, e);
+    }
+  }
+
+  private void connectFailed(int attempt, Throwable error) {
+    if (closed) {
+      return;
+    }
+    Duration delay = backoff(attempt);
+    log.warn("MQTT client {} cannot connect to {} (attempt {}): {}; retrying in {} ms", settings.clientId(),
+        settings.serverUri(), attempt, error, delay.toMillis());
+    schedule(() -> connect(attempt + 1), delay);
+  }
+
+  private void subscribe(int attempt) {
+    if (closed || !client.isConnected()) {
+      // The next connectComplete subscribes again.
+      return;
+    }
+    int[] qos = new int[filters.length];
+    Arrays.fill(qos, settings.qos());
+    try {
+      client.subscribe(filters, qos, null, new IMqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+          int[] granted = token.getGrantedQos();
+          if (granted != null && Arrays.stream(granted).anyMatch(g -> g == SUBACK_FAILURE)) {
+            subscribeFailed(attempt, "the broker refused the subscription (granted " + Arrays.toString(granted) + ")");
+          } else {
+            subscribed.set(true);
+            log.info("MQTT client {} subscribed to {}", settings.clientId(), Arrays.toString(filters));
+          }
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable error) {
+          subscribeFailed(attempt, String.valueOf(error));
+        }
+      });
+    } catch (MqttException e) {
+      subscribeFailed(attempt, e.toString());
+    }
+  }
+
+  private void subscribeFailed(int attempt, String reason) {
+    if (closed) {
+      return;
+    }
+    if (attempt >= SUBSCRIBE_ATTEMPTS) {
+      log.error("MQTT client {} could not subscribe to {} after {} attempts ({}); the bridge stays not ready "
+          + "until the next reconnect", settings.clientId(), Arrays.toString(filters), attempt, reason);
+      return;
+    }
+    Duration delay = backoff(attempt);
+    log.warn("MQTT client {} could not subscribe (attempt {}): {}; retrying in {} ms", settings.clientId(),
+        attempt, reason, delay.toMillis());
+    schedule(() -> subscribe(attempt + 1), delay);
+  }
+
+  private void schedule(Runnable task, Duration delay) {
+    try {
+      control.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Closed meanwhile: nothing more to do.
+    }
+  }
+
+  private Duration backoff(int attempt) {
+    long ms = FIRST_RETRY.toMillis() << Math.min(attempt - 1, 16);
+    return Duration.ofMillis(Math.min(ms, settings.reconnectMaxDelay().toMillis()));
+  }
+
+  private void acknowledge(long arrivedOn, int messageId, int qos) {
+    if (qos == 0) {
+      return;
+    }
+    if (closed || arrivedOn != connection.get()) {
+      log.debug("not acknowledging message {}: its connection is gone, the broker redelivers it", messageId);
+      return;
+    }
+    try {
+      client.messageArrivedComplete(messageId, qos);
+    } catch (MqttException | RuntimeException e) {
+      log.warn("MQTT client {} could not acknowledge message {}: {}", settings.clientId(), messageId, e.toString());
+    }
+  }
+
+  private static MqttConnectOptions connectOptions(MqttSettings settings) {
+    MqttConnectOptions o = new MqttConnectOptions();
+    o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+    // The broker keeps the subscription and redelivers unacknowledged QoS 1 messages.
+    o.setCleanSession(false);
+    o.setAutomaticReconnect(true);
+    o.setMaxReconnectDelay((int) Math.min(Integer.MAX_VALUE, settings.reconnectMaxDelay().toMillis()));
+    o.setMaxInflight(settings.maxInflight());
+    o.setKeepAliveInterval((int) Math.max(1, settings.keepAlive().toSeconds()));
+    o.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
+    if (!settings.username().isEmpty()) {
+      o.setUserName(settings.username());
+      o.setPassword(settings.password().toCharArray());
+    }
+    return o;
+  }
+
+  /**
+   * Paho's callbacks. They run on Paho's threads and must return at once: no publishing, no
+   * subscribing, no waiting here. Routing is by topic in messageArrived, which is also the only
+   * callback a {@code $share} subscription fires.
+   */
+  private final class Callback implements MqttCallbackExtended {
+
+    @Override
+    public void connectComplete(boolean reconnect, String serverUri) {
+      if (reconnect) {
+        log.info("MQTT client {} reconnected to {}", settings.clientId(), serverUri);
+      }
+      // The broker may have lost the session (restart without persistence): always resubscribe.
+      try {
+        control.execute(() -> subscribe(1));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // Closed meanwhile.
+      }
+    }
+
+    @Override
+    public void connectionLost(Throwable cause) {
+      subscribed.set(false);
+      connection.incrementAndGet();
+      if (!closed) {
+        log.warn("MQTT client {} lost the connection to {}: {}; reconnecting", settings.clientId(),
+            settings.serverUri(), String.valueOf(cause));
+      }
+    }
+
+    @Override
+    public void messageArrived(String topic, MqttMessage message) {
+      long arrivedOn = connection.get();
+      int id = message.getId();
+      int qos = message.getQos();
+      try {
+        router.route(topic, message.getPayload(), () -> acknowledge(arrivedOn, id, qos));
+      } catch (RuntimeException e) {
+        // An exception escaping this callback would make Paho drop the connection.
+        log.error("failed to route the message on topic '{}'; acknowledging it", Ids.printable(topic), e);
+        acknowledge(arrivedOn, id, qos);
+      }
+    }
+
+    @Override
+    public void deliveryComplete(IMqttDeliveryToken token) {
+      // Each publish carries its own listener (LifecyclePublisher).
+    }
+  }
+}

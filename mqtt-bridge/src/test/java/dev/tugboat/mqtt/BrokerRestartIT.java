@@ -1,0 +1,97 @@
+package dev.tugboat.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tugboat.protocol.CommandReply;
+import dev.tugboat.protocol.Notification;
+import dev.tugboat.protocol.notify.NotifierCommand;
+import dev.tugboat.protocol.notify.PublishResult;
+import dev.tugboat.protocol.simulation.SimulationCommand;
+import dev.tugboat.protocol.topics.Topic;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The broker goes away and comes back (on the same port, with its sessions lost). */
+class BrokerRestartIT {
+  private static ActorTestKit testKit;
+
+  @BeforeAll
+  static void startTestKit() {
+    testKit = ActorTestKit.create();
+  }
+
+  @AfterAll
+  static void stopTestKit() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void startReturnsWithoutABrokerAndConnectsOnceOneIsThere() throws Exception {
+    Path dir = Files.createTempDirectory("tugboat-broker-late");
+    EmbeddedBroker probePort = EmbeddedBroker.start("127.0.0.1", 0, dir);
+    int port = probePort.port();
+    probePort.close();
+
+    TestSupport.ProbeDirectory directory = new TestSupport.ProbeDirectory(testKit);
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    try (MqttBridge bridge = MqttBridge.start(testKit.system(), TestSupport.settings(port, "tugboat-it-late"),
+        directory, metrics)) {
+      assertFalse(bridge.isConnected());
+      assertEquals(0.0, metrics.get("tugboat.mqtt.connected").gauge().value());
+      TestProbe<PublishResult> replies = testKit.createTestProbe(PublishResult.class);
+      bridge.notifier().tell(new NotifierCommand.Publish(7, new Notification.ModelsReady("sim-late"), replies.ref()));
+      PublishResult.NotPublished notPublished = replies.expectMessageClass(PublishResult.NotPublished.class);
+      assertEquals(7, notPublished.id());
+
+      try (EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", port, dir)) {
+        Awaitility.await().atMost(20, TimeUnit.SECONDS).until(bridge::isConnected);
+        assertEquals(1.0, metrics.get("tugboat.mqtt.connected").gauge().value());
+      }
+    }
+  }
+
+  @Test
+  void theBridgeReconnectsAndResubscribesAfterTheBrokerRestarts() throws Exception {
+    Path dir = Files.createTempDirectory("tugboat-broker-restart");
+    EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", 0, dir);
+    int port = broker.port();
+    TestSupport.ProbeDirectory directory = new TestSupport.ProbeDirectory(testKit);
+    TestProbe<PublishResult> replies = testKit.createTestProbe(PublishResult.class);
+    try (MqttBridge bridge = MqttBridge.start(testKit.system(), TestSupport.settings(port, "tugboat-it-restart"),
+        directory, new SimpleMeterRegistry())) {
+      Awaitility.await().atMost(15, TimeUnit.SECONDS).until(bridge::isConnected);
+
+      broker.close();
+      Awaitility.await().atMost(15, TimeUnit.SECONDS).until(() -> !bridge.isConnected());
+      bridge.notifier().tell(new NotifierCommand.Publish(1, new Notification.ModelsReady("sim-r"), replies.ref()));
+      assertEquals(1, replies.expectMessageClass(PublishResult.NotPublished.class).id());
+
+      // The restarted broker has no session for the bridge: only a resubscription brings messages.
+      broker = EmbeddedBroker.start("127.0.0.1", port, dir);
+      Awaitility.await().atMost(30, TimeUnit.SECONDS).until(bridge::isConnected);
+      try (TestMqttClient so = new TestMqttClient(port, "tugboat-it-restart-so")) {
+        so.publish(new Topic.ReadyForProcessing("sim-r", "m0").format(), new byte[0]);
+        SimulationCommand.ReportModelReady ready = directory.simulation$("sim-r")
+            .expectMessageClass(SimulationCommand.ReportModelReady.class, Duration.ofSeconds(10));
+        assertEquals("m0", ready.modelId());
+        ready.replyTo().tell(CommandReply.accepted());
+      }
+      bridge.notifier().tell(new NotifierCommand.Publish(2, new Notification.ModelsReady("sim-r"), replies.ref()));
+      assertTrue(replies.expectMessageClass(PublishResult.class, Duration.ofSeconds(10))
+          instanceof PublishResult.Published);
+    } finally {
+      broker.close();
+    }
+  }
+}
