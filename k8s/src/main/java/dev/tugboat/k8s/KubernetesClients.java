@@ -1,0 +1,67 @@
+package dev.tugboat.k8s;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Builds the fabric8 client for a real cluster from {@link KubernetesSettings}. The client never
+ * retries by itself: the {@link KubernetesGateway} owns retries, backoff and their metrics.
+ */
+public final class KubernetesClients {
+
+  private static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+
+  private KubernetesClients() {}
+
+  /**
+   * The client for the configured mode. Fails at once (IllegalStateException) when the mode
+   * cannot work: dots-env without a token, in-cluster outside a pod, or simulated (whose client
+   * comes from {@code SimulatedKubernetes.start(...).client()}).
+   */
+  public static KubernetesClient create(KubernetesSettings settings) {
+    Config config = switch (settings.mode()) {
+      case DOTS_ENV -> dotsEnv(settings);
+      case KUBECONFIG -> tuned(new ConfigBuilder(Config.autoConfigure(null)), settings);
+      case IN_CLUSTER -> {
+        if (!Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
+          throw new IllegalStateException("tugboat.kubernetes.mode = in-cluster, but there is no service account token at "
+              + SERVICE_ACCOUNT_TOKEN + "; is Tugboat running in a pod?");
+        }
+        yield tuned(new ConfigBuilder(Config.autoConfigure(null)), settings);
+      }
+      case SIMULATED -> throw new IllegalStateException("tugboat.kubernetes.mode = simulated has no real cluster: "
+          + "take the client from SimulatedKubernetes.start(...).client()");
+    };
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /**
+   * Like the DOTS MSO: https://{host}:{port} with the bearer token, trusting the server's
+   * certificate without verifying it (the DOTS MSO sets verify_ssl = False). Use kubeconfig or
+   * in-cluster mode where the cluster CA should be verified.
+   */
+  private static Config dotsEnv(KubernetesSettings s) {
+    if (s.apiToken().isBlank()) {
+      throw new IllegalStateException("tugboat.kubernetes.mode = dots-env needs an API token: set KUBERNETES_API_TOKEN "
+          + "(or tugboat.kubernetes.api-token), or choose mode kubeconfig / in-cluster");
+    }
+    ConfigBuilder b = new ConfigBuilder(Config.empty())
+        .withMasterUrl("https://" + s.host() + ":" + s.port())
+        .withOauthToken(s.apiToken())
+        .withTrustCerts(true)
+        .withDisableHostnameVerification(true);
+    return tuned(b, s);
+  }
+
+  private static Config tuned(ConfigBuilder b, KubernetesSettings s) {
+    return b.withNamespace(s.namespace())
+        .withRequestTimeout((int) Math.min(Integer.MAX_VALUE, s.callTimeout().toMillis()))
+        .withConnectionTimeout((int) Math.min(Integer.MAX_VALUE, s.callTimeout().toMillis()))
+        .withRequestRetryBackoffLimit(0)
+        .build();
+  }
+}

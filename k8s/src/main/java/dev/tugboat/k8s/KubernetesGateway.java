@@ -1,0 +1,502 @@
+package dev.tugboat.k8s;
+
+import dev.tugboat.protocol.EntityDirectory;
+import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.ServiceSpec;
+import dev.tugboat.protocol.kubernetes.KubernetesCommand;
+import dev.tugboat.protocol.kubernetes.PodCallResult;
+import dev.tugboat.protocol.kubernetes.PodLogResult;
+import dev.tugboat.protocol.kubernetes.PodLookupResult;
+import dev.tugboat.protocol.service.ServiceCommand;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.PodResource;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.api.model.PodList;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one actor per node that uses the fabric8 client. It runs the blocking calls on its own
+ * bounded pool (never more than max-concurrent-calls in flight, FIFO beyond, at most one call per
+ * pod at a time, optional token bucket), retries transient failures with jittered exponential
+ * backoff until give-up-after, and replies once with the final outcome. Its pod informer tells
+ * each {@code ServiceEntity} what its pod does, and answers {@code LookupPod} from its cache.
+ */
+public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand> {
+
+  private static final Logger CALLBACK_LOG = LoggerFactory.getLogger(KubernetesGateway.class);
+
+  /** The gateway's own messages: call results, due retries, rate-limit and informer ticks. */
+  private record CallDone(Call call, CallOutcome outcome) implements KubernetesCommand.Private {}
+
+  private record RetryDue(Call call) implements KubernetesCommand.Private {}
+
+  private enum DispatchTick implements KubernetesCommand.Private { INSTANCE }
+
+  private record InformerSynced(int generation) implements KubernetesCommand.Private {}
+
+  private record InformerStopped(int generation, Throwable cause) implements KubernetesCommand.Private {}
+
+  private record RestartInformer(int generation) implements KubernetesCommand.Private {}
+
+  /** The kinds of call, as tagged in the metrics. */
+  private enum Kind {
+    CREATE("create"), DELETE("delete"), LOG("log"), GET("get");
+
+    final String tag;
+
+    Kind(String tag) {
+      this.tag = tag;
+    }
+  }
+
+  /** One queued or running call; attempt counts the tries made so far. */
+  private record Call(Kind kind, String podName, Supplier<CallOutcome> operation, Consumer<CallOutcome> finish,
+                      long firstAttemptNanos, int attempt) {
+    Call nextAttempt() {
+      return new Call(kind, podName, operation, finish, firstAttemptNanos, attempt + 1);
+    }
+  }
+
+  private static final String DISPATCH_TIMER = "dispatch";
+  private static final String INFORMER_TIMER = "informer-restart";
+
+  private final KubernetesSettings settings;
+  private final KubernetesClient client;
+  private final EntityDirectory directory;
+  private final TimerScheduler<KubernetesCommand> timers;
+  private final PodFactory podFactory;
+  private final ExecutorService executor;
+  private final TokenBucket bucket;
+  private final MeterRegistry registry;
+  private final AtomicInteger inFlightGauge;
+  private final AtomicInteger queuedGauge;
+  private final Counter informerRestarts;
+  private final Map<String, Counter> callCounters = new ConcurrentHashMap<>();
+
+  private final ArrayDeque<Call> ready = new ArrayDeque<>();
+  private final Map<String, ArrayDeque<Call>> waitingByPod = new HashMap<>();
+  private final Set<String> busyPods = new HashSet<>();
+  private int inFlight;
+
+  private SharedIndexInformer<Pod> informer;
+  private int informerGeneration;
+  private int informerFailures;
+  private boolean stopping;
+
+  public static Behavior<KubernetesCommand> create(KubernetesSettings settings, KubernetesClient client,
+                                                   EntityDirectory directory, MeterRegistry registry) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new KubernetesGateway(ctx, timers, settings, client, directory, registry)));
+  }
+
+  private KubernetesGateway(ActorContext<KubernetesCommand> ctx, TimerScheduler<KubernetesCommand> timers,
+                            KubernetesSettings settings, KubernetesClient client, EntityDirectory directory,
+                            MeterRegistry registry) {
+    super(ctx);
+    this.settings = settings;
+    this.client = client;
+    this.directory = directory;
+    this.timers = timers;
+    this.registry = registry;
+    this.podFactory = new PodFactory(settings);
+    AtomicInteger threadNumber = new AtomicInteger();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(settings.maxConcurrentCalls(), settings.maxConcurrentCalls(),
+        30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "tugboat-k8s-call-" + threadNumber.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    this.executor = pool;
+    this.bucket = settings.qps() > 0 ? new TokenBucket(settings.qps(), settings.burst(), System::nanoTime) : null;
+    this.inFlightGauge = registry.gauge("tugboat.k8s.calls.in-flight", new AtomicInteger());
+    this.queuedGauge = registry.gauge("tugboat.k8s.calls.queued", new AtomicInteger());
+    this.informerRestarts = registry.counter("tugboat.k8s.informer.restarts");
+    ctx.getLog().info("Kubernetes gateway starting: {}", settings);
+    startInformer();
+  }
+
+  @Override
+  public Receive<KubernetesCommand> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(KubernetesCommand.CreatePod.class, this::onCreate)
+        .onMessage(KubernetesCommand.DeletePod.class, this::onDelete)
+        .onMessage(KubernetesCommand.ReadPodLog.class, this::onReadLog)
+        .onMessage(KubernetesCommand.LookupPod.class, this::onLookup)
+        .onMessage(CallDone.class, this::onCallDone)
+        .onMessage(RetryDue.class, this::onRetryDue)
+        .onMessageEquals(DispatchTick.INSTANCE, this::dispatch)
+        .onMessage(InformerSynced.class, this::onInformerSynced)
+        .onMessage(InformerStopped.class, this::onInformerStopped)
+        .onMessage(RestartInformer.class, this::onRestartInformer)
+        .onSignal(PostStop.class, s -> onPostStop())
+        .build();
+  }
+
+  // ---- commands ----
+
+  private Behavior<KubernetesCommand> onCreate(KubernetesCommand.CreatePod cmd) {
+    ServiceSpec spec = cmd.spec();
+    Pod pod = podFactory.podFor(spec);
+    Supplier<CallOutcome> op = () -> createOnce(pod, spec.serviceId());
+    enqueue(new Call(Kind.CREATE, spec.podName(), op, outcome -> cmd.replyTo().tell(callResult(spec.podName(), outcome)),
+        System.nanoTime(), 0));
+    return this;
+  }
+
+  private Behavior<KubernetesCommand> onDelete(KubernetesCommand.DeletePod cmd) {
+    String name = cmd.podName();
+    Supplier<CallOutcome> op = () -> deleteOnce(name);
+    enqueue(new Call(Kind.DELETE, name, op, outcome -> cmd.replyTo().tell(callResult(name, outcome)),
+        System.nanoTime(), 0));
+    return this;
+  }
+
+  private Behavior<KubernetesCommand> onReadLog(KubernetesCommand.ReadPodLog cmd) {
+    String name = cmd.podName();
+    int tail = Math.max(1, cmd.tailLines());
+    Supplier<CallOutcome> op = () -> readLogOnce(name, tail);
+    enqueue(new Call(Kind.LOG, name, op, outcome -> cmd.replyTo().tell(logResult(name, outcome)),
+        System.nanoTime(), 0));
+    return this;
+  }
+
+  private Behavior<KubernetesCommand> onLookup(KubernetesCommand.LookupPod cmd) {
+    SharedIndexInformer<Pod> inf = informer;
+    if (inf == null || !inf.isRunning() || !inf.hasSynced()) {
+      cmd.replyTo().tell(new PodLookupResult.Unknown(cmd.podName(), "the pod watch is not synced"));
+      return this;
+    }
+    Pod pod = inf.getStore().getByKey(settings.namespace() + "/" + cmd.podName());
+    if (pod == null) {
+      cmd.replyTo().tell(new PodLookupResult.Absent(cmd.podName()));
+    } else {
+      PodSnapshots.tryOf(pod).ifPresentOrElse(
+          s -> cmd.replyTo().tell(new PodLookupResult.Present(s)),
+          () -> cmd.replyTo().tell(new PodLookupResult.Unknown(cmd.podName(), "the pod has no Tugboat annotations")));
+    }
+    return this;
+  }
+
+  // ---- the call queue ----
+
+  private void enqueue(Call call) {
+    if (busyPods.add(call.podName())) {
+      ready.addLast(call);
+    } else {
+      waitingByPod.computeIfAbsent(call.podName(), n -> new ArrayDeque<>()).addLast(call);
+    }
+    dispatch();
+  }
+
+  private Behavior<KubernetesCommand> dispatch() {
+    while (inFlight < settings.maxConcurrentCalls() && !ready.isEmpty()) {
+      if (bucket != null && !bucket.tryTake()) {
+        if (!timers.isTimerActive(DISPATCH_TIMER)) {
+          timers.startSingleTimer(DISPATCH_TIMER, DispatchTick.INSTANCE,
+              Duration.ofNanos(Math.max(1_000_000, bucket.nanosUntilNext())));
+        }
+        break;
+      }
+      start(ready.pollFirst());
+    }
+    updateGauges();
+    return this;
+  }
+
+  private void start(Call call) {
+    inFlight++;
+    CompletableFuture<CallOutcome> f = CompletableFuture.supplyAsync(() -> {
+      try {
+        return call.operation().get();
+      } catch (RuntimeException e) {
+        return ApiErrors.classify(e);
+      }
+    }, executor);
+    getContext().pipeToSelf(f, (outcome, failure) ->
+        new CallDone(call, failure != null ? ApiErrors.classify(failure) : outcome));
+  }
+
+  private Behavior<KubernetesCommand> onCallDone(CallDone done) {
+    inFlight--;
+    Call call = done.call();
+    CallOutcome outcome = done.outcome();
+    if (outcome instanceof CallOutcome.Retryable r) {
+      long elapsed = System.nanoTime() - call.firstAttemptNanos();
+      Duration delay = Backoff.delay(settings.retry(), call.attempt(), r.retryAfter(), ThreadLocalRandom.current());
+      if (Duration.ofNanos(elapsed).plus(delay).compareTo(settings.retry().giveUpAfter()) > 0) {
+        count(call.kind(), "failed");
+        getContext().getLog().warn("Kubernetes {} of pod {} gave up after {} attempts: HTTP {} {}",
+            call.kind().tag, call.podName(), call.attempt() + 1, r.httpStatus(), r.reason());
+        finish(call, new CallOutcome.Fatal(r.httpStatus(), "gave up after " + (call.attempt() + 1)
+            + " attempts in " + Duration.ofNanos(elapsed).toSeconds() + " s: " + r.reason()));
+      } else {
+        count(call.kind(), "retry");
+        getContext().getLog().info("Kubernetes {} of pod {} failed (HTTP {} {}); retry {} in {} ms",
+            call.kind().tag, call.podName(), r.httpStatus(), r.reason(), call.attempt() + 1, delay.toMillis());
+        // The pod stays busy while it waits, so a later call on it cannot overtake this one.
+        getContext().scheduleOnce(delay, getContext().getSelf(), new RetryDue(call.nextAttempt()));
+      }
+    } else {
+      count(call.kind(), outcome instanceof CallOutcome.Done ? "ok" : "failed");
+      if (outcome instanceof CallOutcome.Fatal f) {
+        getContext().getLog().warn("Kubernetes {} of pod {} failed: HTTP {} {}",
+            call.kind().tag, call.podName(), f.httpStatus(), f.reason());
+      }
+      finish(call, outcome);
+    }
+    return dispatch();
+  }
+
+  private Behavior<KubernetesCommand> onRetryDue(RetryDue due) {
+    ready.addLast(due.call());
+    return dispatch();
+  }
+
+  private void finish(Call call, CallOutcome outcome) {
+    call.finish().accept(outcome);
+    ArrayDeque<Call> waiting = waitingByPod.get(call.podName());
+    if (waiting == null) {
+      busyPods.remove(call.podName());
+      return;
+    }
+    ready.addLast(waiting.pollFirst());
+    if (waiting.isEmpty()) {
+      waitingByPod.remove(call.podName());
+    }
+  }
+
+  private void updateGauges() {
+    inFlightGauge.set(inFlight);
+    int waiting = ready.size();
+    for (ArrayDeque<Call> q : waitingByPod.values()) {
+      waiting += q.size();
+    }
+    queuedGauge.set(waiting);
+  }
+
+  private void count(Kind kind, String outcome) {
+    callCounters.computeIfAbsent(kind.tag + "/" + outcome,
+        k -> registry.counter("tugboat.k8s.calls", "kind", kind.tag, "outcome", outcome)).increment();
+  }
+
+  // ---- the blocking calls (run on the call pool) ----
+
+  private MixedOperation<Pod, PodList, PodResource> pods() {
+    return client.pods();
+  }
+
+  private CallOutcome createOnce(Pod pod, ServiceId serviceId) {
+    String name = pod.getMetadata().getName();
+    try {
+      pods().inNamespace(settings.namespace()).resource(pod).create();
+      return new CallOutcome.Done("created", null);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
+    // 409: the pod exists. Ours (an earlier attempt whose answer was lost) or someone else's?
+    Pod existing;
+    try {
+      existing = pods().inNamespace(settings.namespace()).withName(name).get();
+      count(Kind.GET, "ok");
+    } catch (RuntimeException e) {
+      count(Kind.GET, ApiErrors.classify(e) instanceof CallOutcome.Retryable ? "retry" : "failed");
+      throw e;
+    }
+    if (existing == null) {
+      return new CallOutcome.Retryable(409, "pod " + name + " existed but is gone now (being deleted)", Duration.ZERO);
+    }
+    var other = PodSnapshots.serviceIdOf(existing);
+    if (other.isPresent() && other.get().equals(serviceId)) {
+      return new CallOutcome.Done("already existed", null);
+    }
+    Map<String, String> a = existing.getMetadata().getAnnotations();
+    String owner = a == null ? "a pod without Tugboat annotations" : "simulator " + a.get(PodConventions.ANNOTATION_SIMULATOR_ID)
+        + ", simulation " + a.get(PodConventions.ANNOTATION_SIMULATION_ID) + ", model " + a.get(PodConventions.ANNOTATION_MODEL_ID);
+    return new CallOutcome.Fatal(409, "pod name collision with " + owner);
+  }
+
+  private CallOutcome deleteOnce(String name) {
+    try {
+      var details = pods().inNamespace(settings.namespace()).withName(name).delete();
+      return new CallOutcome.Done(details == null || details.isEmpty() ? "already gone" : "deleted", null);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return new CallOutcome.Done("already gone", null);
+      }
+      throw e;
+    }
+  }
+
+  private CallOutcome readLogOnce(String name, int tailLines) {
+    String log = pods().inNamespace(settings.namespace()).withName(name)
+        .inContainer(PodConventions.CONTAINER_NAME).tailingLines(tailLines).getLog();
+    List<String> lines = log == null || log.isEmpty() ? List.of() : Arrays.asList(log.split("\\R", -1));
+    if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+      lines = lines.subList(0, lines.size() - 1);
+    }
+    if (lines.size() > tailLines) {
+      lines = lines.subList(lines.size() - tailLines, lines.size());
+    }
+    return new CallOutcome.Done("read", List.copyOf(lines));
+  }
+
+  private static PodCallResult callResult(String podName, CallOutcome outcome) {
+    if (outcome instanceof CallOutcome.Done d) {
+      return new PodCallResult.Succeeded(podName, d.detail());
+    }
+    if (outcome instanceof CallOutcome.Fatal f) {
+      return new PodCallResult.Failed(podName, f.httpStatus(), f.reason());
+    }
+    CallOutcome.Retryable r = (CallOutcome.Retryable) outcome;
+    return new PodCallResult.Failed(podName, r.httpStatus(), r.reason());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static PodLogResult logResult(String podName, CallOutcome outcome) {
+    if (outcome instanceof CallOutcome.Done d) {
+      return new PodLogResult.Lines(podName, (List<String>) d.payload());
+    }
+    if (outcome instanceof CallOutcome.Fatal f) {
+      return new PodLogResult.Unavailable(podName, (f.httpStatus() == 0 ? "" : "HTTP " + f.httpStatus() + ": ") + f.reason());
+    }
+    CallOutcome.Retryable r = (CallOutcome.Retryable) outcome;
+    return new PodLogResult.Unavailable(podName, "HTTP " + r.httpStatus() + ": " + r.reason());
+  }
+
+  // ---- the informer ----
+
+  private void startInformer() {
+    int generation = ++informerGeneration;
+    SharedIndexInformer<Pod> inf = pods().inNamespace(settings.namespace())
+        .withLabels(PodFactory.ownershipLabels(settings.deploymentId()))
+        .runnableInformer(settings.informerResync().toMillis());
+    inf.addEventHandler(new PodEvents(directory));
+    informer = inf;
+    // Mapped to a non-null value: a Void result reaching a stopped gateway would be a null dead letter.
+    getContext().pipeToSelf(inf.start().thenApply(v -> generation), (v, e) ->
+        e == null ? new InformerSynced(generation) : new InformerStopped(generation, e));
+    getContext().pipeToSelf(inf.stopped().thenApply(v -> generation), (v, e) -> new InformerStopped(generation, e));
+  }
+
+  private Behavior<KubernetesCommand> onInformerSynced(InformerSynced m) {
+    if (m.generation() == informerGeneration) {
+      informerFailures = 0;
+      getContext().getLog().info("Pod informer synced on namespace {} (deployment {})",
+          settings.namespace(), settings.deploymentId());
+    }
+    return this;
+  }
+
+  private Behavior<KubernetesCommand> onInformerStopped(InformerStopped m) {
+    if (stopping || m.generation() != informerGeneration || timers.isTimerActive(INFORMER_TIMER)) {
+      return this;
+    }
+    informerFailures++;
+    Duration delay = Backoff.delay(settings.retry(), Math.min(informerFailures - 1, 20), Duration.ZERO,
+        ThreadLocalRandom.current());
+    getContext().getLog().warn("Pod informer stopped ({}); restart {} in {} ms", m.cause() == null
+        ? "no error" : m.cause().toString(), informerFailures, delay.toMillis());
+    timers.startSingleTimer(INFORMER_TIMER, new RestartInformer(m.generation()), delay);
+    return this;
+  }
+
+  private Behavior<KubernetesCommand> onRestartInformer(RestartInformer m) {
+    if (stopping || m.generation() != informerGeneration) {
+      return this;
+    }
+    informerRestarts.increment();
+    SharedIndexInformer<Pod> old = informer;
+    // Stopping closes the old watch; it is quick and does not wait for the server.
+    old.stop();
+    startInformer();
+    return this;
+  }
+
+  private Behavior<KubernetesCommand> onPostStop() {
+    stopping = true;
+    if (informer != null) {
+      informer.stop();
+    }
+    executor.shutdownNow();
+    return this;
+  }
+
+  /**
+   * Informer callbacks: translate and tell the service entity, nothing else (they run on the
+   * informer's thread, which must never wait).
+   */
+  private static final class PodEvents implements ResourceEventHandler<Pod> {
+    private final EntityDirectory directory;
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+    PodEvents(EntityDirectory directory) {
+      this.directory = directory;
+    }
+
+    @Override
+    public void onAdd(Pod pod) {
+      observed(pod);
+    }
+
+    @Override
+    public void onUpdate(Pod oldPod, Pod newPod) {
+      observed(newPod);
+    }
+
+    @Override
+    public void onDelete(Pod pod, boolean finalStateUnknown) {
+      PodSnapshots.tryOf(pod).ifPresentOrElse(
+          s -> directory.service(s.serviceId())
+              .tell(new ServiceCommand.PodDeleted(s.podName(), finalStateUnknown, s)),
+          () -> warnOnce(pod));
+    }
+
+    private void observed(Pod pod) {
+      PodSnapshots.tryOf(pod).ifPresentOrElse(
+          s -> directory.service(s.serviceId()).tell(new ServiceCommand.PodObserved(s)),
+          () -> warnOnce(pod));
+    }
+
+    private void warnOnce(Pod pod) {
+      String name = pod.getMetadata() == null ? "?" : pod.getMetadata().getName();
+      if (warned.add(name)) {
+        CALLBACK_LOG.warn("Ignoring pod {}: it carries the Tugboat labels but not the service annotations", name);
+      }
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package dev.tugboat.k8s;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import dev.tugboat.protocol.PodNames;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The gateway's settings, read once from {@code tugboat.kubernetes}. {@link #toString()} never
+ * shows the API token.
+ */
+public record KubernetesSettings(
+    String namespace,
+    String deploymentId,
+    Map<String, String> nodeSelector,
+    String imagePullSecret,
+    String imagePullPolicy,
+    Mode mode,
+    String host,
+    int port,
+    String apiToken,
+    int maxConcurrentCalls,
+    double qps,
+    int burst,
+    Retry retry,
+    Duration callTimeout,
+    Duration informerResync) {
+
+  /** How the fabric8 client finds the API server. */
+  public enum Mode {
+    DOTS_ENV("dots-env"), KUBECONFIG("kubeconfig"), IN_CLUSTER("in-cluster"), SIMULATED("simulated");
+
+    private final String configName;
+
+    Mode(String configName) {
+      this.configName = configName;
+    }
+
+    public String configName() {
+      return configName;
+    }
+
+    public static Mode parse(String s) {
+      for (Mode m : values()) {
+        if (m.configName.equals(s.trim().toLowerCase(Locale.ROOT))) {
+          return m;
+        }
+      }
+      throw new IllegalArgumentException("tugboat.kubernetes.mode must be one of dots-env, kubeconfig, "
+          + "in-cluster, simulated; got '" + s + "'");
+    }
+  }
+
+  /** Backoff of retried calls: full jitter in [0, min(max, min * 2^attempt)], until giveUpAfter. */
+  public record Retry(Duration minBackoff, Duration maxBackoff, Duration giveUpAfter) {
+    public Retry {
+      if (minBackoff.isNegative() || maxBackoff.compareTo(minBackoff) < 0 || giveUpAfter.isNegative()) {
+        throw new IllegalArgumentException("retry needs 0 <= min-backoff <= max-backoff and give-up-after >= 0");
+      }
+    }
+  }
+
+  public KubernetesSettings {
+    nodeSelector = Map.copyOf(nodeSelector);
+    if (maxConcurrentCalls < 1) {
+      throw new IllegalArgumentException("tugboat.kubernetes.max-concurrent-calls must be at least 1");
+    }
+    if (qps < 0 || burst < 1) {
+      throw new IllegalArgumentException("tugboat.kubernetes.qps must be >= 0 and burst >= 1");
+    }
+    if (!PodNames.isDns1123Label(namespace)) {
+      throw new IllegalArgumentException("tugboat.kubernetes.namespace '" + namespace + "' is not a valid namespace");
+    }
+  }
+
+  public static KubernetesSettings fromConfig(Config root) {
+    Config c = root.getConfig("tugboat.kubernetes");
+    Map<String, String> selector = new LinkedHashMap<>();
+    // node-selector = null switches the selector off (HOCON merges {} with the default).
+    Iterable<Map.Entry<String, ConfigValue>> entries =
+        c.hasPath("node-selector") ? c.getConfig("node-selector").entrySet() : java.util.Set.of();
+    for (Map.Entry<String, ConfigValue> e : entries) {
+      selector.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+    }
+    Config r = c.getConfig("retry");
+    return new KubernetesSettings(
+        c.getString("namespace"),
+        c.getString("deployment-id"),
+        selector,
+        c.getString("image-pull-secret"),
+        c.getString("image-pull-policy"),
+        Mode.parse(c.getString("mode")),
+        c.getString("host"),
+        c.getInt("port"),
+        c.getString("api-token"),
+        c.getInt("max-concurrent-calls"),
+        c.getDouble("qps"),
+        c.getInt("burst"),
+        new Retry(r.getDuration("min-backoff"), r.getDuration("max-backoff"), r.getDuration("give-up-after")),
+        c.getDuration("call-timeout"),
+        c.getDuration("informer-resync"));
+  }
+
+  /** The same settings with other retry limits (tests and the benchmark tune them). */
+  public KubernetesSettings withRetry(Retry newRetry) {
+    return new KubernetesSettings(namespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
+        host, port, apiToken, maxConcurrentCalls, qps, burst, newRetry, callTimeout, informerResync);
+  }
+
+  /** The same settings with another concurrency bound and rate limit. */
+  public KubernetesSettings withLimits(int newMaxConcurrentCalls, double newQps, int newBurst) {
+    return new KubernetesSettings(namespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
+        host, port, apiToken, newMaxConcurrentCalls, newQps, newBurst, retry, callTimeout, informerResync);
+  }
+
+  /** The same settings for another namespace. */
+  public KubernetesSettings withNamespace(String newNamespace) {
+    return new KubernetesSettings(newNamespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
+        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync);
+  }
+
+  /** The same settings with another image pull secret ("" for none). */
+  public KubernetesSettings withImagePullSecret(String secret) {
+    return new KubernetesSettings(namespace, deploymentId, nodeSelector, secret, imagePullPolicy, mode,
+        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync);
+  }
+
+  @Override
+  public String toString() {
+    return "KubernetesSettings[namespace=" + namespace + ", deploymentId=" + deploymentId
+        + ", nodeSelector=" + nodeSelector + ", imagePullSecret=" + imagePullSecret
+        + ", imagePullPolicy=" + imagePullPolicy + ", mode=" + mode.configName() + ", host=" + host
+        + ", port=" + port + ", apiToken=" + (apiToken.isEmpty() ? "<none>" : "<hidden>")
+        + ", maxConcurrentCalls=" + maxConcurrentCalls + ", qps=" + qps + ", burst=" + burst
+        + ", retry=" + retry + ", callTimeout=" + callTimeout + ", informerResync=" + informerResync + "]";
+  }
+}

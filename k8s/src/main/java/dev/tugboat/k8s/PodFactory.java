@@ -1,0 +1,70 @@
+package dev.tugboat.k8s;
+
+import static dev.tugboat.k8s.PodConventions.*;
+
+import dev.tugboat.protocol.PodNames;
+import dev.tugboat.protocol.ServiceSpec;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the pod of one service exactly as the DOTS MSO does, plus Tugboat's ownership marks. */
+public final class PodFactory {
+
+  private final KubernetesSettings settings;
+
+  public PodFactory(KubernetesSettings settings) {
+    this.settings = settings;
+  }
+
+  /** The labels that select this deployment's pods (the informer's selector). */
+  public static Map<String, String> ownershipLabels(String deploymentId) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(LABEL_MANAGED_BY, MANAGED_BY_VALUE);
+    labels.put(LABEL_DEPLOYMENT, PodNames.labelValue(deploymentId));
+    return labels;
+  }
+
+  public Pod podFor(ServiceSpec spec) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(LABEL_SIMULATOR_ID, PodNames.labelValue(spec.simulatorId()));
+    labels.put(LABEL_SIMULATION_ID, PodNames.labelValue(spec.simulationId()));
+    labels.put(LABEL_MODEL_ID, PodNames.labelValue(spec.modelId()));
+    // DOTS writes the Python float, e.g. "24.0"; Java's Double.toString agrees for ordinary values.
+    labels.put(LABEL_KEEP_LOGS_HOURS, PodNames.labelValue(Double.toString(spec.keepLogsHours())));
+    labels.putAll(ownershipLabels(settings.deploymentId()));
+
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(ANNOTATION_SIMULATOR_ID, spec.simulatorId());
+    annotations.put(ANNOTATION_SIMULATION_ID, spec.simulationId());
+    annotations.put(ANNOTATION_MODEL_ID, spec.modelId());
+
+    List<EnvVar> env = spec.env().stream().map(e -> new EnvVar(e.name(), e.value(), null)).toList();
+
+    PodBuilder b = new PodBuilder()
+        .withNewMetadata()
+          .withName(spec.podName())
+          .withNamespace(settings.namespace())
+          .withLabels(labels)
+          .withAnnotations(annotations)
+        .endMetadata()
+        .withNewSpec()
+          .addNewContainer()
+            .withName(CONTAINER_NAME)
+            .withImage(spec.imageUrl())
+            .withImagePullPolicy(settings.imagePullPolicy())
+            .withEnv(env)
+          .endContainer()
+          .withRestartPolicy("Never")
+          .withNodeSelector(settings.nodeSelector().isEmpty() ? null : new LinkedHashMap<>(settings.nodeSelector()))
+        .endSpec();
+    if (!settings.imagePullSecret().isBlank()) {
+      b.editSpec().withImagePullSecrets(new LocalObjectReference(settings.imagePullSecret())).endSpec();
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,100 @@
+package dev.tugboat.k8s.sim;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The simulated API server's fault knobs, changeable at run time from any thread. They apply to
+ * the calls of API clients (the gateway), never to the simulated kubelet or to watches.
+ */
+public final class Faults {
+  private volatile double errorRate;
+  private volatile Duration latency;
+  private final AtomicInteger pending429 = new AtomicInteger();
+  private volatile int retryAfterSeconds;
+  private volatile int maxPods;
+
+  Faults(SimulatedKubernetesSettings s) {
+    this.errorRate = s.errorRate();
+    this.latency = s.latency();
+    this.retryAfterSeconds = (int) s.tooManyRequestsRetryAfter().toSeconds();
+    this.pending429.set(s.tooManyRequestsBurst());
+    this.maxPods = s.maxPods();
+  }
+
+  /** The next n calls are answered 429 Too Many Requests with Retry-After: retryAfterSeconds. */
+  public Faults inject429(int n, int retryAfterSeconds) {
+    this.retryAfterSeconds = Math.max(0, retryAfterSeconds);
+    pending429.set(Math.max(0, n));
+    return this;
+  }
+
+  /** This fraction of pod create and delete calls is answered 500. */
+  public Faults errorRate(double fraction) {
+    if (fraction < 0 || fraction > 1) {
+      throw new IllegalArgumentException("error rate must be within [0, 1]");
+    }
+    this.errorRate = fraction;
+    return this;
+  }
+
+  /** Every call's answer is held back this long. */
+  public Faults latency(Duration d) {
+    this.latency = d.isNegative() ? Duration.ZERO : d;
+    return this;
+  }
+
+  /** Creates beyond this many pods get 403 "exceeded quota"; 0 = no quota. */
+  public Faults maxPods(int n) {
+    this.maxPods = Math.max(0, n);
+    return this;
+  }
+
+  /** All faults off. */
+  public Faults clear() {
+    errorRate = 0;
+    latency = Duration.ZERO;
+    pending429.set(0);
+    maxPods = 0;
+    return this;
+  }
+
+  public double errorRate() {
+    return errorRate;
+  }
+
+  public Duration latency() {
+    return latency;
+  }
+
+  public int maxPods() {
+    return maxPods;
+  }
+
+  public int pendingTooManyRequests() {
+    return pending429.get();
+  }
+
+  int retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  /** Takes one 429 from the burst, if any is left. */
+  boolean take429() {
+    while (true) {
+      int n = pending429.get();
+      if (n <= 0) {
+        return false;
+      }
+      if (pending429.compareAndSet(n, n - 1)) {
+        return true;
+      }
+    }
+  }
+
+  boolean rollError() {
+    double rate = errorRate;
+    return rate > 0 && ThreadLocalRandom.current().nextDouble() < rate;
+  }
+}

@@ -1,0 +1,118 @@
+package dev.tugboat.k8s.sim;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.util.HashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The simulated Kubernetes of mode {@code simulated} (demo, tests, benchmark): fabric8's mock API
+ * server in CRUD mode, in process on a loopback port, with fault knobs ({@link #faults()}), a
+ * pod log endpoint, server-side counters ({@link #counters()}), and a {@link SimulatedKubelet}
+ * that moves pods through their phases and runs the DOTS fake model.
+ */
+public final class SimulatedKubernetes implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SimulatedKubernetes.class);
+  /** The mock server logs every request at INFO through java.util.logging; far too much for a benchmark. */
+  private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger(MockWebServer.class.getName());
+
+  static {
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
+  private final SimulatedKubernetesSettings settings;
+  private final KubernetesMockServer server;
+  private final Faults faults;
+  private final ApiServerCounters counters;
+  private final ModelLogs logs;
+  private final NamespacedKubernetesClient client;
+  private final NamespacedKubernetesClient kubeletClient;
+  private final SimulatedKubelet kubelet;
+
+  private SimulatedKubernetes(SimulatedKubernetesSettings settings) {
+    this.settings = settings;
+    this.faults = new Faults(settings);
+    this.counters = new ApiServerCounters();
+    this.logs = new ModelLogs();
+    SimulatedApiServer dispatcher = new SimulatedApiServer(faults, counters, logs);
+    this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
+        new HashMap<>(), dispatcher, false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    this.client = newClient();
+    this.kubeletClient = server.createClient(b -> b.editOrNewConfig()
+        .withNamespace(settings.namespace())
+        .withUserAgent(SimulatedApiServer.KUBELET_USER_AGENT)
+        .withRequestRetryBackoffLimit(3)
+        .endConfig());
+    this.kubelet = new SimulatedKubelet(kubeletClient, settings, logs);
+  }
+
+  /** Starts the API server and the kubelet; returns when both are ready. */
+  public static SimulatedKubernetes start(SimulatedKubernetesSettings settings) {
+    SimulatedKubernetes k = new SimulatedKubernetes(settings);
+    try {
+      k.kubelet.start();
+    } catch (RuntimeException e) {
+      k.close();
+      throw e;
+    }
+    LOG.info("Simulated Kubernetes serving namespace {} at {}", settings.namespace(), k.url());
+    return k;
+  }
+
+  /**
+   * The client for the gateway: pointed at the simulated server, without the client's own
+   * retries (the gateway retries). Closed by {@link #close()}.
+   */
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** Another client like {@link #client()}, for tests that want their own; the caller closes it. */
+  public NamespacedKubernetesClient newClient() {
+    return server.createClient(b -> b.editOrNewConfig()
+        .withNamespace(settings.namespace())
+        .withRequestRetryBackoffLimit(0)
+        .withRequestTimeout(30_000)
+        .endConfig());
+  }
+
+  public String url() {
+    return server.url("/");
+  }
+
+  public Faults faults() {
+    return faults;
+  }
+
+  public ApiServerCounters counters() {
+    return counters;
+  }
+
+  /** The containers' log lines as the log endpoint serves them. */
+  public ModelLogs logs() {
+    return logs;
+  }
+
+  public SimulatedKubelet kubelet() {
+    return kubelet;
+  }
+
+  public SimulatedKubernetesSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public void close() {
+    kubelet.close();
+    client.close();
+    kubeletClient.close();
+    server.destroy();
+  }
+}

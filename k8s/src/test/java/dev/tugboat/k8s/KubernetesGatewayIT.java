@@ -1,0 +1,291 @@
+package dev.tugboat.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.tugboat.k8s.sim.ApiServerCounters;
+import dev.tugboat.k8s.sim.SimulatedKubernetes;
+import dev.tugboat.k8s.sim.SimulatedKubernetesSettings;
+import dev.tugboat.protocol.EnvVar;
+import dev.tugboat.protocol.ServiceSpec;
+import dev.tugboat.protocol.kubernetes.KubernetesCommand;
+import dev.tugboat.protocol.kubernetes.PodCallResult;
+import dev.tugboat.protocol.kubernetes.PodLogResult;
+import dev.tugboat.protocol.kubernetes.PodLookupResult;
+import dev.tugboat.protocol.kubernetes.PodSnapshot;
+import dev.tugboat.protocol.kubernetes.PodSnapshot.ContainerState;
+import dev.tugboat.protocol.service.ServiceCommand;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The gateway against the simulated Kubernetes: calls, faults, retries, limits and the informer. */
+class KubernetesGatewayIT {
+  private static final String NS = "dots";
+  private static final AtomicInteger DEPLOYMENTS = new AtomicInteger();
+
+  private static ActorTestKit testKit;
+  private static SimulatedKubernetes kube;
+
+  private ProbeDirectory directory;
+  private KubernetesSettings settings;
+  private SimpleMeterRegistry registry;
+  private ActorRef<KubernetesCommand> gateway;
+
+  @BeforeAll
+  static void startAll() {
+    testKit = ActorTestKit.create();
+    kube = SimulatedKubernetes.start(SimulatedKubernetesSettings.defaults(NS)
+        .withPendingDelay(Duration.ofMillis(50))
+        .withModelRunTime(Duration.ofMillis(300)));
+  }
+
+  @AfterAll
+  static void stopAll() {
+    testKit.shutdownTestKit();
+    kube.close();
+  }
+
+  @BeforeEach
+  void startGateway() {
+    directory = new ProbeDirectory(testKit);
+    registry = new SimpleMeterRegistry();
+    settings = baseSettings("it-" + DEPLOYMENTS.incrementAndGet());
+    gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
+  }
+
+  @AfterEach
+  void stopGateway() {
+    testKit.stop(gateway);
+    kube.faults().clear();
+  }
+
+  static KubernetesSettings baseSettings(String deploymentId) {
+    KubernetesSettings s = KubernetesSettings.fromConfig(ConfigFactory.parseString(
+        "tugboat.kubernetes.deployment-id = " + deploymentId).withFallback(ConfigFactory.defaultReference()).resolve());
+    return s.withRetry(new KubernetesSettings.Retry(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(10)));
+  }
+
+  private ServiceSpec spec(String simulation, String model, String image, EnvVar... env) {
+    return new ServiceSpec("so-" + settings.deploymentId(), simulation, model, image, List.of(env), 24.0,
+        dev.tugboat.protocol.PodNames.podName("so-" + settings.deploymentId(), simulation, model));
+  }
+
+  private PodCallResult create(ServiceSpec spec, Duration max) {
+    TestProbe<PodCallResult> reply = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.CreatePod(spec, reply.ref()));
+    return reply.receiveMessage(max);
+  }
+
+  private PodCallResult delete(String podName) {
+    TestProbe<PodCallResult> reply = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.DeletePod(podName, reply.ref()));
+    return reply.receiveMessage(Duration.ofSeconds(10));
+  }
+
+  private PodLookupResult lookup(String podName) {
+    TestProbe<PodLookupResult> reply = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.LookupPod(podName, reply.ref()));
+    return reply.receiveMessage(Duration.ofSeconds(3));
+  }
+
+  private PodSnapshot awaitObserved(String podName, ContainerState state) {
+    List<PodSnapshot> seen = new ArrayList<>();
+    directory.services.fishForMessage(Duration.ofSeconds(10), "pod " + podName + " in state " + state, m -> {
+      if (m instanceof ServiceCommand.PodObserved o && o.pod().podName().equals(podName)) {
+        if (o.pod().container() == state) {
+          seen.add(o.pod());
+          return FishingOutcomes.complete();
+        }
+      }
+      return FishingOutcomes.continueAndIgnore();
+    });
+    return seen.get(0);
+  }
+
+  @Test
+  void createObserveLookupLogAndDelete() {
+    ServiceSpec spec = spec("sim-a", "m0", "busybox:latest", new EnvVar("FAKE_MODEL_RUN_SECONDS", "0.4"));
+    assertEquals(new PodCallResult.Succeeded(spec.podName(), "created"), create(spec, Duration.ofSeconds(10)));
+
+    PodSnapshot pending = awaitObserved(spec.podName(), ContainerState.WAITING);
+    assertEquals("Pending", pending.phase());
+    assertEquals(spec.serviceId(), pending.serviceId());
+    assertEquals("ContainerCreating", pending.reason());
+    PodSnapshot running = awaitObserved(spec.podName(), ContainerState.RUNNING);
+    assertEquals("Running", running.phase());
+    PodSnapshot done = awaitObserved(spec.podName(), ContainerState.TERMINATED);
+    assertEquals("Succeeded", done.phase());
+    assertEquals(0, done.exitCode());
+    assertEquals("Completed", done.reason());
+
+    PodLookupResult found = lookup(spec.podName());
+    assertEquals(0, assertInstanceOf(PodLookupResult.Present.class, found).pod().exitCode());
+
+    TestProbe<PodLogResult> logReply = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.ReadPodLog(spec.podName(), 30, logReply.ref()));
+    PodLogResult log = logReply.receiveMessage(Duration.ofSeconds(5));
+    List<String> lines = assertInstanceOf(PodLogResult.Lines.class, log).lines();
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("Started busybox:latest")), lines::toString);
+    assertEquals("Container exited with code 0", lines.get(lines.size() - 1));
+
+    assertEquals(new PodCallResult.Succeeded(spec.podName(), "deleted"), delete(spec.podName()));
+    directory.services.fishForMessage(Duration.ofSeconds(10), "PodDeleted", m ->
+        m instanceof ServiceCommand.PodDeleted d && d.podName().equals(spec.podName())
+            && d.lastKnown().serviceId().equals(spec.serviceId())
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    assertEquals(new PodLookupResult.Absent(spec.podName()), lookup(spec.podName()));
+
+    assertEquals(1.0, registry.counter("tugboat.k8s.calls", "kind", "create", "outcome", "ok").count());
+    assertEquals(1.0, registry.counter("tugboat.k8s.calls", "kind", "delete", "outcome", "ok").count());
+  }
+
+  @Test
+  void deletingAMissingPodSucceedsAndItsLogIsUnavailable() {
+    assertEquals(new PodCallResult.Succeeded("no-such-pod", "already gone"), delete("no-such-pod"));
+    TestProbe<PodLogResult> logReply = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.ReadPodLog("no-such-pod", 30, logReply.ref()));
+    PodLogResult log = logReply.receiveMessage(Duration.ofSeconds(5));
+    String reason = assertInstanceOf(PodLogResult.Unavailable.class, log).reason();
+    assertTrue(reason.contains("404"), reason);
+  }
+
+  @Test
+  void tooManyRequestsWaitsForRetryAfterThenSucceeds() {
+    ServiceSpec spec = spec("sim-429", "m0", "busybox");
+    kube.faults().inject429(1, 1);
+    long start = System.nanoTime();
+    assertInstanceOf(PodCallResult.Succeeded.class, create(spec, Duration.ofSeconds(10)));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertTrue(took.compareTo(Duration.ofSeconds(1)) >= 0, "took " + took);
+    assertEquals(2, kube.counters().createAttempts(spec.podName()));
+    assertEquals(1, kube.counters().creates(spec.podName()));
+    assertEquals(1.0, registry.counter("tugboat.k8s.calls", "kind", "create", "outcome", "retry").count());
+  }
+
+  @Test
+  void serverErrorsAreRetriedAndEveryPodIsCreatedOnce() {
+    kube.faults().errorRate(0.5);
+    List<ServiceSpec> specs = new ArrayList<>();
+    TestProbe<PodCallResult> reply = testKit.createTestProbe();
+    for (int i = 0; i < 20; i++) {
+      ServiceSpec s = spec("sim-500", "m" + i, "busybox");
+      specs.add(s);
+      gateway.tell(new KubernetesCommand.CreatePod(s, reply.ref()));
+    }
+    List<PodCallResult> results = reply.receiveSeveralMessages(20, Duration.ofSeconds(20));
+    assertTrue(results.stream().allMatch(r -> r instanceof PodCallResult.Succeeded), results::toString);
+    specs.forEach(s -> assertEquals(1, kube.counters().creates(s.podName()), s.podName()));
+  }
+
+  @Test
+  void concurrencyStaysWithinTheBoundUnderSlowResponses() {
+    kube.counters().reset();
+    testKit.stop(gateway);
+    settings = settings.withLimits(4, 0, 50);
+    gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
+    kube.faults().latency(Duration.ofMillis(150));
+    TestProbe<PodCallResult> reply = testKit.createTestProbe();
+    List<ServiceSpec> specs = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      ServiceSpec s = spec("sim-slow", "m" + i, "busybox");
+      specs.add(s);
+      gateway.tell(new KubernetesCommand.CreatePod(s, reply.ref()));
+    }
+    List<PodCallResult> results = reply.receiveSeveralMessages(24, Duration.ofSeconds(20));
+    assertTrue(results.stream().allMatch(r -> r instanceof PodCallResult.Succeeded), results::toString);
+    specs.forEach(s -> assertEquals(1, kube.counters().creates(s.podName()), s.podName()));
+    int max = kube.counters().maxConcurrentRequests();
+    assertTrue(max >= 2 && max <= 4, "max concurrent requests " + max);
+  }
+
+  @Test
+  void callsOnOnePodRunOneAtATimeInOrder() {
+    kube.faults().latency(Duration.ofMillis(100));
+    ServiceSpec spec = spec("sim-order", "m0", "busybox");
+    TestProbe<PodCallResult> reply = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.CreatePod(spec, reply.ref()));
+    gateway.tell(new KubernetesCommand.DeletePod(spec.podName(), reply.ref()));
+    gateway.tell(new KubernetesCommand.CreatePod(spec, reply.ref()));
+    assertEquals(new PodCallResult.Succeeded(spec.podName(), "created"), reply.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals(new PodCallResult.Succeeded(spec.podName(), "deleted"), reply.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals(new PodCallResult.Succeeded(spec.podName(), "created"), reply.receiveMessage(Duration.ofSeconds(5)));
+  }
+
+  @Test
+  void conflictWithTheSameServiceIsSuccessAndWithAnotherIsFailure() {
+    ServiceSpec spec = spec("sim-409", "m0", "busybox");
+    Pod pod = new PodFactory(settings).podFor(spec);
+    kube.client().pods().inNamespace(NS).resource(pod).create();
+    assertEquals(new PodCallResult.Succeeded(spec.podName(), "already existed"), create(spec, Duration.ofSeconds(5)));
+    assertEquals(1, kube.counters().creates(spec.podName()));
+
+    ServiceSpec other = new ServiceSpec(spec.simulatorId(), "sim-409-other", "m9", "busybox", List.of(), 24.0, "collide-409");
+    ServiceSpec mine = new ServiceSpec(spec.simulatorId(), "sim-409-mine", "m1", "busybox", List.of(), 24.0, "collide-409");
+    kube.client().pods().inNamespace(NS).resource(new PodFactory(settings).podFor(other)).create();
+    PodCallResult r = create(mine, Duration.ofSeconds(5));
+    PodCallResult.Failed f = assertInstanceOf(PodCallResult.Failed.class, r);
+    assertEquals(409, f.httpStatus());
+    assertTrue(f.reason().startsWith("pod name collision with") && f.reason().contains("sim-409-other")
+        && f.reason().contains("m9"), f.reason());
+  }
+
+  @Test
+  void persistentFailureGivesUpWithFailed() {
+    testKit.stop(gateway);
+    settings = settings.withRetry(new KubernetesSettings.Retry(Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofMillis(600)));
+    gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
+    kube.faults().errorRate(1.0);
+    ServiceSpec spec = spec("sim-down", "m0", "busybox");
+    PodCallResult r = create(spec, Duration.ofSeconds(5));
+    PodCallResult.Failed f = assertInstanceOf(PodCallResult.Failed.class, r);
+    assertEquals(500, f.httpStatus());
+    assertTrue(f.reason().startsWith("gave up after"), f.reason());
+    assertEquals(0, kube.counters().creates(spec.podName()));
+    assertEquals(1.0, registry.counter("tugboat.k8s.calls", "kind", "create", "outcome", "failed").count());
+  }
+
+  @Test
+  void fullQuotaIsRetriedUntilGiveUp() {
+    testKit.stop(gateway);
+    settings = settings.withRetry(new KubernetesSettings.Retry(Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofMillis(1500)));
+    gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
+    kube.faults().maxPods(1);
+    ServiceSpec a = spec("sim-quota", "m0", "busybox");
+    ServiceSpec b = spec("sim-quota", "m1", "busybox");
+    // Whatever else is in the namespace, at most one pod: the second create must hit the quota.
+    create(a, Duration.ofSeconds(5));
+    PodCallResult r = create(b, Duration.ofSeconds(5));
+    PodCallResult.Failed f = assertInstanceOf(PodCallResult.Failed.class, r);
+    assertEquals(403, f.httpStatus());
+    assertTrue(f.reason().contains("exceeded quota"), f.reason());
+    assertTrue(kube.counters().createAttempts(b.podName()) > 1);
+  }
+
+  @Test
+  void lookupOfAnUnknownPodIsAbsentOnceSynced() {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+        lookup("nobody-here") instanceof PodLookupResult.Absent);
+  }
+
+  @Test
+  void countsCallsAtTheServerByKind() {
+    int before = kube.counters().requests(ApiServerCounters.Kind.CREATE);
+    create(spec("sim-count", "m0", "busybox"), Duration.ofSeconds(5));
+    assertTrue(kube.counters().requests(ApiServerCounters.Kind.CREATE) >= before + 1);
+  }
+}

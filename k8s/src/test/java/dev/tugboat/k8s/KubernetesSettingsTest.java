@@ -1,0 +1,76 @@
+package dev.tugboat.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The settings read from reference.conf, their checks, and a token that never shows. */
+class KubernetesSettingsTest {
+
+  private static KubernetesSettings read(String overrides) {
+    return KubernetesSettings.fromConfig(ConfigFactory.parseString(overrides)
+        .withFallback(ConfigFactory.defaultReference()).resolve());
+  }
+
+  @Test
+  void defaults() {
+    KubernetesSettings s = read("");
+    assertEquals("dots", s.namespace());
+    assertEquals("tugboat", s.deploymentId());
+    assertEquals(Map.of("type", "worker"), s.nodeSelector());
+    assertEquals("", s.imagePullSecret());
+    assertEquals("Always", s.imagePullPolicy());
+    assertEquals(KubernetesSettings.Mode.DOTS_ENV, s.mode());
+    assertEquals("localhost", s.host());
+    assertEquals(6443, s.port());
+    assertEquals(32, s.maxConcurrentCalls());
+    assertEquals(0.0, s.qps());
+    assertEquals(50, s.burst());
+    assertEquals(new KubernetesSettings.Retry(Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofMinutes(5)), s.retry());
+    assertEquals(Duration.ofSeconds(30), s.callTimeout());
+  }
+
+  @Test
+  void toStringHidesTheToken() {
+    KubernetesSettings s = read("tugboat.kubernetes.api-token = \"s3cr3t-token\"");
+    assertEquals("s3cr3t-token", s.apiToken());
+    assertFalse(s.toString().contains("s3cr3t"), s.toString());
+    assertTrue(s.toString().contains("<hidden>"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"dots-env", "kubeconfig", "in-cluster", "simulated", "SIMULATED"})
+  void parsesModes(String mode) {
+    assertEquals(mode.toLowerCase(), read("tugboat.kubernetes.mode = " + mode).mode().configName());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "tugboat.kubernetes.mode = cloud",
+      "tugboat.kubernetes.max-concurrent-calls = 0",
+      "tugboat.kubernetes.namespace = \"Not_A_Namespace\"",
+      "tugboat.kubernetes.retry.max-backoff = 1ms",
+  })
+  void rejectsBadSettings(String bad) {
+    assertThrows(IllegalArgumentException.class, () -> read(bad));
+  }
+
+  @Test
+  void dotsEnvWithoutTokenFailsAtStartUp() {
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> KubernetesClients.create(read("")));
+    assertTrue(e.getMessage().contains("KUBERNETES_API_TOKEN"), e.getMessage());
+  }
+
+  @Test
+  void simulatedModeHasNoRealClient() {
+    assertThrows(IllegalStateException.class, () -> KubernetesClients.create(read("tugboat.kubernetes.mode = simulated")));
+  }
+}

@@ -1,0 +1,30 @@
+package dev.tugboat.k8s;
+
+import dev.tugboat.protocol.EntityDirectory;
+import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.service.ServiceCommand;
+import dev.tugboat.protocol.simulation.SimulationCommand;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.RecipientRef;
+
+/** An EntityDirectory for tests: every service and simulation message lands on one probe each. */
+final class ProbeDirectory implements EntityDirectory {
+  final TestProbe<ServiceCommand> services;
+  final TestProbe<SimulationCommand> simulations;
+
+  ProbeDirectory(ActorTestKit testKit) {
+    this.services = testKit.createTestProbe(ServiceCommand.class);
+    this.simulations = testKit.createTestProbe(SimulationCommand.class);
+  }
+
+  @Override
+  public RecipientRef<SimulationCommand> simulation(String simulationId) {
+    return simulations.ref();
+  }
+
+  @Override
+  public RecipientRef<ServiceCommand> service(ServiceId serviceId) {
+    return services.ref();
+  }
+}
