@@ -2,6 +2,7 @@ package dev.tugboat.persistence;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import java.util.Locale;
 
 /**
@@ -52,6 +53,18 @@ public final class JournalConfig {
       throw new IllegalArgumentException(
           "tugboat.database.kind = h2 needs a jdbc:h2: url, got '" + url + "'");
     }
-    return result;
+    // Set the Slick keys explicitly: a configuration resolved before the tugboat.database values
+    // were overridden would otherwise keep the substitutions' old values.
+    Config db = result.getConfig("tugboat.database");
+    int connections = db.getInt("max-connections");
+    String slick = "pekko-persistence-jdbc.shared-databases.slick.";
+    return result
+        .withValue(slick + "profile", ConfigValueFactory.fromAnyRef(db.getString("profile")))
+        .withValue(slick + "db.url", ConfigValueFactory.fromAnyRef(url))
+        .withValue(slick + "db.user", ConfigValueFactory.fromAnyRef(db.getString("user")))
+        .withValue(slick + "db.password", ConfigValueFactory.fromAnyRef(db.getString("password")))
+        .withValue(slick + "db.driver", ConfigValueFactory.fromAnyRef(db.getString("driver")))
+        .withValue(slick + "db.numThreads", ConfigValueFactory.fromAnyRef(connections))
+        .withValue(slick + "db.maxConnections", ConfigValueFactory.fromAnyRef(connections));
   }
 }

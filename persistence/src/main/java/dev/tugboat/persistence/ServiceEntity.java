@@ -1,0 +1,598 @@
+package dev.tugboat.persistence;
+
+import dev.tugboat.persistence.ServiceEvent.PodCreated;
+import dev.tugboat.persistence.ServiceEvent.PodCreationStarted;
+import dev.tugboat.persistence.ServiceEvent.PodDeleted;
+import dev.tugboat.persistence.ServiceEvent.PodDeletionAbandoned;
+import dev.tugboat.persistence.ServiceEvent.PodRunning;
+import dev.tugboat.persistence.ServiceEvent.ServiceFailed;
+import dev.tugboat.persistence.ServiceEvent.ServiceRequested;
+import dev.tugboat.persistence.ServiceEvent.ServiceTerminated;
+import dev.tugboat.persistence.ServiceEvent.SimulationNotified;
+import dev.tugboat.persistence.ServiceState.Created;
+import dev.tugboat.persistence.ServiceState.Creating;
+import dev.tugboat.persistence.ServiceState.Deleted;
+import dev.tugboat.persistence.ServiceState.Empty;
+import dev.tugboat.persistence.ServiceState.Ended;
+import dev.tugboat.persistence.ServiceState.Failed;
+import dev.tugboat.persistence.ServiceState.Requested;
+import dev.tugboat.persistence.ServiceState.Running;
+import dev.tugboat.persistence.ServiceState.Terminated;
+import dev.tugboat.persistence.ServiceState.WithSpec;
+import dev.tugboat.protocol.CborSerializable;
+import dev.tugboat.protocol.CommandReply;
+import dev.tugboat.protocol.EntityDirectory;
+import dev.tugboat.protocol.ExitCodes;
+import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.ServiceSpec;
+import dev.tugboat.protocol.TerminationStatus;
+import dev.tugboat.protocol.kubernetes.KubernetesCommand;
+import dev.tugboat.protocol.kubernetes.PodCallResult;
+import dev.tugboat.protocol.kubernetes.PodLogResult;
+import dev.tugboat.protocol.kubernetes.PodLookupResult;
+import dev.tugboat.protocol.kubernetes.PodSnapshot;
+import dev.tugboat.protocol.service.ServiceCommand;
+import dev.tugboat.protocol.service.ServiceCommand.Create;
+import dev.tugboat.protocol.service.ServiceCommand.Get;
+import dev.tugboat.protocol.service.ServiceCommand.PodObserved;
+import dev.tugboat.protocol.service.ServiceReply;
+import dev.tugboat.protocol.simulation.SimulationCommand;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One deployed model = one pod: creates it through the KubernetesGateway, follows it from the
+ * gateway's observations (and its own cache lookups on the tick), records how the model ended
+ * with its last log lines, reports the end to its simulation until accepted, and deletes the pod
+ * after keepLogsHours. Create replies Accepted/Rejected; Get replies Found/NotFound.
+ */
+public final class ServiceEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<ServiceCommand, ServiceEvent, ServiceState> {
+
+  public static final EntityTypeKey<ServiceCommand> ENTITY_KEY = EntityTypeKey.create(ServiceCommand.class, "Service");
+
+  /** Longest single timer: pekko's scheduler refuses delays beyond ~248 days; the tick re-checks. */
+  private static final Duration MAX_TIMER = Duration.ofDays(1);
+  /** Retention is capped so a huge keepLogsHours cannot overflow Instant. */
+  private static final Duration MAX_RETENTION = Duration.ofDays(3650);
+
+  /** Drives retries (create, report, delete) and cache lookups. */
+  enum Tick implements ServiceCommand.Private, CborSerializable { INSTANCE }
+
+  /** The deletion deadline has come. */
+  enum DeleteDue implements ServiceCommand.Private, CborSerializable { INSTANCE }
+
+  /** The gateway's final answer to CreatePod. */
+  record CreateReplied(PodCallResult result) implements ServiceCommand.Private, CborSerializable {}
+
+  /** The gateway's final answer to DeletePod (failure set when the ask timed out). */
+  record DeleteReplied(PodCallResult result, String failure) implements ServiceCommand.Private, CborSerializable {}
+
+  /** The log tail of a terminated container was read (lines empty when unavailable). */
+  record LogRead(PodSnapshot pod, List<String> lines, String unavailable)
+      implements ServiceCommand.Private, CborSerializable {}
+
+  /** Answer to a LookupPod (failure set when the ask timed out). */
+  record LookupReplied(PodLookupResult result, String failure) implements ServiceCommand.Private, CborSerializable {}
+
+  /** The simulation's answer to ReportServiceTerminated (failure set when the ask timed out). */
+  record ReportReplied(CommandReply reply, String failure) implements ServiceCommand.Private, CborSerializable {}
+
+  private final ServiceId serviceId;
+  private final EntityDirectory directory;
+  private final ActorRef<KubernetesCommand> gateway;
+  private final EntitySettings settings;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final ActorContext<ServiceCommand> ctx;
+  private final TimerScheduler<ServiceCommand> timers;
+  private final ActorRef<PodCallResult> createAdapter;
+
+  // In-memory bookkeeping of requests in flight: lost on restart, where recovery re-sends.
+  private Instant createSentAt;
+  private int createAttempts;
+  private Instant deleteSentAt;
+  private int deleteFailures;
+  private boolean readingLog;
+  private boolean lookupInFlight;
+  private boolean reportInFlight;
+  private Instant reportSentAt;
+  private Instant lastSeen;
+  private PodSnapshot lastSnapshot;
+  private boolean passivating;
+
+  private ServiceEntity(ServiceId serviceId, EntityDirectory directory, ActorRef<KubernetesCommand> gateway,
+      EntitySettings settings, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<ServiceCommand> ctx,
+      TimerScheduler<ServiceCommand> timers) {
+    super(PersistenceId.of(ENTITY_KEY.name(), serviceId.entityId()),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    this.serviceId = serviceId;
+    this.directory = directory;
+    this.gateway = gateway;
+    this.settings = settings;
+    this.shard = shard;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.createAdapter = ctx.messageAdapter(PodCallResult.class, CreateReplied::new);
+    this.lastSeen = settings.clock().instant();
+  }
+
+  /** Starts sharding for services on this node; returns the shard region. */
+  public static ActorRef<ShardingEnvelope<ServiceCommand>> init(ActorSystem<?> system, EntityDirectory directory,
+      ActorRef<KubernetesCommand> gateway, EntitySettings settings) {
+    return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
+        entityContext -> create(ServiceId.fromEntityId(entityContext.getEntityId()), directory, gateway, settings,
+            entityContext.getShard())));
+  }
+
+  /** The behavior of one service; {@code shard} receives its Passivate requests. */
+  public static Behavior<ServiceCommand> create(ServiceId serviceId, EntityDirectory directory,
+      ActorRef<KubernetesCommand> gateway, EntitySettings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.serviceTick());
+      return Behaviors.setup(ctx -> new ServiceEntity(serviceId, directory, gateway, settings, shard, ctx, timers));
+    });
+  }
+
+  @Override
+  public ServiceState emptyState() {
+    return new Empty(serviceId);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public EventHandler<ServiceState, ServiceEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(ServiceState::apply);
+  }
+
+  @Override
+  public SignalHandler<ServiceState> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::recovered).build();
+  }
+
+  private void recovered(ServiceState state) {
+    if (state instanceof Requested || state instanceof Creating) {
+      ctx.getLog().info("service {}: recovered while creating its pod, sending CreatePod again", serviceId);
+      sendCreatePod(((WithSpec) state).spec());
+    } else {
+      afterChange(state);
+    }
+  }
+
+  @Override
+  public CommandHandlerWithReply<ServiceCommand, ServiceEvent, ServiceState> commandHandler() {
+    return emptyHandlers()
+        .orElse(creatingHandlers(Requested.class))
+        .orElse(creatingHandlers(Creating.class))
+        .orElse(createdHandlers(Created.class))
+        .orElse(createdHandlers(Running.class))
+        .orElse(endedHandlers(Terminated.class))
+        .orElse(endedHandlers(Failed.class))
+        .orElse(endedHandlers(Deleted.class))
+        .orElse(anyStateHandlers())
+        .build();
+  }
+
+  // ---------------------------------------------------------------- Empty
+
+  private CommandHandlerWithReplyBuilderByState<ServiceCommand, ServiceEvent, Empty, ServiceState> emptyHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(Empty.class)
+        .onCommand(Create.class, this::createOnEmpty)
+        .onCommand(Get.class, c -> Effect().none().thenRun(this::passivate)
+            .thenReply(c.replyTo(), s -> new ServiceReply.NotFound(serviceId)))
+        .onCommand(ServiceCommand.class, c -> {
+          // An observation of a pod nobody asked this node to create (or a stale private message).
+          ctx.getLog().debug("service {}: {} ignored, service never requested", serviceId,
+              c.getClass().getSimpleName());
+          return Effect().none().thenRun(this::passivate).thenNoReply();
+        });
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> createOnEmpty(Empty state, Create cmd) {
+    if (!cmd.spec().serviceId().equals(serviceId)) {
+      return Effect().none().thenReply(cmd.replyTo(),
+          s -> new CommandReply.Rejected("spec of " + cmd.spec().serviceId() + " sent to service " + serviceId));
+    }
+    Instant now = settings.clock().instant();
+    ctx.getLog().info("service {}: requested, creating pod {}", serviceId, cmd.spec().podName());
+    return Effect()
+        .persist(List.of(new ServiceRequested(serviceId, cmd.spec(), now),
+            new PodCreationStarted(serviceId, cmd.spec().podName(), now)))
+        .thenRun((ServiceState s) -> sendCreatePod(cmd.spec()))
+        .thenReply(cmd.replyTo(), s -> CommandReply.accepted());
+  }
+
+  // ---------------------------------------------------------------- Requested / Creating
+
+  private <S extends WithSpec> CommandHandlerWithReplyBuilderByState<ServiceCommand, ServiceEvent, S, ServiceState>
+      creatingHandlers(Class<S> type) {
+    return newCommandHandlerWithReplyBuilder().forStateType(type)
+        .onCommand(CreateReplied.class, this::createReplied)
+        .onCommand(PodObserved.class, (s, c) -> observed(s, c.pod()))
+        .onCommand(ServiceCommand.PodDeleted.class, this::podDeleted)
+        .onCommand(LogRead.class, this::logRead)
+        .onCommand(Tick.class, (s, c) -> tickCreating(s));
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> createReplied(WithSpec state, CreateReplied msg) {
+    createSentAt = null;
+    Instant now = settings.clock().instant();
+    if (msg.result() instanceof PodCallResult.Succeeded) {
+      ctx.getLog().info("service {}: pod {} created", serviceId, state.spec().podName());
+      lastSeen = now;
+      return Effect().persist(new PodCreated(serviceId, state.spec().podName(), now)).thenNoReply();
+    }
+    PodCallResult.Failed f = (PodCallResult.Failed) msg.result();
+    String reason = "pod not created: " + f.reason() + (f.httpStatus() == 0 ? "" : " (HTTP " + f.httpStatus() + ")");
+    return fail(state, reason, now);
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> fail(WithSpec state, String reason, Instant now) {
+    ctx.getLog().warn("service {}: FAILED, {}", serviceId, reason);
+    return Effect()
+        .persist(new ServiceFailed(serviceId, state.spec().podName(), reason, ExitCodes.POD_NOT_CREATED,
+            deleteAt(state.spec(), now), now))
+        .thenRun(this::afterChange)
+        .thenNoReply();
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> tickCreating(WithSpec state) {
+    Instant now = settings.clock().instant();
+    if (createSentAt != null && createSentAt.plus(settings.createRetryAfter()).isAfter(now)) {
+      return Effect().none().thenNoReply();
+    }
+    if (createAttempts >= settings.createMaxAttempts()) {
+      return fail(state, "no answer from the Kubernetes gateway to " + createAttempts + " CreatePod attempts", now);
+    }
+    ctx.getLog().info("service {}: CreatePod unanswered, sending it again", serviceId);
+    if (state instanceof Requested) {
+      return Effect().persist(new PodCreationStarted(serviceId, state.spec().podName(), now))
+          .thenRun((ServiceState s) -> sendCreatePod(state.spec()))
+          .thenNoReply();
+    }
+    sendCreatePod(state.spec());
+    return Effect().none().thenNoReply();
+  }
+
+  // ---------------------------------------------------------------- Created / Running
+
+  private <S extends WithSpec> CommandHandlerWithReplyBuilderByState<ServiceCommand, ServiceEvent, S, ServiceState>
+      createdHandlers(Class<S> type) {
+    return newCommandHandlerWithReplyBuilder().forStateType(type)
+        .onCommand(PodObserved.class, (s, c) -> observed(s, c.pod()))
+        .onCommand(ServiceCommand.PodDeleted.class, this::podDeleted)
+        .onCommand(LogRead.class, this::logRead)
+        .onCommand(LookupReplied.class, this::lookupReplied)
+        .onCommand(Tick.class, (s, c) -> {
+          lookup(s.spec());
+          return Effect().none().thenNoReply();
+        })
+        .onCommand(CreateReplied.class, () -> Effect().none().thenNoReply());
+  }
+
+  private void lookup(ServiceSpec spec) {
+    if (lookupInFlight || readingLog) {
+      return;
+    }
+    lookupInFlight = true;
+    ctx.ask(PodLookupResult.class, gateway, settings.askTimeout(),
+        replyTo -> new KubernetesCommand.LookupPod(spec.podName(), replyTo),
+        (result, failure) -> new LookupReplied(result, failure == null ? null : String.valueOf(failure.getMessage())));
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> lookupReplied(WithSpec state, LookupReplied msg) {
+    lookupInFlight = false;
+    if (msg.result() instanceof PodLookupResult.Present p) {
+      return observed(state, p.pod());
+    }
+    if (msg.result() instanceof PodLookupResult.Absent) {
+      Instant now = settings.clock().instant();
+      if (lastSeen.plus(settings.podMissingGrace()).isBefore(now)) {
+        ctx.getLog().warn("service {}: pod {} absent from the informer cache since {}", serviceId,
+            state.spec().podName(), lastSeen);
+        return podGone(state, true, lastSnapshot);
+      }
+    }
+    return Effect().none().thenNoReply();
+  }
+
+  // ---------------------------------------------------------------- observations (Requested..Running)
+
+  private ReplyEffect<ServiceEvent, ServiceState> observed(WithSpec state, PodSnapshot pod) {
+    if (!pod.podName().equals(state.spec().podName())) {
+      ctx.getLog().warn("service {}: observation of foreign pod {} ignored", serviceId, pod.podName());
+      return Effect().none().thenNoReply();
+    }
+    Instant now = settings.clock().instant();
+    lastSeen = now;
+    lastSnapshot = pod;
+    String podName = state.spec().podName();
+    boolean beforeCreated = state instanceof Requested || state instanceof Creating;
+    if (pod.container() == PodSnapshot.ContainerState.TERMINATED) {
+      return terminated(state, pod, now);
+    }
+    List<ServiceEvent> events = new ArrayList<>();
+    if (beforeCreated) {
+      createSentAt = null;
+      events.add(new PodCreated(serviceId, podName, now));
+    }
+    if (pod.container() == PodSnapshot.ContainerState.RUNNING && !(state instanceof Running)) {
+      ctx.getLog().info("service {}: pod {} running", serviceId, podName);
+      events.add(new PodRunning(serviceId, podName, now));
+    }
+    return events.isEmpty() ? Effect().none().thenNoReply() : Effect().persist(events).thenNoReply();
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> terminated(WithSpec state, PodSnapshot pod, Instant now) {
+    if (readingLog) {
+      return Effect().none().thenNoReply();
+    }
+    int exitCode = pod.exitCode() == null ? ExitCodes.POD_LOST : pod.exitCode();
+    if (exitCode == 0 || settings.logTailLines() == 0) {
+      return persistTermination(state, pod, exitCode, List.of(), now);
+    }
+    readingLog = true;
+    ctx.ask(PodLogResult.class, gateway, settings.askTimeout(),
+        replyTo -> new KubernetesCommand.ReadPodLog(pod.podName(), settings.logTailLines(), replyTo),
+        (result, failure) -> {
+          if (result instanceof PodLogResult.Lines l) {
+            return new LogRead(pod, l.lines(), null);
+          }
+          String why = result instanceof PodLogResult.Unavailable u ? u.reason()
+              : "no answer: " + (failure == null ? "" : failure.getMessage());
+          return new LogRead(pod, List.of(), why);
+        });
+    return Effect().none().thenNoReply();
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> logRead(WithSpec state, LogRead msg) {
+    readingLog = false;
+    if (msg.unavailable() != null) {
+      ctx.getLog().info("service {}: log of pod {} unavailable: {}", serviceId, msg.pod().podName(),
+          msg.unavailable());
+    }
+    int exitCode = msg.pod().exitCode() == null ? ExitCodes.POD_LOST : msg.pod().exitCode();
+    return persistTermination(state, msg.pod(), exitCode, msg.lines(), settings.clock().instant());
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> persistTermination(WithSpec state, PodSnapshot pod, int exitCode,
+      List<String> lines, Instant now) {
+    TerminationStatus status = TerminationStatus.ofExitCode(exitCode);
+    String reason = describe(pod);
+    if (exitCode != 0) {
+      ctx.getLog().info("service {}: container exited {} ({}); last {} log line(s):\n{}", serviceId, exitCode,
+          reason, lines.size(), String.join("\n", lines));
+    } else {
+      ctx.getLog().info("service {}: container exited 0", serviceId);
+    }
+    return Effect()
+        .persist(new ServiceTerminated(serviceId, state.spec().podName(), status, exitCode, reason, lines,
+            deleteAt(state.spec(), now), now))
+        .thenRun(this::afterChange)
+        .thenNoReply();
+  }
+
+  private static String describe(PodSnapshot pod) {
+    String reason = pod.reason() == null ? "" : pod.reason();
+    if (pod.message() != null && !pod.message().isBlank()) {
+      reason = reason.isEmpty() ? pod.message() : reason + ": " + pod.message();
+    }
+    return reason;
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> podDeleted(WithSpec state, ServiceCommand.PodDeleted cmd) {
+    if (!cmd.podName().equals(state.spec().podName())) {
+      return Effect().none().thenNoReply();
+    }
+    return podGone(state, cmd.finalStateUnknown(), cmd.lastKnown() != null ? cmd.lastKnown() : lastSnapshot);
+  }
+
+  /** The pod is gone: its last known state decides whether the model ended or was lost. */
+  private ReplyEffect<ServiceEvent, ServiceState> podGone(WithSpec state, boolean finalStateUnknown,
+      PodSnapshot lastKnown) {
+    Instant now = settings.clock().instant();
+    readingLog = false;
+    if (lastKnown != null && lastKnown.container() == PodSnapshot.ContainerState.TERMINATED
+        && lastKnown.exitCode() != null) {
+      return persistTermination(state, lastKnown, lastKnown.exitCode(), List.of(), now);
+    }
+    String reason = "pod deleted before its container terminated" + (finalStateUnknown ? " (final state unknown)" : "");
+    ctx.getLog().warn("service {}: {}", serviceId, reason);
+    return Effect()
+        .persist(new ServiceTerminated(serviceId, state.spec().podName(), TerminationStatus.FAILED,
+            ExitCodes.POD_LOST, reason, List.of(), deleteAt(state.spec(), now), now))
+        .thenRun(this::afterChange)
+        .thenNoReply();
+  }
+
+  // ---------------------------------------------------------------- Terminated / Failed / Deleted
+
+  private <S extends Ended> CommandHandlerWithReplyBuilderByState<ServiceCommand, ServiceEvent, S, ServiceState>
+      endedHandlers(Class<S> type) {
+    return newCommandHandlerWithReplyBuilder().forStateType(type)
+        .onCommand(ReportReplied.class, this::reportReplied)
+        .onCommand(DeleteDue.class, (s, c) -> {
+          afterChange(s);
+          return Effect().none().thenNoReply();
+        })
+        .onCommand(DeleteReplied.class, this::deleteReplied)
+        .onCommand(Tick.class, (s, c) -> {
+          afterChange(s);
+          return Effect().none().thenNoReply();
+        })
+        // Late observations, log reads and lookups change nothing once the model has ended.
+        .onCommand(PodObserved.class, () -> Effect().none().thenNoReply())
+        .onCommand(ServiceCommand.PodDeleted.class, () -> Effect().none().thenNoReply())
+        .onCommand(CreateReplied.class, () -> Effect().none().thenNoReply())
+        .onCommand(LookupReplied.class, () -> {
+          lookupInFlight = false;
+          return Effect().none().thenNoReply();
+        })
+        .onCommand(LogRead.class, () -> {
+          readingLog = false;
+          return Effect().none().thenNoReply();
+        });
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> reportReplied(Ended state, ReportReplied msg) {
+    reportInFlight = false;
+    Instant now = settings.clock().instant();
+    if (state.simulationNotified()) {
+      return Effect().none().thenNoReply();
+    }
+    if (msg.reply() instanceof CommandReply.Accepted) {
+      return Effect().persist(new SimulationNotified(serviceId, true, "", now)).thenRun(this::afterChange)
+          .thenNoReply();
+    }
+    if (msg.reply() instanceof CommandReply.Rejected r) {
+      // The simulation does not know this model: re-sending cannot change that.
+      ctx.getLog().error("service {}: simulation rejected the termination report: {}", serviceId, r.reason());
+      return Effect().persist(new SimulationNotified(serviceId, false, r.reason(), now)).thenRun(this::afterChange)
+          .thenNoReply();
+    }
+    ctx.getLog().debug("service {}: termination report unanswered ({}), retrying", serviceId, msg.failure());
+    return Effect().none().thenNoReply();
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> deleteReplied(Ended state, DeleteReplied msg) {
+    deleteSentAt = null;
+    if (state instanceof Deleted) {
+      return Effect().none().thenNoReply();
+    }
+    Instant now = settings.clock().instant();
+    if (msg.result() instanceof PodCallResult.Succeeded) {
+      ctx.getLog().info("service {}: pod {} deleted", serviceId, state.spec().podName());
+      return Effect().persist(new PodDeleted(serviceId, state.spec().podName(), now)).thenRun(this::afterChange)
+          .thenNoReply();
+    }
+    String why = msg.result() instanceof PodCallResult.Failed f ? f.reason() : msg.failure();
+    deleteFailures++;
+    if (deleteFailures >= settings.deleteMaxAttempts()) {
+      ctx.getLog().error("service {}: giving up deleting pod {} after {} failures: {}", serviceId,
+          state.spec().podName(), deleteFailures, why);
+      return Effect()
+          .persist(new PodDeletionAbandoned(serviceId, state.spec().podName(),
+              deleteFailures + " failed attempts, last: " + why, now))
+          .thenRun(this::afterChange)
+          .thenNoReply();
+    }
+    ctx.getLog().warn("service {}: deleting pod {} failed ({}), retrying on the next tick", serviceId,
+        state.spec().podName(), why);
+    return Effect().none().thenNoReply();
+  }
+
+  // ---------------------------------------------------------------- any state
+
+  private CommandHandlerWithReplyBuilderByState<ServiceCommand, ServiceEvent, ServiceState, ServiceState>
+      anyStateHandlers() {
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(Create.class, (s, c) -> {
+          boolean same = s instanceof WithSpec ws && ws.spec().equals(c.spec());
+          return Effect().none().thenReply(c.replyTo(), st -> same
+              ? new CommandReply.Accepted("already requested")
+              : new CommandReply.Rejected("service " + serviceId + " exists with a different spec"));
+        })
+        .onCommand(Get.class, (s, c) -> Effect().none().thenReply(c.replyTo(),
+            st -> ServiceState.view(st).<ServiceReply>map(ServiceReply.Found::new)
+                .orElseGet(() -> new ServiceReply.NotFound(serviceId))))
+        .onCommand(ServiceCommand.class, c -> {
+          if (c instanceof LookupReplied) {
+            lookupInFlight = false;
+          }
+          return Effect().none().thenNoReply();
+        });
+  }
+
+  // ---------------------------------------------------------------- side effects
+
+  private void sendCreatePod(ServiceSpec spec) {
+    createSentAt = settings.clock().instant();
+    createAttempts++;
+    gateway.tell(new KubernetesCommand.CreatePod(spec, createAdapter));
+  }
+
+  /** After recovery, each persisted change and each tick of an ended service: report, delete, passivate. */
+  private void afterChange(ServiceState state) {
+    if (!(state instanceof Ended ended)) {
+      return;
+    }
+    Instant now = settings.clock().instant();
+    if (!ended.simulationNotified()) {
+      report(ended, now);
+    }
+    ServiceState.deleteAt(state).ifPresent(deadline -> {
+      if (!deadline.isAfter(now)) {
+        if (deleteSentAt == null || deleteSentAt.plus(settings.createRetryAfter()).isBefore(now)) {
+          deleteSentAt = now;
+          ctx.getLog().info("service {}: retention over, deleting pod {}", serviceId, ended.spec().podName());
+          // An ask, not a second adapter: adapters are keyed by message class, and a late CreatePod
+          // answer must never be taken for the deletion's.
+          ctx.ask(PodCallResult.class, gateway, settings.createRetryAfter(),
+              replyTo -> new KubernetesCommand.DeletePod(ended.spec().podName(), replyTo),
+              (result, failure) -> new DeleteReplied(result,
+                  failure == null ? null : "no answer: " + failure.getMessage()));
+        }
+      } else if (!timers.isTimerActive(DeleteDue.INSTANCE)) {
+        Duration wait = Duration.between(now, deadline);
+        timers.startSingleTimer(DeleteDue.INSTANCE, wait.compareTo(MAX_TIMER) > 0 ? MAX_TIMER : wait);
+      }
+    });
+    if (state instanceof Deleted && ended.simulationNotified()) {
+      passivate();
+    }
+  }
+
+  private void report(Ended state, Instant now) {
+    if (reportInFlight || (reportSentAt != null && reportSentAt.plus(settings.reportRetry()).isAfter(now))) {
+      return;
+    }
+    reportInFlight = true;
+    reportSentAt = now;
+    ServiceState.Ending e = state.ending();
+    ctx.ask(CommandReply.class, directory.simulation(serviceId.simulationId()), settings.askTimeout(),
+        replyTo -> new SimulationCommand.ReportServiceTerminated(serviceId.modelId(), e.status(), e.exitCode(),
+            e.reason(), replyTo),
+        (reply, failure) -> new ReportReplied(reply, failure == null ? null : String.valueOf(failure.getMessage())));
+  }
+
+  static Instant deleteAt(ServiceSpec spec, Instant now) {
+    double hours = spec.keepLogsHours();
+    if (!Double.isFinite(hours) || hours <= 0) {
+      return now;
+    }
+    double millis = hours * 3_600_000d;
+    return millis >= MAX_RETENTION.toMillis() ? now.plus(MAX_RETENTION) : now.plusMillis((long) millis);
+  }
+
+  private void passivate() {
+    if (!passivating) {
+      passivating = true;
+      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    }
+  }
+}

@@ -1,0 +1,537 @@
+package dev.tugboat.persistence;
+
+import dev.tugboat.persistence.SimulationEvent.AllModelsHaveTerminatedQueued;
+import dev.tugboat.persistence.SimulationEvent.DeploymentRejected;
+import dev.tugboat.persistence.SimulationEvent.ModelReady;
+import dev.tugboat.persistence.SimulationEvent.ModelTerminated;
+import dev.tugboat.persistence.SimulationEvent.ModelsReadyQueued;
+import dev.tugboat.persistence.SimulationEvent.NotificationDelivered;
+import dev.tugboat.persistence.SimulationEvent.ServiceCreateAcknowledged;
+import dev.tugboat.persistence.SimulationEvent.SimulationDeployed;
+import dev.tugboat.persistence.SimulationState.Active;
+import dev.tugboat.persistence.SimulationState.Deployment;
+import dev.tugboat.persistence.SimulationState.Empty;
+import dev.tugboat.persistence.SimulationState.Ended;
+import dev.tugboat.persistence.SimulationState.Model;
+import dev.tugboat.persistence.SimulationState.Rejected;
+import dev.tugboat.protocol.CborSerializable;
+import dev.tugboat.protocol.CommandReply;
+import dev.tugboat.protocol.EntityDirectory;
+import dev.tugboat.protocol.ExitCodes;
+import dev.tugboat.protocol.Ids;
+import dev.tugboat.protocol.ModelSpec;
+import dev.tugboat.protocol.Notification;
+import dev.tugboat.protocol.PodNames;
+import dev.tugboat.protocol.ServiceSpec;
+import dev.tugboat.protocol.TerminationStatus;
+import dev.tugboat.protocol.notify.NotifierCommand;
+import dev.tugboat.protocol.notify.PublishResult;
+import dev.tugboat.protocol.service.ServiceCommand;
+import dev.tugboat.protocol.simulation.SimulationCommand;
+import dev.tugboat.protocol.simulation.SimulationCommand.Deploy;
+import dev.tugboat.protocol.simulation.SimulationCommand.Get;
+import dev.tugboat.protocol.simulation.SimulationCommand.ReportModelReady;
+import dev.tugboat.protocol.simulation.SimulationCommand.ReportServiceTerminated;
+import dev.tugboat.protocol.simulation.SimulationReply;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One simulation (one DeployModels): validates it, asks a Service entity per model to run it,
+ * collects readiness and terminations, and owes the SO its lifecycle messages through a persisted
+ * outbox drained by the notifier (at least once; AllModelsHaveTerminated strictly last).
+ * Every command replies Accepted/Rejected (or Found/NotFound for Get).
+ */
+public final class SimulationEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<SimulationCommand, SimulationEvent, SimulationState> {
+
+  public static final EntityTypeKey<SimulationCommand> ENTITY_KEY =
+      EntityTypeKey.create(SimulationCommand.class, "Simulation");
+
+  /** Drives the re-sending of Creates and notifications. */
+  enum Tick implements SimulationCommand.Private, CborSerializable { INSTANCE }
+
+  /** A Service entity answered Create (reply set) or the ask failed (failure set). */
+  record CreateReplied(String modelId, CommandReply reply, String failure)
+      implements SimulationCommand.Private, CborSerializable {}
+
+  /** The notifier answered a Publish. */
+  record PublishReplied(PublishResult result) implements SimulationCommand.Private, CborSerializable {}
+
+  private final String simulationId;
+  private final EntityDirectory directory;
+  private final ActorRef<NotifierCommand> notifier;
+  private final EntitySettings settings;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final ActorContext<SimulationCommand> ctx;
+  private final ActorRef<PublishResult> publishAdapter;
+  /** Outbox ids sent to the notifier and not answered yet, with the time they were sent. */
+  private final Map<Long, Instant> publishing = new HashMap<>();
+  /** Outbox ids the notifier refused; held back until the next tick so an outage is no busy loop. */
+  private final Set<Long> refused = new HashSet<>();
+  /** Models whose Create is waiting for an answer. */
+  private final Set<String> creating = new HashSet<>();
+  private boolean passivating;
+
+  private SimulationEntity(String simulationId, EntityDirectory directory, ActorRef<NotifierCommand> notifier,
+      EntitySettings settings, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<SimulationCommand> ctx) {
+    super(PersistenceId.of(ENTITY_KEY.name(), simulationId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    this.simulationId = simulationId;
+    this.directory = directory;
+    this.notifier = notifier;
+    this.settings = settings;
+    this.shard = shard;
+    this.ctx = ctx;
+    this.publishAdapter = ctx.messageAdapter(PublishResult.class, PublishReplied::new);
+  }
+
+  /** Starts sharding for simulations on this node; returns the shard region. */
+  public static ActorRef<ShardingEnvelope<SimulationCommand>> init(ActorSystem<?> system, EntityDirectory directory,
+      ActorRef<NotifierCommand> notifier, EntitySettings settings) {
+    return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
+        entityContext -> create(entityContext.getEntityId(), directory, notifier, settings, entityContext.getShard())));
+  }
+
+  /** The behavior of one simulation; {@code shard} receives its Passivate requests. */
+  public static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
+      ActorRef<NotifierCommand> notifier, EntitySettings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.simulationTick());
+      return Behaviors.setup(ctx -> new SimulationEntity(simulationId, directory, notifier, settings, shard, ctx));
+    });
+  }
+
+  @Override
+  public SimulationState emptyState() {
+    return new Empty(simulationId);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public EventHandler<SimulationState, SimulationEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(SimulationState::apply);
+  }
+
+  @Override
+  public SignalHandler<SimulationState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          if (!(state instanceof Empty)) {
+            ctx.getLog().debug("simulation {} recovered as {}", simulationId, state.getClass().getSimpleName());
+          }
+          afterChange(state);
+        })
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<SimulationCommand, SimulationEvent, SimulationState> commandHandler() {
+    return emptyHandlers()
+        .orElse(activeHandlers())
+        .orElse(endedHandlers())
+        .orElse(rejectedHandlers())
+        .orElse(anyStateHandlers())
+        .build();
+  }
+
+  // ---------------------------------------------------------------- Empty
+
+  private CommandHandlerWithReplyBuilderByState<SimulationCommand, SimulationEvent, Empty, SimulationState>
+      emptyHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(Empty.class)
+        .onCommand(Deploy.class, this::deployOnEmpty)
+        .onCommand(ReportModelReady.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"))
+        .onCommand(ReportServiceTerminated.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"))
+        .onCommand(Get.class, c -> Effect().none().thenRun(this::passivate)
+            .thenReply(c.replyTo(), s -> new SimulationReply.NotFound(simulationId)))
+        .onCommand(Tick.class, () -> Effect().none().thenNoReply())
+        .onCommand(CreateReplied.class, () -> Effect().none().thenNoReply())
+        .onCommand(PublishReplied.class, () -> Effect().none().thenNoReply());
+  }
+
+  private ReplyEffect<SimulationEvent, SimulationState> rejectAndPassivate(ActorRef<CommandReply> replyTo,
+      String reason) {
+    return Effect().none().thenRun(this::passivate).thenReply(replyTo, s -> new CommandReply.Rejected(reason));
+  }
+
+  private ReplyEffect<SimulationEvent, SimulationState> deployOnEmpty(Empty state, Deploy cmd) {
+    Optional<String> idProblem = Ids.problem("simulationId", simulationId);
+    if (idProblem.isPresent()) {
+      ctx.getLog().warn("simulation {}: DeployModels refused, not persisted: {}", Ids.printable(simulationId),
+          idProblem.get());
+      return rejectAndPassivate(cmd.replyTo(), idProblem.get());
+    }
+    Instant now = settings.clock().instant();
+    Validation v = validate(simulationId, cmd);
+    if (v.problem().isPresent()) {
+      String reason = v.problem().get();
+      ctx.getLog().warn("simulation {}: DeployModels rejected: {}; reporting {} model(s) as FAILED",
+          simulationId, reason, v.validModelIds().size());
+      return Effect()
+          .persist(new DeploymentRejected(simulationId, cmd.simulatorId(), reason, v.validModelIds(), now))
+          .thenRun(this::afterChange)
+          .thenReply(cmd.replyTo(), s -> new CommandReply.Rejected(reason));
+    }
+    ctx.getLog().info("simulation {}: deployed {} model(s) of simulator {}", simulationId, v.services().size(),
+        cmd.simulatorId());
+    return Effect()
+        .persist(new SimulationDeployed(simulationId, cmd.simulatorId(), cmd.keepLogsHours(), v.services(), now))
+        .thenRun(this::afterChange)
+        .thenReply(cmd.replyTo(), s -> CommandReply.accepted());
+  }
+
+  /** Outcome of validating a Deploy: a problem (and the ids still worth reporting), or the services. */
+  record Validation(Optional<String> problem, List<String> validModelIds, List<ServiceSpec> services) {}
+
+  static Validation validate(String simulationId, Deploy cmd) {
+    List<String> problems = new ArrayList<>();
+    Set<String> validIds = new LinkedHashSet<>();
+    Set<String> seen = new HashSet<>();
+    Map<String, String> podOwners = new HashMap<>();
+    if (cmd.models().isEmpty()) {
+      problems.add("no models to deploy");
+    }
+    Ids.problem("simulatorId", cmd.simulatorId()).ifPresent(problems::add);
+    boolean simulatorValid = Ids.problem("simulatorId", cmd.simulatorId()).isEmpty();
+    if (!Double.isFinite(cmd.keepLogsHours()) || cmd.keepLogsHours() < 0) {
+      problems.add("keepLogsHours must be a finite number >= 0, got " + cmd.keepLogsHours());
+    }
+    for (ModelSpec m : cmd.models()) {
+      Optional<String> idProblem = Ids.problem("modelId", m.modelId());
+      if (idProblem.isPresent()) {
+        problems.add(idProblem.get());
+        continue;
+      }
+      validIds.add(m.modelId());
+      if (!seen.add(m.modelId())) {
+        problems.add("duplicate modelId '" + m.modelId() + "'");
+        continue;
+      }
+      if (m.imageUrl() == null || m.imageUrl().isBlank()) {
+        problems.add("model '" + m.modelId() + "' has no imageUrl");
+      }
+      if (simulatorValid) {
+        String pod = PodNames.podName(cmd.simulatorId(), simulationId, m.modelId());
+        String other = podOwners.putIfAbsent(pod, m.modelId());
+        if (other != null) {
+          problems.add("models '" + other + "' and '" + m.modelId() + "' map to the same pod name '" + pod + "'");
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      return new Validation(Optional.of(String.join("; ", problems)), List.copyOf(validIds), List.of());
+    }
+    List<ServiceSpec> services = cmd.models().stream()
+        .map(m -> ServiceSpec.of(cmd.simulatorId(), simulationId, m, cmd.keepLogsHours()))
+        .toList();
+    return new Validation(Optional.empty(), List.copyOf(validIds), services);
+  }
+
+  // ---------------------------------------------------------------- Active
+
+  private CommandHandlerWithReplyBuilderByState<SimulationCommand, SimulationEvent, Active, SimulationState>
+      activeHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(Active.class)
+        .onCommand(Deploy.class, (s, c) -> redeploy(s.deployment(), c))
+        .onCommand(ReportModelReady.class, this::modelReady)
+        .onCommand(ReportServiceTerminated.class, this::serviceTerminated)
+        .onCommand(CreateReplied.class, this::createReplied)
+        .onCommand(Tick.class, (s, c) -> tickActive(s))
+        .onCommand(PublishReplied.class, (s, c) -> publishReplied(s, s.outbox(), c));
+  }
+
+  private ReplyEffect<SimulationEvent, SimulationState> redeploy(Deployment d, Deploy cmd) {
+    boolean same = d.simulatorId().equals(cmd.simulatorId())
+        && Double.compare(d.keepLogsHours(), cmd.keepLogsHours()) == 0
+        && d.services().equals(cmd.models().stream()
+            .map(m -> ServiceSpec.of(cmd.simulatorId(), simulationId, m, cmd.keepLogsHours())).toList());
+    if (same) {
+      return Effect().none().thenReply(cmd.replyTo(), s -> new CommandReply.Accepted("already deployed"));
+    }
+    ctx.getLog().warn("simulation {}: a different DeployModels for an existing simulation was rejected", simulationId);
+    return Effect().none().thenReply(cmd.replyTo(), s -> new CommandReply.Rejected("simulation already deployed"));
+  }
+
+  private ReplyEffect<SimulationEvent, SimulationState> modelReady(Active state, ReportModelReady cmd) {
+    Deployment d = state.deployment();
+    Optional<Model> model = d.model(cmd.modelId());
+    if (model.isEmpty()) {
+      return Effect().none().thenReply(cmd.replyTo(),
+          s -> new CommandReply.Rejected("unknown model '" + Ids.printable(cmd.modelId()) + "'"));
+    }
+    if (model.get().ready()) {
+      return Effect().none().thenReply(cmd.replyTo(), s -> new CommandReply.Accepted("already ready"));
+    }
+    Instant now = settings.clock().instant();
+    List<SimulationEvent> events = new ArrayList<>();
+    events.add(new ModelReady(simulationId, cmd.modelId(), now));
+    boolean allReadyNow = d.models().stream().allMatch(m -> m.ready() || m.spec().modelId().equals(cmd.modelId()));
+    if (allReadyNow && !d.modelsReadyQueued()) {
+      events.add(new ModelsReadyQueued(simulationId, state.outbox().nextId(), now));
+      ctx.getLog().info("simulation {}: every model is ready, ModelsReady queued", simulationId);
+    }
+    return Effect().persist(events).thenRun(this::afterChange)
+        .thenReply(cmd.replyTo(), s -> CommandReply.accepted());
+  }
+
+  private ReplyEffect<SimulationEvent, SimulationState> serviceTerminated(Active state, ReportServiceTerminated cmd) {
+    Deployment d = state.deployment();
+    Optional<Model> model = d.model(cmd.modelId());
+    if (model.isEmpty()) {
+      return Effect().none().thenReply(cmd.replyTo(),
+          s -> new CommandReply.Rejected("unknown model '" + Ids.printable(cmd.modelId()) + "'"));
+    }
+    if (model.get().termination() != null) {
+      return Effect().none().thenReply(cmd.replyTo(), s -> new CommandReply.Accepted("already terminated"));
+    }
+    Instant now = settings.clock().instant();
+    List<SimulationEvent> events = terminationEvents(state, List.of(
+        new ModelEnd(cmd.modelId(), cmd.status(), cmd.exitCode(), cmd.reason())), now);
+    return Effect().persist(events).thenRun(this::afterChange)
+        .thenReply(cmd.replyTo(), s -> CommandReply.accepted());
+  }
+
+  /** One model's end, before it is journaled. */
+  private record ModelEnd(String modelId, TerminationStatus status, int exitCode, String reason) {}
+
+  /** ModelTerminated for each end, and AllModelsHaveTerminatedQueued once no model is left running. */
+  private List<SimulationEvent> terminationEvents(Active state, List<ModelEnd> ends, Instant now) {
+    List<SimulationEvent> events = new ArrayList<>();
+    long nextId = state.outbox().nextId();
+    Set<String> ended = new HashSet<>();
+    for (ModelEnd end : ends) {
+      ctx.getLog().info("simulation {}: model {} terminated {} (exit code {})", simulationId, end.modelId(),
+          end.status(), end.exitCode());
+      events.add(new ModelTerminated(simulationId, end.modelId(), end.status(), end.exitCode(), end.reason(),
+          nextId++, now));
+      ended.add(end.modelId());
+    }
+    boolean allEnded = state.deployment().models().stream()
+        .allMatch(m -> m.termination() != null || ended.contains(m.spec().modelId()));
+    if (allEnded && !state.deployment().allTerminatedQueued()) {
+      events.add(new AllModelsHaveTerminatedQueued(simulationId, nextId, now));
+      ctx.getLog().info("simulation {}: every model terminated, AllModelsHaveTerminated queued", simulationId);
+    }
+    return events;
+  }
+
+  private ReplyEffect<SimulationEvent, SimulationState> createReplied(Active state, CreateReplied msg) {
+    creating.remove(msg.modelId());
+    Optional<Model> model = state.deployment().model(msg.modelId());
+    if (model.isEmpty() || model.get().createAcknowledged()) {
+      return Effect().none().thenNoReply();
+    }
+    if (msg.reply() instanceof CommandReply.Accepted) {
+      return Effect()
+          .persist(new ServiceCreateAcknowledged(simulationId, msg.modelId(), settings.clock().instant()))
+          .thenNoReply();
+    }
+    if (msg.reply() instanceof CommandReply.Rejected r) {
+      // The service holds a different spec under this id: it can never run this model.
+      ctx.getLog().error("simulation {}: service {} refused Create: {}", simulationId, msg.modelId(), r.reason());
+      if (model.get().termination() != null) {
+        return Effect().persist(new ServiceCreateAcknowledged(simulationId, msg.modelId(), settings.clock().instant()))
+            .thenNoReply();
+      }
+      return Effect().persist(terminationEvents(state, List.of(new ModelEnd(msg.modelId(), TerminationStatus.FAILED,
+              ExitCodes.POD_NOT_CREATED, "service refused Create: " + r.reason())), settings.clock().instant()))
+          .thenRun(this::afterChange)
+          .thenNoReply();
+    }
+    ctx.getLog().debug("simulation {}: Create to service {} unanswered ({}), retrying on tick", simulationId,
+        msg.modelId(), msg.failure());
+    return Effect().none().thenNoReply();
+  }
+
+  private ReplyEffect<SimulationEvent, SimulationState> tickActive(Active state) {
+    Instant now = settings.clock().instant();
+    Duration createDeadline = settings.createRetryAfter().multipliedBy(settings.createMaxAttempts());
+    if (now.isAfter(state.deployment().deployedAt().plus(createDeadline))) {
+      List<ModelEnd> givenUp = state.deployment().models().stream()
+          .filter(m -> !m.createAcknowledged() && m.termination() == null)
+          .map(m -> new ModelEnd(m.spec().modelId(), TerminationStatus.FAILED, ExitCodes.POD_NOT_CREATED,
+              "its service did not accept Create within " + createDeadline))
+          .toList();
+      if (!givenUp.isEmpty()) {
+        ctx.getLog().error("simulation {}: {} service(s) never accepted Create; reporting them FAILED", simulationId,
+            givenUp.size());
+        return Effect().persist(terminationEvents(state, givenUp, now)).thenRun(this::afterChange).thenNoReply();
+      }
+    }
+    expireStalePublishes(now);
+    return Effect().none().thenRun(this::afterChange).thenNoReply();
+  }
+
+  // ---------------------------------------------------------------- Ended and Rejected
+
+  private CommandHandlerWithReplyBuilderByState<SimulationCommand, SimulationEvent, Ended, SimulationState>
+      endedHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(Ended.class)
+        .onCommand(Deploy.class, (s, c) -> redeploy(s.deployment(), c))
+        .onCommand(ReportModelReady.class, (s, c) -> Effect().none().thenRun(this::afterChange)
+            .thenReply(c.replyTo(), st -> s.deployment().model(c.modelId()).isPresent()
+                ? new CommandReply.Accepted("simulation ended")
+                : new CommandReply.Rejected("unknown model '" + Ids.printable(c.modelId()) + "'")))
+        .onCommand(ReportServiceTerminated.class, (s, c) -> Effect().none().thenRun(this::afterChange)
+            .thenReply(c.replyTo(), st -> s.deployment().model(c.modelId()).isPresent()
+                ? new CommandReply.Accepted("already terminated")
+                : new CommandReply.Rejected("unknown model '" + Ids.printable(c.modelId()) + "'")))
+        .onCommand(CreateReplied.class, (s, c) -> {
+          creating.remove(c.modelId());
+          return Effect().none().thenNoReply();
+        })
+        .onCommand(Tick.class, () -> {
+          expireStalePublishes(settings.clock().instant());
+          return Effect().none().thenRun(this::afterChange).thenNoReply();
+        })
+        .onCommand(PublishReplied.class, (s, c) -> publishReplied(s, s.outbox(), c));
+  }
+
+  private CommandHandlerWithReplyBuilderByState<SimulationCommand, SimulationEvent, Rejected, SimulationState>
+      rejectedHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(Rejected.class)
+        .onCommand(Deploy.class, (s, c) -> Effect().none().thenRun(this::afterChange)
+            .thenReply(c.replyTo(), st -> new CommandReply.Rejected(s.reason())))
+        .onCommand(ReportModelReady.class, (s, c) -> Effect().none().thenRun(this::afterChange)
+            .thenReply(c.replyTo(), st -> new CommandReply.Rejected("simulation was rejected: " + s.reason())))
+        .onCommand(ReportServiceTerminated.class, (s, c) -> Effect().none().thenRun(this::afterChange)
+            .thenReply(c.replyTo(), st -> new CommandReply.Accepted("simulation was rejected")))
+        .onCommand(CreateReplied.class, () -> Effect().none().thenNoReply())
+        .onCommand(Tick.class, () -> {
+          expireStalePublishes(settings.clock().instant());
+          return Effect().none().thenRun(this::afterChange).thenNoReply();
+        })
+        .onCommand(PublishReplied.class, (s, c) -> publishReplied(s, s.outbox(), c));
+  }
+
+  private CommandHandlerWithReplyBuilderByState<SimulationCommand, SimulationEvent, SimulationState, SimulationState>
+      anyStateHandlers() {
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(Get.class, (s, c) -> Effect().none().thenReply(c.replyTo(),
+            st -> SimulationState.view(st).<SimulationReply>map(SimulationReply.Found::new)
+                .orElseGet(() -> new SimulationReply.NotFound(simulationId))));
+  }
+
+  // ---------------------------------------------------------------- outbox
+
+  private ReplyEffect<SimulationEvent, SimulationState> publishReplied(SimulationState state, Outbox outbox,
+      PublishReplied msg) {
+    long id = msg.result().id();
+    publishing.remove(id);
+    if (msg.result() instanceof PublishResult.Published && outbox.contains(id)) {
+      return Effect().persist(new NotificationDelivered(simulationId, id, settings.clock().instant()))
+          .thenRun(this::afterChange)
+          .thenNoReply();
+    }
+    if (msg.result() instanceof PublishResult.NotPublished np) {
+      // Re-sent on the next tick rather than now, so a broker outage does not become a busy loop.
+      ctx.getLog().debug("simulation {}: notification {} not published ({}), retrying on tick", simulationId, id,
+          np.reason());
+      refused.add(id);
+    }
+    return Effect().none().thenNoReply();
+  }
+
+  /**
+   * On a tick: a Publish unanswered for longer than the ask timeout is considered lost and sent
+   * again, and refused entries become eligible again.
+   */
+  private void expireStalePublishes(Instant now) {
+    refused.clear();
+    publishing.values().removeIf(sentAt -> sentAt.plus(settings.askTimeout()).isBefore(now));
+  }
+
+  /** After recovery, each persisted change and each tick: push the work the state asks for. */
+  private void afterChange(SimulationState state) {
+    if (state instanceof Active a) {
+      sendCreates(a.deployment());
+      drain(a.outbox());
+    } else if (state instanceof Ended e) {
+      drain(e.outbox());
+      if (e.outbox().isEmpty()) {
+        passivate();
+      }
+    } else if (state instanceof Rejected r) {
+      drain(r.outbox());
+      if (r.outbox().isEmpty()) {
+        passivate();
+      }
+    }
+  }
+
+  private void sendCreates(Deployment d) {
+    for (Model m : d.models()) {
+      String modelId = m.spec().modelId();
+      if (m.createAcknowledged() || m.termination() != null || !creating.add(modelId)) {
+        continue;
+      }
+      ServiceSpec spec = m.spec();
+      ctx.ask(CommandReply.class, directory.service(spec.serviceId()), settings.askTimeout(),
+          replyTo -> new ServiceCommand.Create(spec, replyTo),
+          (reply, failure) -> new CreateReplied(modelId, reply,
+              failure == null ? null : String.valueOf(failure.getMessage())));
+    }
+  }
+
+  /**
+   * Sends undelivered entries in queue order, at most outbox-max-in-flight at once.
+   * AllModelsHaveTerminated waits until every entry queued before it was delivered.
+   */
+  private void drain(Outbox outbox) {
+    Instant now = settings.clock().instant();
+    boolean earlierPending = false;
+    for (Outbox.Entry entry : outbox.pending()) {
+      if (publishing.size() >= settings.outboxMaxInFlight()) {
+        return;
+      }
+      if (entry.notification() instanceof Notification.AllModelsHaveTerminated && earlierPending) {
+        return;
+      }
+      earlierPending = true;
+      if (publishing.containsKey(entry.id()) || refused.contains(entry.id())) {
+        continue;
+      }
+      publishing.put(entry.id(), now);
+      notifier.tell(new NotifierCommand.Publish(entry.id(), entry.notification(), publishAdapter));
+    }
+  }
+
+  private void passivate() {
+    if (!passivating) {
+      passivating = true;
+      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.tugboat.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class JournalConfigTest {
+
+  private static Config with(String overrides) {
+    return ConfigFactory.parseString(overrides).withFallback(ConfigFactory.defaultReference());
+  }
+
+  @Test
+  void defaultsToAnH2FileUnderTheDataDir() {
+    Config c = JournalConfig.withDatabase(ConfigFactory.load());
+    assertEquals(JournalConfig.Kind.H2, JournalConfig.kind(c));
+    assertEquals("slick.jdbc.H2Profile$", c.getString("pekko-persistence-jdbc.shared-databases.slick.profile"));
+    assertTrue(c.getString("pekko-persistence-jdbc.shared-databases.slick.db.url")
+        .startsWith("jdbc:h2:file:./data/tugboat"));
+    assertEquals("jdbc-journal", c.getString("pekko.persistence.journal.plugin"));
+    assertEquals("on", c.getString("pekko.cluster.sharding.remember-entities"));
+    assertEquals(20, c.getInt("pekko-persistence-jdbc.shared-databases.slick.db.numThreads"));
+  }
+
+  @Test
+  void postgresUrlSelectsThePostgresProfileEvenOnAResolvedConfig() {
+    Config c = JournalConfig.withDatabase(with("tugboat.database.url = \"jdbc:postgresql://db:5432/tugboat\""));
+    assertEquals(JournalConfig.Kind.POSTGRES, JournalConfig.kind(c));
+    assertEquals("slick.jdbc.PostgresProfile$", c.getString("pekko-persistence-jdbc.shared-databases.slick.profile"));
+    assertEquals("org.postgresql.Driver", c.getString("pekko-persistence-jdbc.shared-databases.slick.db.driver"));
+    assertEquals("jdbc:postgresql://db:5432/tugboat",
+        c.getString("pekko-persistence-jdbc.shared-databases.slick.db.url"));
+  }
+
+  @Test
+  void mismatchedKindAndUrlFailAtStartUp() {
+    assertThrows(IllegalArgumentException.class, () -> JournalConfig.withDatabase(with("tugboat.database.kind = postgres")));
+    assertThrows(IllegalArgumentException.class, () -> JournalConfig.withDatabase(with("tugboat.database.kind = oracle")));
+  }
+
+  @Test
+  void schemaFilesSplitIntoStatements() {
+    assertEquals(4, JournalSchema.statements("schema/h2.sql").size());
+    assertEquals(4, JournalSchema.statements("schema/postgres.sql").size());
+  }
+
+  @Test
+  void entitySettingsReadTheReferenceDefaults() {
+    EntitySettings s = EntitySettings.fromConfig(ConfigFactory.load());
+    assertEquals(Duration.ofSeconds(2), s.simulationTick());
+    assertEquals(Duration.ofSeconds(5), s.serviceTick());
+    assertEquals(Duration.ofSeconds(60), s.createRetryAfter());
+    assertEquals(Duration.ofSeconds(60), s.podMissingGrace());
+    assertEquals(30, s.logTailLines());
+    assertEquals(Duration.ofSeconds(10), s.askTimeout());
+    assertEquals(64, s.outboxMaxInFlight());
+    assertThrows(IllegalArgumentException.class, () -> EntitySettings.fromConfig(
+        with("tugboat.entities.service-tick = 0s")));
+  }
+}

@@ -1,0 +1,99 @@
+package dev.tugboat.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tugboat.protocol.EnvVar;
+import dev.tugboat.protocol.ModelSpec;
+import dev.tugboat.protocol.Notification;
+import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.ServiceSpec;
+import dev.tugboat.protocol.TerminationStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every event and state round-trips through the configured (Jackson CBOR) serializer. */
+class SerializationTest {
+
+  private static ActorTestKit testKit;
+
+  @BeforeAll
+  static void start() {
+    testKit = ActorTestKit.create("SerializationTest", TestSupport.config());
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  static Stream<Object> samples() {
+    Instant at = Instant.parse("2025-01-01T00:00:00Z");
+    ServiceSpec spec = ServiceSpec.of("204-asd", "sim02-abc", new ModelSpec("m0", "img:1",
+        List.of(new EnvVar("EXIT_CODE", "2"))), 1.5);
+    ServiceId id = spec.serviceId();
+    SimulationState.Deployment deployment = new SimulationState.Deployment("sim02-abc", "204-asd", 1.5, at,
+        List.of(new SimulationState.Model(spec, true, true,
+            new SimulationState.Termination(TerminationStatus.FAILED, 2, "Error"))), true, false);
+    Outbox outbox = Outbox.empty()
+        .add(1, new Notification.ModelsReady("sim02-abc"))
+        .add(2, new Notification.ModelHasTerminated("sim02-abc", "m0", TerminationStatus.FAILED, 2))
+        .add(3, new Notification.AllModelsHaveTerminated("sim02-abc"));
+    ServiceState.Ending ending = new ServiceState.Ending(TerminationStatus.FAILED, 2, "Error", List.of("a", "b"));
+    return Stream.of(
+        new SimulationEvent.SimulationDeployed("sim02-abc", "204-asd", 1.5, List.of(spec), at),
+        new SimulationEvent.DeploymentRejected("sim02-abc", "204-asd", "no models", List.of("m0"), at),
+        new SimulationEvent.ServiceCreateAcknowledged("sim02-abc", "m0", at),
+        new SimulationEvent.ModelReady("sim02-abc", "m0", at),
+        new SimulationEvent.ModelsReadyQueued("sim02-abc", 1, at),
+        new SimulationEvent.ModelTerminated("sim02-abc", "m0", TerminationStatus.SUCCEEDED, 0, "Completed", 2, at),
+        new SimulationEvent.AllModelsHaveTerminatedQueued("sim02-abc", 3, at),
+        new SimulationEvent.NotificationDelivered("sim02-abc", 1, at),
+        new SimulationState.Empty("sim02-abc"),
+        new SimulationState.Active(deployment, outbox),
+        new SimulationState.Ended(deployment, outbox),
+        new SimulationState.Rejected("sim02-abc", "204-asd", "bad", List.of("m0"), at, outbox),
+        new ServiceEvent.ServiceRequested(id, spec, at),
+        new ServiceEvent.PodCreationStarted(id, spec.podName(), at),
+        new ServiceEvent.PodCreated(id, spec.podName(), at),
+        new ServiceEvent.PodRunning(id, spec.podName(), at),
+        new ServiceEvent.ServiceTerminated(id, spec.podName(), TerminationStatus.FAILED, 2, "Error", List.of("x"),
+            at, at),
+        new ServiceEvent.ServiceFailed(id, spec.podName(), "refused", 125, at, at),
+        new ServiceEvent.SimulationNotified(id, true, "", at),
+        new ServiceEvent.PodDeleted(id, spec.podName(), at),
+        new ServiceEvent.PodDeletionAbandoned(id, spec.podName(), "forbidden", at),
+        new ServiceState.Empty(id),
+        new ServiceState.Requested(spec, at),
+        new ServiceState.Creating(spec, at),
+        new ServiceState.Created(spec, at),
+        new ServiceState.Running(spec, at),
+        new ServiceState.Terminated(spec, ending, at, false, at),
+        new ServiceState.Failed(spec, ending, at, true, at),
+        new ServiceState.Deleted(spec, ending, false, true, null, at),
+        SimulationEntity.Tick.INSTANCE,
+        ServiceEntity.Tick.INSTANCE,
+        ServiceEntity.DeleteDue.INSTANCE);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("samples")
+  void roundTrips(Object sample) {
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    Serializer serializer = serialization.findSerializerFor(sample);
+    assertEquals("org.apache.pekko.serialization.jackson.JacksonCborSerializer", serializer.getClass().getName());
+    byte[] bytes = serializer.toBinary(sample);
+    Object back = serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, sample))
+        .get();
+    assertEquals(sample, back);
+  }
+}

@@ -1,0 +1,388 @@
+package dev.tugboat.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tugboat.persistence.SimulationEvent.AllModelsHaveTerminatedQueued;
+import dev.tugboat.persistence.SimulationEvent.DeploymentRejected;
+import dev.tugboat.persistence.SimulationEvent.ModelReady;
+import dev.tugboat.persistence.SimulationEvent.ModelTerminated;
+import dev.tugboat.persistence.SimulationEvent.ModelsReadyQueued;
+import dev.tugboat.persistence.SimulationEvent.NotificationDelivered;
+import dev.tugboat.persistence.SimulationEvent.ServiceCreateAcknowledged;
+import dev.tugboat.persistence.SimulationEvent.SimulationDeployed;
+import dev.tugboat.protocol.CommandReply;
+import dev.tugboat.protocol.EnvVar;
+import dev.tugboat.protocol.ExitCodes;
+import dev.tugboat.protocol.ModelSpec;
+import dev.tugboat.protocol.Notification;
+import dev.tugboat.protocol.TerminationStatus;
+import dev.tugboat.protocol.notify.NotifierCommand;
+import dev.tugboat.protocol.notify.PublishResult;
+import dev.tugboat.protocol.service.ServiceCommand;
+import dev.tugboat.protocol.simulation.SimulationCommand;
+import dev.tugboat.protocol.simulation.SimulationReply;
+import dev.tugboat.protocol.simulation.SimulationView;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class SimulationEntityTest {
+
+  private static ActorTestKit testKit;
+
+  private MutableClock clock;
+  private ProbeDirectory directory;
+  private TestProbe<NotifierCommand> notifier;
+  private TestProbe<ClusterSharding.ShardCommand> shard;
+  private String simulationId;
+  private EventSourcedBehaviorTestKit<SimulationCommand, SimulationEvent, SimulationState> kit;
+
+  @BeforeAll
+  static void start() {
+    testKit = ActorTestKit.create("SimulationEntityTest", TestSupport.config());
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
+    directory = new ProbeDirectory(testKit);
+    notifier = testKit.createTestProbe(NotifierCommand.class);
+    shard = testKit.createTestProbe(ClusterSharding.ShardCommand.class);
+    simulationId = "sim-" + UUID.randomUUID().toString().substring(0, 8);
+    kit = kitFor(simulationId);
+  }
+
+  private EventSourcedBehaviorTestKit<SimulationCommand, SimulationEvent, SimulationState> kitFor(String id) {
+    return EventSourcedBehaviorTestKit.create(testKit.system(),
+        SimulationEntity.create(id, directory, notifier.ref(), TestSupport.settings(clock), shard.ref()),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+  }
+
+  private static ModelSpec model(String id) {
+    return new ModelSpec(id, "registry/model:1", List.of(new EnvVar("EXIT_CODE", "0")));
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<SimulationCommand, SimulationEvent, SimulationState,
+      CommandReply> deploy(List<ModelSpec> models, double keepLogsHours) {
+    return kit.runCommand(r -> new SimulationCommand.Deploy("204-asd", models, keepLogsHours, r));
+  }
+
+  /** Deploys m0 and m1 and acknowledges both Creates. */
+  private void deployTwo() {
+    assertInstanceOf(CommandReply.Accepted.class, deploy(List.of(model("m0"), model("m1")), 1.0).reply());
+    acceptCreates(2);
+  }
+
+  private void acceptCreates(int n) {
+    for (int i = 0; i < n; i++) {
+      ServiceCommand.Create c = (ServiceCommand.Create) directory.services.receiveMessage();
+      c.replyTo().tell(CommandReply.accepted());
+    }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+        kit.getState() instanceof SimulationState.Active a
+            && a.deployment().models().stream().filter(SimulationState.Model::createAcknowledged).count() >= n);
+  }
+
+  private NotifierCommand.Publish nextPublish() {
+    return (NotifierCommand.Publish) notifier.receiveMessage();
+  }
+
+  private void deliver(NotifierCommand.Publish p) {
+    p.replyTo().tell(new PublishResult.Published(p.id()));
+  }
+
+  private SimulationView view() {
+    SimulationReply reply = kit.<SimulationReply>runCommand(SimulationCommand.Get::new).reply();
+    return assertInstanceOf(SimulationReply.Found.class, reply).simulation();
+  }
+
+  @Test
+  void validDeployPersistsAndCreatesEveryService() {
+    var result = deploy(List.of(model("m0"), model("m1")), 2.5);
+    assertInstanceOf(CommandReply.Accepted.class, result.reply());
+    SimulationDeployed e = result.eventOfType(SimulationDeployed.class);
+    assertEquals(List.of("204-asd-" + simulationId + "-m0", "204-asd-" + simulationId + "-m1"),
+        e.services().stream().map(s -> s.podName()).toList());
+    assertEquals(2.5, e.keepLogsHours());
+    var c1 = (ServiceCommand.Create) directory.services.receiveMessage();
+    var c2 = (ServiceCommand.Create) directory.services.receiveMessage();
+    assertEquals(java.util.Set.of("m0", "m1"), java.util.Set.of(c1.spec().modelId(), c2.spec().modelId()));
+    c1.replyTo().tell(CommandReply.accepted());
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+        ((SimulationState.Active) kit.getState()).deployment().model(c1.spec().modelId()).get().createAcknowledged());
+
+    // The unacknowledged one is sent again on the tick, the acknowledged one not.
+    c2.replyTo().tell(new CommandReply.Rejected("ignored: the entity retries only after its own ask ended"));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+        ((SimulationState.Active) kit.getState()).deployment().model(c2.spec().modelId()).get().termination() != null);
+    assertEquals(ExitCodes.POD_NOT_CREATED, view().models().stream()
+        .filter(m -> m.modelId().equals(c2.spec().modelId())).findFirst().orElseThrow().exitCode());
+  }
+
+  @Test
+  void unacknowledgedCreatesAreResentOnTickAndAfterRestart() {
+    deploy(List.of(model("m0")), 0);
+    var first = (ServiceCommand.Create) directory.services.receiveMessage();
+    kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    directory.services.expectNoMessage(Duration.ofMillis(100)); // still in flight: no pile-up
+    kit.restart();
+    var again = (ServiceCommand.Create) directory.services.receiveMessage();
+    assertEquals(first.spec(), again.spec());
+    again.replyTo().tell(CommandReply.accepted());
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+        ((SimulationState.Active) kit.getState()).deployment().models().get(0).createAcknowledged());
+    kit.restart();
+    kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    directory.services.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void servicesThatNeverAcceptAreReportedFailedAfterTheDeadline() {
+    deploy(List.of(model("m0")), 0);
+    directory.services.receiveMessage();
+    clock.advance(Duration.ofMinutes(10));
+    var result = kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    assertEquals(2, result.events().size());
+    assertEquals(ExitCodes.POD_NOT_CREATED, result.eventOfType(ModelTerminated.class).exitCode());
+    assertInstanceOf(SimulationState.Ended.class, kit.getState());
+  }
+
+  @Test
+  void repeatedDeployIsIdempotentAndADifferentOneIsRejected() {
+    deployTwo();
+    var again = deploy(List.of(model("m0"), model("m1")), 1.0);
+    assertInstanceOf(CommandReply.Accepted.class, again.reply());
+    assertTrue(again.hasNoEvents());
+    var other = deploy(List.of(model("m0")), 1.0);
+    assertEquals(new CommandReply.Rejected("simulation already deployed"), other.reply());
+    assertTrue(other.hasNoEvents());
+    directory.services.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  static Stream<Arguments> badDeploys() {
+    ModelSpec blank = new ModelSpec("m1", " ", List.of());
+    return Stream.of(
+        Arguments.of("empty model list", List.of(), 1.0, List.of(), "no models"),
+        Arguments.of("duplicate ids", List.of(model("m0"), model("m0")), 1.0, List.of("m0"), "duplicate modelId"),
+        Arguments.of("invalid id", List.of(model("m0"), model("bad/id")), 1.0, List.of("m0"), "MQTT topic character"),
+        Arguments.of("whitespace id", List.of(model("a b")), 1.0, List.of(), "whitespace"),
+        Arguments.of("blank image", List.of(model("m0"), blank), 1.0, List.of("m0", "m1"), "no imageUrl"),
+        Arguments.of("NaN keepLogsHours", List.of(model("m0")), Double.NaN, List.of("m0"), "keepLogsHours"),
+        Arguments.of("negative keepLogsHours", List.of(model("m0")), -1.0, List.of("m0"), "keepLogsHours"),
+        Arguments.of("infinite keepLogsHours", List.of(model("m0")), Double.POSITIVE_INFINITY, List.of("m0"),
+            "keepLogsHours"),
+        Arguments.of("colliding pod names", List.of(model("Model"), model("model")), 1.0, List.of("Model", "model"),
+            "same pod name"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badDeploys")
+  void invalidDeployIsRejectedAndEveryModelReportedFailed(String name, List<ModelSpec> models, double keep,
+      List<String> reported, String reasonPart) {
+    var result = deploy(models, keep);
+    String reason = assertInstanceOf(CommandReply.Rejected.class, result.reply()).reason();
+    assertTrue(reason.contains(reasonPart), reason);
+    DeploymentRejected e = result.eventOfType(DeploymentRejected.class);
+    assertEquals(reported, e.modelIds());
+    assertInstanceOf(SimulationState.Rejected.class, kit.getState());
+
+    List<NotifierCommand.Publish> terminations = new ArrayList<>();
+    for (int i = 0; i < reported.size(); i++) {
+      terminations.add(nextPublish());
+    }
+    assertEquals(reported.stream().map(id -> (Notification) new Notification.ModelHasTerminated(simulationId, id,
+            TerminationStatus.FAILED, ExitCodes.INVALID_CONFIGURATION)).toList(),
+        terminations.stream().map(NotifierCommand.Publish::notification).toList());
+    // AllModelsHaveTerminated waits for every ModelHasTerminated to be delivered.
+    if (!reported.isEmpty()) {
+      notifier.expectNoMessage(Duration.ofMillis(50));
+    }
+    terminations.forEach(this::deliver);
+    NotifierCommand.Publish all = nextPublish();
+    assertEquals(new Notification.AllModelsHaveTerminated(simulationId), all.notification());
+    deliver(all);
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+    assertEquals(SimulationView.Phase.REJECTED, view().phase());
+    assertTrue(view().allModelsHaveTerminatedSent());
+
+    // A redelivered DeployModels changes nothing.
+    var again = deploy(models, keep);
+    assertInstanceOf(CommandReply.Rejected.class, again.reply());
+    assertTrue(again.hasNoEvents());
+  }
+
+  @Test
+  void deployWithInvalidSimulationIdIsRejectedWithoutPersisting() {
+    kit = kitFor("bad+sim");
+    var result = deploy(List.of(model("m0")), 1.0);
+    assertInstanceOf(CommandReply.Rejected.class, result.reply());
+    assertTrue(result.hasNoEvents());
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+  }
+
+  @Test
+  void emptySimulationRejectsReportsAndAnswersNotFound() {
+    assertEquals(new CommandReply.Rejected("unknown simulation"),
+        kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m0", r)).reply());
+    assertEquals(new CommandReply.Rejected("unknown simulation"), kit.<CommandReply>runCommand(
+        r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.SUCCEEDED, 0, "", r)).reply());
+    assertEquals(new SimulationReply.NotFound(simulationId),
+        kit.<SimulationReply>runCommand(SimulationCommand.Get::new).reply());
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+    assertInstanceOf(SimulationState.Empty.class, kit.getState());
+  }
+
+  @Test
+  void modelsReadyIsQueuedOnceEveryModelIsReady() {
+    deployTwo();
+    var unknown = kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("nope", r));
+    assertInstanceOf(CommandReply.Rejected.class, unknown.reply());
+    assertTrue(unknown.hasNoEvents());
+
+    var first = kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m0", r));
+    assertInstanceOf(CommandReply.Accepted.class, first.reply());
+    assertEquals(List.of(new ModelReady(simulationId, "m0", clock.instant())), first.events());
+    assertTrue(kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m0", r)).hasNoEvents());
+    assertEquals(SimulationView.Phase.DEPLOYING, view().phase());
+
+    var last = kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m1", r));
+    assertEquals(2, last.events().size());
+    assertEquals(1, ((ModelsReadyQueued) last.events().get(1)).outboxId());
+    NotifierCommand.Publish p = nextPublish();
+    assertEquals(new Notification.ModelsReady(simulationId), p.notification());
+    assertEquals(SimulationView.Phase.READY, view().phase());
+    assertTrue(!view().modelsReadySent());
+    deliver(p);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> view().modelsReadySent());
+    assertEquals(0, view().pendingNotifications());
+  }
+
+  @Test
+  void terminationsFillTheOutboxAndEndTheSimulation() {
+    deployTwo();
+    var unknown = kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("x", TerminationStatus.FAILED, 1,
+        "", r));
+    assertInstanceOf(CommandReply.Rejected.class, unknown.reply());
+
+    var first = kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.FAILED, 2,
+        "Error", r));
+    assertInstanceOf(CommandReply.Accepted.class, first.reply());
+    assertEquals(2, first.eventOfType(ModelTerminated.class).exitCode());
+    var repeat = kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.FAILED, 2,
+        "Error", r));
+    assertInstanceOf(CommandReply.Accepted.class, repeat.reply());
+    assertTrue(repeat.hasNoEvents());
+    NotifierCommand.Publish m0 = nextPublish();
+    assertEquals(new Notification.ModelHasTerminated(simulationId, "m0", TerminationStatus.FAILED, 2),
+        m0.notification());
+
+    var last = kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.SUCCEEDED, 0,
+        "Completed", r));
+    assertEquals(2, last.events().size());
+    assertInstanceOf(AllModelsHaveTerminatedQueued.class, last.events().get(1));
+    assertInstanceOf(SimulationState.Ended.class, kit.getState());
+    NotifierCommand.Publish m1 = nextPublish();
+    assertInstanceOf(Notification.ModelHasTerminated.class, m1.notification());
+    notifier.expectNoMessage(Duration.ofMillis(50));
+
+    // A lost publish is re-sent on a tick once the ask timeout has passed; a refused one at the next tick.
+    m0.replyTo().tell(new PublishResult.NotPublished(m0.id(), "not connected"));
+    deliver(m1);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> view().pendingNotifications() == 2);
+    notifier.expectNoMessage(Duration.ofMillis(50));
+    kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    NotifierCommand.Publish m0again = nextPublish();
+    assertEquals(m0.id(), m0again.id());
+    deliver(m0again);
+    NotifierCommand.Publish all = nextPublish();
+    assertEquals(new Notification.AllModelsHaveTerminated(simulationId), all.notification());
+    shard.expectNoMessage(Duration.ofMillis(50));
+    deliver(all);
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+    SimulationView v = view();
+    assertEquals(SimulationView.Phase.ENDED, v.phase());
+    assertTrue(v.allModelsHaveTerminatedSent());
+    assertTrue(v.models().stream().allMatch(SimulationView.Model::terminated));
+
+    // Woken again by a late report: it answers from its state.
+    assertInstanceOf(CommandReply.Accepted.class, kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated(
+        "m1", TerminationStatus.SUCCEEDED, 0, "", r)).reply());
+  }
+
+  @Test
+  void undeliveredNotificationsAreResentAfterRecovery() {
+    deployTwo();
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m0", r));
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m1", r));
+    NotifierCommand.Publish p = nextPublish();
+    var restarted = kit.restart();
+    assertInstanceOf(SimulationState.Active.class, restarted.state());
+    NotifierCommand.Publish again = nextPublish();
+    assertEquals(p.id(), again.id());
+    deliver(again);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> view().pendingNotifications() == 0);
+    kit.restart();
+    notifier.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void staleInFlightPublishIsResentOnTick() {
+    deployTwo();
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.FAILED, 1, "", r));
+    NotifierCommand.Publish p = nextPublish();
+    kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    notifier.expectNoMessage(Duration.ofMillis(50));
+    clock.advance(Duration.ofMinutes(1));
+    kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    assertEquals(p.id(), nextPublish().id());
+  }
+
+  @Test
+  void endedSimulationRecoversAndPassivates() {
+    deployTwo();
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.SUCCEEDED, 0, "", r));
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.SUCCEEDED, 0, "", r));
+    deliver(nextPublish());
+    deliver(nextPublish());
+    deliver(nextPublish());
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+    var restarted = kit.restart();
+    assertInstanceOf(SimulationState.Ended.class, restarted.state());
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+    assertEquals(SimulationView.Phase.ENDED, view().phase());
+    assertTrue(kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m0", r)).hasNoEvents());
+  }
+
+  @Test
+  void deliveredEventIsPersisted() {
+    deployTwo();
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m0", r));
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m1", r));
+    deliver(nextPublish());
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> view().pendingNotifications() == 0);
+    var events = kit.persistenceTestKit().persistedInStorage("Simulation|" + simulationId);
+    assertInstanceOf(NotificationDelivered.class, events.get(events.size() - 1));
+    assertEquals(2, events.stream().filter(e -> e instanceof ServiceCreateAcknowledged).count());
+  }
+}

@@ -1,0 +1,25 @@
+package dev.tugboat.persistence;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+
+/** Shared configuration of the entity unit tests: in-memory journal, ticks driven by hand. */
+final class TestSupport {
+  private TestSupport() {}
+
+  static Config config() {
+    return EventSourcedBehaviorTestKit.config()
+        .withFallback(PersistenceTestKitSnapshotPlugin.config())
+        .withFallback(ConfigFactory.load());
+  }
+
+  /** Long ticks (never fire during a test) and a long ask timeout (asks never time out by themselves). */
+  static EntitySettings settings(Clock clock) {
+    return new EntitySettings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(60), 3,
+        Duration.ofSeconds(60), 30, Duration.ofSeconds(5), Duration.ofSeconds(30), 64, 2, clock);
+  }
+}
