@@ -13,6 +13,7 @@ import dev.tugboat.mqtt.EmbeddedBroker;
 import dev.tugboat.mqtt.MqttBridge;
 import dev.tugboat.mqtt.MqttSettings;
 import dev.tugboat.persistence.EntitySettings;
+import dev.tugboat.persistence.JournalConfig;
 import dev.tugboat.persistence.JournalSchema;
 import dev.tugboat.persistence.ServiceEntity;
 import dev.tugboat.persistence.SimulationEntity;
@@ -66,18 +67,24 @@ public final class TugboatNode implements AutoCloseable {
     this.closeables = closeables;
   }
 
-  /** The configuration a node runs with: application.conf, embedded-mode overrides applied. */
+  /**
+   * The configuration a node runs with: the overrides over application.conf (system properties
+   * and environment variables win, as usual), the embedded mode's broker and Kubernetes applied,
+   * and the journal database chosen. Resolved only once everything is layered, so overrides such
+   * as {@code tugboat.data-dir} reach every setting derived from them.
+   */
   public static Config loadConfig(Config overrides) {
-    Config base = overrides.withFallback(ConfigFactory.load());
-    NodeSettings s = NodeSettings.fromConfig(base);
-    if (!s.embedded()) {
-      return base;
+    Config application = overrides.withFallback(ConfigFactory.defaultApplication());
+    NodeSettings s = NodeSettings.fromConfig(ConfigFactory.load(application));
+    if (s.embedded()) {
+      Map<String, Object> embedded = new HashMap<>();
+      embedded.put("tugboat.mqtt.host", s.embeddedMqttHost());
+      embedded.put("tugboat.mqtt.port", s.embeddedMqttPort());
+      embedded.put("tugboat.kubernetes.mode", "simulated");
+      application = overrides.withFallback(ConfigFactory.parseMap(embedded))
+          .withFallback(ConfigFactory.defaultApplication());
     }
-    Map<String, Object> embedded = new HashMap<>();
-    embedded.put("tugboat.mqtt.host", s.embeddedMqttHost());
-    embedded.put("tugboat.mqtt.port", s.embeddedMqttPort());
-    embedded.put("tugboat.kubernetes.mode", "simulated");
-    return overrides.withFallback(ConfigFactory.parseMap(embedded)).withFallback(ConfigFactory.load()).resolve();
+    return JournalConfig.withDatabase(ConfigFactory.load(application));
   }
 
   /** Starts a node; blocks until it serves HTTP (or throws with the reason it cannot). */
@@ -107,7 +114,7 @@ public final class TugboatNode implements AutoCloseable {
       } else if (k8sSettings.mode() == KubernetesSettings.Mode.SIMULATED) {
         SimulatedKubernetes sim = SimulatedKubernetes.start(
             SimulatedKubernetesSettings.defaults(k8sSettings.namespace())
-                .withFakeModelRunTime(Duration.ofSeconds(settings.fakeModelRunSeconds())));
+                .withModelRunTime(Duration.ofSeconds(settings.fakeModelRunSeconds())));
         closeables.add(sim);
         simulated = Optional.of(sim);
         client = sim.client();

@@ -44,7 +44,7 @@ class BadInputIT {
       so.publish("/lifecycle/other-so/mso/foreign/DeployModels", new byte[0]);
       so.deploy("204-asd", "good", List.of(model("good", "m0")), 24.0);
 
-      List<SimulatedSo.Received> got = TestStack.receiveUntil(so,
+      List<SimulatedSo.Received> got = TestStack.receiveUntil(so, "good",
           l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofSeconds(60));
       assertTrue(got.stream().allMatch(r -> r.topic().format().contains("/good/")), got.toString());
       assertEquals(404, stack.get(node, "/api/v1/simulations/garbage").statusCode());
@@ -58,7 +58,7 @@ class BadInputIT {
   void anEmptyModelListIsRejectedAndTheSoIsTold() throws Exception {
     try (SimulatedSo so = stack.so()) {
       so.deploy("204-asd", "empty", List.of(), 24.0);
-      List<SimulatedSo.Received> got = TestStack.receiveUntil(so,
+      List<SimulatedSo.Received> got = TestStack.receiveUntil(so, "empty",
           l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofSeconds(30));
       assertEquals(1, got.size());
       JsonNode sim = JSON.readTree(stack.get(node, "/api/v1/simulations/empty").body());
@@ -71,7 +71,7 @@ class BadInputIT {
   void duplicateModelIdsAreRejectedWithTheDocumentedExitCode() throws Exception {
     try (SimulatedSo so = stack.so()) {
       so.deploy("204-asd", "dups", List.of(model("dups", "a"), model("dups", "a"), model("dups", "b")), 24.0);
-      List<SimulatedSo.Received> got = TestStack.receiveUntil(so,
+      List<SimulatedSo.Received> got = TestStack.receiveUntil(so, "dups",
           l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofSeconds(30));
       List<SimulatedSo.Received> terminations =
           got.stream().filter(r -> r.topic() instanceof Topic.ModelHasTerminated).toList();

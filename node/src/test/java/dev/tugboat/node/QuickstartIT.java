@@ -40,7 +40,7 @@ class QuickstartIT {
   void quickstartReportsEveryTerminationThenAllModelsHaveTerminatedOnce() throws Exception {
     try (SimulatedSo so = stack.so()) {
       so.deploy("204-asd", "sim02-abc", DemoCommand.quickstartModels("127.0.0.1", stack.mqttPort), 24.0);
-      List<SimulatedSo.Received> got = TestStack.receiveUntil(so,
+      List<SimulatedSo.Received> got = TestStack.receiveUntil(so, "sim02-abc",
           l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofSeconds(90));
 
       Map<String, Lifecycle.ModelHasTerminated> terminated = new LinkedHashMap<>();
@@ -83,7 +83,7 @@ class QuickstartIT {
             new EnvVar("MODEL_ID", "m" + i))));
       }
       so.deploy("204-asd", "all-ok", models, 24.0);
-      List<SimulatedSo.Received> got = TestStack.receiveUntil(so,
+      List<SimulatedSo.Received> got = TestStack.receiveUntil(so, "all-ok",
           l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofSeconds(90));
       List<String> kinds = got.stream().map(r -> r.topic().getClass().getSimpleName()).toList();
       assertEquals(List.of("ModelsReady", "ModelHasTerminated", "ModelHasTerminated", "ModelHasTerminated",

@@ -39,7 +39,7 @@ class RestartIT {
       Set<String> uidsBefore;
       try (TugboatNode first = stack.startNode(Map.of())) {
         so.deploy("204-asd", "restart", models, KEEP_LOGS_HOURS);
-        TestStack.receiveUntil(so, l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.ModelsReady),
+        TestStack.receiveUntil(so, "restart", l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.ModelsReady),
             Duration.ofSeconds(60));
         uidsBefore = podUids(stack);
         assertEquals(3, uidsBefore.size());
@@ -47,7 +47,7 @@ class RestartIT {
       assertEquals(uidsBefore, podUids(stack), "stopping the node deletes no pod");
 
       try (TugboatNode second = stack.startNode(Map.of())) {
-        List<SimulatedSo.Received> got = TestStack.receiveUntil(so,
+        List<SimulatedSo.Received> got = TestStack.receiveUntil(so, "restart",
             l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofSeconds(60));
         long terminations = got.stream().filter(r -> r.topic() instanceof Topic.ModelHasTerminated).count();
         assertEquals(3, terminations, got.stream().map(SimulatedSo.Received::describe).toList().toString());

@@ -46,7 +46,7 @@ final class TestStack implements AutoCloseable {
     int port = freePort();
     EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", port, dir.resolve("broker"));
     SimulatedKubernetes k8s = SimulatedKubernetes.start(
-        SimulatedKubernetesSettings.defaults("dots").withFakeModelRunTime(fakeModelRunTime));
+        SimulatedKubernetesSettings.defaults("dots").withModelRunTime(fakeModelRunTime));
     return new TestStack(dir, port, broker, k8s);
   }
 
@@ -77,9 +77,12 @@ final class TestStack implements AutoCloseable {
     return SimulatedSo.connect("127.0.0.1", mqttPort, "dots-so");
   }
 
-  /** Collects what the SO receives until {@code done} holds for the list, or fails at the deadline. */
-  static List<SimulatedSo.Received> receiveUntil(
-      SimulatedSo so, Predicate<List<SimulatedSo.Received>> done, Duration timeout) throws InterruptedException {
+  /**
+   * Collects what the SO receives for one simulation until {@code done} holds for the list, or
+   * fails at the deadline. Messages of other simulations are skipped.
+   */
+  static List<SimulatedSo.Received> receiveUntil(SimulatedSo so, String simulationId,
+      Predicate<List<SimulatedSo.Received>> done, Duration timeout) throws InterruptedException {
     List<SimulatedSo.Received> got = new ArrayList<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!done.test(got)) {
@@ -87,7 +90,9 @@ final class TestStack implements AutoCloseable {
       if (left <= 0) {
         throw new AssertionError("timed out; received so far: " + got.stream().map(SimulatedSo.Received::describe).toList());
       }
-      so.next(Duration.ofNanos(Math.min(left, Duration.ofMillis(200).toNanos()))).ifPresent(got::add);
+      so.next(Duration.ofNanos(Math.min(left, Duration.ofMillis(200).toNanos())))
+          .filter(r -> r.topic().format().contains("/" + simulationId + "/"))
+          .ifPresent(got::add);
     }
     return got;
   }
