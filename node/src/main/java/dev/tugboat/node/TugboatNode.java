@@ -76,6 +76,10 @@ public final class TugboatNode implements AutoCloseable {
   public static Config loadConfig(Config overrides) {
     Config application = overrides.withFallback(ConfigFactory.defaultApplication());
     NodeSettings s = NodeSettings.fromConfig(ConfigFactory.load(application));
+    // H2 refuses a path implicitly relative to the working directory: make data-dir absolute.
+    overrides = ConfigFactory.parseMap(Map.of("tugboat.data-dir", s.dataDir().toAbsolutePath().normalize().toString()))
+        .withFallback(overrides);
+    application = overrides.withFallback(ConfigFactory.defaultApplication());
     if (s.embedded()) {
       Map<String, Object> embedded = new HashMap<>();
       embedded.put("tugboat.mqtt.host", s.embeddedMqttHost());

@@ -31,7 +31,9 @@ public final class SimulatedSo implements AutoCloseable {
   /** One lifecycle message received from the MSO, with its arrival time (System.nanoTime). */
   public record Received(Topic topic, Message message, long arrivedNanos) {
     public String describe() {
-      String body = message.toString().trim().replace('\n', ' ');
+      String body = message instanceof Lifecycle.ModelHasTerminated m
+          ? "status: " + m.getStatus() + " exitCode: " + m.getExitCode()
+          : message.toString().trim().replace('\n', ' ');
       return topic.format() + (body.isEmpty() ? "" : "  {" + body + "}");
     }
   }
