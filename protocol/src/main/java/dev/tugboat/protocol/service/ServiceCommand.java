@@ -28,6 +28,15 @@ public sealed interface ServiceCommand {
   /** The current state, for HTTP. Replies Found or NotFound; never creates a service. */
   record Get(ActorRef<ServiceReply> replyTo) implements ServiceCommand, CborSerializable {}
 
+  /** Operator action on a HELD service: try again from where it stopped. Rejected in other states. */
+  record Retry(ActorRef<CommandReply> replyTo) implements ServiceCommand, CborSerializable {}
+
+  /**
+   * Operator action on a HELD service: give up, reporting it FAILED to the SO with the reason.
+   * Rejected in other states.
+   */
+  record Abandon(String reason, ActorRef<CommandReply> replyTo) implements ServiceCommand, CborSerializable {}
+
   /** Messages the Service entity sends itself (ticks, async results); declared with the entity. */
   non-sealed interface Private extends ServiceCommand {}
 }

@@ -20,6 +20,10 @@ public record ServiceView(
     Instant deleteAt,
     Instant updatedAt) implements CborSerializable {
 
-  /** The service lifecycle; see docs/architecture.md for the transition table. */
-  public enum Phase { REQUESTED, CREATING, CREATED, RUNNING, TERMINATED, FAILED, DELETED }
+  /**
+   * The service lifecycle; see docs/state-machines.md for the transition table. QUEUED: waiting
+   * for admission (pod limit or quota). HELD: a bounded retry ran out and configuration says to
+   * hold the service for an operator instead of failing it.
+   */
+  public enum Phase { REQUESTED, QUEUED, CREATING, CREATED, RUNNING, TERMINATED, FAILED, HELD, DELETED }
 }
