@@ -3,6 +3,7 @@ package dev.tugboat.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.Ids;
 import dev.tugboat.protocol.ServiceId;
@@ -38,6 +39,7 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MethodRejection;
@@ -91,7 +93,12 @@ public final class TugboatRoutes extends AllDirectives {
             concat(
                 pathEnd(() -> get(() -> simulation(simulationId))),
                 path(segment("services").slash(segment()), modelId ->
-                    get(() -> service(simulationId, modelId))))),
+                    get(() -> service(simulationId, modelId))),
+                path(segment("services").slash(segment()).slash("retry"), modelId ->
+                    post(() -> serviceAction(simulationId, modelId, ServiceCommand.Retry::new))),
+                path(segment("services").slash(segment()).slash("abandon"), modelId ->
+                    post(() -> entity(Unmarshaller.entityToString(), body ->
+                        abandon(simulationId, modelId, body)))))),
         path(segment("health").slash("live"), () -> get(() -> completeOK(HealthBody.UP, Json.marshaller()))),
         path(segment("health").slash("ready"), () -> get(this::readiness)),
         path("metrics", () -> get(this::metrics)));
@@ -136,6 +143,41 @@ public final class TugboatRoutes extends AllDirectives {
       }
       return timedOut("service", serviceId.entityId());
     });
+  }
+
+  /**
+   * An operator action on one service: 202 with the entity's detail when it accepted, 409 with
+   * its reason when it refused (e.g. the service is not HELD).
+   */
+  private Route serviceAction(String simulationId, String modelId, Function<ActorRef<CommandReply>, ServiceCommand> command) {
+    Optional<String> problem = Ids.problem("simulation id", simulationId).or(() -> Ids.problem("model id", modelId));
+    if (problem.isPresent()) {
+      return badId(problem.get(), Ids.problem("simulation id", simulationId).isPresent() ? simulationId : modelId);
+    }
+    ServiceId serviceId = new ServiceId(simulationId, modelId);
+    return onSuccess(ask(directory.service(serviceId), command), outcome -> {
+      if (outcome instanceof Answered<CommandReply> answered) {
+        if (answered.reply() instanceof CommandReply.Rejected rejected) {
+          LOG.info("service {}: operator action refused: {}", serviceId, rejected.reason());
+          return error(StatusCodes.CONFLICT, rejected.reason(), serviceId.entityId());
+        }
+        LOG.info("service {}: operator action accepted", serviceId);
+        return complete(StatusCodes.ACCEPTED, new ActionBody("accepted", serviceId.entityId()), Json.marshaller());
+      }
+      return timedOut("service", serviceId.entityId());
+    });
+  }
+
+  /** POST .../abandon: the body is optional; when present it is {@code {"reason": "..."}}. */
+  private Route abandon(String simulationId, String modelId, String body) {
+    AbandonRequest request;
+    try {
+      request = body.isBlank() ? new AbandonRequest(null) : Json.objectMapper().readValue(body, AbandonRequest.class);
+    } catch (JsonProcessingException e) {
+      return error(StatusCodes.BAD_REQUEST, "body must be {\"reason\": \"...\"}: " + e.getOriginalMessage(), null);
+    }
+    return serviceAction(simulationId, modelId,
+        replyTo -> new ServiceCommand.Abandon(request.reasonOrDefault(), replyTo));
   }
 
   private Route readiness() {
@@ -239,6 +281,16 @@ public final class TugboatRoutes extends AllDirectives {
     }
     return response;
   }
+
+  /** Body of POST .../abandon; the reason is optional. */
+  public record AbandonRequest(String reason) {
+    String reasonOrDefault() {
+      return reason == null || reason.isBlank() ? "no reason given" : reason;
+    }
+  }
+
+  /** Body of a 202 answer to an operator action. */
+  public record ActionBody(String status, String id) {}
 
   /** What came back from an entity within the ask timeout, or that nothing did. */
   private sealed interface AskOutcome<R> {}

@@ -1,5 +1,6 @@
 package dev.tugboat.http;
 
+import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.service.ServiceCommand;
@@ -29,6 +30,8 @@ final class FakeDirectory implements EntityDirectory {
   static final String SILENT_PREFIX = "silent";
 
   final TestProbe<SimulationCommand> silentSimulations;
+  /** Operator actions received, as "entityId retry" or "entityId abandon: reason". */
+  final java.util.Queue<String> actions = new java.util.concurrent.ConcurrentLinkedQueue<>();
   final TestProbe<ServiceCommand> silentServices;
   final List<String> lookups = new CopyOnWriteArrayList<>();
 
@@ -62,6 +65,10 @@ final class FakeDirectory implements EntityDirectory {
     return testKit.system().systemActorOf(entity, "simulation-" + spawned.incrementAndGet(), Props.empty());
   }
 
+  private static boolean isHeld(ServiceView view) {
+    return view != null && view.phase() == ServiceView.Phase.HELD;
+  }
+
   @Override
   public RecipientRef<ServiceCommand> service(ServiceId serviceId) {
     lookups.add(serviceId.entityId());
@@ -72,6 +79,12 @@ final class FakeDirectory implements EntityDirectory {
     Behavior<ServiceCommand> entity = Behaviors.receiveMessage(command -> {
       if (command instanceof ServiceCommand.Get get) {
         get.replyTo().tell(view == null ? new ServiceReply.NotFound(serviceId) : new ServiceReply.Found(view));
+      } else if (command instanceof ServiceCommand.Retry retry) {
+        actions.add(serviceId.entityId() + " retry");
+        retry.replyTo().tell(isHeld(view) ? CommandReply.accepted() : new CommandReply.Rejected("service is not HELD"));
+      } else if (command instanceof ServiceCommand.Abandon abandon) {
+        actions.add(serviceId.entityId() + " abandon: " + abandon.reason());
+        abandon.replyTo().tell(isHeld(view) ? CommandReply.accepted() : new CommandReply.Rejected("service is not HELD"));
       }
       return Behaviors.stopped();
     });
