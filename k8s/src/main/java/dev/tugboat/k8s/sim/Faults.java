@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The simulated API server's fault knobs, changeable at run time from any thread. They apply to
- * the calls of API clients (the gateway), never to the simulated kubelet or to watches.
+ * the calls of API clients (the gateway), never to the simulated kubelet; the watch knobs act on
+ * every open watch.
  */
 public final class Faults {
   private volatile double errorRate;
@@ -14,6 +15,10 @@ public final class Faults {
   private final AtomicInteger pending429 = new AtomicInteger();
   private volatile int retryAfterSeconds;
   private volatile int maxPods;
+  private volatile java.util.regex.Pattern stuckPending;
+  private final java.util.concurrent.atomic.AtomicBoolean expireNextWatch = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile PodStore store;
+  private volatile SimulatedKubelet kubelet;
 
   Faults(SimulatedKubernetesSettings s) {
     this.errorRate = s.errorRate();
@@ -51,8 +56,34 @@ public final class Faults {
     return this;
   }
 
+  /** Closes every open watch connection now (clients reconnect from their last resourceVersion); returns how many. */
+  public int dropWatches() {
+    PodStore s = store;
+    return s == null ? 0 : s.dropWatches();
+  }
+
+  /** The next watch request is answered with an ERROR event 410 Gone (the client must list again). */
+  public Faults expireWatchVersions() {
+    expireNextWatch.set(true);
+    return this;
+  }
+
+  /** New pods whose name matches this regular expression stay Pending (ContainerCreating); null: none. */
+  public Faults stuckPending(String podNamePattern) {
+    this.stuckPending = podNamePattern == null ? null : java.util.regex.Pattern.compile(podNamePattern);
+    return this;
+  }
+
+  /** The node of this pod is lost: its container stops and the pod goes to phase Unknown, reason NodeLost. */
+  public boolean nodeLost(String podName) {
+    SimulatedKubelet k = kubelet;
+    return k != null && k.nodeLost(podName);
+  }
+
   /** All faults off. */
   public Faults clear() {
+    stuckPending = null;
+    expireNextWatch.set(false);
     errorRate = 0;
     latency = Duration.ZERO;
     pending429.set(0);
@@ -74,6 +105,20 @@ public final class Faults {
 
   public int pendingTooManyRequests() {
     return pending429.get();
+  }
+
+  void bind(PodStore podStore, SimulatedKubelet simulatedKubelet) {
+    this.store = podStore;
+    this.kubelet = simulatedKubelet;
+  }
+
+  boolean isStuckPending(String podName) {
+    java.util.regex.Pattern p = stuckPending;
+    return p != null && p.matcher(podName).matches();
+  }
+
+  boolean takeWatchExpiry() {
+    return expireNextWatch.getAndSet(false);
   }
 
   int retryAfterSeconds() {

@@ -1,6 +1,7 @@
 package dev.tugboat.k8s.sim;
 
 import dev.tugboat.k8s.sim.ApiServerCounters.Kind;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -8,16 +9,23 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The simulated API server's request handling: fabric8's CRUD dispatcher (pods stored in memory,
- * watches served) wrapped with what it lacks: fault injection (429 bursts with Retry-After, 500s,
+ * The simulated API server's request handling. Pods (create, get, update, patch, status, delete,
+ * list and watch with label and field selectors, log) are served from the indexed {@link PodStore}
+ * (fabric8's CRUD dispatcher scans every stored object per request, far too slow for thousands of
+ * pods); anything else goes to the CRUD dispatcher. Added to that: fault injection (429 bursts with Retry-After, 500s,
  * latency, a pod quota), the pod log endpoint fed by the simulated kubelet, and counters.
  * Requests carrying the kubelet's user agent pass through untouched and uncounted.
  */
@@ -25,17 +33,19 @@ final class SimulatedApiServer extends Dispatcher {
 
   static final String KUBELET_USER_AGENT = "tugboat-simulated-kubelet";
 
+  /** Pod paths: namespaced (group 1 the namespace, 2 the name, 3 the subresource, 4 the query) or cluster-wide. */
+  /** Pod paths: namespaced (group 1 the namespace, 2 the name, 3 the subresource, 4 the query) or cluster-wide. */
   private static final Pattern PODS = Pattern.compile(
-      "^/api/v1/namespaces/([^/?]+)/pods(?:/([^/?]+))?(?:/([^/?]+))?(?:\\?(.*))?$");
+      "^/api/v1/(?:namespaces/([^/?]+)/)?pods(?:/([^/?]+))?(?:/([^/?]+))?(?:\\?(.*))?$");
 
   private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
   private final Faults faults;
   private final ApiServerCounters counters;
   private final ModelLogs logs;
-  private final Object quotaLock = new Object();
-  private int pods;
+  private final PodStore store;
 
-  SimulatedApiServer(Faults faults, ApiServerCounters counters, ModelLogs logs) {
+  SimulatedApiServer(PodStore store, Faults faults, ApiServerCounters counters, ModelLogs logs) {
+    this.store = store;
     this.faults = faults;
     this.counters = counters;
     this.logs = logs;
@@ -84,48 +94,118 @@ final class SimulatedApiServer extends Dispatcher {
   }
 
   private MockResponse route(Kind kind, RecordedRequest request, Matcher m) {
-    return switch (kind) {
-      case CREATE -> create(request, m.group(1));
-      case DELETE -> delete(request);
-      case LOG -> log(m.group(1), m.group(2), m.group(4));
-      default -> withBody(crud.dispatch(request), kind);
-    };
+    if (!m.matches()) {
+      return withBody(crud.dispatch(request), kind);
+    }
+    String namespace = m.group(1) == null ? null : m.group(1);
+    String name = m.group(2);
+    String sub = m.group(3);
+    Map<String, String> query = query(m.group(4));
+    if (namespace == null && kind != Kind.LIST && kind != Kind.WATCH) {
+      return status(PodStore.status(404, "NotFound", "the server could not find the requested resource", name));
+    }
+    try {
+      return switch (kind) {
+        case CREATE -> create(request, namespace);
+        case DELETE -> answer(store.delete(namespace, name));
+        case LOG -> log(namespace, name, m.group(4));
+        case GET -> {
+          PodStore.Stored s = store.get(namespace, name);
+          yield s == null ? notFound(name) : json(200, s.json());
+        }
+        case LIST -> json(200, store.list(namespace, LabelSelector.parse(query.get("labelSelector")),
+            PodStore.FieldSelector.parse(query.get("fieldSelector"))));
+        case WATCH -> watch(namespace, query);
+        case STATUS, UPDATE -> {
+          boolean statusOnly = kind == Kind.STATUS;
+          String body = new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
+          if ("PATCH".equals(request.getMethod())) {
+            yield answer(store.patch(namespace, name, request.getHeader("Content-Type"), body, statusOnly));
+          }
+          yield answer(store.replace(namespace, name, Serialization.unmarshal(body, Pod.class), statusOnly));
+        }
+        default -> {
+          if ("DELETE".equals(request.getMethod()) && name == null && namespace != null) {
+            yield answer(store.deleteCollection(namespace, LabelSelector.parse(query.get("labelSelector")),
+                PodStore.FieldSelector.parse(query.get("fieldSelector"))));
+          }
+          yield status(PodStore.status(405, "MethodNotAllowed", "the simulated API server does not serve "
+              + request.getMethod() + " " + (sub == null ? "pods" : "pods/" + sub), name));
+        }
+      };
+    } catch (IllegalArgumentException e) {
+      return status(PodStore.status(400, "BadRequest", e.getMessage(), name));
+    }
+  }
+
+  private MockResponse watch(String namespace, Map<String, String> query) {
+    LabelSelector labels = LabelSelector.parse(query.get("labelSelector"));
+    PodStore.FieldSelector fields = PodStore.FieldSelector.parse(query.get("fieldSelector"));
+    String from = query.get("resourceVersion");
+    boolean expire = faults.takeWatchExpiry();
+    return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
+      @Override
+      public void onOpen(WebSocket socket, Response response) {
+        store.watch(namespace, labels, fields, from, expire, socket);
+      }
+
+      @Override
+      public void onClosing(WebSocket socket, int code, String reason) {
+        store.unwatch(socket);
+        socket.close(code, reason);
+      }
+
+      @Override
+      public void onClosed(WebSocket socket, int code, String reason) {
+        store.unwatch(socket);
+      }
+
+      @Override
+      public void onFailure(WebSocket socket, Throwable t, Response response) {
+        store.unwatch(socket);
+      }
+    });
   }
 
   private MockResponse create(RecordedRequest request, String namespace) {
     String name = podNameInBody(request);
-    synchronized (quotaLock) {
-      int max = faults.maxPods();
-      if (max > 0 && pods >= max) {
-        counters.fault(403);
-        return status(new StatusBuilder().withStatus("Failure").withCode(403).withReason("Forbidden")
-            .withMessage("pods \"" + name + "\" is forbidden: exceeded quota: tugboat-simulated, requested: pods=1, used: pods="
-                + pods + ", limited: pods=" + max)
-            .build());
-      }
-      MockResponse r = crud.dispatch(request);
-      if (r.code() == 201) {
-        pods++;
-        counters.created(name);
-      }
-      return withBody(r, Kind.CREATE);
+    Pod pod;
+    try {
+      pod = Serialization.unmarshal(new String(request.getBody().getBytes(), StandardCharsets.UTF_8), Pod.class);
+    } catch (RuntimeException e) {
+      return status(PodStore.status(400, "BadRequest", "the request body is not a pod: " + e.getMessage(), name));
     }
+    MockResponse r = answer(store.create(namespace, pod, faults.maxPods()));
+    if (r.code() == 201) {
+      counters.created(name);
+    } else if (r.code() == 403) {
+      counters.fault(403);
+    }
+    return r;
   }
 
-  private MockResponse delete(RecordedRequest request) {
-    synchronized (quotaLock) {
-      MockResponse r = crud.dispatch(request);
-      if (r.code() == 200) {
-        pods = Math.max(0, pods - 1);
+  private static MockResponse answer(PodStore.Answer a) {
+    return json(a.code(), a.json());
+  }
+
+  private static MockResponse json(int code, String body) {
+    return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(body);
+  }
+
+  private static Map<String, String> query(String q) {
+    Map<String, String> m = new HashMap<>();
+    if (q != null) {
+      for (String kv : q.split("&")) {
+        String[] p = kv.split("=", 2);
+        m.put(URLDecoder.decode(p[0], StandardCharsets.UTF_8), p.length == 2 ? URLDecoder.decode(p[1], StandardCharsets.UTF_8) : "");
       }
-      return withBody(r, Kind.DELETE);
     }
+    return m;
   }
 
   /** GET .../pods/{name}/log?container=model&tailLines=N, from the simulated kubelet's records. */
   private MockResponse log(String namespace, String name, String query) {
-    MockResponse pod = crud.handleGet("/api/v1/namespaces/" + namespace + "/pods/" + name);
-    if (pod.code() != 200) {
+    if (store.get(namespace, name) == null) {
       return notFound(name);
     }
     int tail = 0;
