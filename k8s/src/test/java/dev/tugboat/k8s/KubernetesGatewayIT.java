@@ -265,6 +265,8 @@ class KubernetesGatewayIT {
     settings = settings.withRetry(new KubernetesSettings.Retry(Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofMillis(1500)));
     gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
     kube.faults().maxPods(1);
+    // Terminated pods do not count against a pod quota: keep the first one Pending.
+    kube.faults().stuckPending(".*");
     ServiceSpec a = spec("sim-quota", "m0", "busybox");
     ServiceSpec b = spec("sim-quota", "m1", "busybox");
     // Whatever else is in the namespace, at most one pod: the second create must hit the quota.

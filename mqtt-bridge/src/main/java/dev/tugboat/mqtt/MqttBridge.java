@@ -62,7 +62,8 @@ public final class MqttBridge implements AutoCloseable {
     this.client = client;
     this.router = router;
     this.notifier = notifier;
-    this.filters = new String[] {Topics.deployModelsFilter(settings.so()), Topics.readyForProcessingFilter()};
+    this.filters = new String[] {settings.subscriptionFilter(Topics.deployModelsFilter(settings.so())),
+        settings.subscriptionFilter(Topics.readyForProcessingFilter())};
     this.options = connectOptions(settings);
     this.control = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tugboat-mqtt-control-" + settings.clientId());

@@ -25,7 +25,8 @@ public record MqttSettings(
     Duration reconnectMaxDelay,
     Duration routeTimeout,
     int routeAttempts,
-    Duration publishTimeout) {
+    Duration publishTimeout,
+    String sharedGroup) {
 
   public MqttSettings {
     Objects.requireNonNull(host, "host");
@@ -33,6 +34,9 @@ public record MqttSettings(
     password = password == null ? "" : password;
     Objects.requireNonNull(simulatorName, "simulatorName");
     Objects.requireNonNull(clientId, "clientId");
+    sharedGroup = sharedGroup == null ? "" : sharedGroup;
+    require(sharedGroup.chars().noneMatch(ch -> ch == '/' || ch == '+' || ch == '#'),
+        "tugboat.mqtt.shared-group must not contain '/', '+' or '#'");
     require(!host.isBlank(), "tugboat.mqtt.host is empty");
     require(port > 0 && port < 65536, "tugboat.mqtt.port must be 1..65535, not " + port);
     require(!simulatorName.isBlank() && simulatorName.chars().noneMatch(c -> c == '/' || c == '+' || c == '#'),
@@ -64,7 +68,17 @@ public record MqttSettings(
         c.getDuration("reconnect-max-delay"),
         c.getDuration("route-timeout"),
         c.getInt("route-attempts"),
-        c.getDuration("publish-timeout"));
+        c.getDuration("publish-timeout"),
+        c.getString("shared-group"));
+  }
+
+  /**
+   * The subscription filter for a topic filter: {@code $share/<group>/<filter>} when a shared
+   * group is configured, so the broker hands each message to one node of the cluster (and to
+   * another one if that node goes away before acknowledging it); the plain filter otherwise.
+   */
+  public String subscriptionFilter(String filter) {
+    return sharedGroup.isEmpty() ? filter : "$share/" + sharedGroup + "/" + filter;
   }
 
   /** The {so} topic segment: the simulator name lower-cased, as the DOTS MSO does. */
@@ -78,12 +92,12 @@ public record MqttSettings(
 
   public MqttSettings withHostAndPort(String newHost, int newPort) {
     return new MqttSettings(newHost, newPort, username, password, simulatorName, clientId, qos, maxInflight,
-        keepAlive, connectTimeout, reconnectMaxDelay, routeTimeout, routeAttempts, publishTimeout);
+        keepAlive, connectTimeout, reconnectMaxDelay, routeTimeout, routeAttempts, publishTimeout, sharedGroup);
   }
 
   public MqttSettings withClientId(String newClientId) {
     return new MqttSettings(host, port, username, password, simulatorName, newClientId, qos, maxInflight,
-        keepAlive, connectTimeout, reconnectMaxDelay, routeTimeout, routeAttempts, publishTimeout);
+        keepAlive, connectTimeout, reconnectMaxDelay, routeTimeout, routeAttempts, publishTimeout, sharedGroup);
   }
 
   @Override

@@ -125,6 +125,65 @@ class MqttBridgeIT {
     sim.expectNoMessage(Duration.ofSeconds(2));
   }
 
+  /** The next message, or null when none arrives in time (the probe itself fails on a timeout). */
+  private static SimulationCommand poll(TestProbe<SimulationCommand> probe, Duration wait) {
+    try {
+      return probe.receiveMessage(wait);
+    } catch (AssertionError noMessage) {
+      return null;
+    }
+  }
+
+  @Test
+  void aSharedSubscriptionHandsEachMessageToOneNodeAndToAnotherIfThatOneLeavesWithoutAcking() throws Exception {
+    TestSupport.ProbeDirectory otherDirectory = new TestSupport.ProbeDirectory(testKit);
+    MqttBridge other = MqttBridge.start(testKit.system(), TestSupport.settings(broker.port(), clientId + "-other"),
+        otherDirectory, new SimpleMeterRegistry());
+    try {
+      Awaitility.await().atMost(15, TimeUnit.SECONDS).until(other::isConnected);
+      for (int i = 0; i < 20; i++) {
+        so.publish(new Topic.ReadyForProcessing("sim-shared", "m" + i).format(), new byte[0]);
+      }
+      TestProbe<SimulationCommand> mine = directory.simulation$("sim-shared");
+      TestProbe<SimulationCommand> theirs = otherDirectory.simulation$("sim-shared");
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      java.util.List<SimulationCommand.ReportModelReady> unanswered = new java.util.ArrayList<>();
+      Awaitility.await().atMost(15, TimeUnit.SECONDS).until(() -> {
+        for (TestProbe<SimulationCommand> p : java.util.List.of(mine, theirs)) {
+          SimulationCommand c;
+          while ((c = poll(p, Duration.ofMillis(50))) != null) {
+            SimulationCommand.ReportModelReady r = (SimulationCommand.ReportModelReady) c;
+            assertTrue(seen.add(r.modelId()), "each message reaches one node only: " + r.modelId());
+            if (p == mine) {
+              unanswered.add(r);
+            } else {
+              r.replyTo().tell(CommandReply.accepted());
+            }
+            if (seen.size() == 20) {
+              return true;
+            }
+          }
+        }
+        return seen.size() == 20;
+      });
+      assertFalse(unanswered.isEmpty(), "the broker spread the messages over both nodes");
+
+      // This node leaves without acknowledging what it holds: the other node gets those messages.
+      bridge.close();
+      java.util.Set<String> redelivered = new java.util.HashSet<>();
+      Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> {
+        SimulationCommand c = poll(theirs, Duration.ofMillis(500));
+        if (c instanceof SimulationCommand.ReportModelReady r) {
+          r.replyTo().tell(CommandReply.accepted());
+          redelivered.add(r.modelId());
+        }
+        return redelivered.containsAll(unanswered.stream().map(SimulationCommand.ReportModelReady::modelId).toList());
+      });
+    } finally {
+      other.close();
+    }
+  }
+
   @Test
   void badMessagesAreDroppedCountedAndAcknowledgedAndTheNextGoodOneRoutes() throws Exception {
     so.publish(deployTopic("sim-garbage"), HexFormat.of().parseHex("0aff01"));

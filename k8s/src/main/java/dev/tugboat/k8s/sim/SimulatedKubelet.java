@@ -6,10 +6,6 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -17,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,17 +26,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The simulated kubelet: watches the pods of its namespace through the API server, and for each
+ * The simulated kubelet: follows the pods of the simulated API server's store, and for each
  * new pod writes its status as a real kubelet would (Pending with ContainerCreating, after the
  * pending delay Running, at the end the container's terminated state and phase Succeeded or
  * Failed). It runs the {@link FakeModel} for images named fake_model*, and a container that exits
  * 0 after the run time for any other image; it records their log lines. Deleting a pod kills its
- * container. All waiting is on timers of one shared scheduler; status writes of one pod are
- * chained so they land in order.
+ * container. All waiting is on timers of one shared scheduler (no thread per pod); a status write
+ * is one in-memory store update.
  */
 public final class SimulatedKubelet implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedKubelet.class);
-  private static final int STATUS_WRITE_ATTEMPTS = 5;
 
   /** One admitted pod and its container. */
   private static final class PodRun {
@@ -50,7 +44,6 @@ public final class SimulatedKubelet implements AutoCloseable {
     volatile boolean deleted;
     volatile ScheduledFuture<?> timer;
     volatile FakeModel model;
-    CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
     volatile Instant startedAt;
 
     PodRun(String name, String uid) {
@@ -59,47 +52,36 @@ public final class SimulatedKubelet implements AutoCloseable {
     }
   }
 
-  private final KubernetesClient client;
+  private final PodStore store;
   private final SimulatedKubernetesSettings settings;
   private final ModelLogs logs;
+  private final Faults faults;
   private final MqttConnections mqtt = new MqttConnections();
   private final Map<String, PodRun> runs = new ConcurrentHashMap<>();
   private final ExecutorService events = Executors.newSingleThreadExecutor(daemon("tugboat-sim-kubelet-events"));
-  private final ExecutorService statusWriters = Executors.newFixedThreadPool(4, daemon("tugboat-sim-kubelet-api"));
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("tugboat-sim-models"));
   private final AtomicInteger podIps = new AtomicInteger();
-  private SharedIndexInformer<Pod> informer;
 
-  SimulatedKubelet(KubernetesClient client, SimulatedKubernetesSettings settings, ModelLogs logs) {
-    this.client = client;
+  SimulatedKubelet(PodStore store, SimulatedKubernetesSettings settings, ModelLogs logs, Faults faults) {
+    this.store = store;
     this.settings = settings;
     this.logs = logs;
+    this.faults = faults;
   }
 
-  /** Starts watching; returns once the initial list is in (a start-up step, not for actors). */
+  /**
+   * Starts following the pods. The kubelet sits in process next to the store and observes its
+   * changes directly (a real kubelet watches through the API server; here that would only cost
+   * the CPU the gateway's calls need), and it writes pod status straight into the store.
+   */
   void start() {
-    informer = client.pods().inNamespace(settings.namespace()).runnableInformer(0);
-    informer.addEventHandler(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Pod pod) {
-        events.execute(() -> admit(pod));
-      }
-
-      @Override
-      public void onUpdate(Pod oldPod, Pod newPod) {
-        // Status changes are the kubelet's own writes; nothing to react to.
-      }
-
-      @Override
-      public void onDelete(Pod pod, boolean finalStateUnknown) {
-        events.execute(() -> evict(pod));
+    store.addListener(e -> {
+      if (e.type().equals("ADDED")) {
+        events.execute(() -> admit(e.pod()));
+      } else if (e.type().equals("DELETED")) {
+        events.execute(() -> evict(e.pod()));
       }
     });
-    try {
-      informer.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("the simulated kubelet could not watch the simulated API server", e);
-    }
   }
 
   /** How many pods have a container running (or about to). */
@@ -124,8 +106,38 @@ public final class SimulatedKubelet implements AutoCloseable {
       status.setContainerStatuses(List.of(containerStatus(container, false,
           new ContainerStateBuilder().withNewWaiting().withReason("ContainerCreating").endWaiting().build())));
     });
+    if (faults.isStuckPending(name)) {
+      return;
+    }
     run.timer = scheduler.schedule(() -> startContainer(run, container),
         settings.pendingDelay().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The pod's node is lost: the container stops, the pod goes to phase Unknown, reason NodeLost. */
+  boolean nodeLost(String name) {
+    PodRun run = runs.remove(name);
+    if (run == null) {
+      return false;
+    }
+    stop(run);
+    return store.updateStatus(settings.namespace(), name, run.uid, status -> {
+      status.setPhase("Unknown");
+      status.setReason("NodeLost");
+      status.setMessage("Node simulated-node which was running pod " + name + " is unresponsive");
+      return status;
+    });
+  }
+
+  private void stop(PodRun run) {
+    run.deleted = true;
+    ScheduledFuture<?> t = run.timer;
+    if (t != null) {
+      t.cancel(false);
+    }
+    FakeModel m = run.model;
+    if (m != null) {
+      m.stop();
+    }
   }
 
   private void startContainer(PodRun run, Container container) {
@@ -172,14 +184,15 @@ public final class SimulatedKubelet implements AutoCloseable {
     }
     logs.append(run.name, "Container exited with code " + exitCode);
     Instant started = run.startedAt;
-    String finishedAt = now();
+    // Milliseconds, not the API's usual seconds: the benchmark measures detection latency from it.
+    String finishedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
     write(run, status -> {
       status.setPhase(exitCode == 0 ? "Succeeded" : "Failed");
       status.setContainerStatuses(List.of(containerStatus(container, false,
           new ContainerStateBuilder().withNewTerminated()
               .withExitCode(exitCode)
               .withReason(exitCode == 0 ? "Completed" : "Error")
-              .withStartedAt(started == null ? finishedAt : started.truncatedTo(ChronoUnit.SECONDS).toString())
+              .withStartedAt(started == null ? finishedAt : started.truncatedTo(ChronoUnit.MILLIS).toString())
               .withFinishedAt(finishedAt)
               .endTerminated().build())));
     });
@@ -192,53 +205,22 @@ public final class SimulatedKubelet implements AutoCloseable {
       return;
     }
     runs.remove(name, run);
-    run.deleted = true;
-    ScheduledFuture<?> t = run.timer;
-    if (t != null) {
-      t.cancel(false);
-    }
-    FakeModel m = run.model;
-    if (m != null) {
-      m.stop();
-    }
+    stop(run);
     logs.remove(name);
   }
 
-  /** Chains a status write after the pod's earlier ones. */
+  /** Writes the pod's status into the store (unless the pod is gone or was replaced). */
   private void write(PodRun run, Consumer<PodStatus> change) {
-    synchronized (run) {
-      run.writes = run.writes.thenRunAsync(() -> {
-        if (!run.deleted) {
-          writeNow(run, change);
-        }
-      }, statusWriters).exceptionally(e -> {
-        LOG.warn("status write of pod {} failed: {}", run.name, e.toString());
-        return null;
-      });
+    if (run.deleted) {
+      return;
     }
-  }
-
-  private void writeNow(PodRun run, Consumer<PodStatus> change) {
-    for (int attempt = 1; attempt <= STATUS_WRITE_ATTEMPTS; attempt++) {
-      Pod current = client.pods().inNamespace(settings.namespace()).withName(run.name).get();
-      if (current == null || !Objects.equals(current.getMetadata().getUid(), run.uid)) {
-        return;
-      }
-      PodStatus status = current.getStatus() == null ? new PodStatus() : current.getStatus();
-      change.accept(status);
-      current.setStatus(status);
-      try {
-        client.pods().inNamespace(settings.namespace()).resource(current).updateStatus();
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() == 404) {
-          return;
-        }
-        if (e.getCode() != 409 || attempt == STATUS_WRITE_ATTEMPTS) {
-          LOG.warn("status write of pod {} failed (attempt {}): {}", run.name, attempt, e.getMessage());
-          return;
-        }
-      }
+    try {
+      store.updateStatus(settings.namespace(), run.name, run.uid, status -> {
+        change.accept(status);
+        return status;
+      });
+    } catch (RuntimeException e) {
+      LOG.warn("status write of pod {} failed: {}", run.name, e.toString());
     }
   }
 
@@ -266,9 +248,6 @@ public final class SimulatedKubelet implements AutoCloseable {
 
   @Override
   public void close() {
-    if (informer != null) {
-      informer.stop();
-    }
     runs.values().forEach(r -> {
       r.deleted = true;
       FakeModel m = r.model;
@@ -279,7 +258,6 @@ public final class SimulatedKubelet implements AutoCloseable {
     runs.clear();
     events.shutdownNow();
     scheduler.shutdownNow();
-    statusWriters.shutdownNow();
     mqtt.close();
   }
 

@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The simulated Kubernetes of mode {@code simulated} (demo, tests, benchmark): fabric8's mock API
- * server in CRUD mode, in process on a loopback port, with fault knobs ({@link #faults()}), a
+ * The simulated Kubernetes of mode {@code simulated} (demo, tests, benchmark): fabric8's mock web
+ * server with an indexed pod store ({@link SimulatedApiServer}), in process on a loopback port, with fault knobs ({@link #faults()}), a
  * pod log endpoint, server-side counters ({@link #counters()}), and a {@link SimulatedKubelet}
  * that moves pods through their phases and runs the DOTS fake model.
  */
@@ -26,13 +26,16 @@ public final class SimulatedKubernetes implements AutoCloseable {
     MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
   }
 
+  /** Watch events kept for watches that resume from a resourceVersion; older ones get 410 Gone. */
+  private static final int WATCH_HISTORY = 20_000;
+
   private final SimulatedKubernetesSettings settings;
   private final KubernetesMockServer server;
   private final Faults faults;
   private final ApiServerCounters counters;
   private final ModelLogs logs;
   private final NamespacedKubernetesClient client;
-  private final NamespacedKubernetesClient kubeletClient;
+  private final PodStore store;
   private final SimulatedKubelet kubelet;
 
   private SimulatedKubernetes(SimulatedKubernetesSettings settings) {
@@ -40,17 +43,14 @@ public final class SimulatedKubernetes implements AutoCloseable {
     this.faults = new Faults(settings);
     this.counters = new ApiServerCounters();
     this.logs = new ModelLogs();
-    SimulatedApiServer dispatcher = new SimulatedApiServer(faults, counters, logs);
+    this.store = new PodStore(WATCH_HISTORY);
+    SimulatedApiServer dispatcher = new SimulatedApiServer(store, faults, counters, logs);
     this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
         new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     this.client = newClient();
-    this.kubeletClient = server.createClient(b -> b.editOrNewConfig()
-        .withNamespace(settings.namespace())
-        .withUserAgent(SimulatedApiServer.KUBELET_USER_AGENT)
-        .withRequestRetryBackoffLimit(3)
-        .endConfig());
-    this.kubelet = new SimulatedKubelet(kubeletClient, settings, logs);
+    this.kubelet = new SimulatedKubelet(store, settings, logs, faults);
+    faults.bind(store, kubelet);
   }
 
   /** Starts the API server and the kubelet; returns when both are ready. */
@@ -104,6 +104,16 @@ public final class SimulatedKubernetes implements AutoCloseable {
     return kubelet;
   }
 
+  /** Watch connections open on the server now. */
+  public int openWatches() {
+    return store.openWatches();
+  }
+
+  /** Pods stored now. */
+  public int storedPods() {
+    return store.size();
+  }
+
   public SimulatedKubernetesSettings settings() {
     return settings;
   }
@@ -112,7 +122,6 @@ public final class SimulatedKubernetes implements AutoCloseable {
   public void close() {
     kubelet.close();
     client.close();
-    kubeletClient.close();
     server.destroy();
   }
 }

@@ -106,7 +106,7 @@ class FakeModelIT {
       "2, 2, true, Failed, Error",
   })
   void exitCodesAndReadiness(String exitCode, int expectedExit, boolean sendsReady, String phase, String reason) {
-    String model = "model-" + (exitCode == null ? "unset" : exitCode);
+    String model = "model-" + (exitCode == null || exitCode.isEmpty() ? "unset" : exitCode);
     String name = "fake-" + model;
     KubernetesClient client = kube.client();
     client.pods().inNamespace(NS).resource(fakeModelPod(name, "fake_model:latest",
