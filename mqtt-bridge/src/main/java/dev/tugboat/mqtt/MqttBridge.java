@@ -50,6 +50,7 @@ public final class MqttBridge implements AutoCloseable {
   // Connection attempts and resubscriptions run here, never on Paho's callback thread.
   private final ScheduledExecutorService control;
   private final String[] filters;
+  private final String[] plainFilters;
   private final AtomicBoolean subscribed = new AtomicBoolean();
   // Bumped on every connection loss: a reply that comes back after the connection its message
   // arrived on is gone must not ack, since the broker may have reused the packet id.
@@ -62,8 +63,8 @@ public final class MqttBridge implements AutoCloseable {
     this.client = client;
     this.router = router;
     this.notifier = notifier;
-    this.filters = new String[] {settings.subscriptionFilter(Topics.deployModelsFilter(settings.so())),
-        settings.subscriptionFilter(Topics.readyForProcessingFilter())};
+    this.plainFilters = new String[] {Topics.deployModelsFilter(settings.so()), Topics.readyForProcessingFilter()};
+    this.filters = Arrays.stream(plainFilters).map(settings::subscriptionFilter).toArray(String[]::new);
     this.options = connectOptions(settings);
     this.control = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tugboat-mqtt-control-" + settings.clientId());
@@ -182,6 +183,12 @@ public final class MqttBridge implements AutoCloseable {
     int[] qos = new int[filters.length];
     Arrays.fill(qos, settings.qos());
     try {
+      if (attempt == 1 && !settings.sharedGroup().isEmpty()) {
+        // A persistent session keeps the plain subscriptions of an earlier, unshared run; with
+        // both, this node would get every message twice. Fire and forget: the broker processes
+        // the UNSUBSCRIBE before the SUBSCRIBE that follows on the same connection.
+        client.unsubscribe(plainFilters);
+      }
       client.subscribe(filters, qos, null, new IMqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {

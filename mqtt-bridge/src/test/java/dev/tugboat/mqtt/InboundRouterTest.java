@@ -47,7 +47,7 @@ class InboundRouterTest {
     directory = new TestSupport.ProbeDirectory(testKit);
     MqttSettings settings = new MqttSettings("127.0.0.1", 1883, "", "", "DOTS-SO", "router-test", 1, 1000,
         Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMillis(300), 3,
-        Duration.ofSeconds(10), "tugboat");
+        Duration.ofSeconds(10), "");
     router = new InboundRouter(testKit.system(), directory, settings, metrics);
   }
 

@@ -3,6 +3,7 @@ package dev.tugboat.mqtt;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.Notification;
@@ -125,6 +126,13 @@ class MqttBridgeIT {
     sim.expectNoMessage(Duration.ofSeconds(2));
   }
 
+  private static MqttSettings shared(String clientId) {
+    MqttSettings s = TestSupport.settings(broker.port(), clientId);
+    return new MqttSettings(s.host(), s.port(), s.username(), s.password(), s.simulatorName(), s.clientId(), s.qos(),
+        s.maxInflight(), s.keepAlive(), s.connectTimeout(), s.reconnectMaxDelay(), s.routeTimeout(), s.routeAttempts(),
+        s.publishTimeout(), "it-shared");
+  }
+
   /** The next message, or null when none arrives in time (the probe itself fails on a timeout). */
   private static SimulationCommand poll(TestProbe<SimulationCommand> probe, Duration wait) {
     try {
@@ -136,51 +144,48 @@ class MqttBridgeIT {
 
   @Test
   void aSharedSubscriptionHandsEachMessageToOneNodeAndToAnotherIfThatOneLeavesWithoutAcking() throws Exception {
+    bridge.close();
+    bridge = MqttBridge.start(testKit.system(), shared(clientId), directory, metrics);
+    Awaitility.await().atMost(15, TimeUnit.SECONDS).until(bridge::isConnected);
     TestSupport.ProbeDirectory otherDirectory = new TestSupport.ProbeDirectory(testKit);
-    MqttBridge other = MqttBridge.start(testKit.system(), TestSupport.settings(broker.port(), clientId + "-other"),
+    MqttBridge other = MqttBridge.start(testKit.system(), shared(clientId + "-other"),
+        otherDirectory, new SimpleMeterRegistry());
+    Awaitility.await().atMost(15, TimeUnit.SECONDS).until(other::isConnected);
+    for (int i = 0; i < 20; i++) {
+      so.publish(new Topic.ReadyForProcessing("sim-shared", "m" + i).format(), new byte[0]);
+    }
+    TestProbe<SimulationCommand> mine = directory.simulation$("sim-shared");
+    TestProbe<SimulationCommand> theirs = otherDirectory.simulation$("sim-shared");
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    Awaitility.await().atMost(15, TimeUnit.SECONDS).until(() -> {
+      for (TestProbe<SimulationCommand> p : java.util.List.of(mine, theirs)) {
+        if (poll(p, Duration.ofMillis(20)) instanceof SimulationCommand.ReportModelReady r) {
+          r.replyTo().tell(CommandReply.accepted());
+          seen.add(r.modelId());
+        }
+      }
+      return seen.size() >= 20;
+    });
+    mine.expectNoMessage(Duration.ofMillis(500));
+    theirs.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(20, new java.util.HashSet<>(seen).size(), "each message reached exactly one node: " + seen);
+
+    // Only this node is subscribed; it receives a message and leaves without acknowledging it.
+    other.close();
+    so.publish(new Topic.ReadyForProcessing("sim-shared", "orphan").format(), new byte[0]);
+    SimulationCommand.ReportModelReady held = mine.expectMessageClass(SimulationCommand.ReportModelReady.class, ROUTED);
+    assertEquals("orphan", held.modelId());
+    MqttBridge successor = MqttBridge.start(testKit.system(), shared(clientId + "-next"),
         otherDirectory, new SimpleMeterRegistry());
     try {
-      Awaitility.await().atMost(15, TimeUnit.SECONDS).until(other::isConnected);
-      for (int i = 0; i < 20; i++) {
-        so.publish(new Topic.ReadyForProcessing("sim-shared", "m" + i).format(), new byte[0]);
-      }
-      TestProbe<SimulationCommand> mine = directory.simulation$("sim-shared");
-      TestProbe<SimulationCommand> theirs = otherDirectory.simulation$("sim-shared");
-      java.util.Set<String> seen = new java.util.HashSet<>();
-      java.util.List<SimulationCommand.ReportModelReady> unanswered = new java.util.ArrayList<>();
-      Awaitility.await().atMost(15, TimeUnit.SECONDS).until(() -> {
-        for (TestProbe<SimulationCommand> p : java.util.List.of(mine, theirs)) {
-          SimulationCommand c;
-          while ((c = poll(p, Duration.ofMillis(50))) != null) {
-            SimulationCommand.ReportModelReady r = (SimulationCommand.ReportModelReady) c;
-            assertTrue(seen.add(r.modelId()), "each message reaches one node only: " + r.modelId());
-            if (p == mine) {
-              unanswered.add(r);
-            } else {
-              r.replyTo().tell(CommandReply.accepted());
-            }
-            if (seen.size() == 20) {
-              return true;
-            }
-          }
-        }
-        return seen.size() == 20;
-      });
-      assertFalse(unanswered.isEmpty(), "the broker spread the messages over both nodes");
-
-      // This node leaves without acknowledging what it holds: the other node gets those messages.
+      Awaitility.await().atMost(15, TimeUnit.SECONDS).until(successor::isConnected);
       bridge.close();
-      java.util.Set<String> redelivered = new java.util.HashSet<>();
-      Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> {
-        SimulationCommand c = poll(theirs, Duration.ofMillis(500));
-        if (c instanceof SimulationCommand.ReportModelReady r) {
-          r.replyTo().tell(CommandReply.accepted());
-          redelivered.add(r.modelId());
-        }
-        return redelivered.containsAll(unanswered.stream().map(SimulationCommand.ReportModelReady::modelId).toList());
-      });
+      SimulationCommand.ReportModelReady redelivered =
+          theirs.expectMessageClass(SimulationCommand.ReportModelReady.class, Duration.ofSeconds(20));
+      assertEquals("orphan", redelivered.modelId());
+      redelivered.replyTo().tell(CommandReply.accepted());
     } finally {
-      other.close();
+      successor.close();
     }
   }
 

@@ -90,7 +90,7 @@ class PublishAcknowledgementIT {
     MqttSettings b = TestSupport.settings(port, clientId);
     MqttSettings settings = new MqttSettings(b.host(), b.port(), "", "", b.simulatorName(), b.clientId(), 1,
         b.maxInflight(), b.keepAlive(), b.connectTimeout(), b.reconnectMaxDelay(), b.routeTimeout(),
-        b.routeAttempts(), publishTimeout, "tugboat");
+        b.routeAttempts(), publishTimeout, "");
     MqttBridge bridge = MqttBridge.start(testKit.system(), settings, new TestSupport.ProbeDirectory(testKit),
         new SimpleMeterRegistry());
     Awaitility.await().atMost(15, TimeUnit.SECONDS).until(bridge::isConnected);

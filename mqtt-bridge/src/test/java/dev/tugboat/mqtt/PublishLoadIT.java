@@ -46,7 +46,7 @@ class PublishLoadIT {
     MqttSettings base = TestSupport.settings(broker.port(), "tugboat-it-load");
     MqttSettings settings = new MqttSettings(base.host(), base.port(), "", "", base.simulatorName(), base.clientId(),
         1, MAX_INFLIGHT, base.keepAlive(), base.connectTimeout(), base.reconnectMaxDelay(), base.routeTimeout(),
-        base.routeAttempts(), Duration.ofSeconds(60), "tugboat");
+        base.routeAttempts(), Duration.ofSeconds(60), "");
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     try (TestMqttClient so = new TestMqttClient(broker.port(), "tugboat-it-load-so");
         MqttBridge bridge = MqttBridge.start(testKit.system(), settings, new TestSupport.ProbeDirectory(testKit),

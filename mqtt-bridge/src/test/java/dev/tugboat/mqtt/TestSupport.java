@@ -23,7 +23,7 @@ final class TestSupport {
 
   static MqttSettings settings(int port, String clientId) {
     return new MqttSettings("127.0.0.1", port, "", "", SO, clientId, 1, 1000, Duration.ofSeconds(30),
-        Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(5), 3, Duration.ofSeconds(10), "tugboat");
+        Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(5), 3, Duration.ofSeconds(10), "");
   }
 
   static Lifecycle.DeployModels deployModels(String simulatorId, double keepLogsHours, List<ModelSpec> models) {

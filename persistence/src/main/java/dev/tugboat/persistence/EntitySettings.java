@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * Timing and bounds of the Simulation and Service entities, read once from {@code tugboat.entities}.
- * The clock is injectable so tests control time; production uses the system UTC clock.
+ * The clock is injectable so tests control time; production uses the system UTC clock. holdOnFailure:
+ * a creation whose bounded retries ran out is HELD for an operator (Retry/Abandon) instead of FAILED.
  */
 public record EntitySettings(
     Duration simulationTick,
@@ -20,6 +21,9 @@ public record EntitySettings(
     Duration askTimeout,
     int outboxMaxInFlight,
     int deleteMaxAttempts,
+    Duration lostNodeGrace,
+    boolean holdOnFailure,
+    int simulationSnapshotEvery,
     Clock clock) {
 
   public EntitySettings {
@@ -30,6 +34,10 @@ public record EntitySettings(
     requirePositive("pod-missing-grace", podMissingGrace);
     requirePositive("report-retry", reportRetry);
     requirePositive("ask-timeout", askTimeout);
+    requirePositive("lost-node-grace", lostNodeGrace);
+    if (simulationSnapshotEvery < 1) {
+      throw new IllegalArgumentException("tugboat.entities.simulation-snapshot-every must be >= 1");
+    }
     if (createMaxAttempts < 1 || deleteMaxAttempts < 1 || outboxMaxInFlight < 1 || logTailLines < 0) {
       throw new IllegalArgumentException(
           "tugboat.entities: create-max-attempts, delete-max-attempts and outbox-max-in-flight must be >= 1,"
@@ -51,13 +59,24 @@ public record EntitySettings(
         c.getDuration("ask-timeout"),
         c.getInt("outbox-max-in-flight"),
         c.getInt("delete-max-attempts"),
+        c.getDuration("lost-node-grace"),
+        c.getBoolean("hold-on-failure"),
+        c.getInt("simulation-snapshot-every"),
         Clock.systemUTC());
   }
 
   /** The same settings on another clock (tests). */
   public EntitySettings withClock(Clock newClock) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
-        logTailLines, reportRetry, askTimeout, outboxMaxInFlight, deleteMaxAttempts, newClock);
+        logTailLines, reportRetry, askTimeout, outboxMaxInFlight, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
+        simulationSnapshotEvery, newClock);
+  }
+
+  /** The same settings with hold-on-failure switched (tests). */
+  public EntitySettings withHoldOnFailure(boolean hold) {
+    return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
+        logTailLines, reportRetry, askTimeout, outboxMaxInFlight, deleteMaxAttempts, lostNodeGrace, hold,
+        simulationSnapshotEvery, clock);
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -1,11 +1,14 @@
 package dev.tugboat.persistence;
 
+import dev.tugboat.persistence.ServiceEvent.CreationQueued;
+import dev.tugboat.persistence.ServiceEvent.HoldReleased;
 import dev.tugboat.persistence.ServiceEvent.PodCreated;
 import dev.tugboat.persistence.ServiceEvent.PodCreationStarted;
 import dev.tugboat.persistence.ServiceEvent.PodDeleted;
 import dev.tugboat.persistence.ServiceEvent.PodDeletionAbandoned;
 import dev.tugboat.persistence.ServiceEvent.PodRunning;
 import dev.tugboat.persistence.ServiceEvent.ServiceFailed;
+import dev.tugboat.persistence.ServiceEvent.ServiceHeld;
 import dev.tugboat.persistence.ServiceEvent.ServiceRequested;
 import dev.tugboat.persistence.ServiceEvent.ServiceTerminated;
 import dev.tugboat.persistence.ServiceEvent.SimulationNotified;
@@ -15,6 +18,8 @@ import dev.tugboat.persistence.ServiceState.Deleted;
 import dev.tugboat.persistence.ServiceState.Empty;
 import dev.tugboat.persistence.ServiceState.Ended;
 import dev.tugboat.persistence.ServiceState.Failed;
+import dev.tugboat.persistence.ServiceState.Held;
+import dev.tugboat.persistence.ServiceState.Queued;
 import dev.tugboat.persistence.ServiceState.Requested;
 import dev.tugboat.persistence.ServiceState.Running;
 import dev.tugboat.persistence.ServiceState.Terminated;
@@ -35,6 +40,8 @@ import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.service.ServiceCommand.Create;
 import dev.tugboat.protocol.service.ServiceCommand.Get;
 import dev.tugboat.protocol.service.ServiceCommand.PodObserved;
+import dev.tugboat.protocol.service.ServiceCommand.Abandon;
+import dev.tugboat.protocol.service.ServiceCommand.Retry;
 import dev.tugboat.protocol.service.ServiceReply;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import java.time.Duration;
@@ -66,7 +73,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * One deployed model = one pod: creates it through the KubernetesGateway, follows it from the
  * gateway's observations (and its own cache lookups on the tick), records how the model ended
  * with its last log lines, reports the end to its simulation until accepted, and deletes the pod
- * after keepLogsHours. Create replies Accepted/Rejected; Get replies Found/NotFound.
+ * after keepLogsHours. A create waiting for admission is Queued (no failure clock); with
+ * hold-on-failure a create that ran out of retries is Held for an operator's Retry/Abandon. Create,
+ * Retry and Abandon reply Accepted/Rejected; Get replies Found/NotFound.
  */
 public final class ServiceEntity
     extends EventSourcedBehaviorWithEnforcedReplies<ServiceCommand, ServiceEvent, ServiceState> {
@@ -111,7 +120,14 @@ public final class ServiceEntity
 
   // In-memory bookkeeping of requests in flight: lost on restart, where recovery re-sends.
   private Instant createSentAt;
+  /** CreatePod sends since the last answer of any kind (a Queued notice counts as an answer). */
   private int createAttempts;
+  /**
+   * Since when the pod has been seen on a lost node (phase Unknown / reason NodeLost), or null. In
+   * memory only: after a restart the next observation starts the grace again, which errs on waiting.
+   */
+  private Instant lostSince;
+  private String lostWhy;
   private Instant deleteSentAt;
   private int deleteFailures;
   private boolean readingLog;
@@ -176,9 +192,12 @@ public final class ServiceEntity
   }
 
   private void recovered(ServiceState state) {
-    if (state instanceof Requested || state instanceof Creating) {
+    if (state instanceof Requested || state instanceof Creating || state instanceof Queued) {
       ctx.getLog().info("service {}: recovered while creating its pod, sending CreatePod again", serviceId);
       sendCreatePod(((WithSpec) state).spec());
+    } else if (state instanceof Held h) {
+      ctx.getLog().warn("service {}: recovered HELD ({}), waiting for an operator's retry or abandon", serviceId,
+          h.reason());
     } else {
       afterChange(state);
     }
@@ -189,6 +208,8 @@ public final class ServiceEntity
     return emptyHandlers()
         .orElse(creatingHandlers(Requested.class))
         .orElse(creatingHandlers(Creating.class))
+        .orElse(creatingHandlers(Queued.class))
+        .orElse(heldHandlers())
         .orElse(createdHandlers(Created.class))
         .orElse(createdHandlers(Running.class))
         .orElse(endedHandlers(Terminated.class))
@@ -205,6 +226,10 @@ public final class ServiceEntity
         .onCommand(Create.class, this::createOnEmpty)
         .onCommand(Get.class, c -> Effect().none().thenRun(this::passivate)
             .thenReply(c.replyTo(), s -> new ServiceReply.NotFound(serviceId)))
+        .onCommand(Retry.class, c -> Effect().none().thenRun(this::passivate)
+            .thenReply(c.replyTo(), s -> new CommandReply.Rejected("service " + serviceId + " does not exist")))
+        .onCommand(Abandon.class, c -> Effect().none().thenRun(this::passivate)
+            .thenReply(c.replyTo(), s -> new CommandReply.Rejected("service " + serviceId + " does not exist")))
         .onCommand(ServiceCommand.class, c -> {
           // An observation of a pod nobody asked this node to create (or a stale private message).
           ctx.getLog().debug("service {}: {} ignored, service never requested", serviceId,
@@ -240,8 +265,21 @@ public final class ServiceEntity
   }
 
   private ReplyEffect<ServiceEvent, ServiceState> createReplied(WithSpec state, CreateReplied msg) {
-    createSentAt = null;
     Instant now = settings.clock().instant();
+    if (msg.result() instanceof PodCallResult.Queued q) {
+      // An interim notice: the gateway is alive, so the unanswered-attempts budget starts again, but
+      // createSentAt stays so the tick re-sends only after create-retry-after (the gateway answers a
+      // repeat with Queued again without queueing twice).
+      createAttempts = 0;
+      if (state instanceof Queued) {
+        return Effect().none().thenNoReply();
+      }
+      ctx.getLog().info("service {}: CreatePod of {} queued for admission at position {}: {}", serviceId,
+          state.spec().podName(), q.position(), q.reason());
+      return Effect().persist(new CreationQueued(serviceId, state.spec().podName(), q.position(), q.reason(), now))
+          .thenNoReply();
+    }
+    createSentAt = null;
     if (msg.result() instanceof PodCallResult.Succeeded) {
       ctx.getLog().info("service {}: pod {} created", serviceId, state.spec().podName());
       lastSeen = now;
@@ -252,7 +290,16 @@ public final class ServiceEntity
     return fail(state, reason, now);
   }
 
+  /** A bounded creation retry ran out: FAILED and reported, or HELD for an operator (hold-on-failure). */
   private ReplyEffect<ServiceEvent, ServiceState> fail(WithSpec state, String reason, Instant now) {
+    if (settings.holdOnFailure()) {
+      ctx.getLog().error("service {}: HELD for an operator (retry or abandon): {}", serviceId, reason);
+      return Effect().persist(new ServiceHeld(serviceId, state.spec().podName(), reason, now)).thenNoReply();
+    }
+    return persistFailed(state, reason, now);
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> persistFailed(WithSpec state, String reason, Instant now) {
     ctx.getLog().warn("service {}: FAILED, {}", serviceId, reason);
     return Effect()
         .persist(new ServiceFailed(serviceId, state.spec().podName(), reason, ExitCodes.POD_NOT_CREATED,
@@ -269,7 +316,11 @@ public final class ServiceEntity
     if (createAttempts >= settings.createMaxAttempts()) {
       return fail(state, "no answer from the Kubernetes gateway to " + createAttempts + " CreatePod attempts", now);
     }
-    ctx.getLog().info("service {}: CreatePod unanswered, sending it again", serviceId);
+    if (state instanceof Queued) {
+      ctx.getLog().debug("service {}: still queued for admission, sending CreatePod again", serviceId);
+    } else {
+      ctx.getLog().info("service {}: CreatePod unanswered, sending it again", serviceId);
+    }
     if (state instanceof Requested) {
       return Effect().persist(new PodCreationStarted(serviceId, state.spec().podName(), now))
           .thenRun((ServiceState s) -> sendCreatePod(state.spec()))
@@ -277,6 +328,44 @@ public final class ServiceEntity
     }
     sendCreatePod(state.spec());
     return Effect().none().thenNoReply();
+  }
+
+  // ---------------------------------------------------------------- Held
+
+  private CommandHandlerWithReplyBuilderByState<ServiceCommand, ServiceEvent, Held, ServiceState> heldHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(Held.class)
+        .onCommand(Retry.class, this::retryHeld)
+        .onCommand(Abandon.class, this::abandonHeld)
+        // The pod may exist after all (a late answer to an earlier CreatePod, or the informer saw it).
+        .onCommand(CreateReplied.class, (s, c) -> c.result() instanceof PodCallResult.Succeeded
+            ? Effect().persist(new PodCreated(serviceId, s.spec().podName(), settings.clock().instant()))
+                .thenNoReply()
+            : Effect().none().thenNoReply())
+        .onCommand(PodObserved.class, (s, c) -> observed(s, c.pod()));
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> retryHeld(Held state, Retry cmd) {
+    ctx.getLog().info("service {}: operator retry of a held service, creating pod {} again", serviceId,
+        state.spec().podName());
+    return Effect().persist(new HoldReleased(serviceId, state.spec().podName(), settings.clock().instant()))
+        .thenRun((ServiceState s) -> {
+          createAttempts = 0;
+          createSentAt = null;
+          sendCreatePod(state.spec());
+        })
+        .thenReply(cmd.replyTo(), s -> CommandReply.accepted());
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> abandonHeld(Held state, Abandon cmd) {
+    String why = cmd.reason() == null || cmd.reason().isBlank() ? "no reason given" : cmd.reason();
+    Instant now = settings.clock().instant();
+    ctx.getLog().warn("service {}: FAILED, abandoned by operator: {} (held for: {})", serviceId, why,
+        state.reason());
+    return Effect()
+        .persist(new ServiceFailed(serviceId, state.spec().podName(), "abandoned by operator: " + why,
+            ExitCodes.POD_NOT_CREATED, deleteAt(state.spec(), now), now))
+        .thenRun(this::afterChange)
+        .thenReply(cmd.replyTo(), s -> CommandReply.accepted());
   }
 
   // ---------------------------------------------------------------- Created / Running
@@ -289,6 +378,10 @@ public final class ServiceEntity
         .onCommand(LogRead.class, this::logRead)
         .onCommand(LookupReplied.class, this::lookupReplied)
         .onCommand(Tick.class, (s, c) -> {
+          Instant now = settings.clock().instant();
+          if (lostGraceOver(now)) {
+            return nodeLost(s, now);
+          }
           lookup(s.spec());
           return Effect().none().thenNoReply();
         })
@@ -321,6 +414,27 @@ public final class ServiceEntity
     return Effect().none().thenNoReply();
   }
 
+  private boolean lostGraceOver(Instant now) {
+    return lostSince != null && !lostSince.plus(settings.lostNodeGrace()).isAfter(now);
+  }
+
+  /** The pod stayed on a lost node for lost-node-grace: the model is reported FAILED (127). */
+  private ReplyEffect<ServiceEvent, ServiceState> nodeLost(WithSpec state, Instant now) {
+    String reason = "node lost: " + lostWhy;
+    ctx.getLog().warn("service {}: pod {} on a lost node since {}, FAILED: {}", serviceId, state.spec().podName(),
+        lostSince, reason);
+    return Effect()
+        .persist(new ServiceTerminated(serviceId, state.spec().podName(), TerminationStatus.FAILED,
+            ExitCodes.POD_LOST, reason, List.of(), deleteAt(state.spec(), now), now))
+        .thenRun(this::afterChange)
+        .thenNoReply();
+  }
+
+  /** The node controller marks pods of an unreachable node phase Unknown or reason NodeLost. */
+  private static boolean onLostNode(PodSnapshot pod) {
+    return "Unknown".equals(pod.phase()) || "NodeLost".equals(pod.reason());
+  }
+
   // ---------------------------------------------------------------- observations (Requested..Running)
 
   private ReplyEffect<ServiceEvent, ServiceState> observed(WithSpec state, PodSnapshot pod) {
@@ -332,9 +446,25 @@ public final class ServiceEntity
     lastSeen = now;
     lastSnapshot = pod;
     String podName = state.spec().podName();
-    boolean beforeCreated = state instanceof Requested || state instanceof Creating;
+    boolean beforeCreated = ServiceState.isBeforeCreated(state);
     if (pod.container() == PodSnapshot.ContainerState.TERMINATED) {
       return terminated(state, pod, now);
+    }
+    if (!beforeCreated && onLostNode(pod)) {
+      if (lostSince == null) {
+        lostSince = now;
+        String detail = describe(pod);
+        lostWhy = detail.isEmpty() ? "pod phase " + pod.phase() : detail;
+        ctx.getLog().warn("service {}: pod {} is on a lost node ({}), failing it after {} unless it recovers",
+            serviceId, podName, lostWhy, settings.lostNodeGrace());
+      }
+      return lostGraceOver(now) ? nodeLost(state, now) : Effect().none().thenNoReply();
+    }
+    if (lostSince != null) {
+      ctx.getLog().info("service {}: pod {} reachable again after a lost node since {}", serviceId, podName,
+          lostSince);
+      lostSince = null;
+      lostWhy = null;
     }
     List<ServiceEvent> events = new ArrayList<>();
     if (beforeCreated) {
@@ -520,12 +650,19 @@ public final class ServiceEntity
         .onCommand(Get.class, (s, c) -> Effect().none().thenReply(c.replyTo(),
             st -> ServiceState.view(st).<ServiceReply>map(ServiceReply.Found::new)
                 .orElseGet(() -> new ServiceReply.NotFound(serviceId))))
+        .onCommand(Retry.class, (s, c) -> Effect().none().thenReply(c.replyTo(), st -> notHeld(st)))
+        .onCommand(Abandon.class, (s, c) -> Effect().none().thenReply(c.replyTo(), st -> notHeld(st)))
         .onCommand(ServiceCommand.class, c -> {
           if (c instanceof LookupReplied) {
             lookupInFlight = false;
           }
           return Effect().none().thenNoReply();
         });
+  }
+
+  private CommandReply notHeld(ServiceState state) {
+    String phase = ServiceState.view(state).map(v -> v.phase().name()).orElse("unknown");
+    return new CommandReply.Rejected("service " + serviceId + " is not held (phase " + phase + ")");
   }
 
   // ---------------------------------------------------------------- side effects

@@ -20,7 +20,10 @@ import java.util.List;
     @JsonSubTypes.Type(value = ServiceEvent.ServiceFailed.class, name = "ServiceFailed"),
     @JsonSubTypes.Type(value = ServiceEvent.SimulationNotified.class, name = "SimulationNotified"),
     @JsonSubTypes.Type(value = ServiceEvent.PodDeleted.class, name = "PodDeleted"),
-    @JsonSubTypes.Type(value = ServiceEvent.PodDeletionAbandoned.class, name = "PodDeletionAbandoned")
+    @JsonSubTypes.Type(value = ServiceEvent.PodDeletionAbandoned.class, name = "PodDeletionAbandoned"),
+    @JsonSubTypes.Type(value = ServiceEvent.CreationQueued.class, name = "CreationQueued"),
+    @JsonSubTypes.Type(value = ServiceEvent.ServiceHeld.class, name = "ServiceHeld"),
+    @JsonSubTypes.Type(value = ServiceEvent.HoldReleased.class, name = "HoldReleased")
 })
 public sealed interface ServiceEvent extends CborSerializable {
 
@@ -63,4 +66,20 @@ public sealed interface ServiceEvent extends CborSerializable {
   /** Deleting the pod failed delete-max-attempts times; the pod may still exist. */
   record PodDeletionAbandoned(ServiceId serviceId, String podName, String reason, Instant at)
       implements ServiceEvent {}
+
+  /**
+   * The gateway queued the CreatePod for admission (pod cap or quota reached) at 1-based
+   * {@code position}; journaled once per wait, not on every repeated notice.
+   */
+  record CreationQueued(ServiceId serviceId, String podName, int position, String reason, Instant at)
+      implements ServiceEvent {}
+
+  /**
+   * Creating the pod ran out of its bounded retries and hold-on-failure is on: the service waits
+   * for an operator's Retry or Abandon; nothing is reported to the simulation yet.
+   */
+  record ServiceHeld(ServiceId serviceId, String podName, String reason, Instant at) implements ServiceEvent {}
+
+  /** An operator's Retry released a held service: creation starts again with a fresh attempt budget. */
+  record HoldReleased(ServiceId serviceId, String podName, Instant at) implements ServiceEvent {}
 }

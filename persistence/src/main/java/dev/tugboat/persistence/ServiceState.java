@@ -2,12 +2,15 @@ package dev.tugboat.persistence;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.tugboat.persistence.ServiceEvent.CreationQueued;
+import dev.tugboat.persistence.ServiceEvent.HoldReleased;
 import dev.tugboat.persistence.ServiceEvent.PodCreated;
 import dev.tugboat.persistence.ServiceEvent.PodCreationStarted;
 import dev.tugboat.persistence.ServiceEvent.PodDeleted;
 import dev.tugboat.persistence.ServiceEvent.PodDeletionAbandoned;
 import dev.tugboat.persistence.ServiceEvent.PodRunning;
 import dev.tugboat.persistence.ServiceEvent.ServiceFailed;
+import dev.tugboat.persistence.ServiceEvent.ServiceHeld;
 import dev.tugboat.persistence.ServiceEvent.ServiceRequested;
 import dev.tugboat.persistence.ServiceEvent.ServiceTerminated;
 import dev.tugboat.persistence.ServiceEvent.SimulationNotified;
@@ -34,7 +37,9 @@ import java.util.Optional;
     @JsonSubTypes.Type(value = ServiceState.Running.class, name = "Running"),
     @JsonSubTypes.Type(value = ServiceState.Terminated.class, name = "Terminated"),
     @JsonSubTypes.Type(value = ServiceState.Failed.class, name = "Failed"),
-    @JsonSubTypes.Type(value = ServiceState.Deleted.class, name = "Deleted")
+    @JsonSubTypes.Type(value = ServiceState.Deleted.class, name = "Deleted"),
+    @JsonSubTypes.Type(value = ServiceState.Queued.class, name = "Queued"),
+    @JsonSubTypes.Type(value = ServiceState.Held.class, name = "Held")
 })
 public sealed interface ServiceState extends CborSerializable {
 
@@ -69,6 +74,15 @@ public sealed interface ServiceState extends CborSerializable {
   /** CreatePod handed to the gateway; no answer or pod yet. */
   record Creating(ServiceSpec spec, Instant at) implements WithSpec {}
 
+  /**
+   * CreatePod waits in the gateway's admission queue (pod cap or quota): a long wait is no failure.
+   * position and reason are those of the first Queued notice.
+   */
+  record Queued(ServiceSpec spec, int position, String reason, Instant at) implements WithSpec {}
+
+  /** Creation ran out of retries and hold-on-failure is on: waits for an operator's Retry or Abandon. */
+  record Held(ServiceSpec spec, String reason, Instant at) implements WithSpec {}
+
   /** The pod exists; its container is not running yet. */
   record Created(ServiceSpec spec, Instant at) implements WithSpec {}
 
@@ -96,12 +110,22 @@ public sealed interface ServiceState extends CborSerializable {
       return state;
     }
     ServiceSpec spec = ws.spec();
-    boolean beforeCreated = state instanceof Requested || state instanceof Creating;
+    boolean beforeCreated = isBeforeCreated(state);
     boolean live = beforeCreated || state instanceof Created || state instanceof Running;
     if (event instanceof PodCreationStarted e && state instanceof Requested) {
       return new Creating(spec, e.at());
     }
-    if (event instanceof PodCreated e && beforeCreated) {
+    if (event instanceof CreationQueued e && (state instanceof Requested || state instanceof Creating)) {
+      return new Queued(spec, e.position(), e.reason(), e.at());
+    }
+    if (event instanceof ServiceHeld e && beforeCreated && !(state instanceof Held)) {
+      return new Held(spec, e.reason(), e.at());
+    }
+    if (event instanceof HoldReleased e && state instanceof Held) {
+      return new Creating(spec, e.at());
+    }
+    // A Held service may still learn that its pod exists after all (a late answer or observation).
+    if (event instanceof PodCreated e && (beforeCreated || state instanceof Held)) {
       return new Created(spec, e.at());
     }
     if (event instanceof PodRunning e && live && !(state instanceof Running)) {
@@ -135,6 +159,12 @@ public sealed interface ServiceState extends CborSerializable {
     return state;
   }
 
+  /** Before the pod is known to exist: Requested, Creating, Queued, Held. */
+  static boolean isBeforeCreated(ServiceState state) {
+    return state instanceof Requested || state instanceof Creating || state instanceof Queued
+        || state instanceof Held;
+  }
+
   /** The deletion deadline of an ended, not yet deleted service. */
   static Optional<Instant> deleteAt(ServiceState state) {
     if (state instanceof Terminated t) {
@@ -157,6 +187,10 @@ public sealed interface ServiceState extends CborSerializable {
       phase = ServiceView.Phase.REQUESTED;
     } else if (state instanceof Creating) {
       phase = ServiceView.Phase.CREATING;
+    } else if (state instanceof Queued) {
+      phase = ServiceView.Phase.QUEUED;
+    } else if (state instanceof Held) {
+      phase = ServiceView.Phase.HELD;
     } else if (state instanceof Created) {
       phase = ServiceView.Phase.CREATED;
     } else if (state instanceof Running) {
@@ -170,6 +204,11 @@ public sealed interface ServiceState extends CborSerializable {
     }
     Ending ending = state instanceof Ended en ? en.ending() : null;
     String reason = ending == null ? null : ending.reason();
+    if (state instanceof Queued q) {
+      reason = "waiting for admission at queue position " + q.position() + ": " + q.reason();
+    } else if (state instanceof Held h) {
+      reason = "held for an operator (retry or abandon): " + h.reason();
+    }
     if (state instanceof Deleted d && d.deletionProblem() != null) {
       reason = (reason == null ? "" : reason + "; ") + "pod deletion abandoned: " + d.deletionProblem();
     }

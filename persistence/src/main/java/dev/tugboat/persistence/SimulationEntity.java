@@ -98,6 +98,8 @@ public final class SimulationEntity
   private final Set<Long> refused = new HashSet<>();
   /** Models whose Create is waiting for an answer. */
   private final Set<String> creating = new HashSet<>();
+  /** The create deadline passed under hold-on-failure and was logged (once per incarnation). */
+  private boolean createOverdueLogged;
   private boolean passivating;
 
   private SimulationEntity(String simulationId, EntityDirectory directory, ActorRef<NotifierCommand> notifier,
@@ -136,7 +138,9 @@ public final class SimulationEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(100, 2);
+    // The state grows with the model count (about 200 bytes per model), so a simulation snapshots
+    // far less often than a service: a 10,000-model run has ~40,000 events.
+    return RetentionCriteria.snapshotEvery(settings.simulationSnapshotEvery(), 2);
   }
 
   @Override
@@ -152,6 +156,9 @@ public final class SimulationEntity
             ctx.getLog().debug("simulation {} recovered as {}", simulationId, state.getClass().getSimpleName());
           }
           afterChange(state);
+          if (state instanceof Active a) {
+            sendCreates(a.deployment());
+          }
         })
         .build();
   }
@@ -209,6 +216,11 @@ public final class SimulationEntity
     return Effect()
         .persist(new SimulationDeployed(simulationId, cmd.simulatorId(), cmd.keepLogsHours(), v.services(), now))
         .thenRun(this::afterChange)
+        .thenRun((SimulationState s) -> {
+          if (s instanceof Active a) {
+            sendCreates(a.deployment());
+          }
+        })
         .thenReply(cmd.replyTo(), s -> CommandReply.accepted());
   }
 
@@ -297,7 +309,7 @@ public final class SimulationEntity
     Instant now = settings.clock().instant();
     List<SimulationEvent> events = new ArrayList<>();
     events.add(new ModelReady(simulationId, cmd.modelId(), now));
-    boolean allReadyNow = d.models().stream().allMatch(m -> m.ready() || m.spec().modelId().equals(cmd.modelId()));
+    boolean allReadyNow = d.models().readyCount() + 1 == d.models().size();
     if (allReadyNow && !d.modelsReadyQueued()) {
       events.add(new ModelsReadyQueued(simulationId, state.outbox().nextId(), now));
       ctx.getLog().info("simulation {}: every model is ready, ModelsReady queued", simulationId);
@@ -330,16 +342,16 @@ public final class SimulationEntity
   private List<SimulationEvent> terminationEvents(Active state, List<ModelEnd> ends, Instant now) {
     List<SimulationEvent> events = new ArrayList<>();
     long nextId = state.outbox().nextId();
-    Set<String> ended = new HashSet<>();
+    int newlyEnded = 0;
     for (ModelEnd end : ends) {
       ctx.getLog().info("simulation {}: model {} terminated {} (exit code {})", simulationId, end.modelId(),
           end.status(), end.exitCode());
       events.add(new ModelTerminated(simulationId, end.modelId(), end.status(), end.exitCode(), end.reason(),
           nextId++, now));
-      ended.add(end.modelId());
+      // Callers pass distinct models that have not ended yet; the check keeps the count honest anyway.
+      newlyEnded += state.deployment().model(end.modelId()).filter(m -> m.termination() == null).isPresent() ? 1 : 0;
     }
-    boolean allEnded = state.deployment().models().stream()
-        .allMatch(m -> m.termination() != null || ended.contains(m.spec().modelId()));
+    boolean allEnded = state.deployment().models().terminatedCount() + newlyEnded >= state.deployment().models().size();
     if (allEnded && !state.deployment().allTerminatedQueued()) {
       events.add(new AllModelsHaveTerminatedQueued(simulationId, nextId, now));
       ctx.getLog().info("simulation {}: every model terminated, AllModelsHaveTerminated queued", simulationId);
@@ -378,19 +390,29 @@ public final class SimulationEntity
   private ReplyEffect<SimulationEvent, SimulationState> tickActive(Active state) {
     Instant now = settings.clock().instant();
     Duration createDeadline = settings.createRetryAfter().multipliedBy(settings.createMaxAttempts());
-    if (now.isAfter(state.deployment().deployedAt().plus(createDeadline))) {
+    if (state.deployment().models().awaitingCreateCount() > 0
+        && now.isAfter(state.deployment().deployedAt().plus(createDeadline))) {
       List<ModelEnd> givenUp = state.deployment().models().stream()
           .filter(m -> !m.createAcknowledged() && m.termination() == null)
           .map(m -> new ModelEnd(m.spec().modelId(), TerminationStatus.FAILED, ExitCodes.POD_NOT_CREATED,
               "its service did not accept Create within " + createDeadline))
           .toList();
-      if (!givenUp.isEmpty()) {
+      if (settings.holdOnFailure()) {
+        // Held: no FAILED goes to the SO; Create keeps being re-sent (one ask in flight per model,
+        // once per tick) until the service takes it, and then holds on its own if creation fails.
+        if (!createOverdueLogged) {
+          createOverdueLogged = true;
+          ctx.getLog().error("simulation {}: {} service(s) did not accept Create within {}; held (hold-on-failure),"
+              + " still re-sending Create", simulationId, givenUp.size(), createDeadline);
+        }
+      } else if (!givenUp.isEmpty()) {
         ctx.getLog().error("simulation {}: {} service(s) never accepted Create; reporting them FAILED", simulationId,
             givenUp.size());
         return Effect().persist(terminationEvents(state, givenUp, now)).thenRun(this::afterChange).thenNoReply();
       }
     }
     expireStalePublishes(now);
+    sendCreates(state.deployment());
     return Effect().none().thenRun(this::afterChange).thenNoReply();
   }
 
@@ -473,10 +495,13 @@ public final class SimulationEntity
     publishing.values().removeIf(sentAt -> sentAt.plus(settings.askTimeout()).isBefore(now));
   }
 
-  /** After recovery, each persisted change and each tick: push the work the state asks for. */
+  /**
+   * After recovery, each persisted change and each tick: push the outbox, passivate when done.
+   * Creates are sent only on deploy, recovery and tick: a scan of every model after every event
+   * made large simulations quadratic.
+   */
   private void afterChange(SimulationState state) {
     if (state instanceof Active a) {
-      sendCreates(a.deployment());
       drain(a.outbox());
     } else if (state instanceof Ended e) {
       drain(e.outbox());
@@ -491,7 +516,11 @@ public final class SimulationEntity
     }
   }
 
+  /** Creates for models still awaiting one and not in flight; skips the scan when none is owed. */
   private void sendCreates(Deployment d) {
+    if (d.models().awaitingCreateCount() == 0) {
+      return;
+    }
     for (Model m : d.models()) {
       String modelId = m.spec().modelId();
       if (m.createAcknowledged() || m.termination() != null || !creating.add(modelId)) {

@@ -18,7 +18,6 @@ import dev.tugboat.protocol.ServiceSpec;
 import dev.tugboat.protocol.TerminationStatus;
 import dev.tugboat.protocol.simulation.SimulationView;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -54,16 +53,16 @@ public sealed interface SimulationState extends CborSerializable {
     }
   }
 
-  /** What a deployed simulation knows. */
+  /**
+   * What a deployed simulation knows. The models sit in a {@link ModelTable} so that one model's
+   * change costs O(1) amortised, not a copy of every model (10,000-model simulations).
+   */
   record Deployment(
-      String simulationId, String simulatorId, double keepLogsHours, Instant deployedAt, List<Model> models,
+      String simulationId, String simulatorId, double keepLogsHours, Instant deployedAt, ModelTable models,
       boolean modelsReadyQueued, boolean allTerminatedQueued) implements CborSerializable {
-    public Deployment {
-      models = List.copyOf(models);
-    }
 
     public Optional<Model> model(String modelId) {
-      return models.stream().filter(m -> m.spec().modelId().equals(modelId)).findFirst();
+      return models.byId(modelId);
     }
 
     @JsonIgnore
@@ -73,21 +72,17 @@ public sealed interface SimulationState extends CborSerializable {
 
     @JsonIgnore
     public boolean allReady() {
-      return models.stream().allMatch(Model::ready);
+      return models.readyCount() == models.size();
     }
 
     @JsonIgnore
     public boolean allTerminated() {
-      return models.stream().allMatch(m -> m.termination() != null);
+      return models.terminatedCount() == models.size();
     }
 
     Deployment withModel(Model updated) {
-      List<Model> next = new ArrayList<>(models.size());
-      for (Model m : models) {
-        next.add(m.spec().modelId().equals(updated.spec().modelId()) ? updated : m);
-      }
-      return new Deployment(simulationId, simulatorId, keepLogsHours, deployedAt, next, modelsReadyQueued,
-          allTerminatedQueued);
+      return new Deployment(simulationId, simulatorId, keepLogsHours, deployedAt, models.with(updated),
+          modelsReadyQueued, allTerminatedQueued);
     }
   }
 
@@ -102,8 +97,8 @@ public sealed interface SimulationState extends CborSerializable {
   static SimulationState apply(SimulationState state, SimulationEvent event) {
     if (state instanceof Empty && event instanceof SimulationDeployed e) {
       List<Model> models = e.services().stream().map(s -> new Model(s, false, false, null)).toList();
-      return new Active(new Deployment(e.simulationId(), e.simulatorId(), e.keepLogsHours(), e.at(), models,
-          false, false), Outbox.empty());
+      return new Active(new Deployment(e.simulationId(), e.simulatorId(), e.keepLogsHours(), e.at(),
+          ModelTable.of(models), false, false), Outbox.empty());
     }
     if (state instanceof Empty && event instanceof DeploymentRejected e) {
       Outbox outbox = Outbox.empty();

@@ -42,8 +42,8 @@ class SerializationTest {
         List.of(new EnvVar("EXIT_CODE", "2"))), 1.5);
     ServiceId id = spec.serviceId();
     SimulationState.Deployment deployment = new SimulationState.Deployment("sim02-abc", "204-asd", 1.5, at,
-        List.of(new SimulationState.Model(spec, true, true,
-            new SimulationState.Termination(TerminationStatus.FAILED, 2, "Error"))), true, false);
+        ModelTable.of(List.of(new SimulationState.Model(spec, true, true,
+            new SimulationState.Termination(TerminationStatus.FAILED, 2, "Error")))), true, false);
     Outbox outbox = Outbox.empty()
         .add(1, new Notification.ModelsReady("sim02-abc"))
         .add(2, new Notification.ModelHasTerminated("sim02-abc", "m0", TerminationStatus.FAILED, 2))
@@ -72,6 +72,11 @@ class SerializationTest {
         new ServiceEvent.SimulationNotified(id, true, "", at),
         new ServiceEvent.PodDeleted(id, spec.podName(), at),
         new ServiceEvent.PodDeletionAbandoned(id, spec.podName(), "forbidden", at),
+        new ServiceEvent.CreationQueued(id, spec.podName(), 3, "pod cap 100 reached", at),
+        new ServiceEvent.ServiceHeld(id, spec.podName(), "pod not created: forbidden (HTTP 403)", at),
+        new ServiceEvent.HoldReleased(id, spec.podName(), at),
+        new ServiceState.Queued(spec, 3, "exceeded quota", at),
+        new ServiceState.Held(spec, "no answer", at),
         new ServiceState.Empty(id),
         new ServiceState.Requested(spec, at),
         new ServiceState.Creating(spec, at),

@@ -169,6 +169,26 @@ class SimulationEntityTest {
   }
 
   @Test
+  void withHoldOnFailureAnUnacceptedCreateIsResentInsteadOfReportedFailed() {
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        SimulationEntity.create(simulationId, directory, notifier.ref(),
+            TestSupport.settings(clock).withHoldOnFailure(true), shard.ref()),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    deploy(List.of(model("m0")), 0);
+    var first = (ServiceCommand.Create) directory.services.receiveMessage();
+    first.replyTo().tell(new CommandReply.Rejected("ask timed out"));
+    clock.advance(Duration.ofMinutes(10));
+    // The refused answer is taken in before the tick, which then re-sends instead of giving up.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> {
+      var result = kit.runCommand(SimulationEntity.Tick.INSTANCE);
+      assertTrue(result.hasNoEvents());
+      return directory.services.expectMessageClass(ServiceCommand.Create.class, Duration.ofMillis(100));
+    }, c -> c != null);
+    assertInstanceOf(SimulationState.Active.class, kit.getState());
+    notifier.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
   void repeatedDeployIsIdempotentAndADifferentOneIsRejected() {
     deployTwo();
     var again = deploy(List.of(model("m0"), model("m1")), 1.0);
