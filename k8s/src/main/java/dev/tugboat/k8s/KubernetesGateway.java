@@ -21,6 +21,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -91,6 +93,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
   private static final String DISPATCH_TIMER = "dispatch";
   private static final String INFORMER_TIMER = "informer-restart";
+  private static final String PAUSE_TIMER = "pause";
 
   private final KubernetesSettings settings;
   private final KubernetesClient client;
@@ -104,6 +107,9 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private final AtomicInteger queuedGauge;
   private final Counter informerRestarts;
   private final Map<String, Counter> callCounters = new ConcurrentHashMap<>();
+  private final Map<Kind, Counter> retries = new EnumMap<>(Kind.class);
+  private final Map<Kind, Counter> pausedSeconds = new EnumMap<>(Kind.class);
+  private final Map<Kind, Long> pausedUntil = new EnumMap<>(Kind.class);
 
   private final ArrayDeque<Call> ready = new ArrayDeque<>();
   private final Map<String, ArrayDeque<Call>> waitingByPod = new HashMap<>();
@@ -222,7 +228,16 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   }
 
   private Behavior<KubernetesCommand> dispatch() {
-    while (inFlight < settings.maxConcurrentCalls() && !ready.isEmpty()) {
+    long now = System.nanoTime();
+    long nextResume = Long.MAX_VALUE;
+    for (Iterator<Call> it = ready.iterator(); inFlight < settings.maxConcurrentCalls() && it.hasNext(); ) {
+      Call call = it.next();
+      long until = pausedUntil.getOrDefault(call.kind(), now);
+      if (until - now > 0) {
+        // This kind of call is paused by a 429: it waits, other kinds go ahead.
+        nextResume = Math.min(nextResume, until - now);
+        continue;
+      }
       if (bucket != null && !bucket.tryTake()) {
         if (!timers.isTimerActive(DISPATCH_TIMER)) {
           timers.startSingleTimer(DISPATCH_TIMER, DispatchTick.INSTANCE,
@@ -230,10 +245,31 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
         }
         break;
       }
-      start(ready.pollFirst());
+      it.remove();
+      start(call);
+    }
+    if (nextResume != Long.MAX_VALUE && !timers.isTimerActive(PAUSE_TIMER)) {
+      timers.startSingleTimer(PAUSE_TIMER, DispatchTick.INSTANCE, Duration.ofNanos(Math.max(1_000_000, nextResume)));
     }
     updateGauges();
     return this;
+  }
+
+  /**
+   * A 429 pauses every call of its kind until the server's Retry-After (or the backoff when it
+   * gives none): hammering an overloaded API server call by call only prolongs the overload.
+   */
+  private void pause(Kind kind, Duration delay) {
+    long now = System.nanoTime();
+    long until = now + delay.toNanos();
+    long current = pausedUntil.getOrDefault(kind, now);
+    if (until - current > 0) {
+      long added = until - Math.max(now, current);
+      pausedSeconds.computeIfAbsent(kind, k -> registry.counter("tugboat.k8s.paused.seconds", "kind", k.tag))
+          .increment(added / 1e9);
+      pausedUntil.put(kind, until);
+      getContext().getLog().info("Kubernetes {} calls paused for {} ms by HTTP 429", kind.tag, delay.toMillis());
+    }
   }
 
   private void start(Call call) {
@@ -262,8 +298,15 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
             call.kind().tag, call.podName(), call.attempt() + 1, r.httpStatus(), r.reason());
         finish(call, new CallOutcome.Fatal(r.httpStatus(), "gave up after " + (call.attempt() + 1)
             + " attempts in " + Duration.ofNanos(elapsed).toSeconds() + " s: " + r.reason()));
+      } else if (r.httpStatus() == 429) {
+        count(call.kind(), "retry");
+        retries.computeIfAbsent(call.kind(), k -> registry.counter("tugboat.k8s.retries", "kind", k.tag)).increment();
+        pause(call.kind(), delay);
+        // Back at the head of the queue; it starts when the pause of its kind is over.
+        ready.addFirst(call.nextAttempt());
       } else {
         count(call.kind(), "retry");
+        retries.computeIfAbsent(call.kind(), k -> registry.counter("tugboat.k8s.retries", "kind", k.tag)).increment();
         getContext().getLog().info("Kubernetes {} of pod {} failed (HTTP {} {}); retry {} in {} ms",
             call.kind().tag, call.podName(), r.httpStatus(), r.reason(), call.attempt() + 1, delay.toMillis());
         // The pod stays busy while it waits, so a later call on it cannot overtake this one.

@@ -44,22 +44,44 @@ public final class PodSnapshots {
     return serviceIdOf(pod).map(id -> of(pod, id));
   }
 
+  /**
+   * The pod's container state is the lowest of its containers' states (osparc's rule:
+   * WAITING < RUNNING < TERMINATED; one container pulling and one running is WAITING), with the
+   * reason and message of the container that decided it; the exit code is the model container's.
+   */
   static PodSnapshot of(Pod pod, ServiceId serviceId) {
     PodStatus status = pod.getStatus();
     String phase = status == null || status.getPhase() == null ? "Unknown" : status.getPhase();
-    ContainerStatus cs = modelContainer(status);
+    ContainerStatus model = modelContainer(status);
     ContainerState state = ContainerState.UNKNOWN;
     Integer exitCode = null;
     String reason = status == null ? null : status.getReason();
     String message = status == null ? null : status.getMessage();
-    if (cs != null && cs.getState() != null) {
-      var s = cs.getState();
+    ContainerStatus lowest = null;
+    int lowestRank = Integer.MAX_VALUE;
+    List<ContainerStatus> all = status == null || status.getContainerStatuses() == null ? List.of() : status.getContainerStatuses();
+    // The model container first, so that it decides among containers of equal state.
+    List<ContainerStatus> ordered = new java.util.ArrayList<>(all);
+    if (model != null) {
+      ordered.remove(model);
+      ordered.add(0, model);
+    }
+    for (ContainerStatus cs : ordered) {
+      int rank = rank(cs);
+      if (rank < lowestRank) {
+        lowestRank = rank;
+        lowest = cs;
+      }
+    }
+    if (lowest != null && lowest.getState() != null) {
+      var s = lowest.getState();
       if (s.getTerminated() != null) {
         ContainerStateTerminated t = s.getTerminated();
         state = ContainerState.TERMINATED;
-        exitCode = t.getExitCode();
-        reason = firstNonNull(t.getReason(), reason);
-        message = firstNonNull(t.getMessage(), message);
+        ContainerStateTerminated mt = model.getState() == null ? null : model.getState().getTerminated();
+        exitCode = mt != null ? mt.getExitCode() : t.getExitCode();
+        reason = firstNonNull(mt != null ? mt.getReason() : t.getReason(), reason);
+        message = firstNonNull(mt != null ? mt.getMessage() : t.getMessage(), message);
       } else if (s.getRunning() != null) {
         state = ContainerState.RUNNING;
       } else if (s.getWaiting() != null) {
@@ -71,6 +93,18 @@ public final class PodSnapshots {
     }
     boolean terminating = pod.getMetadata().getDeletionTimestamp() != null;
     return new PodSnapshot(pod.getMetadata().getName(), serviceId, phase, state, exitCode, reason, message, terminating);
+  }
+
+  /** WAITING (or no state yet) 0 < RUNNING 1 < TERMINATED 2. */
+  private static int rank(ContainerStatus cs) {
+    var s = cs.getState();
+    if (s == null || s.getWaiting() != null) {
+      return 0;
+    }
+    if (s.getRunning() != null) {
+      return 1;
+    }
+    return s.getTerminated() != null ? 2 : 0;
   }
 
   private static ContainerStatus modelContainer(PodStatus status) {

@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Pods translate into snapshots: identity from annotations, the model container's state. */
 class PodSnapshotsTest {
@@ -27,7 +29,9 @@ class PodSnapshotsTest {
   private static Pod withContainer(String phase, String container, io.fabric8.kubernetes.api.model.ContainerState state) {
     return pod().withNewStatus().withPhase(phase)
         .addToContainerStatuses(new ContainerStatusBuilder().withName("sidecar")
-            .withState(new ContainerStateBuilder().withNewRunning().endRunning().build()).build())
+            .withState(state.getTerminated() != null
+                ? new ContainerStateBuilder().withNewTerminated().withExitCode(0).withReason("Completed").endTerminated().build()
+                : new ContainerStateBuilder().withNewRunning().endRunning().build()).build())
         .addToContainerStatuses(new ContainerStatusBuilder().withName(container).withState(state).build())
         .endStatus().build();
   }
@@ -95,5 +99,38 @@ class PodSnapshotsTest {
     Pod p = new PodBuilder().withNewMetadata().withName("stranger").endMetadata().build();
     assertTrue(PodSnapshots.tryOf(p).isEmpty());
     assertThrows(IllegalArgumentException.class, () -> PodSnapshots.of(p));
+  }
+
+  private static io.fabric8.kubernetes.api.model.ContainerState state(String spec) {
+    String[] p = spec.split(":");
+    return switch (p[0]) {
+      case "waiting" -> new ContainerStateBuilder().withNewWaiting().withReason(p[1]).endWaiting().build();
+      case "running" -> new ContainerStateBuilder().withNewRunning().endRunning().build();
+      default -> new ContainerStateBuilder().withNewTerminated().withExitCode(Integer.parseInt(p[1]))
+          .withReason(p[1].equals("0") ? "Completed" : "Error").endTerminated().build();
+    };
+  }
+
+  /** Multi-container merge: the lowest state wins; the exit code is the model container's. */
+  @ParameterizedTest(name = "model {0}, sidecar {1} -> {2}")
+  @CsvSource({
+      "waiting:ErrImagePull, running,      WAITING,    ,  ErrImagePull",
+      "running,              waiting:ContainerCreating, WAITING, , ContainerCreating",
+      "running,              running,      RUNNING,    ,  ",
+      "terminated:3,         running,      RUNNING,    ,  ",
+      "running,              terminated:0, RUNNING,    ,  ",
+      "terminated:3,         terminated:0, TERMINATED, 3, Error",
+      "terminated:0,         terminated:9, TERMINATED, 0, Completed",
+      "waiting:PodInitializing, terminated:1, WAITING, , PodInitializing",
+  })
+  void theLowestContainerStateWins(String model, String sidecar, ContainerState expected, Integer exitCode, String reason) {
+    Pod p = pod().withNewStatus().withPhase("Running")
+        .addToContainerStatuses(new ContainerStatusBuilder().withName("sidecar").withState(state(sidecar)).build())
+        .addToContainerStatuses(new ContainerStatusBuilder().withName("model").withState(state(model)).build())
+        .endStatus().build();
+    PodSnapshot s = PodSnapshots.of(p);
+    assertEquals(expected, s.container());
+    assertEquals(exitCode, s.exitCode());
+    assertEquals(reason, s.reason());
   }
 }

@@ -66,6 +66,7 @@ final class BenchCommand implements Callable<Integer> {
         "pekko.remote.artery.canonical.port", 0)));
     try (TugboatNode node = TugboatNode.start(config);
          SimulatedSo so = SimulatedSo.connect(node.settings().embeddedMqttHost(), mqttPort, "dots-so")) {
+      node.awaitReady(Duration.ofSeconds(60));
       KubernetesClient k8s = node.simulatedKubernetes().orElseThrow().client();
       Map<String, Long> createdNanos = new ConcurrentHashMap<>();
       Map<String, Instant> finishedAt = new ConcurrentHashMap<>();

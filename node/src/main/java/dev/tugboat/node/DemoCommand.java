@@ -61,6 +61,7 @@ final class DemoCommand implements Callable<Integer> {
         "pekko.remote.artery.canonical.port", 0)));
     try (TugboatNode node = TugboatNode.start(config);
          SimulatedSo so = SimulatedSo.connect(node.settings().embeddedMqttHost(), mqttPort, "dots-so")) {
+      node.awaitReady(Duration.ofSeconds(60));
       List<ModelSpec> models = quickstartModels(node.settings().embeddedMqttHost(), mqttPort);
       System.out.println("SO  -> DeployModels simulation=" + SIMULATION_ID + " simulator=" + SIMULATOR_ID
           + " models=" + models.size() + " (EXIT_CODE unset, 1, 2, unset)");

@@ -77,8 +77,15 @@ public final class TugboatNode implements AutoCloseable {
     Config application = overrides.withFallback(ConfigFactory.defaultApplication());
     NodeSettings s = NodeSettings.fromConfig(ConfigFactory.load(application));
     // H2 refuses a path implicitly relative to the working directory: make data-dir absolute.
-    overrides = ConfigFactory.parseMap(Map.of("tugboat.data-dir", s.dataDir().toAbsolutePath().normalize().toString()))
-        .withFallback(overrides);
+    Map<String, Object> derived = new HashMap<>();
+    derived.put("tugboat.data-dir", s.dataDir().toAbsolutePath().normalize().toString());
+    Config loaded = ConfigFactory.load(application);
+    int remotePort = loaded.getInt("pekko.remote.artery.canonical.port");
+    if (loaded.getString("tugboat.mqtt.client-id").isBlank() && remotePort != 0) {
+      // Distinct per node even when several nodes share a host; stable across restarts.
+      derived.put("tugboat.mqtt.client-id", "tugboat-" + hostName() + "-" + remotePort);
+    }
+    overrides = ConfigFactory.parseMap(derived).withFallback(overrides);
     application = overrides.withFallback(ConfigFactory.defaultApplication());
     if (s.embedded()) {
       Map<String, Object> embedded = new HashMap<>();
@@ -89,6 +96,18 @@ public final class TugboatNode implements AutoCloseable {
           .withFallback(ConfigFactory.defaultApplication());
     }
     return JournalConfig.withDatabase(ConfigFactory.load(application));
+  }
+
+  private static String hostName() {
+    String fromEnv = System.getenv("HOSTNAME");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
   }
 
   /** Starts a node; blocks until it serves HTTP (or throws with the reason it cannot). */
@@ -133,9 +152,7 @@ public final class TugboatNode implements AutoCloseable {
         system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       });
       Cluster cluster = Cluster.get(system);
-      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      }
+      ClusterFormation.start(system, config);
       JournalSchema.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
 
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -149,8 +166,7 @@ public final class TugboatNode implements AutoCloseable {
       ServiceEntity.init(system, directory, gateway, entitySettings);
 
       ServerBinding binding = HttpServer.start(system, HttpSettings.fromConfig(config), directory,
-              () -> cluster.selfMember().status() == MemberStatus.up() && bridge.isConnected(),
-              metrics::scrape)
+              () -> isReady(cluster, bridge), metrics::scrape)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       closeables.add(() -> binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS));
       log.info("Tugboat node up: mode={}, http={}, cluster={}", settings.mode(), binding.localAddress(),
@@ -159,6 +175,30 @@ public final class TugboatNode implements AutoCloseable {
     } catch (Exception | Error e) {
       closeAll(closeables);
       throw e;
+    }
+  }
+
+  private static boolean isReady(Cluster cluster, MqttBridge bridge) {
+    return cluster.selfMember().status() == MemberStatus.up() && bridge.isConnected();
+  }
+
+  /** True when the node is a cluster member and subscribed to the broker (the readiness check). */
+  public boolean isReady() {
+    return isReady(Cluster.get(system), bridge);
+  }
+
+  /**
+   * Waits until {@link #isReady()}, for callers that publish right after start (demo, bench,
+   * tests): a message published before the subscription exists reaches no one.
+   */
+  public void awaitReady(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!isReady()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("node not ready after " + timeout + ": cluster member status "
+            + Cluster.get(system).selfMember().status() + ", MQTT subscribed " + bridge.isConnected());
+      }
+      Thread.sleep(50);
     }
   }
 

@@ -70,7 +70,9 @@ final class TestStack implements AutoCloseable {
   }
 
   TugboatNode startNode(Map<String, Object> extra) throws Exception {
-    return TugboatNode.start(nodeConfig(extra), Optional.of(kubernetes.client()));
+    TugboatNode node = TugboatNode.start(nodeConfig(extra), Optional.of(kubernetes.client()));
+    node.awaitReady(Duration.ofSeconds(60));
+    return node;
   }
 
   SimulatedSo so() throws Exception {

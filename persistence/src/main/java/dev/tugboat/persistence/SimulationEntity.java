@@ -342,6 +342,7 @@ public final class SimulationEntity
   private List<SimulationEvent> terminationEvents(Active state, List<ModelEnd> ends, Instant now) {
     List<SimulationEvent> events = new ArrayList<>();
     long nextId = state.outbox().nextId();
+    ModelTable models = state.deployment().models();
     int newlyEnded = 0;
     for (ModelEnd end : ends) {
       ctx.getLog().info("simulation {}: model {} terminated {} (exit code {})", simulationId, end.modelId(),
@@ -349,9 +350,11 @@ public final class SimulationEntity
       events.add(new ModelTerminated(simulationId, end.modelId(), end.status(), end.exitCode(), end.reason(),
           nextId++, now));
       // Callers pass distinct models that have not ended yet; the check keeps the count honest anyway.
-      newlyEnded += state.deployment().model(end.modelId()).filter(m -> m.termination() == null).isPresent() ? 1 : 0;
+      if (models.byId(end.modelId()).filter(m -> m.termination() == null).isPresent()) {
+        newlyEnded++;
+      }
     }
-    boolean allEnded = state.deployment().models().terminatedCount() + newlyEnded >= state.deployment().models().size();
+    boolean allEnded = models.terminatedCount() + newlyEnded >= models.size();
     if (allEnded && !state.deployment().allTerminatedQueued()) {
       events.add(new AllModelsHaveTerminatedQueued(simulationId, nextId, now));
       ctx.getLog().info("simulation {}: every model terminated, AllModelsHaveTerminated queued", simulationId);

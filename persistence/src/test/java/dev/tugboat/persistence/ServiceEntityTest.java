@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tugboat.persistence.ServiceEvent.HoldReleased;
 import dev.tugboat.persistence.ServiceEvent.PodCreated;
 import dev.tugboat.persistence.ServiceEvent.PodCreationStarted;
 import dev.tugboat.persistence.ServiceEvent.PodDeleted;
 import dev.tugboat.persistence.ServiceEvent.PodDeletionAbandoned;
 import dev.tugboat.persistence.ServiceEvent.PodRunning;
 import dev.tugboat.persistence.ServiceEvent.ServiceFailed;
+import dev.tugboat.persistence.ServiceEvent.ServiceHeld;
 import dev.tugboat.persistence.ServiceEvent.ServiceRequested;
 import dev.tugboat.persistence.ServiceEvent.ServiceTerminated;
 import dev.tugboat.persistence.ServiceEvent.SimulationNotified;
@@ -34,6 +36,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -419,5 +422,273 @@ class ServiceEntityTest {
     var events = kit.persistenceTestKit().persistedInStorage("Service|" + spec.serviceId().entityId());
     assertTrue(events.stream().anyMatch(e -> e instanceof PodDeleted));
     assertInstanceOf(SimulationNotified.class, events.get(events.size() - 1));
+  }
+
+  // ---------------------------------------------------------------- admission queue
+
+  private PodCallResult.Queued queued(int position) {
+    return new PodCallResult.Queued(spec.podName(), position, "pod cap 100 reached");
+  }
+
+  /** Create, answer Queued(3); returns the CreatePod (its replyTo is the entity's adapter). */
+  private KubernetesCommand.CreatePod toQueued() {
+    var cp = createAnd(queued(3));
+    await(() -> kit.getState() instanceof ServiceState.Queued);
+    return cp;
+  }
+
+  @Test
+  void queuedNoticeIsJournaledOnceAndShownInTheView() {
+    var cp = toQueued();
+    assertEquals(new ServiceState.Queued(spec, 3, "pod cap 100 reached", clock.instant()), kit.getState());
+    ServiceView v = view();
+    assertEquals(ServiceView.Phase.QUEUED, v.phase());
+    assertTrue(v.reason().contains("position 3") && v.reason().contains("pod cap 100 reached"), v.reason());
+    // A repeated notice (a new position) changes nothing: the first one is what was journaled.
+    cp.replyTo().tell(queued(1));
+    var probe = kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    assertTrue(probe.hasNoEvents());
+    assertEquals(new ServiceState.Queued(spec, 3, "pod cap 100 reached", clock.instant()), kit.getState());
+  }
+
+  static Stream<Arguments> finalAnswersWhileQueued() {
+    return Stream.of(
+        Arguments.of(new PodCallResult.Succeeded("p", "created"), ServiceState.Created.class),
+        Arguments.of(new PodCallResult.Failed("p", 422, "Invalid"), ServiceState.Failed.class));
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @MethodSource("finalAnswersWhileQueued")
+  void finalAnswerMovesAQueuedServiceOnAsFromCreating(PodCallResult answer, Class<?> next) {
+    var cp = toQueued();
+    cp.replyTo().tell(answer);
+    await(() -> next.isInstance(kit.getState()));
+    if (next == ServiceState.Failed.class) {
+      var report = expectReport();
+      assertEquals(ExitCodes.POD_NOT_CREATED, report.exitCode());
+      assertTrue(report.reason().contains("Invalid"), report.reason());
+    }
+  }
+
+  @Test
+  void aLongAdmissionWaitNeverRunsOutTheCreateBudgetButASilentGatewayDoes() {
+    toQueued();
+    // Far more re-sends than create-max-attempts (3), each answered Queued again.
+    for (int i = 0; i < 6; i++) {
+      clock.advance(Duration.ofSeconds(61));
+      assertTrue(kit.runCommand(ServiceEntity.Tick.INSTANCE).hasNoEvents());
+      var again = gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
+      again.replyTo().tell(queued(2));
+    }
+    // Wait until the last Queued notice has been taken in (it resets the unanswered count).
+    assertInstanceOf(ServiceState.Queued.class, kit.getState());
+    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    // Now the gateway stops answering: three unanswered re-sends, then it fails as from Creating.
+    for (int i = 0; i < 3; i++) {
+      clock.advance(Duration.ofSeconds(61));
+      kit.runCommand(ServiceEntity.Tick.INSTANCE);
+      gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
+    }
+    clock.advance(Duration.ofSeconds(61));
+    ServiceFailed failed = kit.runCommand(ServiceEntity.Tick.INSTANCE).eventOfType(ServiceFailed.class);
+    assertTrue(failed.reason().contains("no answer"), failed.reason());
+  }
+
+  @Test
+  void recoveryWhileQueuedSendsCreatePodAgain() {
+    toQueued();
+    kit.restart();
+    assertInstanceOf(ServiceState.Queued.class, kit.getState());
+    var again = gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
+    again.replyTo().tell(new PodCallResult.Succeeded(spec.podName(), "admitted"));
+    await(() -> kit.getState() instanceof ServiceState.Created);
+  }
+
+  @Test
+  void creationQueuedIsJournaledWithItsPosition() {
+    var cp = createAnd(queued(7));
+    await(() -> kit.getState() instanceof ServiceState.Queued);
+    kit.restart();
+    assertEquals(new ServiceState.Queued(spec, 7, "pod cap 100 reached", clock.instant()), kit.getState());
+    assertEquals(cp.spec(), gateway.expectMessageClass(KubernetesCommand.CreatePod.class).spec());
+  }
+
+  // ---------------------------------------------------------------- hold on failure
+
+  private void useSettings(EntitySettings settings) {
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        ServiceEntity.create(spec.serviceId(), directory, gateway.ref(), settings, shard.ref()),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+  }
+
+  /** Ways a creation runs out of its bounded retries. */
+  static Stream<Arguments> holdPaths() {
+    Consumer<ServiceEntityTest> refused = t -> t.createAnd(new PodCallResult.Failed("p", 403, "forbidden"));
+    Consumer<ServiceEntityTest> silent = t -> {
+      t.createAnd(null);
+      for (int i = 0; i < 2; i++) {
+        t.clock.advance(Duration.ofSeconds(61));
+        t.kit.runCommand(ServiceEntity.Tick.INSTANCE);
+        t.gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
+      }
+      t.clock.advance(Duration.ofSeconds(61));
+      t.kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    };
+    Consumer<ServiceEntityTest> queuedThenRefused = t -> t.toQueued().replyTo()
+        .tell(new PodCallResult.Failed("p", 0, "admission timed out"));
+    return Stream.of(
+        Arguments.of("CreatePod failed", refused, "forbidden (HTTP 403)"),
+        Arguments.of("CreatePod never answered", silent, "no answer"),
+        Arguments.of("failed after queueing", queuedThenRefused, "admission timed out"));
+  }
+
+  private void toHeld(Consumer<ServiceEntityTest> path) {
+    useSettings(TestSupport.settings(clock).withHoldOnFailure(true));
+    path.accept(this);
+    await(() -> kit.getState() instanceof ServiceState.Held);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("holdPaths")
+  void withHoldOnFailureAnExhaustedCreationIsHeldAndNotReported(String name, Consumer<ServiceEntityTest> path,
+      String reason) {
+    toHeld(path);
+    ServiceView v = view();
+    assertEquals(ServiceView.Phase.HELD, v.phase());
+    assertTrue(v.reason().contains(reason), v.reason());
+    assertEquals(null, v.terminationStatus());
+    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    directory.simulations.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void retryReleasesTheHoldWithAFreshAttemptBudget() {
+    toHeld(t -> t.createAnd(new PodCallResult.Failed("p", 403, "forbidden")));
+    var result = kit.<CommandReply>runCommand(ServiceCommand.Retry::new);
+    assertInstanceOf(CommandReply.Accepted.class, result.reply());
+    result.eventOfType(HoldReleased.class);
+    assertInstanceOf(ServiceState.Creating.class, kit.getState());
+    gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
+    // Fresh budget: two more unanswered re-sends are allowed before it is held again.
+    for (int i = 0; i < 2; i++) {
+      clock.advance(Duration.ofSeconds(61));
+      assertTrue(kit.runCommand(ServiceEntity.Tick.INSTANCE).hasNoEvents());
+      gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
+    }
+    clock.advance(Duration.ofSeconds(61));
+    kit.runCommand(ServiceEntity.Tick.INSTANCE).eventOfType(ServiceHeld.class);
+    // Retry again, and this time it works.
+    kit.<CommandReply>runCommand(ServiceCommand.Retry::new);
+    gateway.expectMessageClass(KubernetesCommand.CreatePod.class).replyTo()
+        .tell(new PodCallResult.Succeeded(spec.podName(), "created"));
+    await(() -> kit.getState() instanceof ServiceState.Created);
+  }
+
+  @Test
+  void abandonFailsTheHeldServiceAndReportsIt() {
+    toHeld(t -> t.createAnd(new PodCallResult.Failed("p", 403, "forbidden")));
+    var result = kit.<CommandReply>runCommand(r -> new ServiceCommand.Abandon("image is gone", r));
+    assertInstanceOf(CommandReply.Accepted.class, result.reply());
+    ServiceFailed failed = result.eventOfType(ServiceFailed.class);
+    assertEquals(ExitCodes.POD_NOT_CREATED, failed.exitCode());
+    assertEquals("abandoned by operator: image is gone", failed.reason());
+    var report = expectReport();
+    assertEquals(TerminationStatus.FAILED, report.status());
+    assertEquals(ExitCodes.POD_NOT_CREATED, report.exitCode());
+    assertEquals("abandoned by operator: image is gone", report.reason());
+    assertEquals(ServiceView.Phase.FAILED, view().phase());
+  }
+
+  @Test
+  void recoveryWhileHeldWaitsForTheOperator() {
+    toHeld(t -> t.createAnd(new PodCallResult.Failed("p", 403, "forbidden")));
+    kit.restart();
+    assertInstanceOf(ServiceState.Held.class, kit.getState());
+    gateway.expectNoMessage(Duration.ofMillis(100));
+    assertInstanceOf(CommandReply.Accepted.class, kit.<CommandReply>runCommand(ServiceCommand.Retry::new).reply());
+    gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
+  }
+
+  @Test
+  void aPodSeenWhileHeldIsCreatedAfterAll() {
+    toHeld(t -> t.createAnd(new PodCallResult.Failed("p", 0, "deadline exceeded")));
+    kit.runCommand(new ServiceCommand.PodObserved(pod(PodSnapshot.ContainerState.RUNNING, null)));
+    assertInstanceOf(ServiceState.Running.class, kit.getState());
+  }
+
+  /** Services in each phase but HELD. */
+  static Stream<Arguments> notHeld() {
+    Consumer<ServiceEntityTest> empty = t -> { };
+    Consumer<ServiceEntityTest> creating = t -> t.createAnd(null);
+    Consumer<ServiceEntityTest> queued = ServiceEntityTest::toQueued;
+    Consumer<ServiceEntityTest> running = ServiceEntityTest::toRunning;
+    Consumer<ServiceEntityTest> failed = t -> {
+      t.createAnd(new PodCallResult.Failed("p", 403, "forbidden"));
+      await(() -> t.kit.getState() instanceof ServiceState.Failed);
+    };
+    return Stream.of(Arguments.of("empty", empty), Arguments.of("creating", creating),
+        Arguments.of("queued", queued), Arguments.of("running", running), Arguments.of("failed", failed));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("notHeld")
+  void retryAndAbandonAreRejectedUnlessHeld(String name, Consumer<ServiceEntityTest> setup) {
+    setup.accept(this);
+    ServiceState before = kit.getState();
+    var retry = kit.<CommandReply>runCommand(ServiceCommand.Retry::new);
+    assertInstanceOf(CommandReply.Rejected.class, retry.reply());
+    assertTrue(retry.hasNoEvents());
+    var abandon = kit.<CommandReply>runCommand(r -> new ServiceCommand.Abandon("no", r));
+    assertInstanceOf(CommandReply.Rejected.class, abandon.reply());
+    assertTrue(abandon.hasNoEvents());
+    assertEquals(before, kit.getState());
+  }
+
+  // ---------------------------------------------------------------- lost node
+
+  static Stream<Arguments> lostPods() {
+    return Stream.of(
+        Arguments.of("Unknown", null, null, "node lost: pod phase Unknown"),
+        Arguments.of("Running", "NodeLost", "Node n1 which was running pod is unresponsive",
+            "node lost: NodeLost: Node n1 which was running pod is unresponsive"));
+  }
+
+  private PodSnapshot lostPod(String phase, String reason, String message) {
+    return new PodSnapshot(spec.podName(), spec.serviceId(), phase, PodSnapshot.ContainerState.RUNNING, null, reason,
+        message, false);
+  }
+
+  @ParameterizedTest(name = "phase {0} reason {1}")
+  @MethodSource("lostPods")
+  void aPodOnALostNodeFailsAfterTheGrace(String phase, String reason, String message, String expected) {
+    toRunning();
+    assertTrue(kit.runCommand(new ServiceCommand.PodObserved(lostPod(phase, reason, message))).hasNoEvents());
+    clock.advance(Duration.ofMinutes(4));
+    assertTrue(kit.runCommand(ServiceEntity.Tick.INSTANCE).hasNoEvents());
+    assertTrue(kit.runCommand(new ServiceCommand.PodObserved(lostPod(phase, reason, message))).hasNoEvents());
+    clock.advance(Duration.ofMinutes(1));
+    ServiceTerminated t = kit.runCommand(ServiceEntity.Tick.INSTANCE).eventOfType(ServiceTerminated.class);
+    assertEquals(TerminationStatus.FAILED, t.status());
+    assertEquals(ExitCodes.POD_LOST, t.exitCode());
+    assertEquals(expected, t.reason());
+    assertEquals(clock.instant().plus(Duration.ofHours(1)), t.deleteAt());
+    var report = expectReport();
+    assertEquals(ExitCodes.POD_LOST, report.exitCode());
+    assertEquals(expected, report.reason());
+  }
+
+  @Test
+  void aNormalObservationClearsTheLostNode() {
+    toRunning();
+    kit.runCommand(new ServiceCommand.PodObserved(lostPod("Unknown", null, null)));
+    clock.advance(Duration.ofMinutes(4));
+    kit.runCommand(new ServiceCommand.PodObserved(pod(PodSnapshot.ContainerState.RUNNING, null)));
+    clock.advance(Duration.ofMinutes(2));
+    assertTrue(kit.runCommand(ServiceEntity.Tick.INSTANCE).hasNoEvents());
+    // A new loss starts a new grace.
+    kit.runCommand(new ServiceCommand.PodObserved(lostPod("Unknown", null, null)));
+    clock.advance(Duration.ofMinutes(4));
+    assertTrue(kit.runCommand(ServiceEntity.Tick.INSTANCE).hasNoEvents());
+    assertInstanceOf(ServiceState.Running.class, kit.getState());
   }
 }

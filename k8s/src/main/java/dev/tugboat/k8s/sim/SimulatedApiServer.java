@@ -58,20 +58,23 @@ final class SimulatedApiServer extends Dispatcher {
     Kind kind = kindOf(request.getMethod(), m);
     String agent = request.getHeader("User-Agent");
     if (agent != null && agent.startsWith(KUBELET_USER_AGENT)) {
-      return route(kind, request, m);
+      return route(kind, request, m, null);
     }
     counters.request(kind);
+    Pod body = null;
     if (kind == Kind.CREATE) {
-      counters.createAttempt(podNameInBody(request));
+      // Parsed once here, used for the counters and for the store.
+      body = parsePod(request);
+      counters.createAttempt(body == null || body.getMetadata() == null ? "" : String.valueOf(body.getMetadata().getName()));
     }
     if (kind == Kind.WATCH || kind == Kind.LIST || kind == Kind.OTHER) {
-      return route(kind, request, m);
+      return route(kind, request, m, body);
     }
     Duration latency = faults.latency();
     counters.arrive(latency);
     MockResponse response = injectedFault(kind);
     if (response == null) {
-      response = route(kind, request, m);
+      response = route(kind, request, m, body);
     }
     return delayed(response, latency);
   }
@@ -93,7 +96,7 @@ final class SimulatedApiServer extends Dispatcher {
     return null;
   }
 
-  private MockResponse route(Kind kind, RecordedRequest request, Matcher m) {
+  private MockResponse route(Kind kind, RecordedRequest request, Matcher m, Pod body) {
     if (!m.matches()) {
       return withBody(crud.dispatch(request), kind);
     }
@@ -106,7 +109,7 @@ final class SimulatedApiServer extends Dispatcher {
     }
     try {
       return switch (kind) {
-        case CREATE -> create(request, namespace);
+        case CREATE -> create(body == null ? parsePod(request) : body, namespace);
         case DELETE -> answer(store.delete(namespace, name));
         case LOG -> log(namespace, name, m.group(4));
         case GET -> {
@@ -118,11 +121,11 @@ final class SimulatedApiServer extends Dispatcher {
         case WATCH -> watch(namespace, query);
         case STATUS, UPDATE -> {
           boolean statusOnly = kind == Kind.STATUS;
-          String body = new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
+          String text = new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
           if ("PATCH".equals(request.getMethod())) {
-            yield answer(store.patch(namespace, name, request.getHeader("Content-Type"), body, statusOnly));
+            yield answer(store.patch(namespace, name, request.getHeader("Content-Type"), text, statusOnly));
           }
-          yield answer(store.replace(namespace, name, Serialization.unmarshal(body, Pod.class), statusOnly));
+          yield answer(store.replace(namespace, name, Serialization.unmarshal(text, Pod.class), statusOnly));
         }
         default -> {
           if ("DELETE".equals(request.getMethod()) && name == null && namespace != null) {
@@ -167,14 +170,11 @@ final class SimulatedApiServer extends Dispatcher {
     });
   }
 
-  private MockResponse create(RecordedRequest request, String namespace) {
-    String name = podNameInBody(request);
-    Pod pod;
-    try {
-      pod = Serialization.unmarshal(new String(request.getBody().getBytes(), StandardCharsets.UTF_8), Pod.class);
-    } catch (RuntimeException e) {
-      return status(PodStore.status(400, "BadRequest", "the request body is not a pod: " + e.getMessage(), name));
+  private MockResponse create(Pod pod, String namespace) {
+    if (pod == null) {
+      return status(PodStore.status(400, "BadRequest", "the request body is not a pod", null));
     }
+    String name = pod.getMetadata() == null ? null : pod.getMetadata().getName();
     MockResponse r = answer(store.create(namespace, pod, faults.maxPods()));
     if (r.code() == 201) {
       counters.created(name);
@@ -182,6 +182,15 @@ final class SimulatedApiServer extends Dispatcher {
       counters.fault(403);
     }
     return r;
+  }
+
+  private static Pod parsePod(RecordedRequest request) {
+    try {
+      return request.getBody() == null ? null
+          : Serialization.unmarshal(new String(request.getBody().getBytes(), StandardCharsets.UTF_8), Pod.class);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private static MockResponse answer(PodStore.Answer a) {
@@ -281,18 +290,5 @@ final class SimulatedApiServer extends Dispatcher {
       case "PUT", "PATCH" -> "status".equals(sub) ? Kind.STATUS : name != null && sub == null ? Kind.UPDATE : Kind.OTHER;
       default -> Kind.OTHER;
     };
-  }
-
-  private static String podNameInBody(RecordedRequest request) {
-    try {
-      // getBytes() leaves the body in place for the CRUD dispatcher (getUtf8Body() would consume it).
-      String body = request.getBody() == null ? null : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
-      if (body == null || body.isEmpty()) {
-        return "";
-      }
-      return Serialization.jsonMapper().readTree(body).path("metadata").path("name").asText("");
-    } catch (Exception e) {
-      return "";
-    }
   }
 }
