@@ -75,8 +75,10 @@ class PodSnapshotsTest {
   @Test
   void withoutAModelContainerTheFirstCounts() {
     PodSnapshot s = PodSnapshots.of(withContainer("Running", "other",
-        new ContainerStateBuilder().withNewTerminated().withExitCode(0).endTerminated().build()));
-    assertEquals(ContainerState.RUNNING, s.container());
+        new ContainerStateBuilder().withNewTerminated().withExitCode(3).endTerminated().build()));
+    // Both containers ended; without a container named "model" the first one's exit code counts.
+    assertEquals(ContainerState.TERMINATED, s.container());
+    assertEquals(0, s.exitCode());
   }
 
   @Test

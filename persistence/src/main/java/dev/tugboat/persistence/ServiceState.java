@@ -25,7 +25,8 @@ import java.util.Optional;
 
 /**
  * Lifecycle states of a {@link ServiceEntity}, one record per {@link ServiceView.Phase} plus Empty:
- * Requested → Creating → Created → Running → Terminated | Failed → Deleted. Immutable;
+ * Requested → Creating (⇄ Queued) → Created → Running → Terminated | Failed → Deleted, and
+ * Creating/Queued → Held → Creating | Failed under hold-on-failure. Immutable;
  * {@link #apply} is the event handler.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
