@@ -16,6 +16,13 @@ public final class Main implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // On a 2-core machine the common pool's parallelism is 1, and then every CompletableFuture
+    // *Async step without an executor (in libraries too) starts a new thread. Must be set before
+    // anything touches the common pool.
+    if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+      System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+          Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
+    }
     int code = new CommandLine(new Main()).execute(args);
     System.exit(code);
   }

@@ -17,10 +17,22 @@ public record Outbox(long nextId, List<Entry> pending) implements CborSerializab
   public record Entry(long id, Notification notification) implements CborSerializable {}
 
   public Outbox {
-    // Sorting a journaled list that is already in order is a linear check; it guards old snapshots.
-    List<Entry> sorted = new ArrayList<>(pending);
-    sorted.sort(Comparator.comparingLong(Entry::id));
-    pending = List.copyOf(sorted);
+    pending = List.copyOf(pending);
+    if (!sortedById(pending)) {
+      // Only a hand-made or foreign list; ids are always queued in increasing order.
+      List<Entry> sorted = new ArrayList<>(pending);
+      sorted.sort(Comparator.comparingLong(Entry::id));
+      pending = List.copyOf(sorted);
+    }
+  }
+
+  private static boolean sortedById(List<Entry> entries) {
+    for (int i = 1; i < entries.size(); i++) {
+      if (entries.get(i - 1).id() >= entries.get(i).id()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static Outbox empty() {
