@@ -94,7 +94,7 @@ public record KubernetesSettings(
         c.getString("image-pull-policy"),
         Mode.parse(c.getString("mode")),
         c.getString("host"),
-        c.getInt("port"),
+        apiPort(c.getString("port")),
         c.getString("api-token"),
         c.getInt("max-concurrent-calls"),
         c.getDouble("qps"),
@@ -136,5 +136,24 @@ public record KubernetesSettings(
         + ", port=" + port + ", apiToken=" + (apiToken.isEmpty() ? "<none>" : "<hidden>")
         + ", maxConcurrentCalls=" + maxConcurrentCalls + ", qps=" + qps + ", burst=" + burst
         + ", retry=" + retry + ", callTimeout=" + callTimeout + ", informerResync=" + informerResync + "]";
+  }
+
+  /**
+   * The API server port. Inside a pod Kubernetes itself sets KUBERNETES_PORT to
+   * {@code tcp://10.0.0.1:443} (a service link), the very variable the DOTS MSO reads as a plain
+   * number; both forms are accepted so a Tugboat pod starts whatever the mode.
+   */
+  static int apiPort(String value) {
+    String v = value.trim();
+    int colon = v.lastIndexOf(':');
+    if (v.startsWith("tcp://") && colon > "tcp://".length()) {
+      v = v.substring(colon + 1);
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "tugboat.kubernetes.port (KUBERNETES_PORT) must be a port number or tcp://host:port, not '" + value + "'");
+    }
   }
 }

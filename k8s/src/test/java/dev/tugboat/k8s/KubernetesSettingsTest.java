@@ -15,6 +15,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The settings read from reference.conf, their checks, and a token that never shows. */
 class KubernetesSettingsTest {
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"6443, 6443", "'tcp://10.96.0.1:443', 443", "' 8443 ', 8443"})
+  void theApiPortIsANumberOrTheServiceLinkKubernetesInjects(String value, int port) {
+    assertEquals(port, read("tugboat.kubernetes.port = \"" + value + "\"").port());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"tcp://host", "http://x:1", "abc", ""})
+  void aPortThatIsNeitherIsRefusedAtStartUp(String value) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> read("tugboat.kubernetes.port = \"" + value + "\""));
+    assertTrue(e.getMessage().contains("KUBERNETES_PORT"), e.getMessage());
+  }
+
   private static KubernetesSettings read(String overrides) {
     return KubernetesSettings.fromConfig(ConfigFactory.parseString(overrides)
         .withFallback(ConfigFactory.defaultReference()).resolve());

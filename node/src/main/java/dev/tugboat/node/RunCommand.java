@@ -3,9 +3,13 @@ package dev.tugboat.node;
 import com.typesafe.config.ConfigFactory;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 
-/** {@code tugboat run}: starts a node with the configuration (application.conf + env) and serves until stopped. */
+/**
+ * {@code tugboat run}: starts a node with the configuration (application.conf + env) and serves
+ * until SIGTERM (graceful leave, exit 0) or until the node's actor system ends (exit 1).
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Start a Tugboat node and serve until SIGTERM/SIGINT.")
 final class RunCommand implements Callable<Integer> {
@@ -13,12 +17,21 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TugboatNode node = TugboatNode.start(TugboatNode.loadConfig(ConfigFactory.empty()));
-    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicBoolean signalled = new AtomicBoolean();
+    CountDownLatch closed = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      signalled.set(true);
       node.close();
-      stopped.countDown();
+      closed.countDown();
     }, "tugboat-shutdown"));
-    stopped.await();
+    // A node that was downed by the split brain resolver (or could not join) terminates its actor
+    // system; the process must then end too, so Kubernetes restarts it, instead of idling.
+    node.system().getWhenTerminated().toCompletableFuture().join();
+    if (!signalled.get()) {
+      System.err.println("tugboat: the actor system terminated (left or removed from the cluster); exiting");
+      return 1;
+    }
+    closed.await();
     return 0;
   }
 }
