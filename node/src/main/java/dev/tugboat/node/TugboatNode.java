@@ -158,7 +158,8 @@ public final class TugboatNode implements AutoCloseable {
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       EntityDirectory directory = new ShardedEntityDirectory(system);
       ActorRef<KubernetesCommand> gateway = system.systemActorOf(
-          KubernetesGateway.create(k8sSettings, client, directory, metrics), "kubernetes-gateway", Props.empty());
+          KubernetesGateway.create(k8sSettings, client, LocalShardEvents.start(system, directory), metrics),
+          "kubernetes-gateway", Props.empty());
       EntitySettings entitySettings = EntitySettings.fromConfig(config);
       MqttBridge bridge = MqttBridge.start(system, MqttSettings.fromConfig(config), directory, metrics);
       closeables.add(bridge);
