@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -38,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -54,6 +56,9 @@ import org.slf4j.LoggerFactory;
  * pod at a time, optional token bucket), retries transient failures with jittered exponential
  * backoff until give-up-after, and replies once with the final outcome. Its pod informer tells
  * each {@code ServiceEntity} what its pod does, and answers {@code LookupPod} from its cache.
+ * Creates pass an admission limit first (a configured cap on live pods, or a limit learnt from
+ * "exceeded quota" answers); beyond it they wait in a FIFO queue and the caller gets
+ * {@code Queued} until the final outcome.
  */
 public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand> {
 
@@ -72,6 +77,18 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
   private record RestartInformer(int generation) implements KubernetesCommand.Private {}
 
+  /** The informer saw the pod: live (counts against the admission limit) or ended/being deleted/gone. */
+  private record PodLiveness(String podName, boolean live) implements KubernetesCommand.Private {}
+
+  private enum AdmissionTick implements KubernetesCommand.Private { INSTANCE }
+
+  /** A create as asked: seq orders the admission queue (first asked, first admitted). */
+  private record CreateRequest(ServiceSpec spec, ActorRef<PodCallResult> replyTo, long seq) {
+    CreateRequest askedAgainBy(ActorRef<PodCallResult> newReplyTo, ServiceSpec newSpec) {
+      return new CreateRequest(newSpec, newReplyTo, seq);
+    }
+  }
+
   /** The kinds of call, as tagged in the metrics. */
   private enum Kind {
     CREATE("create"), DELETE("delete"), LOG("log"), GET("get");
@@ -83,17 +100,18 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     }
   }
 
-  /** One queued or running call; attempt counts the tries made so far. */
+  /** One queued or running call; attempt counts the tries made so far; create is set on creates only. */
   private record Call(Kind kind, String podName, Supplier<CallOutcome> operation, Consumer<CallOutcome> finish,
-                      long firstAttemptNanos, int attempt) {
+                      long firstAttemptNanos, int attempt, CreateRequest create) {
     Call nextAttempt() {
-      return new Call(kind, podName, operation, finish, firstAttemptNanos, attempt + 1);
+      return new Call(kind, podName, operation, finish, firstAttemptNanos, attempt + 1, create);
     }
   }
 
   private static final String DISPATCH_TIMER = "dispatch";
   private static final String INFORMER_TIMER = "informer-restart";
   private static final String PAUSE_TIMER = "pause";
+  private static final String ADMISSION_TIMER = "admission";
 
   private final KubernetesSettings settings;
   private final KubernetesClient client;
@@ -115,6 +133,24 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private final Map<String, ArrayDeque<Call>> waitingByPod = new HashMap<>();
   private final Set<String> busyPods = new HashSet<>();
   private int inFlight;
+
+  // Admission (see docs/architecture.md, "Admission"). Live pods as the informer reports them;
+  // admitted creates count too until the informer has seen their pod (or they failed).
+  private final Set<String> livePods = new HashSet<>();
+  private final Set<String> admitted = new HashSet<>();
+  private final Set<String> createdUnseen = new HashSet<>();
+  private final TreeMap<Long, String> admissionOrder = new TreeMap<>();
+  private final Map<String, CreateRequest> admissionQueue = new HashMap<>();
+  private final AtomicInteger admissionQueuedGauge;
+  private final AtomicInteger admissionLimitGauge;
+  private final AtomicInteger atQuotaGauge;
+  private long nextCreateSeq;
+  /** Limit learnt from "exceeded quota"; 0 = none. */
+  private int learntLimit;
+  private int successesSinceLearnt;
+  private int quotaRefusals;
+  /** After a quota refusal no create is admitted before this (System.nanoTime); 0 = no hold. */
+  private long admissionHoldUntil;
 
   private SharedIndexInformer<Pod> informer;
   private int informerGeneration;
@@ -150,6 +186,10 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     this.inFlightGauge = registry.gauge("tugboat.k8s.calls.in-flight", new AtomicInteger());
     this.queuedGauge = registry.gauge("tugboat.k8s.calls.queued", new AtomicInteger());
     this.informerRestarts = registry.counter("tugboat.k8s.informer.restarts");
+    this.admissionQueuedGauge = registry.gauge("tugboat.k8s.admission.queued", new AtomicInteger());
+    this.admissionLimitGauge = registry.gauge("tugboat.k8s.admission.limit", new AtomicInteger());
+    this.atQuotaGauge = registry.gauge("tugboat.k8s.admission.at-quota", new AtomicInteger());
+    updateAdmissionGauges();
     ctx.getLog().info("Kubernetes gateway starting: {}", settings);
     startInformer();
   }
@@ -167,6 +207,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
         .onMessage(InformerSynced.class, this::onInformerSynced)
         .onMessage(InformerStopped.class, this::onInformerStopped)
         .onMessage(RestartInformer.class, this::onRestartInformer)
+        .onMessage(PodLiveness.class, this::onPodLiveness)
+        .onMessageEquals(AdmissionTick.INSTANCE, this::onAdmissionTick)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
@@ -175,18 +217,40 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
   private Behavior<KubernetesCommand> onCreate(KubernetesCommand.CreatePod cmd) {
     ServiceSpec spec = cmd.spec();
-    Pod pod = podFactory.podFor(spec);
-    Supplier<CallOutcome> op = () -> createOnce(pod, spec.serviceId());
-    enqueue(new Call(Kind.CREATE, spec.podName(), op, outcome -> cmd.replyTo().tell(callResult(spec.podName(), outcome)),
-        System.nanoTime(), 0));
+    String name = spec.podName();
+    CreateRequest waiting = admissionQueue.get(name);
+    if (waiting != null) {
+      // Asked again while queued: one queue entry, the latest asker gets the outcome.
+      admissionQueue.put(name, waiting.askedAgainBy(cmd.replyTo(), spec));
+      cmd.replyTo().tell(new PodCallResult.Queued(name, queuePosition(waiting.seq()), admissionReason()));
+      return this;
+    }
+    CreateRequest request = new CreateRequest(spec, cmd.replyTo(), nextCreateSeq++);
+    if (livePods.contains(name) || admitted.contains(name)) {
+      // Its pod already holds a slot (a repeated create, or one after a restart): no new slot.
+      startCreate(request);
+    } else if (admissionQueue.isEmpty() && hasRoom()) {
+      admit(request);
+    } else {
+      queueCreate(request);
+    }
+    updateAdmissionGauges();
     return this;
   }
 
   private Behavior<KubernetesCommand> onDelete(KubernetesCommand.DeletePod cmd) {
     String name = cmd.podName();
+    CreateRequest waiting = admissionQueue.remove(name);
+    if (waiting != null) {
+      // The create never started; it must not start after the delete.
+      admissionOrder.remove(waiting.seq());
+      waiting.replyTo().tell(new PodCallResult.Failed(name, 0, "withdrawn: the pod was deleted while waiting for admission"));
+      getContext().getLog().info("Create of pod {} withdrawn from the admission queue by a delete", name);
+      updateAdmissionGauges();
+    }
     Supplier<CallOutcome> op = () -> deleteOnce(name);
     enqueue(new Call(Kind.DELETE, name, op, outcome -> cmd.replyTo().tell(callResult(name, outcome)),
-        System.nanoTime(), 0));
+        System.nanoTime(), 0, null));
     return this;
   }
 
@@ -195,7 +259,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     int tail = Math.max(1, cmd.tailLines());
     Supplier<CallOutcome> op = () -> readLogOnce(name, tail);
     enqueue(new Call(Kind.LOG, name, op, outcome -> cmd.replyTo().tell(logResult(name, outcome)),
-        System.nanoTime(), 0));
+        System.nanoTime(), 0, null));
     return this;
   }
 
@@ -289,6 +353,14 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     inFlight--;
     Call call = done.call();
     CallOutcome outcome = done.outcome();
+    if (call.create() != null && outcome instanceof CallOutcome.Retryable r && r.httpStatus() == 403) {
+      // ApiErrors makes a 403 retryable only for "exceeded quota": learn the limit and wait in
+      // the admission queue, where waiting does not count toward give-up-after.
+      count(call.kind(), "quota");
+      release(call);
+      quotaRefused(call.create(), r.reason());
+      return dispatch();
+    }
     if (outcome instanceof CallOutcome.Retryable r) {
       long elapsed = System.nanoTime() - call.firstAttemptNanos();
       Duration delay = Backoff.delay(settings.retry(), call.attempt(), r.retryAfter(), ThreadLocalRandom.current());
@@ -330,6 +402,19 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
   private void finish(Call call, CallOutcome outcome) {
     call.finish().accept(outcome);
+    if (call.create() != null) {
+      createFinished(call.podName(), outcome instanceof CallOutcome.Done);
+    } else if (call.kind() == Kind.DELETE && outcome instanceof CallOutcome.Done) {
+      // A deleted pod holds no slot, even if the informer never saw it.
+      if (admitted.remove(call.podName()) | createdUnseen.remove(call.podName())) {
+        tryAdmit();
+      }
+    }
+    release(call);
+  }
+
+  /** The pod's next waiting call (if any) may start. */
+  private void release(Call call) {
     ArrayDeque<Call> waiting = waitingByPod.get(call.podName());
     if (waiting == null) {
       busyPods.remove(call.podName());
@@ -353,6 +438,193 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private void count(Kind kind, String outcome) {
     callCounters.computeIfAbsent(kind.tag + "/" + outcome,
         k -> registry.counter("tugboat.k8s.calls", "kind", kind.tag, "outcome", outcome)).increment();
+  }
+
+  // ---- admission ----
+
+  /** The limit on live pods now: the hard cap, the learnt quota limit, or the lower; 0 = none. */
+  private int admissionLimit() {
+    int cap = settings.admission().maxPods();
+    if (cap > 0 && learntLimit > 0) {
+      return Math.min(cap, learntLimit);
+    }
+    return Math.max(cap, learntLimit);
+  }
+
+  /** Live pods of this deployment plus admitted creates whose pods the informer has not seen yet. */
+  private int liveCount() {
+    int n = livePods.size();
+    for (String name : admitted) {
+      if (!livePods.contains(name)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private boolean hasRoom() {
+    if (admissionHoldUntil != 0 && admissionHoldUntil - System.nanoTime() > 0) {
+      return false;
+    }
+    int limit = admissionLimit();
+    return limit == 0 || liveCount() < limit;
+  }
+
+  private void admit(CreateRequest request) {
+    admitted.add(request.spec().podName());
+    startCreate(request);
+  }
+
+  private void startCreate(CreateRequest request) {
+    ServiceSpec spec = request.spec();
+    Pod pod = podFactory.podFor(spec);
+    Supplier<CallOutcome> op = () -> createOnce(pod, spec.serviceId());
+    // A fresh call: time spent queued for admission does not count toward give-up-after.
+    enqueue(new Call(Kind.CREATE, spec.podName(), op,
+        outcome -> request.replyTo().tell(callResult(spec.podName(), outcome)), System.nanoTime(), 0, request));
+  }
+
+  private void queueCreate(CreateRequest request) {
+    String name = request.spec().podName();
+    admissionOrder.put(request.seq(), name);
+    admissionQueue.put(name, request);
+    int position = queuePosition(request.seq());
+    String reason = admissionReason();
+    getContext().getLog().info("Create of pod {} queued for admission at position {}: {}", name, position, reason);
+    // Gauges first: whoever hears Queued sees them current.
+    updateAdmissionGauges();
+    request.replyTo().tell(new PodCallResult.Queued(name, position, reason));
+    armAdmissionTimer();
+  }
+
+  private int queuePosition(long seq) {
+    return admissionOrder.headMap(seq).size() + 1;
+  }
+
+  private String admissionReason() {
+    int cap = settings.admission().maxPods();
+    if (learntLimit > 0 && (cap == 0 || learntLimit < cap)) {
+      return "pod quota reached: at most " + learntLimit + " live pods (learnt from \"exceeded quota\")";
+    }
+    return "max-pods reached: at most " + cap + " live pods";
+  }
+
+  /**
+   * The API server refused a create for quota: the live pods we know of are what the quota
+   * allows now. The create goes back into the queue by its first-asked order (so ahead of
+   * everything asked later), and nothing is admitted for a backoff unless a pod of ours ends
+   * first (the quota may be taken by pods that are not ours).
+   */
+  private void quotaRefused(CreateRequest request, String reason) {
+    String name = request.spec().podName();
+    admitted.remove(name);
+    int known = livePods.size();
+    for (String n : createdUnseen) {
+      if (!livePods.contains(n)) {
+        known++;
+      }
+    }
+    int previous = learntLimit;
+    learntLimit = Math.max(1, known);
+    successesSinceLearnt = 0;
+    quotaRefusals++;
+    Duration hold = Backoff.delay(settings.retry(), Math.min(quotaRefusals - 1, 20), Duration.ZERO,
+        ThreadLocalRandom.current());
+    if (hold.compareTo(settings.retry().minBackoff()) < 0) {
+      hold = settings.retry().minBackoff();
+    }
+    admissionHoldUntil = System.nanoTime() + Math.max(1, hold.toNanos());
+    if (previous != learntLimit) {
+      getContext().getLog().info("Pod quota reached creating pod {} ({}): admission limit {} -> {}",
+          name, reason, previous == 0 ? "none" : previous, learntLimit);
+    }
+    if (admissionQueue.containsKey(name)) {
+      // Already queued again (by a later ask): one entry, whose asker is the latest.
+      updateAdmissionGauges();
+      return;
+    }
+    queueCreate(request);
+    updateAdmissionGauges();
+  }
+
+  private void createFinished(String name, boolean created) {
+    if (!created) {
+      admitted.remove(name);
+      createdUnseen.remove(name);
+      tryAdmit();
+      return;
+    }
+    quotaRefusals = 0;
+    if (admitted.contains(name)) {
+      createdUnseen.add(name);
+    }
+    if (learntLimit > 0 && ++successesSinceLearnt >= settings.admission().raiseAfter()) {
+      successesSinceLearnt = 0;
+      int cap = settings.admission().maxPods();
+      int previous = learntLimit;
+      // At the cap the learnt limit has nothing left to say.
+      learntLimit = cap > 0 && learntLimit + 1 >= cap ? 0 : learntLimit + 1;
+      getContext().getLog().info("Admission limit raised {} -> {} after {} successful creates", previous,
+          learntLimit == 0 ? (cap == 0 ? "none" : "max-pods " + cap) : learntLimit, settings.admission().raiseAfter());
+      tryAdmit();
+    }
+    updateAdmissionGauges();
+  }
+
+  private Behavior<KubernetesCommand> onPodLiveness(PodLiveness m) {
+    String name = m.podName();
+    boolean wasAdmitted = admitted.remove(name);
+    createdUnseen.remove(name);
+    boolean dropped = false;
+    if (m.live()) {
+      livePods.add(name);
+    } else {
+      dropped = livePods.remove(name) | wasAdmitted;
+    }
+    if (dropped) {
+      // One of our pods ended: that is quota freed, worth trying at once.
+      admissionHoldUntil = 0;
+    }
+    tryAdmit();
+    return this;
+  }
+
+  private Behavior<KubernetesCommand> onAdmissionTick() {
+    tryAdmit();
+    return this;
+  }
+
+  /** Admits from the head of the queue while there is room. */
+  private void tryAdmit() {
+    while (!admissionOrder.isEmpty() && hasRoom()) {
+      String name = admissionOrder.pollFirstEntry().getValue();
+      CreateRequest request = admissionQueue.remove(name);
+      getContext().getLog().info("Create of pod {} admitted from the queue", name);
+      admit(request);
+    }
+    armAdmissionTimer();
+    updateAdmissionGauges();
+  }
+
+  private void armAdmissionTimer() {
+    long now = System.nanoTime();
+    if (!admissionOrder.isEmpty() && admissionHoldUntil != 0 && admissionHoldUntil - now > 0) {
+      timers.startSingleTimer(ADMISSION_TIMER, AdmissionTick.INSTANCE,
+          Duration.ofNanos(Math.max(1_000_000, admissionHoldUntil - now)));
+    }
+  }
+
+  private void updateAdmissionGauges() {
+    admissionQueuedGauge.set(admissionQueue.size());
+    int limit = admissionLimit();
+    admissionLimitGauge.set(limit == 0 ? -1 : limit);
+    int cap = settings.admission().maxPods();
+    atQuotaGauge.set(learntLimit > 0 && (cap == 0 || learntLimit < cap) ? 1 : 0);
+  }
+
+  private static boolean isLive(Pod pod) {
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    return pod.getMetadata().getDeletionTimestamp() == null && !"Succeeded".equals(phase) && !"Failed".equals(phase);
   }
 
   // ---- the blocking calls (run on the call pool) ----
@@ -448,7 +720,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     SharedIndexInformer<Pod> inf = pods().inNamespace(settings.namespace())
         .withLabels(PodFactory.ownershipLabels(settings.deploymentId()))
         .runnableInformer(settings.informerResync().toMillis());
-    inf.addEventHandler(new PodEvents(directory));
+    inf.addEventHandler(new PodEvents(directory, getContext().getSelf()));
     informer = inf;
     // Mapped to a non-null value: a Void result reaching a stopped gateway would be a null dead letter.
     getContext().pipeToSelf(inf.start().thenApply(v -> generation), (v, e) ->
@@ -459,6 +731,17 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private Behavior<KubernetesCommand> onInformerSynced(InformerSynced m) {
     if (m.generation() == informerGeneration) {
       informerFailures = 0;
+      // A new informer does not report pods that went while none was watching: start afresh.
+      livePods.clear();
+      for (Pod p : informer.getStore().list()) {
+        String name = p.getMetadata().getName();
+        admitted.remove(name);
+        createdUnseen.remove(name);
+        if (isLive(p)) {
+          livePods.add(name);
+        }
+      }
+      tryAdmit();
       getContext().getLog().info("Pod informer synced on namespace {} (deployment {})",
           settings.namespace(), settings.deploymentId());
     }
@@ -505,10 +788,12 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
    */
   private static final class PodEvents implements ResourceEventHandler<Pod> {
     private final EntityDirectory directory;
+    private final ActorRef<KubernetesCommand> gateway;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-    PodEvents(EntityDirectory directory) {
+    PodEvents(EntityDirectory directory, ActorRef<KubernetesCommand> gateway) {
       this.directory = directory;
+      this.gateway = gateway;
     }
 
     @Override
@@ -523,6 +808,9 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
     @Override
     public void onDelete(Pod pod, boolean finalStateUnknown) {
+      if (pod.getMetadata() != null) {
+        gateway.tell(new PodLiveness(pod.getMetadata().getName(), false));
+      }
       PodSnapshots.tryOf(pod).ifPresentOrElse(
           s -> directory.service(s.serviceId())
               .tell(new ServiceCommand.PodDeleted(s.podName(), finalStateUnknown, s)),
@@ -530,6 +818,9 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     }
 
     private void observed(Pod pod) {
+      if (pod.getMetadata() != null) {
+        gateway.tell(new PodLiveness(pod.getMetadata().getName(), isLive(pod)));
+      }
       PodSnapshots.tryOf(pod).ifPresentOrElse(
           s -> directory.service(s.serviceId()).tell(new ServiceCommand.PodObserved(s)),
           () -> warnOnce(pod));

@@ -27,7 +27,8 @@ public record KubernetesSettings(
     int burst,
     Retry retry,
     Duration callTimeout,
-    Duration informerResync) {
+    Duration informerResync,
+    Admission admission) {
 
   /** How the fabric8 client finds the API server. */
   public enum Mode {
@@ -59,6 +60,21 @@ public record KubernetesSettings(
     public Retry {
       if (minBackoff.isNegative() || maxBackoff.compareTo(minBackoff) < 0 || giveUpAfter.isNegative()) {
         throw new IllegalArgumentException("retry needs 0 <= min-backoff <= max-backoff and give-up-after >= 0");
+      }
+    }
+  }
+
+  /**
+   * Admission of creates: at most maxPods live pods of this deployment (0 = no cap); a limit
+   * learnt from "exceeded quota" answers rises by one after every raiseAfter successful creates.
+   */
+  public record Admission(int maxPods, int raiseAfter) {
+    public Admission {
+      if (maxPods < 0) {
+        throw new IllegalArgumentException("tugboat.kubernetes.max-pods must be >= 0 (0 = no cap)");
+      }
+      if (raiseAfter < 1) {
+        throw new IllegalArgumentException("tugboat.kubernetes.admission.raise-after must be at least 1");
       }
     }
   }
@@ -101,31 +117,38 @@ public record KubernetesSettings(
         c.getInt("burst"),
         new Retry(r.getDuration("min-backoff"), r.getDuration("max-backoff"), r.getDuration("give-up-after")),
         c.getDuration("call-timeout"),
-        c.getDuration("informer-resync"));
+        c.getDuration("informer-resync"),
+        new Admission(c.getInt("max-pods"), c.getInt("admission.raise-after")));
   }
 
   /** The same settings with other retry limits (tests and the benchmark tune them). */
   public KubernetesSettings withRetry(Retry newRetry) {
     return new KubernetesSettings(namespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
-        host, port, apiToken, maxConcurrentCalls, qps, burst, newRetry, callTimeout, informerResync);
+        host, port, apiToken, maxConcurrentCalls, qps, burst, newRetry, callTimeout, informerResync, admission);
   }
 
   /** The same settings with another concurrency bound and rate limit. */
   public KubernetesSettings withLimits(int newMaxConcurrentCalls, double newQps, int newBurst) {
     return new KubernetesSettings(namespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
-        host, port, apiToken, newMaxConcurrentCalls, newQps, newBurst, retry, callTimeout, informerResync);
+        host, port, apiToken, newMaxConcurrentCalls, newQps, newBurst, retry, callTimeout, informerResync, admission);
+  }
+
+  /** The same settings with other admission limits. */
+  public KubernetesSettings withAdmission(Admission newAdmission) {
+    return new KubernetesSettings(namespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
+        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync, newAdmission);
   }
 
   /** The same settings for another namespace. */
   public KubernetesSettings withNamespace(String newNamespace) {
     return new KubernetesSettings(newNamespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
-        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync);
+        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync, admission);
   }
 
   /** The same settings with another image pull secret ("" for none). */
   public KubernetesSettings withImagePullSecret(String secret) {
     return new KubernetesSettings(namespace, deploymentId, nodeSelector, secret, imagePullPolicy, mode,
-        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync);
+        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync, admission);
   }
 
   @Override
@@ -135,7 +158,7 @@ public record KubernetesSettings(
         + ", imagePullPolicy=" + imagePullPolicy + ", mode=" + mode.configName() + ", host=" + host
         + ", port=" + port + ", apiToken=" + (apiToken.isEmpty() ? "<none>" : "<hidden>")
         + ", maxConcurrentCalls=" + maxConcurrentCalls + ", qps=" + qps + ", burst=" + burst
-        + ", retry=" + retry + ", callTimeout=" + callTimeout + ", informerResync=" + informerResync + "]";
+        + ", retry=" + retry + ", callTimeout=" + callTimeout + ", informerResync=" + informerResync + ", admission=" + admission + "]";
   }
 
   /**

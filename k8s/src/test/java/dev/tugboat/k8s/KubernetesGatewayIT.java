@@ -260,25 +260,6 @@ class KubernetesGatewayIT {
   }
 
   @Test
-  void fullQuotaIsRetriedUntilGiveUp() {
-    testKit.stop(gateway);
-    settings = settings.withRetry(new KubernetesSettings.Retry(Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofMillis(1500)));
-    gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
-    kube.faults().maxPods(1);
-    // Terminated pods do not count against a pod quota: keep the first one Pending.
-    kube.faults().stuckPending(".*");
-    ServiceSpec a = spec("sim-quota", "m0", "busybox");
-    ServiceSpec b = spec("sim-quota", "m1", "busybox");
-    // Whatever else is in the namespace, at most one pod: the second create must hit the quota.
-    create(a, Duration.ofSeconds(5));
-    PodCallResult r = create(b, Duration.ofSeconds(5));
-    PodCallResult.Failed f = assertInstanceOf(PodCallResult.Failed.class, r);
-    assertEquals(403, f.httpStatus());
-    assertTrue(f.reason().contains("exceeded quota"), f.reason());
-    assertTrue(kube.counters().createAttempts(b.podName()) > 1);
-  }
-
-  @Test
   void lookupOfAnUnknownPodIsAbsentOnceSynced() {
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
         lookup("nobody-here") instanceof PodLookupResult.Absent);

@@ -50,6 +50,20 @@ class KubernetesSettingsTest {
     assertEquals(50, s.burst());
     assertEquals(new KubernetesSettings.Retry(Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofMinutes(5)), s.retry());
     assertEquals(Duration.ofSeconds(30), s.callTimeout());
+    assertEquals(new KubernetesSettings.Admission(0, 10), s.admission());
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"0, 10", "40, 1", "5, 3"})
+  void admissionLimitsAreRead(int maxPods, int raiseAfter) {
+    KubernetesSettings s = read("tugboat.kubernetes { max-pods = " + maxPods + ", admission.raise-after = " + raiseAfter + " }");
+    assertEquals(new KubernetesSettings.Admission(maxPods, raiseAfter), s.admission());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"tugboat.kubernetes.max-pods = -1", "tugboat.kubernetes.admission.raise-after = 0"})
+  void badAdmissionLimitsAreRefusedAtStartUp(String override) {
+    assertThrows(IllegalArgumentException.class, () -> read(override));
   }
 
   @Test

@@ -128,6 +128,13 @@ public final class EmbeddedBroker implements AutoCloseable {
           <persistence>
             <mode>in-memory</mode>
           </persistence>
+          <mqtt>
+            <queued-messages>
+              <!-- HiveMQ's default of 1000 silently discards QoS 1 messages for a subscriber that
+                   lags behind, e.g. an SO receiving the terminations of a 10,000-model simulation. -->
+              <max-queue-size>1000000</max-queue-size>
+            </queued-messages>
+          </mqtt>
           <anonymous-usage-statistics>
             <enabled>false</enabled>
           </anonymous-usage-statistics>

@@ -74,6 +74,7 @@ final class PodStore {
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private long resourceVersion = 1000;
   private int livePods;
+  private int peakLivePods;
 
   PodStore(int historyLimit) {
     this.historyLimit = historyLimit;
@@ -85,6 +86,19 @@ final class PodStore {
 
   Stored get(String namespace, String name) {
     return pods.get(namespace + "/" + name);
+  }
+
+  /** The most live pods there were at once since the last {@link #resetPeakLivePods()}. */
+  int peakLivePods() {
+    synchronized (lock) {
+      return peakLivePods;
+    }
+  }
+
+  void resetPeakLivePods() {
+    synchronized (lock) {
+      peakLivePods = livePods;
+    }
   }
 
   /** Pods not in phase Succeeded or Failed (what a pod quota counts). */
@@ -255,6 +269,7 @@ final class PodStore {
     Stored s = new Stored(pod, json, rv);
     pods.put(key, s);
     livePods += (isLive(pod) ? 1 : 0) - (previous != null && isLive(previous.pod()) ? 1 : 0);
+    peakLivePods = Math.max(peakLivePods, livePods);
     publish(new Event(type, rv, pod.getMetadata().getNamespace(), pod, json));
     return s;
   }

@@ -114,6 +114,21 @@ public final class SimulatedKubernetes implements AutoCloseable {
     return store.size();
   }
 
+  /** Pods stored now that are not in phase Succeeded or Failed (what a pod quota counts). */
+  public int livePods() {
+    return store.livePods();
+  }
+
+  /** The most live pods at once since the last {@link #resetPeakLivePods()} (or the start). */
+  public int peakLivePods() {
+    return store.peakLivePods();
+  }
+
+  /** Starts counting the peak of live pods afresh from the current count. */
+  public void resetPeakLivePods() {
+    store.resetPeakLivePods();
+  }
+
   public SimulatedKubernetesSettings settings() {
     return settings;
   }
