@@ -28,7 +28,8 @@ public record KubernetesSettings(
     Retry retry,
     Duration callTimeout,
     Duration informerResync,
-    Admission admission) {
+    Admission admission,
+    PodDefaults podDefaults) {
 
   /** How the fabric8 client finds the API server. */
   public enum Mode {
@@ -118,37 +119,44 @@ public record KubernetesSettings(
         new Retry(r.getDuration("min-backoff"), r.getDuration("max-backoff"), r.getDuration("give-up-after")),
         c.getDuration("call-timeout"),
         c.getDuration("informer-resync"),
-        new Admission(c.getInt("max-pods"), c.getInt("admission.raise-after")));
+        new Admission(c.getInt("max-pods"), c.getInt("admission.raise-after")),
+        PodDefaults.fromConfig(c));
   }
 
   /** The same settings with other retry limits (tests and the benchmark tune them). */
   public KubernetesSettings withRetry(Retry newRetry) {
     return new KubernetesSettings(namespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
-        host, port, apiToken, maxConcurrentCalls, qps, burst, newRetry, callTimeout, informerResync, admission);
+        host, port, apiToken, maxConcurrentCalls, qps, burst, newRetry, callTimeout, informerResync, admission, podDefaults);
   }
 
   /** The same settings with another concurrency bound and rate limit. */
   public KubernetesSettings withLimits(int newMaxConcurrentCalls, double newQps, int newBurst) {
     return new KubernetesSettings(namespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
-        host, port, apiToken, newMaxConcurrentCalls, newQps, newBurst, retry, callTimeout, informerResync, admission);
+        host, port, apiToken, newMaxConcurrentCalls, newQps, newBurst, retry, callTimeout, informerResync, admission, podDefaults);
   }
 
   /** The same settings with other admission limits. */
   public KubernetesSettings withAdmission(Admission newAdmission) {
     return new KubernetesSettings(namespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
-        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync, newAdmission);
+        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync, newAdmission, podDefaults);
+  }
+
+  /** The same settings with other pod defaults. */
+  public KubernetesSettings withPodDefaults(PodDefaults newPodDefaults) {
+    return new KubernetesSettings(namespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
+        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync, admission, newPodDefaults);
   }
 
   /** The same settings for another namespace. */
   public KubernetesSettings withNamespace(String newNamespace) {
     return new KubernetesSettings(newNamespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
-        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync, admission);
+        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync, admission, podDefaults);
   }
 
   /** The same settings with another image pull secret ("" for none). */
   public KubernetesSettings withImagePullSecret(String secret) {
     return new KubernetesSettings(namespace, deploymentId, nodeSelector, secret, imagePullPolicy, mode,
-        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync, admission);
+        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync, admission, podDefaults);
   }
 
   @Override
@@ -158,7 +166,7 @@ public record KubernetesSettings(
         + ", imagePullPolicy=" + imagePullPolicy + ", mode=" + mode.configName() + ", host=" + host
         + ", port=" + port + ", apiToken=" + (apiToken.isEmpty() ? "<none>" : "<hidden>")
         + ", maxConcurrentCalls=" + maxConcurrentCalls + ", qps=" + qps + ", burst=" + burst
-        + ", retry=" + retry + ", callTimeout=" + callTimeout + ", informerResync=" + informerResync + ", admission=" + admission + "]";
+        + ", retry=" + retry + ", callTimeout=" + callTimeout + ", informerResync=" + informerResync + ", admission=" + admission + ", podDefaults=" + podDefaults + "]";
   }
 
   /**

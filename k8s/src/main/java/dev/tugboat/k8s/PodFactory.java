@@ -8,11 +8,19 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builds the pod of one service exactly as the DOTS MSO does, plus Tugboat's ownership marks. */
+/**
+ * Builds the pod of one service exactly as the DOTS MSO does, plus Tugboat's ownership marks and
+ * the configured pod defaults (resources, service account, tolerations; none by default).
+ */
 public final class PodFactory {
 
   private final KubernetesSettings settings;
@@ -58,13 +66,59 @@ public final class PodFactory {
             .withImage(spec.imageUrl())
             .withImagePullPolicy(settings.imagePullPolicy())
             .withEnv(env)
+            .withResources(resources(settings.podDefaults()))
           .endContainer()
           .withRestartPolicy("Never")
           .withNodeSelector(settings.nodeSelector().isEmpty() ? null : new LinkedHashMap<>(settings.nodeSelector()))
         .endSpec();
+    PodDefaults d = settings.podDefaults();
+    if (!d.serviceAccount().isEmpty()) {
+      b.editSpec().withServiceAccountName(d.serviceAccount()).endSpec();
+    }
+    if (!d.tolerations().isEmpty()) {
+      b.editSpec().withTolerations(d.tolerations().stream().map(PodFactory::toleration).toList()).endSpec();
+    }
     if (!settings.imagePullSecret().isBlank()) {
       b.editSpec().withImagePullSecrets(new LocalObjectReference(settings.imagePullSecret())).endSpec();
     }
     return b.build();
+  }
+
+  /** The container's resources; null (left out, as DOTS does) when none is configured. */
+  private static ResourceRequirements resources(PodDefaults d) {
+    Map<String, Quantity> requests = quantities(d.requestsCpu(), d.requestsMemory());
+    Map<String, Quantity> limits = quantities(d.limitsCpu(), d.limitsMemory());
+    if (requests.isEmpty() && limits.isEmpty()) {
+      return null;
+    }
+    ResourceRequirementsBuilder r = new ResourceRequirementsBuilder();
+    if (!requests.isEmpty()) {
+      r.withRequests(requests);
+    }
+    if (!limits.isEmpty()) {
+      r.withLimits(limits);
+    }
+    return r.build();
+  }
+
+  private static Map<String, Quantity> quantities(String cpu, String memory) {
+    Map<String, Quantity> m = new LinkedHashMap<>();
+    if (!cpu.isEmpty()) {
+      m.put("cpu", new Quantity(cpu));
+    }
+    if (!memory.isEmpty()) {
+      m.put("memory", new Quantity(memory));
+    }
+    return m;
+  }
+
+  private static Toleration toleration(PodDefaults.Toleration t) {
+    // Empty strings are left out: Kubernetes reads a missing key/value/effect as "any".
+    return new TolerationBuilder()
+        .withKey(t.key().isEmpty() ? null : t.key())
+        .withOperator(t.operator())
+        .withValue(t.value().isEmpty() ? null : t.value())
+        .withEffect(t.effect().isEmpty() ? null : t.effect())
+        .build();
   }
 }

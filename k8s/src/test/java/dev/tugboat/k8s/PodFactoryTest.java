@@ -100,4 +100,60 @@ class PodFactoryTest {
     assertEquals(simulation, pod.getMetadata().getAnnotations().get("tugboat.dev/simulation-id"));
     assertEquals(model, pod.getMetadata().getAnnotations().get("tugboat.dev/model-id"));
   }
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(delimiter = '|', value = {
+      // pod-defaults override | requests | limits | service account | tolerations
+      "''                                                          | {}                    | {}                     | | []",
+      "resources.requests { cpu = 500m, memory = 256Mi }           | {cpu=500m, memory=256Mi} | {}                  | | []",
+      "resources.limits.memory = 1Gi                               | {}                    | {memory=1Gi}           | | []",
+      "resources { requests.cpu = \"1\", limits.cpu = \"2\" }  | {cpu=1}               | {cpu=2}                | | []",
+      "service-account = model-runner                              | {}                    | {}                     | model-runner | []",
+      "tolerations = [{key = dedicated, value = models, effect = NoSchedule}] | {}         | {}                     | | [dedicated Equal models NoSchedule]",
+      "tolerations = [{key = gpu, operator = Exists}, {operator = Exists}] | {}            | {}                     | | [gpu Exists - -, - Exists - -]",
+      "tolerations = \"dedicated=models:NoSchedule,gpu:NoExecute\" | {}                   | {}                     | | [dedicated Equal models NoSchedule, gpu Exists - NoExecute]",
+  })
+  void podDefaultsFromConfigurationAreApplied(String override, String requests, String limits, String serviceAccount,
+                                              String tolerations) {
+    Pod pod = new PodFactory(settings(override.isEmpty() ? "" : "tugboat.kubernetes.pod-defaults { " + override + " }"))
+        .podFor(ServiceSpec.of("so", "sim", MODEL, 1));
+    Container c = pod.getSpec().getContainers().get(0);
+    if (requests.equals("{}") && limits.equals("{}")) {
+      assertNull(c.getResources(), "no resources configured: left out as DOTS does");
+    } else {
+      assertEquals(requests, quantities(c.getResources().getRequests()));
+      assertEquals(limits, quantities(c.getResources().getLimits()));
+    }
+    assertEquals(serviceAccount, pod.getSpec().getServiceAccountName());
+    List<String> shown = pod.getSpec().getTolerations() == null ? List.of() : pod.getSpec().getTolerations().stream()
+        .map(t -> dash(t.getKey()) + " " + t.getOperator() + " " + dash(t.getValue()) + " " + dash(t.getEffect()))
+        .toList();
+    assertEquals(tolerations, shown.toString());
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "resources.requests.cpu = lots",
+      "resources.limits.memory = \"1 GB\"",
+      "tolerations = [{key = a, operator = Sometimes}]",
+      "tolerations = [{key = a, operator = Exists, value = b}]",
+      "tolerations = [{key = a, value = b, effect = Never}]",
+      "tolerations = [{value = b}]",
+  })
+  void badPodDefaultsAreRefusedAtStartUp(String override) {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> settings("tugboat.kubernetes.pod-defaults { " + override + " }"));
+    assertTrue(e.getMessage().startsWith("tugboat.kubernetes.pod-defaults: "), e.getMessage());
+  }
+
+  private static String quantities(Map<String, io.fabric8.kubernetes.api.model.Quantity> m) {
+    if (m == null || m.isEmpty()) {
+      return "{}";
+    }
+    return new java.util.TreeMap<>(m).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        .collect(java.util.stream.Collectors.joining(", ", "{", "}"));
+  }
+
+  private static String dash(String s) {
+    return s == null ? "-" : s;
+  }
 }
