@@ -29,7 +29,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -193,13 +197,21 @@ public final class TugboatNode implements AutoCloseable {
    * tests): a message published before the subscription exists reaches no one.
    */
   public void awaitReady(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!isReady()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("node not ready after " + timeout + ": cluster member status "
-            + Cluster.get(system).selfMember().status() + ", MQTT subscribed " + bridge.isConnected());
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    Cancellable poll = system.scheduler().scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(50), () -> {
+      if (isReady()) {
+        ready.complete(null);
       }
-      Thread.sleep(50);
+    }, system.executionContext());
+    try {
+      ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("node not ready after " + timeout + ": cluster member status "
+          + Cluster.get(system).selfMember().status() + ", MQTT subscribed " + bridge.isConnected());
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("readiness check failed", e.getCause());
+    } finally {
+      poll.cancel();
     }
   }
 
