@@ -1,6 +1,5 @@
 package dev.tugboat.node;
 
-import com.typesafe.config.ConfigFactory;
 import dev.tugboat.node.so.SimulatedSo;
 import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.ModelSpec;
@@ -56,17 +55,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    DataDirs.wipe(dataDir);
-    var config = TugboatNode.loadConfig(ConfigFactory.parseMap(Map.of(
-        "tugboat.mode", "embedded",
-        "tugboat.data-dir", dataDir.toString(),
-        "tugboat.embedded.mqtt-port", mqttPort,
-        "tugboat.embedded.fake-model-run-seconds", runSeconds,
-        "tugboat.http.port", httpPort,
-        "pekko.remote.artery.canonical.port", 0)));
-    try (TugboatNode node = TugboatNode.start(config);
+    try (TugboatNode node = EmbeddedRun.start(dataDir, mqttPort, httpPort, runSeconds);
          SimulatedSo so = SimulatedSo.connect(node.settings().embeddedMqttHost(), mqttPort, "dots-so")) {
-      node.awaitReady(Duration.ofSeconds(60));
       KubernetesClient k8s = node.simulatedKubernetes().orElseThrow().client();
       Map<String, Long> createdNanos = new ConcurrentHashMap<>();
       Map<String, Instant> finishedAt = new ConcurrentHashMap<>();

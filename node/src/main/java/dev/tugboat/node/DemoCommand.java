@@ -2,7 +2,6 @@ package dev.tugboat.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import dev.tugboat.node.so.SimulatedSo;
 import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.ModelSpec;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,17 +49,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    DataDirs.wipe(dataDir);
-    var config = TugboatNode.loadConfig(ConfigFactory.parseMap(Map.of(
-        "tugboat.mode", "embedded",
-        "tugboat.data-dir", dataDir.toString(),
-        "tugboat.embedded.mqtt-port", mqttPort,
-        "tugboat.embedded.fake-model-run-seconds", runSeconds,
-        "tugboat.http.port", httpPort,
-        "pekko.remote.artery.canonical.port", 0)));
-    try (TugboatNode node = TugboatNode.start(config);
+    try (TugboatNode node = EmbeddedRun.start(dataDir, mqttPort, httpPort, runSeconds);
          SimulatedSo so = SimulatedSo.connect(node.settings().embeddedMqttHost(), mqttPort, "dots-so")) {
-      node.awaitReady(Duration.ofSeconds(60));
       List<ModelSpec> models = quickstartModels(node.settings().embeddedMqttHost(), mqttPort);
       System.out.println("SO  -> DeployModels simulation=" + SIMULATION_ID + " simulator=" + SIMULATOR_ID
           + " models=" + models.size() + " (EXIT_CODE unset, 1, 2, unset)");
