@@ -6,6 +6,7 @@ import dev.tugboat.protocol.ServiceSpec;
 import dev.tugboat.protocol.kubernetes.KubernetesCommand;
 import dev.tugboat.protocol.kubernetes.PodCallResult;
 import dev.tugboat.protocol.kubernetes.PodLogResult;
+import dev.tugboat.protocol.kubernetes.OwnPods;
 import dev.tugboat.protocol.kubernetes.PodLookupResult;
 import dev.tugboat.protocol.service.ServiceCommand;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -27,6 +28,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -201,6 +203,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
         .onMessage(KubernetesCommand.DeletePod.class, this::onDelete)
         .onMessage(KubernetesCommand.ReadPodLog.class, this::onReadLog)
         .onMessage(KubernetesCommand.LookupPod.class, this::onLookup)
+        .onMessage(KubernetesCommand.ListOwnPods.class, this::onListOwnPods)
         .onMessage(CallDone.class, this::onCallDone)
         .onMessage(RetryDue.class, this::onRetryDue)
         .onMessageEquals(DispatchTick.INSTANCE, this::dispatch)
@@ -277,6 +280,17 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
           s -> cmd.replyTo().tell(new PodLookupResult.Present(s)),
           () -> cmd.replyTo().tell(new PodLookupResult.Unknown(cmd.podName(), "the pod has no Tugboat annotations")));
     }
+    return this;
+  }
+
+  private Behavior<KubernetesCommand> onListOwnPods(KubernetesCommand.ListOwnPods cmd) {
+    SharedIndexInformer<Pod> inf = informer;
+    if (inf == null || !inf.isRunning() || !inf.hasSynced()) {
+      cmd.replyTo().tell(new OwnPods(false, List.of()));
+      return this;
+    }
+    cmd.replyTo().tell(new OwnPods(true,
+        inf.getStore().list().stream().map(PodSnapshots::tryOf).flatMap(Optional::stream).toList()));
     return this;
   }
 

@@ -169,6 +169,7 @@ public final class TugboatNode implements AutoCloseable {
       closeables.add(bridge);
       SimulationEntity.init(system, directory, bridge.notifier(), entitySettings);
       ServiceEntity.init(system, directory, gateway, entitySettings);
+      OwnPodReconciler.init(system, gateway, directory, OwnPodReconciler.Settings.fromConfig(config));
 
       ServerBinding binding = HttpServer.start(system, HttpSettings.fromConfig(config), directory,
               () -> isReady(cluster, bridge), metrics::scrape)

@@ -22,6 +22,12 @@ public sealed interface KubernetesCommand {
   /** The pod as the informer cache holds it (no API call once the cache is synced). */
   record LookupPod(String podName, ActorRef<PodLookupResult> replyTo) implements KubernetesCommand {}
 
+  /**
+   * Every pod of this deployment (ownership label) that carries Tugboat's annotations, as the
+   * informer cache holds it; no API call. For the reconciler that takes back orphaned pods.
+   */
+  record ListOwnPods(ActorRef<OwnPods> replyTo) implements KubernetesCommand {}
+
   /** Messages the gateway sends itself; declared in the k8s module. */
   non-sealed interface Private extends KubernetesCommand {}
 }
