@@ -34,9 +34,14 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
   private static final String SIMULATOR_ID = "bench";
   private static final String SIMULATION_ID = "bench-sim";
+  private static final String WARMUP_ID = "warmup-sim";
 
   @Option(names = "--models", description = "Number of fake models (default: ${DEFAULT-VALUE}).")
   int models = 1000;
+
+  @Option(names = "--warmup", description = "Models of an unmeasured simulation run first, so the JIT has "
+      + "compiled the hot paths as in a long-running node (default: ${DEFAULT-VALUE}: none).")
+  int warmup = 0;
 
   @Option(names = "--run-seconds", description = "How long each fake model runs after ReadyForProcessing (default: ${DEFAULT-VALUE}).")
   int runSeconds = 20;
@@ -85,14 +90,21 @@ final class BenchCommand implements Callable<Integer> {
         public void onDelete(Pod pod, boolean finalStateUnknown) {}
       });
 
-      List<ModelSpec> specs = new ArrayList<>(models);
-      for (int i = 0; i < models; i++) {
-        specs.add(new ModelSpec("m" + i, "fake_model:latest", List.of(
-            new EnvVar("MQTT_HOST", node.settings().embeddedMqttHost()),
-            new EnvVar("MQTT_PORT", Integer.toString(mqttPort)),
-            new EnvVar("SIMULATOR_ID", SIMULATOR_ID), new EnvVar("SIMULATION_ID", SIMULATION_ID),
-            new EnvVar("MODEL_ID", "m" + i))));
+      if (warmup > 0) {
+        System.out.println("bench: warm-up simulation of " + warmup + " fake models (not measured)");
+        so.deploy(SIMULATOR_ID, WARMUP_ID, specs(node, WARMUP_ID, warmup), 0.0);
+        long warmupDeadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+        boolean warm = false;
+        while (!warm && System.nanoTime() < warmupDeadline) {
+          warm = so.next(Duration.ofSeconds(1)).filter(r -> r.topic() instanceof Topic.AllModelsHaveTerminated t
+              && t.simulationId().equals(WARMUP_ID)).isPresent();
+        }
+        if (!warm) {
+          System.err.println("bench: the warm-up simulation did not end within " + timeoutSeconds + " s");
+          return 1;
+        }
       }
+      List<ModelSpec> specs = specs(node, SIMULATION_ID, models);
       System.out.println("bench: deploying " + models + " fake models (run time " + runSeconds + " s)");
       long t0 = System.nanoTime();
       so.deploy(SIMULATOR_ID, SIMULATION_ID, specs, 0.0);
@@ -108,6 +120,9 @@ final class BenchCommand implements Callable<Integer> {
           continue;
         }
         SimulatedSo.Received r = next.get();
+        if (!r.topic().format().contains("/" + SIMULATION_ID + "/")) {
+          continue;
+        }
         if (r.topic() instanceof Topic.ModelsReady) {
           readyNanos = r.arrivedNanos();
           System.out.printf("bench: ModelsReady after %d ms; %d pods created%n", (readyNanos - t0) / 1_000_000,
@@ -128,8 +143,11 @@ final class BenchCommand implements Callable<Integer> {
         System.err.println("bench: timed out after " + timeoutSeconds + " s");
         return 1;
       }
-      long lastCreated = createdNanos.values().stream().mapToLong(Long::longValue).max().orElse(t0);
-      double createPerS = createdNanos.size() / ((lastCreated - t0) / 1e9);
+      String measuredPrefix = PodNames.podName(SIMULATOR_ID, SIMULATION_ID, "m0").replaceFirst("m0$", "");
+      long[] measuredCreates = createdNanos.entrySet().stream().filter(e -> e.getKey().startsWith(measuredPrefix))
+          .mapToLong(Map.Entry::getValue).toArray();
+      long lastCreated = java.util.Arrays.stream(measuredCreates).max().orElse(t0);
+      double createPerS = measuredCreates.length / ((lastCreated - t0) / 1e9);
       long[] detect = detectMs.stream().mapToLong(Long::longValue).sorted().toArray();
       System.out.printf("bench: %d terminations measured of %d models%n", detect.length, models);
       System.out.printf("models=%d create_per_s=%.0f ready_ms=%d all_terminated_ms=%d detect_p50_ms=%d "
@@ -138,6 +156,18 @@ final class BenchCommand implements Callable<Integer> {
           percentile(detect, 50), percentile(detect, 99), heapMb);
       return 0;
     }
+  }
+
+  private List<ModelSpec> specs(TugboatNode node, String simulationId, int count) {
+    List<ModelSpec> specs = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      specs.add(new ModelSpec("m" + i, "fake_model:latest", List.of(
+          new EnvVar("MQTT_HOST", node.settings().embeddedMqttHost()),
+          new EnvVar("MQTT_PORT", Integer.toString(mqttPort)),
+          new EnvVar("SIMULATOR_ID", SIMULATOR_ID), new EnvVar("SIMULATION_ID", simulationId),
+          new EnvVar("MODEL_ID", "m" + i))));
+    }
+    return specs;
   }
 
   private static long percentile(long[] sorted, int p) {
