@@ -85,6 +85,21 @@ public final class SimulationEntity
   /** The notifier answered a Publish. */
   record PublishReplied(PublishResult result) implements SimulationCommand.Private, CborSerializable {}
 
+  /** Persists every report and delivery buffered since the last flush, in one write. */
+  enum Flush implements SimulationCommand.Private, CborSerializable { INSTANCE }
+
+  /** A report or delivery waiting for the next {@link Flush}; never persisted as such. */
+  private sealed interface Pending {}
+
+  private record PendingReady(String modelId, ActorRef<CommandReply> replyTo) implements Pending {}
+
+  private record PendingEnd(ModelEnd end, ActorRef<CommandReply> replyTo) implements Pending {}
+
+  private record PendingDelivery(long outboxId) implements Pending {}
+
+  /** A reply owed once the batch is persisted. */
+  private record OwedReply(ActorRef<CommandReply> replyTo, CommandReply reply) {}
+
   private final String simulationId;
   private final EntityDirectory directory;
   private final ActorRef<NotifierCommand> notifier;
@@ -101,6 +116,16 @@ public final class SimulationEntity
   /** The create deadline passed under hold-on-failure and was logged (once per incarnation). */
   private boolean createOverdueLogged;
   private boolean passivating;
+  /**
+   * Reports and deliveries buffered in arrival order until the next Flush, so that a burst (1,000
+   * models ending within seconds) costs one journal write per run of commands instead of one
+   * each. Lost with the incarnation: the reporters re-send unanswered reports, and undelivered
+   * entries are published again after recovery.
+   */
+  private final List<Pending> pending = new ArrayList<>();
+  /** Outbox ids acknowledged by the broker and buffered; drain must not publish them again. */
+  private final Set<Long> deliveriesPending = new HashSet<>();
+  private boolean flushScheduled;
 
   private SimulationEntity(String simulationId, EntityDirectory directory, ActorRef<NotifierCommand> notifier,
       EntitySettings settings, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<SimulationCommand> ctx) {
@@ -306,16 +331,7 @@ public final class SimulationEntity
     if (model.get().ready()) {
       return Effect().none().thenReply(cmd.replyTo(), s -> new CommandReply.Accepted("already ready"));
     }
-    Instant now = settings.clock().instant();
-    List<SimulationEvent> events = new ArrayList<>();
-    events.add(new ModelReady(simulationId, cmd.modelId(), now));
-    boolean allReadyNow = d.models().readyCount() + 1 == d.models().size();
-    if (allReadyNow && !d.modelsReadyQueued()) {
-      events.add(new ModelsReadyQueued(simulationId, state.outbox().nextId(), now));
-      ctx.getLog().info("simulation {}: every model is ready, ModelsReady queued", simulationId);
-    }
-    return Effect().persist(events).thenRun(this::afterChange)
-        .thenReply(cmd.replyTo(), s -> CommandReply.accepted());
+    return buffer(new PendingReady(cmd.modelId(), cmd.replyTo()));
   }
 
   private ReplyEffect<SimulationEvent, SimulationState> serviceTerminated(Active state, ReportServiceTerminated cmd) {
@@ -328,11 +344,113 @@ public final class SimulationEntity
     if (model.get().termination() != null) {
       return Effect().none().thenReply(cmd.replyTo(), s -> new CommandReply.Accepted("already terminated"));
     }
+    return buffer(new PendingEnd(new ModelEnd(cmd.modelId(), cmd.status(), cmd.exitCode(), cmd.reason()),
+        cmd.replyTo()));
+  }
+
+  /**
+   * Holds {@code item} for the next Flush; its reply (if any) is sent once the batch is persisted.
+   * Flush goes to the back of the mailbox, so every command already queued or stashed (those that
+   * arrived during the previous write) joins the same batch.
+   */
+  private ReplyEffect<SimulationEvent, SimulationState> buffer(Pending item) {
+    pending.add(item);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      ctx.getSelf().tell(Flush.INSTANCE);
+    }
+    return Effect().none().thenNoReply();
+  }
+
+  /**
+   * Persists the buffered batch in one atomic write. Each item is decided against the state plus
+   * the events decided before it in the batch, so duplicates (in the batch, or already journaled,
+   * e.g. by a tick in between) add nothing, outbox ids stay consecutive, and
+   * AllModelsHaveTerminatedQueued follows the last ModelTerminated in the same write.
+   */
+  private ReplyEffect<SimulationEvent, SimulationState> flush(SimulationState state) {
+    flushScheduled = false;
+    List<Pending> batch = List.copyOf(pending);
+    pending.clear();
+    // No command runs while the write is in flight, so no drain can see these ids before they leave.
+    deliveriesPending.clear();
     Instant now = settings.clock().instant();
-    List<SimulationEvent> events = terminationEvents(state, List.of(
-        new ModelEnd(cmd.modelId(), cmd.status(), cmd.exitCode(), cmd.reason())), now);
-    return Effect().persist(events).thenRun(this::afterChange)
-        .thenReply(cmd.replyTo(), s -> CommandReply.accepted());
+    SimulationState next = state;
+    List<SimulationEvent> events = new ArrayList<>();
+    List<OwedReply> replies = new ArrayList<>();
+    for (Pending item : batch) {
+      List<SimulationEvent> decided = new ArrayList<>();
+      if (item instanceof PendingReady r) {
+        replies.add(new OwedReply(r.replyTo(), readyEvents(next, r.modelId(), now, decided)));
+      } else if (item instanceof PendingEnd e) {
+        replies.add(new OwedReply(e.replyTo(), endEvents(next, e.end(), now, decided)));
+      } else if (item instanceof PendingDelivery d
+          && outboxOf(next).filter(o -> o.contains(d.outboxId())).isPresent()) {
+        decided.add(new NotificationDelivered(simulationId, d.outboxId(), now));
+      }
+      for (SimulationEvent event : decided) {
+        next = SimulationState.apply(next, event);
+      }
+      events.addAll(decided);
+    }
+    if (events.isEmpty()) {
+      return Effect().none().thenRun(s -> sendReplies(replies)).thenRun(this::afterChange).thenNoReply();
+    }
+    return Effect().persist(events).thenRun(s -> sendReplies(replies)).thenRun(this::afterChange).thenNoReply();
+  }
+
+  private static void sendReplies(List<OwedReply> replies) {
+    replies.forEach(r -> r.replyTo().tell(r.reply()));
+  }
+
+  /** ModelReady [+ ModelsReadyQueued] into {@code events} unless already ready or ended; the reply. */
+  private CommandReply readyEvents(SimulationState state, String modelId, Instant now, List<SimulationEvent> events) {
+    if (!(state instanceof Active a)) {
+      return new CommandReply.Accepted("simulation ended");
+    }
+    Deployment d = a.deployment();
+    Optional<Model> model = d.model(modelId);
+    if (model.isEmpty()) {
+      return new CommandReply.Rejected("unknown model '" + Ids.printable(modelId) + "'");
+    }
+    if (model.get().ready()) {
+      return new CommandReply.Accepted("already ready");
+    }
+    events.add(new ModelReady(simulationId, modelId, now));
+    if (d.models().readyCount() + 1 == d.models().size() && !d.modelsReadyQueued()) {
+      events.add(new ModelsReadyQueued(simulationId, a.outbox().nextId(), now));
+      ctx.getLog().info("simulation {}: every model is ready, ModelsReady queued", simulationId);
+    }
+    return CommandReply.accepted();
+  }
+
+  /** ModelTerminated [+ AllModelsHaveTerminatedQueued] into {@code events} unless already ended; the reply. */
+  private CommandReply endEvents(SimulationState state, ModelEnd end, Instant now, List<SimulationEvent> events) {
+    if (!(state instanceof Active a)) {
+      return new CommandReply.Accepted("already terminated");
+    }
+    Optional<Model> model = a.deployment().model(end.modelId());
+    if (model.isEmpty()) {
+      return new CommandReply.Rejected("unknown model '" + Ids.printable(end.modelId()) + "'");
+    }
+    if (model.get().termination() != null) {
+      return new CommandReply.Accepted("already terminated");
+    }
+    events.addAll(terminationEvents(a, List.of(end), now));
+    return CommandReply.accepted();
+  }
+
+  private static Optional<Outbox> outboxOf(SimulationState state) {
+    if (state instanceof Active a) {
+      return Optional.of(a.outbox());
+    }
+    if (state instanceof Ended e) {
+      return Optional.of(e.outbox());
+    }
+    if (state instanceof Rejected r) {
+      return Optional.of(r.outbox());
+    }
+    return Optional.empty();
   }
 
   /** One model's end, before it is journaled. */
@@ -466,7 +584,8 @@ public final class SimulationEntity
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Get.class, (s, c) -> Effect().none().thenReply(c.replyTo(),
             st -> SimulationState.view(st).<SimulationReply>map(SimulationReply.Found::new)
-                .orElseGet(() -> new SimulationReply.NotFound(simulationId))));
+                .orElseGet(() -> new SimulationReply.NotFound(simulationId))))
+        .onCommand(Flush.class, (s, c) -> flush(s));
   }
 
   // ---------------------------------------------------------------- outbox
@@ -475,10 +594,11 @@ public final class SimulationEntity
       PublishReplied msg) {
     long id = msg.result().id();
     publishing.remove(id);
-    if (msg.result() instanceof PublishResult.Published && outbox.contains(id)) {
-      return Effect().persist(new NotificationDelivered(simulationId, id, settings.clock().instant()))
-          .thenRun(this::afterChange)
-          .thenNoReply();
+    if (msg.result() instanceof PublishResult.Published) {
+      if (outbox.contains(id) && deliveriesPending.add(id)) {
+        return buffer(new PendingDelivery(id));
+      }
+      return Effect().none().thenNoReply();
     }
     if (msg.result() instanceof PublishResult.NotPublished np) {
       // Re-sent on the next tick rather than now, so a broker outage does not become a busy loop.
@@ -552,7 +672,8 @@ public final class SimulationEntity
         return;
       }
       earlierPending = true;
-      if (publishing.containsKey(entry.id()) || refused.contains(entry.id())) {
+      if (publishing.containsKey(entry.id()) || refused.contains(entry.id())
+          || deliveriesPending.contains(entry.id())) {
         continue;
       }
       publishing.put(entry.id(), now);

@@ -29,10 +29,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.testkit.JournalOperation;
+import org.apache.pekko.persistence.testkit.ProcessingPolicy;
+import org.apache.pekko.persistence.testkit.ProcessingResult;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess;
+import org.apache.pekko.persistence.testkit.WriteEvents;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,6 +120,21 @@ class SimulationEntityTest {
 
   private void deliver(NotifierCommand.Publish p) {
     p.replyTo().tell(new PublishResult.Published(p.id()));
+  }
+
+  private List<SimulationEvent> persisted() {
+    return kit.persistenceTestKit().persistedInStorage("Simulation|" + simulationId).stream()
+        .map(SimulationEvent.class::cast).toList();
+  }
+
+  /** A report's reply and the events journaled for it (its reply is sent after the flush wrote them). */
+  private record Reported(CommandReply reply, List<SimulationEvent> events) {}
+
+  private Reported report(Function<ActorRef<CommandReply>, SimulationCommand> creator) {
+    int before = persisted().size();
+    CommandReply reply = kit.<CommandReply>runCommand(creator::apply).reply();
+    List<SimulationEvent> all = persisted();
+    return new Reported(reply, all.subList(before, all.size()));
   }
 
   private SimulationView view() {
@@ -278,13 +303,13 @@ class SimulationEntityTest {
     assertInstanceOf(CommandReply.Rejected.class, unknown.reply());
     assertTrue(unknown.hasNoEvents());
 
-    var first = kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m0", r));
+    var first = report(r -> new SimulationCommand.ReportModelReady("m0", r));
     assertInstanceOf(CommandReply.Accepted.class, first.reply());
     assertEquals(List.of(new ModelReady(simulationId, "m0", clock.instant())), first.events());
     assertTrue(kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m0", r)).hasNoEvents());
     assertEquals(SimulationView.Phase.DEPLOYING, view().phase());
 
-    var last = kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m1", r));
+    var last = report(r -> new SimulationCommand.ReportModelReady("m1", r));
     assertEquals(2, last.events().size());
     assertEquals(1, ((ModelsReadyQueued) last.events().get(1)).outboxId());
     NotifierCommand.Publish p = nextPublish();
@@ -303,10 +328,10 @@ class SimulationEntityTest {
         "", r));
     assertInstanceOf(CommandReply.Rejected.class, unknown.reply());
 
-    var first = kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.FAILED, 2,
+    var first = report(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.FAILED, 2,
         "Error", r));
     assertInstanceOf(CommandReply.Accepted.class, first.reply());
-    assertEquals(2, first.eventOfType(ModelTerminated.class).exitCode());
+    assertEquals(2, ((ModelTerminated) first.events().get(0)).exitCode());
     var repeat = kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.FAILED, 2,
         "Error", r));
     assertInstanceOf(CommandReply.Accepted.class, repeat.reply());
@@ -315,7 +340,7 @@ class SimulationEntityTest {
     assertEquals(new Notification.ModelHasTerminated(simulationId, "m0", TerminationStatus.FAILED, 2),
         m0.notification());
 
-    var last = kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.SUCCEEDED, 0,
+    var last = report(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.SUCCEEDED, 0,
         "Completed", r));
     assertEquals(2, last.events().size());
     assertInstanceOf(AllModelsHaveTerminatedQueued.class, last.events().get(1));
@@ -402,5 +427,175 @@ class SimulationEntityTest {
     var events = kit.persistenceTestKit().persistedInStorage("Simulation|" + simulationId);
     assertInstanceOf(NotificationDelivered.class, events.get(events.size() - 1));
     assertEquals(2, events.stream().filter(e -> e instanceof ServiceCreateAcknowledged).count());
+  }
+
+  /**
+   * Holds each journal write of one persistence id until the test lets it through, and records its
+   * batch: while a write is held the entity stashes what arrives, which makes a burst deterministic.
+   * Blocks only the in-memory journal's thread, never the entity.
+   */
+  private static final class GatedWrites implements ProcessingPolicy<JournalOperation> {
+    private final String persistenceId;
+    private final Semaphore entered = new Semaphore(0);
+    private final Semaphore permits = new Semaphore(0);
+    private final List<List<Object>> batches = new CopyOnWriteArrayList<>();
+
+    GatedWrites(String persistenceId) {
+      this.persistenceId = persistenceId;
+    }
+
+    @Override
+    public ProcessingResult tryProcess(String pid, JournalOperation op) {
+      if (pid.equals(persistenceId) && op instanceof WriteEvents w) {
+        batches.add(List.copyOf(w.getBatch()));
+        entered.release();
+        try {
+          permits.tryAcquire(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return ProcessingSuccess.getInstance();
+    }
+
+    /** The next write has reached the journal (and is held); returns its batch. */
+    List<Object> awaitWrite() throws InterruptedException {
+      assertTrue(entered.tryAcquire(5, TimeUnit.SECONDS), "no journal write");
+      return batches.get(batches.size() - 1);
+    }
+
+    void release() {
+      permits.release();
+    }
+  }
+
+  /** An incarnation outside the test kit (which would wipe the journal), deployed with {@code modelIds}. */
+  private ActorRef<SimulationCommand> spawnDeployed(List<String> modelIds) {
+    ActorRef<SimulationCommand> entity = testKit.spawn(SimulationEntity.create(simulationId, directory,
+        notifier.ref(), TestSupport.settings(clock), shard.ref()));
+    TestProbe<CommandReply> deployed = testKit.createTestProbe(CommandReply.class);
+    entity.tell(new SimulationCommand.Deploy("204-asd", modelIds.stream().map(SimulationEntityTest::model).toList(),
+        1.0, deployed.ref()));
+    deployed.expectMessageClass(CommandReply.Accepted.class);
+    return entity;
+  }
+
+  @Test
+  void aBurstOfReadinessIsOneWriteThatQueuesModelsReadyOnce() throws InterruptedException {
+    simulationId = simulationId + "-ready";
+    ActorRef<SimulationCommand> entity = spawnDeployed(List.of("m0", "m1", "m2"));
+    GatedWrites gate = new GatedWrites("Simulation|" + simulationId);
+    kit.persistenceTestKit().withPolicy(gate);
+    try {
+      TestProbe<CommandReply> first = testKit.createTestProbe(CommandReply.class);
+      entity.tell(new SimulationCommand.ReportModelReady("m0", first.ref()));
+      gate.awaitWrite();
+      List<TestProbe<CommandReply>> reporters = new ArrayList<>();
+      for (String modelId : List.of("m1", "m2", "m2", "m0")) {
+        TestProbe<CommandReply> reporter = testKit.createTestProbe(CommandReply.class);
+        reporters.add(reporter);
+        entity.tell(new SimulationCommand.ReportModelReady(modelId, reporter.ref()));
+      }
+      gate.release();
+      assertEquals(CommandReply.accepted(), first.receiveMessage());
+      List<Object> batch = gate.awaitWrite();
+      assertEquals(List.of(new ModelReady(simulationId, "m1", clock.instant()),
+          new ModelReady(simulationId, "m2", clock.instant()),
+          new ModelsReadyQueued(simulationId, 1, clock.instant())), batch);
+      // m0 was journaled before its repeat was handled: answered at once. The batch waits for its write.
+      assertEquals(new CommandReply.Accepted("already ready"), reporters.get(3).receiveMessage());
+      reporters.subList(0, 3).forEach(r -> r.expectNoMessage(Duration.ofMillis(50)));
+      gate.release();
+      // The repeated m2 was deduplicated inside the batch.
+      assertEquals(
+          List.of(CommandReply.accepted(), CommandReply.accepted(), new CommandReply.Accepted("already ready")),
+          reporters.subList(0, 3).stream().map(TestProbe::receiveMessage).toList());
+      assertEquals(new Notification.ModelsReady(simulationId), nextPublish().notification());
+    } finally {
+      kit.persistenceTestKit().resetPolicy();
+    }
+    testKit.stop(entity);
+  }
+
+  @Test
+  void aBurstOfReportsIsOneWriteAnsweredAfterItAndRecoversTheSameState() throws InterruptedException {
+    simulationId = simulationId + "-burst";
+    ActorRef<SimulationCommand> entity = spawnDeployed(List.of("m0", "m1", "m2"));
+    GatedWrites gate = new GatedWrites("Simulation|" + simulationId);
+    kit.persistenceTestKit().withPolicy(gate);
+    NotifierCommand.Publish all;
+    try {
+      TestProbe<CommandReply> ready = testKit.createTestProbe(CommandReply.class);
+      entity.tell(new SimulationCommand.ReportModelReady("m0", ready.ref()));
+      assertEquals(List.of(ModelReady.class), gate.awaitWrite().stream().map(Object::getClass).toList());
+      // The entity is persisting now: everything below is stashed and handled as one run.
+      List<TestProbe<CommandReply>> reporters = new ArrayList<>();
+      for (String modelId : List.of("m0", "m1", "m1", "m2")) {
+        TestProbe<CommandReply> reporter = testKit.createTestProbe(CommandReply.class);
+        reporters.add(reporter);
+        entity.tell(new SimulationCommand.ReportServiceTerminated(modelId, TerminationStatus.SUCCEEDED, 0, "done",
+            reporter.ref()));
+      }
+      TestProbe<CommandReply> unknown = testKit.createTestProbe(CommandReply.class);
+      entity.tell(new SimulationCommand.ReportServiceTerminated("nope", TerminationStatus.SUCCEEDED, 0, "",
+          unknown.ref()));
+      reporters.get(0).expectNoMessage(Duration.ofMillis(100));
+      gate.release();
+      assertEquals(CommandReply.accepted(), ready.receiveMessage());
+
+      // One write: each model once (the duplicate adds nothing), AllModelsHaveTerminated queued with the last.
+      List<Object> batch = gate.awaitWrite();
+      assertInstanceOf(CommandReply.Rejected.class, unknown.receiveMessage());
+      assertEquals(List.of(ModelTerminated.class, ModelTerminated.class, ModelTerminated.class,
+          AllModelsHaveTerminatedQueued.class), batch.stream().map(Object::getClass).toList());
+      assertEquals(List.of("m0", "m1", "m2"), batch.subList(0, 3).stream()
+          .map(e -> ((ModelTerminated) e).modelId()).toList());
+      assertEquals(List.of(1L, 2L, 3L, 4L), List.of(((ModelTerminated) batch.get(0)).outboxId(),
+          ((ModelTerminated) batch.get(1)).outboxId(), ((ModelTerminated) batch.get(2)).outboxId(),
+          ((AllModelsHaveTerminatedQueued) batch.get(3)).outboxId()));
+      // Replies only once the batch is journaled.
+      reporters.forEach(r -> r.expectNoMessage(Duration.ofMillis(50)));
+      gate.release();
+      assertEquals(List.of(CommandReply.accepted(), CommandReply.accepted(),
+              new CommandReply.Accepted("already terminated"), CommandReply.accepted()),
+          reporters.stream().map(TestProbe::receiveMessage).toList());
+
+      // Broker acks arriving during a write are journaled together; a repeated ack adds nothing.
+      List<NotifierCommand.Publish> terminations = List.of(nextPublish(), nextPublish(), nextPublish());
+      assertTrue(terminations.stream().allMatch(p -> p.notification() instanceof Notification.ModelHasTerminated));
+      notifier.expectNoMessage(Duration.ofMillis(50));
+      deliver(terminations.get(0));
+      assertEquals(List.of(NotificationDelivered.class), gate.awaitWrite().stream().map(Object::getClass).toList());
+      deliver(terminations.get(1));
+      deliver(terminations.get(2));
+      deliver(terminations.get(1));
+      gate.release();
+      assertEquals(List.of(2L, 3L), gate.awaitWrite().stream()
+          .map(e -> ((NotificationDelivered) e).outboxId()).toList());
+      // AllModelsHaveTerminated still waits for every ModelHasTerminated to be journaled as delivered.
+      notifier.expectNoMessage(Duration.ofMillis(50));
+      gate.release();
+      all = nextPublish();
+      assertEquals(new Notification.AllModelsHaveTerminated(simulationId), all.notification());
+    } finally {
+      kit.persistenceTestKit().resetPolicy();
+    }
+    TestProbe<SimulationReply> got = testKit.createTestProbe(SimulationReply.class);
+    entity.tell(new SimulationCommand.Get(got.ref()));
+    SimulationView before = assertInstanceOf(SimulationReply.Found.class, got.receiveMessage()).simulation();
+    assertEquals(1, before.pendingNotifications());
+    testKit.stop(entity);
+
+    // A new incarnation replays the batches into the same state (a new test kit would wipe the journal).
+    ActorRef<SimulationCommand> recovered = testKit.spawn(SimulationEntity.create(simulationId, directory,
+        notifier.ref(), TestSupport.settings(clock), shard.ref()));
+    recovered.tell(new SimulationCommand.Get(got.ref()));
+    assertEquals(before, assertInstanceOf(SimulationReply.Found.class, got.receiveMessage()).simulation());
+    assertEquals(SimulationView.Phase.ENDED, before.phase());
+    NotifierCommand.Publish again = nextPublish();
+    assertEquals(all.id(), again.id());
+    deliver(again);
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+    testKit.stop(recovered);
   }
 }
