@@ -58,7 +58,7 @@ class JournalConfigTest {
     assertEquals(Duration.ofSeconds(60), s.podMissingGrace());
     assertEquals(30, s.logTailLines());
     assertEquals(Duration.ofSeconds(10), s.askTimeout());
-    assertEquals(64, s.outboxMaxInFlight());
+    assertEquals(500, s.outboxMaxInFlight());
     assertThrows(IllegalArgumentException.class, () -> EntitySettings.fromConfig(
         with("tugboat.entities.service-tick = 0s")));
   }
