@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,16 +53,13 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--timeout-seconds", description = "Give up after this long (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds = 900;
 
-  @Option(names = "--mqtt-port", description = "Port of the embedded broker (default: ${DEFAULT-VALUE}).")
-  int mqttPort = 1883;
-
-  @Option(names = "--http-port", description = "HTTP port (default: ${DEFAULT-VALUE}).")
-  int httpPort = 8080;
+  @Mixin
+  EmbeddedPorts ports = new EmbeddedPorts();
 
   @Override
   public Integer call() throws Exception {
-    try (TugboatNode node = EmbeddedRun.start(dataDir, mqttPort, httpPort, runSeconds);
-         SimulatedSo so = SimulatedSo.connect(node.settings().embeddedMqttHost(), mqttPort, "dots-so")) {
+    try (TugboatNode node = EmbeddedRun.start(dataDir, ports.mqtt, ports.http, runSeconds);
+         SimulatedSo so = SimulatedSo.connect(node.settings().embeddedMqttHost(), ports.mqtt, "dots-so")) {
       KubernetesClient k8s = node.simulatedKubernetes().orElseThrow().client();
       Map<String, Long> createdNanos = new ConcurrentHashMap<>();
       Map<String, Instant> finishedAt = new ConcurrentHashMap<>();
@@ -163,7 +161,7 @@ final class BenchCommand implements Callable<Integer> {
     for (int i = 0; i < count; i++) {
       specs.add(new ModelSpec("m" + i, "fake_model:latest", List.of(
           new EnvVar("MQTT_HOST", node.settings().embeddedMqttHost()),
-          new EnvVar("MQTT_PORT", Integer.toString(mqttPort)),
+          new EnvVar("MQTT_PORT", Integer.toString(ports.mqtt)),
           new EnvVar("SIMULATOR_ID", SIMULATOR_ID), new EnvVar("SIMULATION_ID", simulationId),
           new EnvVar("MODEL_ID", "m" + i))));
     }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,17 +42,14 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--timeout-seconds", description = "Give up after this long (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds = 180;
 
-  @Option(names = "--mqtt-port", description = "Port of the embedded broker (default: ${DEFAULT-VALUE}).")
-  int mqttPort = 1883;
-
-  @Option(names = "--http-port", description = "HTTP port (default: ${DEFAULT-VALUE}).")
-  int httpPort = 8080;
+  @Mixin
+  EmbeddedPorts ports = new EmbeddedPorts();
 
   @Override
   public Integer call() throws Exception {
-    try (TugboatNode node = EmbeddedRun.start(dataDir, mqttPort, httpPort, runSeconds);
-         SimulatedSo so = SimulatedSo.connect(node.settings().embeddedMqttHost(), mqttPort, "dots-so")) {
-      List<ModelSpec> models = quickstartModels(node.settings().embeddedMqttHost(), mqttPort);
+    try (TugboatNode node = EmbeddedRun.start(dataDir, ports.mqtt, ports.http, runSeconds);
+         SimulatedSo so = SimulatedSo.connect(node.settings().embeddedMqttHost(), ports.mqtt, "dots-so")) {
+      List<ModelSpec> models = quickstartModels(node.settings().embeddedMqttHost(), ports.mqtt);
       System.out.println("SO  -> DeployModels simulation=" + SIMULATION_ID + " simulator=" + SIMULATOR_ID
           + " models=" + models.size() + " (EXIT_CODE unset, 1, 2, unset)");
       so.deploy(SIMULATOR_ID, SIMULATION_ID, models, 24.0);
