@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * Timing and bounds of the Simulation and Service entities, read once from {@code tugboat.entities}.
- * The clock is injectable so tests control time; production uses the system UTC clock. holdOnFailure:
+ * createWindow: Creates a simulation has sent and not had answered, at most. The clock is injectable so tests control time; production uses the system UTC clock. holdOnFailure:
  * a creation whose bounded retries ran out is HELD for an operator (Retry/Abandon) instead of FAILED.
  */
 public record EntitySettings(
@@ -24,6 +24,7 @@ public record EntitySettings(
     Duration lostNodeGrace,
     boolean holdOnFailure,
     int simulationSnapshotEvery,
+    int createWindow,
     Clock clock) {
 
   public EntitySettings {
@@ -37,6 +38,9 @@ public record EntitySettings(
     requirePositive("lost-node-grace", lostNodeGrace);
     if (simulationSnapshotEvery < 1) {
       throw new IllegalArgumentException("tugboat.entities.simulation-snapshot-every must be >= 1");
+    }
+    if (createWindow < 1) {
+      throw new IllegalArgumentException("tugboat.entities.create-window must be >= 1");
     }
     if (createMaxAttempts < 1 || deleteMaxAttempts < 1 || outboxMaxInFlight < 1 || logTailLines < 0) {
       throw new IllegalArgumentException(
@@ -62,6 +66,7 @@ public record EntitySettings(
         c.getDuration("lost-node-grace"),
         c.getBoolean("hold-on-failure"),
         c.getInt("simulation-snapshot-every"),
+        c.getInt("create-window"),
         Clock.systemUTC());
   }
 
@@ -69,14 +74,14 @@ public record EntitySettings(
   public EntitySettings withClock(Clock newClock) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, outboxMaxInFlight, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, newClock);
+        simulationSnapshotEvery, createWindow, newClock);
   }
 
   /** The same settings with hold-on-failure switched (tests). */
   public EntitySettings withHoldOnFailure(boolean hold) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, outboxMaxInFlight, deleteMaxAttempts, lostNodeGrace, hold,
-        simulationSnapshotEvery, clock);
+        simulationSnapshotEvery, createWindow, clock);
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -97,6 +97,8 @@ public final class SimulationEntity
 
   private record PendingDelivery(long outboxId) implements Pending {}
 
+  private record PendingAck(String modelId) implements Pending {}
+
   /** A reply owed once the batch is persisted. */
   private record OwedReply(ActorRef<CommandReply> replyTo, CommandReply reply) {}
 
@@ -111,8 +113,10 @@ public final class SimulationEntity
   private final Map<Long, Instant> publishing = new HashMap<>();
   /** Outbox ids the notifier refused; held back until the next tick so an outage is no busy loop. */
   private final Set<Long> refused = new HashSet<>();
-  /** Models whose Create is waiting for an answer. */
+  /** Models whose Create is waiting for an answer (at most create-window). */
   private final Set<String> creating = new HashSet<>();
+  /** Position in the model table where the next scan for owed Creates starts; back to 0 on each tick. */
+  private int createCursor;
   /** The create deadline passed under hold-on-failure and was logged (once per incarnation). */
   private boolean createOverdueLogged;
   private boolean passivating;
@@ -387,6 +391,9 @@ public final class SimulationEntity
       } else if (item instanceof PendingDelivery d
           && outboxOf(next).filter(o -> o.contains(d.outboxId())).isPresent()) {
         decided.add(new NotificationDelivered(simulationId, d.outboxId(), now));
+      } else if (item instanceof PendingAck a && next instanceof Active active
+          && active.deployment().model(a.modelId()).filter(m -> !m.createAcknowledged()).isPresent()) {
+        decided.add(new ServiceCreateAcknowledged(simulationId, a.modelId(), now));
       }
       for (SimulationEvent event : decided) {
         next = SimulationState.apply(next, event);
@@ -487,9 +494,8 @@ public final class SimulationEntity
       return Effect().none().thenNoReply();
     }
     if (msg.reply() instanceof CommandReply.Accepted) {
-      return Effect()
-          .persist(new ServiceCreateAcknowledged(simulationId, msg.modelId(), settings.clock().instant()))
-          .thenNoReply();
+      // Batched like reports: 10,000 acknowledgements are a few writes, not 10,000.
+      return buffer(new PendingAck(msg.modelId()));
     }
     if (msg.reply() instanceof CommandReply.Rejected r) {
       // The service holds a different spec under this id: it can never run this model.
@@ -533,6 +539,7 @@ public final class SimulationEntity
       }
     }
     expireStalePublishes(now);
+    createCursor = 0;
     sendCreates(state.deployment());
     return Effect().none().thenRun(this::afterChange).thenNoReply();
   }
@@ -619,13 +626,16 @@ public final class SimulationEntity
   }
 
   /**
-   * After recovery, each persisted change and each tick: push the outbox, passivate when done.
-   * Creates are sent only on deploy, recovery and tick: a scan of every model after every event
-   * made large simulations quadratic.
+   * After recovery, each persisted change and each tick: push the outbox, refill the window of
+   * Creates (from the scan's cursor: a scan of every model after every event made large
+   * simulations quadratic), passivate when done.
    */
   private void afterChange(SimulationState state) {
     if (state instanceof Active a) {
       drain(a.outbox());
+      if (creating.size() < settings.createWindow() && createCursor < a.deployment().models().size()) {
+        sendCreates(a.deployment());
+      }
     } else if (state instanceof Ended e) {
       drain(e.outbox());
       if (e.outbox().isEmpty()) {
@@ -639,12 +649,18 @@ public final class SimulationEntity
     }
   }
 
-  /** Creates for models still awaiting one and not in flight; skips the scan when none is owed. */
+  /**
+   * Creates for models still awaiting one and not in flight, while fewer than create-window are
+   * unanswered. The scan resumes where it stopped (so refilling the window as answers come in
+   * costs O(1) per answer) and starts over on each tick, which re-sends unanswered Creates.
+   */
   private void sendCreates(Deployment d) {
-    if (d.models().awaitingCreateCount() == 0) {
+    ModelTable models = d.models();
+    if (models.awaitingCreateCount() == 0) {
       return;
     }
-    for (Model m : d.models()) {
+    while (createCursor < models.size() && creating.size() < settings.createWindow()) {
+      Model m = models.get(createCursor++);
       String modelId = m.spec().modelId();
       if (m.createAcknowledged() || m.termination() != null || !creating.add(modelId)) {
         continue;

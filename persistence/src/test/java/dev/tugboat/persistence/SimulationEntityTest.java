@@ -183,6 +183,44 @@ class SimulationEntityTest {
   }
 
   @Test
+  void atMostCreateWindowCreatesAreUnansweredAndAnswersRefillTheWindowInModelOrder() {
+    EntitySettings base = TestSupport.settings(clock);
+    EntitySettings windowOfTwo = new EntitySettings(base.simulationTick(), base.serviceTick(), base.createRetryAfter(),
+        base.createMaxAttempts(), base.podMissingGrace(), base.logTailLines(), base.reportRetry(), base.askTimeout(),
+        base.outboxMaxInFlight(), base.deleteMaxAttempts(), base.lostNodeGrace(), base.holdOnFailure(),
+        base.simulationSnapshotEvery(), 2, clock);
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        SimulationEntity.create(simulationId, directory, notifier.ref(), windowOfTwo, shard.ref()),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    deploy(List.of(model("m0"), model("m1"), model("m2"), model("m3"), model("m4")), 0);
+    var c0 = (ServiceCommand.Create) directory.services.receiveMessage();
+    var c1 = (ServiceCommand.Create) directory.services.receiveMessage();
+    directory.services.expectNoMessage(Duration.ofMillis(200)); // the window is full
+    assertEquals(List.of("m0", "m1"), List.of(c0.spec().modelId(), c1.spec().modelId()));
+
+    c0.replyTo().tell(CommandReply.accepted());
+    var c2 = (ServiceCommand.Create) directory.services.receiveMessage();
+    assertEquals("m2", c2.spec().modelId());
+    directory.services.expectNoMessage(Duration.ofMillis(200));
+
+    // An unanswered Create keeps its slot until its ask ends; answers free slots for the rest.
+    c1.replyTo().tell(CommandReply.accepted());
+    c2.replyTo().tell(CommandReply.accepted());
+    var c3 = (ServiceCommand.Create) directory.services.receiveMessage();
+    var c4 = (ServiceCommand.Create) directory.services.receiveMessage();
+    assertEquals(List.of("m3", "m4"), List.of(c3.spec().modelId(), c4.spec().modelId()));
+    c3.replyTo().tell(CommandReply.accepted());
+    c4.replyTo().tell(CommandReply.accepted());
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+        ((SimulationState.Active) kit.getState()).deployment().models().awaitingCreateCount() == 0);
+    // The acknowledgements were batched, and a tick owes nothing.
+    long acks = persisted().stream().filter(e -> e instanceof SimulationEvent.ServiceCreateAcknowledged).count();
+    assertEquals(5, acks);
+    kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    directory.services.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
   void servicesThatNeverAcceptAreReportedFailedAfterTheDeadline() {
     deploy(List.of(model("m0")), 0);
     directory.services.receiveMessage();
