@@ -1,5 +1,6 @@
 package dev.tugboat.node;
 
+import dev.tugboat.k8s.sim.ApiServerCounters;
 import dev.tugboat.k8s.sim.SimulatedKubernetes;
 import dev.tugboat.node.so.SimulatedSo;
 import dev.tugboat.protocol.EnvVar;
@@ -16,6 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,7 +29,9 @@ import picocli.CommandLine.Option;
  * Prints, last line: models, create_per_s (N / time from DeployModels sent to the last pod
  * created), ready_ms (DeployModels sent to ModelsReady received), all_terminated_ms,
  * detect_p50/p99_ms (container finishedAt, as the simulated kubelet wrote it, to its
- * ModelHasTerminated received by the SO) and heap_mb (used heap after a GC once all models are ready).
+ * ModelHasTerminated received by the SO), api_writes_per_model (Tugboat's create, delete, update and
+ * status calls as the simulated API server counted them, retries included, over the models'
+ * whole lives, divided by N) and heap_mb (used heap after a GC once all models are ready).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmark one simulation of N fake models on the embedded stack.")
@@ -43,6 +49,15 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--run-seconds", description = "How long each fake model runs after ReadyForProcessing (default: ${DEFAULT-VALUE}).")
   int runSeconds = 20;
+
+  @Option(names = "--faults", description = "Inject faults while the measured simulation runs: 20%% of creates and "
+      + "deletes answered 500, a burst of 20 answers 429 (Retry-After 1 s) every 5 s, and every watch dropped at a "
+      + "third and at two thirds of the deployment.")
+  boolean faults;
+
+  @Option(names = "--quota", description = "A pod quota on the simulated API server (403 exceeded quota beyond it; "
+      + "default: ${DEFAULT-VALUE}: none).")
+  int quota = 0;
 
   @Option(names = "--data-dir", description = "Data directory, emptied first (default: ${DEFAULT-VALUE}).")
   Path dataDir = Path.of("data", "bench");
@@ -95,7 +110,31 @@ final class BenchCommand implements Callable<Integer> {
         }
       }
       List<ModelSpec> specs = specs(node, SIMULATION_ID, models);
-      System.out.println("bench: deploying " + models + " fake models (run time " + runSeconds + " s)");
+      System.out.println("bench: deploying " + models + " fake models (run time " + runSeconds + " s"
+          + (faults ? ", with faults" : "") + (quota > 0 ? ", quota " + quota + " pods" : "") + ")");
+      k8s.counters().reset();
+      k8s.faults().maxPods(quota);
+      ScheduledExecutorService faultClock = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bench-faults");
+        t.setDaemon(true);
+        return t;
+      });
+      if (faults) {
+        k8s.faults().errorRate(0.2);
+        faultClock.scheduleAtFixedRate(() -> k8s.faults().inject429(20, 1), 0, 5, TimeUnit.SECONDS);
+        int[] drops = {models / 3, 2 * models / 3};
+        faultClock.scheduleAtFixedRate(new Runnable() {
+          int next;
+
+          @Override
+          public void run() {
+            if (next < drops.length && createdNanos.size() - warmup >= drops[next]) {
+              next++;
+              System.out.printf("bench: dropping every watch (%d closed)%n", k8s.faults().dropWatches());
+            }
+          }
+        }, 50, 50, TimeUnit.MILLISECONDS);
+      }
       long t0 = System.nanoTime();
       so.deploy(SIMULATOR_ID, SIMULATION_ID, specs, 0.0);
 
@@ -128,10 +167,26 @@ final class BenchCommand implements Callable<Integer> {
           allNanos = r.arrivedNanos();
         }
       }
+      faultClock.shutdownNow();
+      k8s.faults().clear();
       if (allNanos < 0) {
         System.err.println("bench: timed out after " + timeoutSeconds + " s");
         return 1;
       }
+      // Every pod of the run is deleted right after its end (keep-logs 0): count its deletes too.
+      long writesDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (k8s.storedPods() > 0 && System.nanoTime() < writesDeadline) {
+        Thread.sleep(50);
+      }
+      ApiServerCounters c = k8s.counters();
+      int writes = c.requests(ApiServerCounters.Kind.CREATE) + c.requests(ApiServerCounters.Kind.DELETE)
+          + c.requests(ApiServerCounters.Kind.UPDATE) + c.requests(ApiServerCounters.Kind.STATUS);
+      int duplicatePods = (int) c.createsByPod().values().stream().filter(n -> n > 1).count();
+      System.out.printf("bench: %d API writes by Tugboat (%d creates, %d deletes, %d updates), %d injected 500s, "
+              + "%d injected 429s, %d quota refusals, %d pods created twice, %d pods left%n",
+          writes, c.requests(ApiServerCounters.Kind.CREATE), c.requests(ApiServerCounters.Kind.DELETE),
+          c.requests(ApiServerCounters.Kind.UPDATE) + c.requests(ApiServerCounters.Kind.STATUS),
+          c.injectedFaults(500), c.injectedFaults(429), c.injectedFaults(403), duplicatePods, k8s.storedPods());
       String measuredPrefix = PodNames.podName(SIMULATOR_ID, SIMULATION_ID, "m0").replaceFirst("m0$", "");
       long[] measuredCreates = createdNanos.entrySet().stream().filter(e -> e.getKey().startsWith(measuredPrefix))
           .mapToLong(Map.Entry::getValue).toArray();
@@ -140,9 +195,9 @@ final class BenchCommand implements Callable<Integer> {
       long[] detect = detectMs.stream().mapToLong(Long::longValue).sorted().toArray();
       System.out.printf("bench: %d terminations measured of %d models%n", detect.length, models);
       System.out.printf("models=%d create_per_s=%.0f ready_ms=%d all_terminated_ms=%d detect_p50_ms=%d "
-              + "detect_p99_ms=%d heap_mb=%.0f%n",
+              + "detect_p99_ms=%d api_writes_per_model=%.2f heap_mb=%.0f%n",
           models, createPerS, readyNanos < 0 ? -1 : (readyNanos - t0) / 1_000_000, (allNanos - t0) / 1_000_000,
-          percentile(detect, 50), percentile(detect, 99), heapMb);
+          percentile(detect, 50), percentile(detect, 99), writes / (double) models, heapMb);
       return 0;
     }
   }
