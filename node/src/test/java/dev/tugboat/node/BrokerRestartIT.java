@@ -27,6 +27,8 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The broker stops in the middle of a 50-model simulation, while terminations are flowing, and
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * "Broker restart"), and nothing is left behind.
  */
 class BrokerRestartIT {
+  private static final Logger log = LoggerFactory.getLogger(BrokerRestartIT.class);
   private static final String SIMULATOR = "204-asd";
   private static final String SIMULATION = "broker-restart";
   private static final String DEPLOYED_DURING_OUTAGE = "deployed-while-down";
@@ -52,25 +55,31 @@ class BrokerRestartIT {
         TugboatNode node = stack.startNode(Map.of("tugboat.mqtt.reconnect-max-delay", "1s"));
         SimulatedSo so = stack.so()) {
       // Early models are ready at once and end one after another over ~9 s; late models boot for
-      // 5 s, so they send ReadyForProcessing while the broker is down.
+      // 12 s, so they send ReadyForProcessing while the broker is down (it stops after ~2.5 s and
+      // stays down until every late model has tried).
       List<ModelSpec> models = new ArrayList<>();
       for (int i = 0; i < EARLY_MODELS; i++) {
         models.add(model(stack, SIMULATION, modelId(i), 0, 1.0 + 0.2 * i));
       }
       for (int i = EARLY_MODELS; i < EARLY_MODELS + LATE_MODELS; i++) {
-        models.add(model(stack, SIMULATION, modelId(i), 5, 1.0));
+        models.add(model(stack, SIMULATION, modelId(i), 12, 1.0));
       }
       Set<String> modelIds = models.stream().map(ModelSpec::modelId).collect(Collectors.toCollection(TreeSet::new));
       so.deploy(SIMULATOR, SIMULATION, models, KEEP_LOGS_HOURS);
 
+      // Stop the broker while terminations are flowing: some have reached the SO, 8 early models
+      // have ended (watched in Kubernetes, not through Tugboat, so a slow machine cannot make the
+      // stop come late), 32 are still running.
       List<SimulatedSo.Received> got = new ArrayList<>();
-      receive(so, got, l -> count(l, SIMULATION, Topic.ModelHasTerminated.class) >= 8, DEADLINE);
-
-      Instant stoppedAt = Instant.now();
-      stack.stopBroker();
       Map<String, Instant> ended = new TreeMap<>();
+      receive(so, got, l -> count(l, SIMULATION, Topic.ModelHasTerminated.class) >= 1
+          && recordEnded(stack, ended) >= 8, DEADLINE);
+
+      stack.stopBroker();
+      // The broker dropped every connection at once when it began to stop; the SO saw when.
+      Instant dropped = so.connectionLostAt().orElseThrow();
       recordEnded(stack, ended);
-      Set<String> endedBeforeStop = ended.entrySet().stream().filter(e -> e.getValue().isBefore(stoppedAt))
+      Set<String> endedBeforeStop = ended.entrySet().stream().filter(e -> e.getValue().isBefore(dropped))
           .map(Map.Entry::getKey).collect(Collectors.toCollection(TreeSet::new));
 
       // The SO deploys a second simulation while the broker is down: its client buffers it.
@@ -87,10 +96,12 @@ class BrokerRestartIT {
       // model tries to send ReadyForProcessing.
       await().atMost(DEADLINE).pollInterval(Duration.ofMillis(200)).until(() ->
           recordEnded(stack, ended) >= endedBeforeStop.size() + 3
+              && ended.values().stream().filter(t -> t.isAfter(dropped)).count() >= 3
               && IntStream.range(EARLY_MODELS, EARLY_MODELS + LATE_MODELS)
                   .allMatch(i -> logged(stack, podName(SIMULATION, modelId(i)), "connection to the broker is down")));
       JsonNode duringOutage = simulation(stack, node, SIMULATION);
-      assertTrue(duringOutage.path("pendingNotifications").asInt() > 0, "terminations queued in the outbox: " + duringOutage);
+      int queued = duringOutage.path("pendingNotifications").asInt();
+      assertTrue(queued > 0, "terminations queued in the outbox: " + duringOutage);
       assertTrue(!node.isReady() && !deployWhileDown.isDone(), "nothing reaches a broker that is down");
 
       stack.startBroker();
@@ -101,6 +112,9 @@ class BrokerRestartIT {
       // within a few simulation ticks; collect it too.
       receive(so, got, l -> false, Duration.ofSeconds(4));
 
+      log.info("broker outage: {} of {} models had ended when it began, {} notifications waited in the outbox; "
+          + "the SO got {} messages for {}", endedBeforeStop.size(), modelIds.size(), queued,
+          got.stream().filter(r -> simulationOf(r.topic()).equals(SIMULATION)).count(), SIMULATION);
       assertDeliveredOnce(got, SIMULATION, modelIds, endedBeforeStop);
       assertDeliveredOnce(got, DEPLOYED_DURING_OUTAGE, Set.of("a", "b"), Set.of());
       assertTrue(so.reconnects() >= 1, "the SO reconnected");
@@ -129,9 +143,10 @@ class BrokerRestartIT {
 
   /**
    * ModelsReady once, one SUCCESSFULL ModelHasTerminated per model, AllModelsHaveTerminated once
-   * and after every model's first ModelHasTerminated. A ModelHasTerminated may come twice (never
-   * more) only for a model in {@code mayRepeat}, the models that ended before the broker stopped:
-   * only their notifications can have been unacknowledged when the connections dropped.
+   * and after every model's first ModelHasTerminated. A ModelHasTerminated may repeat only for a
+   * model in {@code mayRepeat}, the models that ended before the connections dropped (only their
+   * notifications can have been unacknowledged then), and at most twice (docs/protocol.md: once
+   * re-sent by the outbox, once redelivered by the broker to the SO).
    */
   private static void assertDeliveredOnce(List<SimulatedSo.Received> all, String simulationId, Set<String> modelIds,
       Set<String> mayRepeat) {
@@ -151,7 +166,8 @@ class BrokerRestartIT {
     assertEquals(modelIds, copies.keySet(), "a ModelHasTerminated for every model: " + trace);
     Set<String> repeated = copies.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
         .collect(Collectors.toCollection(TreeSet::new));
-    assertTrue(copies.values().stream().allMatch(n -> n <= 2) && mayRepeat.containsAll(repeated),
+    log.info("{}: ModelHasTerminated repeated for {}", simulationId, repeated);
+    assertTrue(copies.values().stream().allMatch(n -> n <= 3) && mayRepeat.containsAll(repeated),
         "duplicates beyond the bound: " + copies + "; only models ended before the stop may repeat: " + mayRepeat);
     int allEnded = indexOf(got, Topic.AllModelsHaveTerminated.class);
     for (String modelId : modelIds) {

@@ -8,6 +8,7 @@ import dev.tugboat.protocol.dots.Lifecycle;
 import dev.tugboat.protocol.topics.Topic;
 import dev.tugboat.protocol.topics.Topics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -64,6 +65,7 @@ public final class SimulatedSo implements AutoCloseable {
   // Resubscriptions run here, never on Paho's callback thread.
   private final ScheduledExecutorService control;
   private final AtomicInteger reconnects = new AtomicInteger();
+  private volatile Instant connectionLostAt;
   private volatile boolean closed;
 
   private SimulatedSo(MqttAsyncClient client, MqttConnectOptions options, String so) {
@@ -120,6 +122,7 @@ public final class SimulatedSo implements AutoCloseable {
 
       @Override
       public void connectionLost(Throwable cause) {
+        connectionLostAt = Instant.now();
         if (!closed) {
           log.warn("simulated SO {} lost the connection: {}; reconnecting", client.getClientId(), String.valueOf(cause));
         }
@@ -250,6 +253,11 @@ public final class SimulatedSo implements AutoCloseable {
   /** How many times the connection came back after it was lost. */
   public int reconnects() {
     return reconnects.get();
+  }
+
+  /** When the connection to the broker was last lost, if ever. */
+  public Optional<Instant> connectionLostAt() {
+    return Optional.ofNullable(connectionLostAt);
   }
 
   /** True while connected to the broker. */
