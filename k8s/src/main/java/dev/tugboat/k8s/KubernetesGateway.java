@@ -777,8 +777,10 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   }
 
   private CallOutcome readLogOnce(String name, int tailLines) {
-    String log = pods().inNamespace(settings.namespace()).withName(name)
-        .inContainer(PodConventions.CONTAINER_NAME).tailingLines(tailLines).getLog();
+    // One GET of pods/{name}/log. fabric8's getLog() first waits for the pod to be ready with an
+    // informer, a LIST and a WATCH per read outside the pipeline's limits; the container has ended.
+    String log = client.raw("/api/v1/namespaces/" + settings.namespace() + "/pods/" + name + "/log?container="
+        + PodConventions.CONTAINER_NAME + "&tailLines=" + tailLines, "GET", null);
     List<String> lines = log == null || log.isEmpty() ? List.of() : Arrays.asList(log.split("\\R", -1));
     if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
       lines = lines.subList(0, lines.size() - 1);

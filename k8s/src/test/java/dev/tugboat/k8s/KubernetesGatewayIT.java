@@ -165,6 +165,26 @@ class KubernetesGatewayIT {
   }
 
   @Test
+  void aLogReadIsOneRequestWithoutAListOrAWatch() {
+    ServiceSpec spec = spec("sim-log1", "m0", "fake_model:latest", new EnvVar("EXIT_CODE", "1"));
+    assertInstanceOf(PodCallResult.Succeeded.class, create(spec, Duration.ofSeconds(5)));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+      Pod p = kube.client().pods().inNamespace(NS).withName(spec.podName()).get();
+      return p != null && "Failed".equals(p.getStatus().getPhase());
+    });
+    int logs = kube.counters().requests(ApiServerCounters.Kind.LOG);
+    int lists = kube.counters().requests(ApiServerCounters.Kind.LIST);
+    int watches = kube.counters().requests(ApiServerCounters.Kind.WATCH);
+    TestProbe<PodLogResult> logReply = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.ReadPodLog(spec.podName(), 30, logReply.ref()));
+    List<String> lines = assertInstanceOf(PodLogResult.Lines.class, logReply.receiveMessage(Duration.ofSeconds(5))).lines();
+    assertTrue(lines.contains("Model booting..."), lines::toString);
+    assertEquals(logs + 1, kube.counters().requests(ApiServerCounters.Kind.LOG));
+    assertEquals(lists, kube.counters().requests(ApiServerCounters.Kind.LIST));
+    assertEquals(watches, kube.counters().requests(ApiServerCounters.Kind.WATCH));
+  }
+
+  @Test
   void tooManyRequestsWaitsForRetryAfterThenSucceeds() {
     ServiceSpec spec = spec("sim-429", "m0", "busybox");
     kube.faults().inject429(1, 1);
