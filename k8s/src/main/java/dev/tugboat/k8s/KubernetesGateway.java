@@ -21,9 +21,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -54,9 +54,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one actor per node that uses the fabric8 client. It runs the blocking calls on its own
- * bounded pool (never more than max-concurrent-calls in flight, FIFO beyond, at most one call per
- * pod at a time, optional token bucket), retries transient failures with jittered exponential
- * backoff until give-up-after, and replies once with the final outcome. Its pod informer tells
+ * bounded pool (never more than max-concurrent-calls in flight, beyond that a FIFO queue per kind
+ * of call with deletes and log reads ahead of creates, at most one call per pod at a time, a
+ * repeated create or delete joining the queued one, optional token bucket), retries transient
+ * failures with jittered exponential backoff until give-up-after, and replies once with the final
+ * outcome. Its pod informer tells
  * each {@code ServiceEntity} what its pod does, and answers {@code LookupPod} from its cache.
  * Creates pass an admission limit first (a configured cap on live pods, or a limit learnt from
  * "exceeded quota" answers); beyond it they wait in a FIFO queue and the caller gets
@@ -102,14 +104,33 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     }
   }
 
-  /** One queued or running call; attempt counts the tries made so far; create is set on creates only. */
+  /**
+   * One queued or running call; attempt counts the tries made so far; create is set on creates only;
+   * mutation on creates and deletes only.
+   */
   private record Call(Kind kind, String podName, Supplier<CallOutcome> operation, Consumer<CallOutcome> finish,
-                      long firstAttemptNanos, int attempt, CreateRequest create) {
+                      long firstAttemptNanos, int attempt, CreateRequest create, Mutation mutation) {
     Call nextAttempt() {
-      return new Call(kind, podName, operation, finish, firstAttemptNanos, attempt + 1, create);
+      return new Call(kind, podName, operation, finish, firstAttemptNanos, attempt + 1, create, mutation);
     }
   }
 
+  /**
+   * A create or delete of a pod, not finished yet, and the askers who asked for the same again while
+   * it was the pod's latest create or delete: they join it instead of queueing a second call (a
+   * caller whose ask timed out behind a long queue would otherwise add one call per retry, and
+   * lengthen the queue it is waiting in). Identity matters, so not a record.
+   */
+  private static final class Mutation {
+    final Kind kind;
+    final List<ActorRef<PodCallResult>> alsoAsked = new ArrayList<>();
+
+    Mutation(Kind kind) {
+      this.kind = kind;
+    }
+  }
+
+  private static final List<Kind> DISPATCH_ORDER = List.of(Kind.DELETE, Kind.LOG, Kind.GET, Kind.CREATE);
   private static final String DISPATCH_TIMER = "dispatch";
   private static final String INFORMER_TIMER = "informer-restart";
   private static final String PAUSE_TIMER = "pause";
@@ -131,7 +152,16 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private final Map<Kind, Counter> pausedSeconds = new EnumMap<>(Kind.class);
   private final Map<Kind, Long> pausedUntil = new EnumMap<>(Kind.class);
 
-  private final ArrayDeque<Call> ready = new ArrayDeque<>();
+  /** Per pod, its latest create or delete while that call has not finished. */
+  private final Map<String, Mutation> latestMutation = new HashMap<>();
+  /**
+   * Calls ready to start, one FIFO queue per kind, started in {@link #DISPATCH_ORDER}: calls on pods
+   * that exist (delete, log, get) before creates. Those are bounded by the pods that exist and end
+   * work already done (a delete frees quota, a log read completes a termination report); creates
+   * are not bounded, and thousands of them in one FIFO held every delete and log read back for
+   * minutes (KubernetesPressureIT). A kind paused by a 429 is skipped whole.
+   */
+  private final Map<Kind, ArrayDeque<Call>> ready = new EnumMap<>(Kind.class);
   private final Map<String, ArrayDeque<Call>> waitingByPod = new HashMap<>();
   private final Set<String> busyPods = new HashSet<>();
   private int inFlight;
@@ -175,6 +205,9 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     this.timers = timers;
     this.registry = registry;
     this.podFactory = new PodFactory(settings);
+    for (Kind kind : Kind.values()) {
+      ready.put(kind, new ArrayDeque<>());
+    }
     AtomicInteger threadNumber = new AtomicInteger();
     ThreadPoolExecutor pool = new ThreadPoolExecutor(settings.maxConcurrentCalls(), settings.maxConcurrentCalls(),
         30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -228,6 +261,9 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
       cmd.replyTo().tell(new PodCallResult.Queued(name, queuePosition(waiting.seq()), admissionReason()));
       return this;
     }
+    if (join(Kind.CREATE, name, cmd.replyTo())) {
+      return this;
+    }
     CreateRequest request = new CreateRequest(spec, cmd.replyTo(), nextCreateSeq++);
     if (livePods.contains(name) || admitted.contains(name)) {
       // Its pod already holds a slot (a repeated create, or one after a restart): no new slot.
@@ -251,9 +287,13 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
       getContext().getLog().info("Create of pod {} withdrawn from the admission queue by a delete", name);
       updateAdmissionGauges();
     }
+    if (join(Kind.DELETE, name, cmd.replyTo())) {
+      return this;
+    }
+    Mutation mutation = startMutation(Kind.DELETE, name);
     Supplier<CallOutcome> op = () -> deleteOnce(name);
-    enqueue(new Call(Kind.DELETE, name, op, outcome -> cmd.replyTo().tell(callResult(name, outcome)),
-        System.nanoTime(), 0, null));
+    enqueue(new Call(Kind.DELETE, name, op, outcome -> reply(name, mutation, cmd.replyTo(), callResult(name, outcome)),
+        System.nanoTime(), 0, null, mutation));
     return this;
   }
 
@@ -262,7 +302,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     int tail = Math.max(1, cmd.tailLines());
     Supplier<CallOutcome> op = () -> readLogOnce(name, tail);
     enqueue(new Call(Kind.LOG, name, op, outcome -> cmd.replyTo().tell(logResult(name, outcome)),
-        System.nanoTime(), 0, null));
+        System.nanoTime(), 0, null, null));
     return this;
   }
 
@@ -298,7 +338,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
   private void enqueue(Call call) {
     if (busyPods.add(call.podName())) {
-      ready.addLast(call);
+      ready.get(call.kind()).addLast(call);
     } else {
       waitingByPod.computeIfAbsent(call.podName(), n -> new ArrayDeque<>()).addLast(call);
     }
@@ -308,23 +348,28 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private Behavior<KubernetesCommand> dispatch() {
     long now = System.nanoTime();
     long nextResume = Long.MAX_VALUE;
-    for (Iterator<Call> it = ready.iterator(); inFlight < settings.maxConcurrentCalls() && it.hasNext(); ) {
-      Call call = it.next();
-      long until = pausedUntil.getOrDefault(call.kind(), now);
+    startCalls:
+    for (Kind kind : DISPATCH_ORDER) {
+      ArrayDeque<Call> queue = ready.get(kind);
+      if (queue.isEmpty()) {
+        continue;
+      }
+      long until = pausedUntil.getOrDefault(kind, now);
       if (until - now > 0) {
         // This kind of call is paused by a 429: it waits, other kinds go ahead.
         nextResume = Math.min(nextResume, until - now);
         continue;
       }
-      if (bucket != null && !bucket.tryTake()) {
-        if (!timers.isTimerActive(DISPATCH_TIMER)) {
-          timers.startSingleTimer(DISPATCH_TIMER, DispatchTick.INSTANCE,
-              Duration.ofNanos(Math.max(1_000_000, bucket.nanosUntilNext())));
+      while (inFlight < settings.maxConcurrentCalls() && !queue.isEmpty()) {
+        if (bucket != null && !bucket.tryTake()) {
+          if (!timers.isTimerActive(DISPATCH_TIMER)) {
+            timers.startSingleTimer(DISPATCH_TIMER, DispatchTick.INSTANCE,
+                Duration.ofNanos(Math.max(1_000_000, bucket.nanosUntilNext())));
+          }
+          break startCalls;
         }
-        break;
+        start(queue.pollFirst());
       }
-      it.remove();
-      start(call);
     }
     if (nextResume != Long.MAX_VALUE && !timers.isTimerActive(PAUSE_TIMER)) {
       timers.startSingleTimer(PAUSE_TIMER, DispatchTick.INSTANCE, Duration.ofNanos(Math.max(1_000_000, nextResume)));
@@ -372,7 +417,14 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
       // the admission queue, where waiting does not count toward give-up-after.
       count(call.kind(), "quota");
       release(call);
-      quotaRefused(call.create(), r.reason());
+      // Back to admission, which answers the latest asker (as for a create asked again while queued).
+      latestMutation.remove(call.podName(), call.mutation());
+      CreateRequest request = call.create();
+      List<ActorRef<PodCallResult>> alsoAsked = call.mutation().alsoAsked;
+      if (!alsoAsked.isEmpty()) {
+        request = request.askedAgainBy(alsoAsked.get(alsoAsked.size() - 1), request.spec());
+      }
+      quotaRefused(request, r.reason());
       return dispatch();
     }
     if (outcome instanceof CallOutcome.Retryable r) {
@@ -389,7 +441,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
         retries.computeIfAbsent(call.kind(), k -> registry.counter("tugboat.k8s.retries", "kind", k.tag)).increment();
         pause(call.kind(), delay);
         // Back at the head of the queue; it starts when the pause of its kind is over.
-        ready.addFirst(call.nextAttempt());
+        ready.get(call.kind()).addFirst(call.nextAttempt());
       } else {
         count(call.kind(), "retry");
         retries.computeIfAbsent(call.kind(), k -> registry.counter("tugboat.k8s.retries", "kind", k.tag)).increment();
@@ -410,7 +462,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   }
 
   private Behavior<KubernetesCommand> onRetryDue(RetryDue due) {
-    ready.addLast(due.call());
+    ready.get(due.call().kind()).addLast(due.call());
     return dispatch();
   }
 
@@ -434,15 +486,46 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
       busyPods.remove(call.podName());
       return;
     }
-    ready.addLast(waiting.pollFirst());
+    Call next = waiting.pollFirst();
+    ready.get(next.kind()).addLast(next);
     if (waiting.isEmpty()) {
       waitingByPod.remove(call.podName());
     }
   }
 
+  /**
+   * Joins the pod's latest create or delete if it is of this kind and not finished: the asker gets
+   * its outcome. A create asked after a delete (or the reverse) never joins an earlier one.
+   */
+  private boolean join(Kind kind, String podName, ActorRef<PodCallResult> asker) {
+    Mutation latest = latestMutation.get(podName);
+    if (latest == null || latest.kind != kind) {
+      return false;
+    }
+    latest.alsoAsked.add(asker);
+    getContext().getLog().debug("Kubernetes {} of pod {} asked again while queued or running: joined", kind.tag, podName);
+    return true;
+  }
+
+  private Mutation startMutation(Kind kind, String podName) {
+    Mutation m = new Mutation(kind);
+    latestMutation.put(podName, m);
+    return m;
+  }
+
+  /** The outcome of a create or delete, to its asker and to everyone who joined it. */
+  private void reply(String podName, Mutation mutation, ActorRef<PodCallResult> asker, PodCallResult result) {
+    latestMutation.remove(podName, mutation);
+    asker.tell(result);
+    mutation.alsoAsked.forEach(a -> a.tell(result));
+  }
+
   private void updateGauges() {
     inFlightGauge.set(inFlight);
-    int waiting = ready.size();
+    int waiting = 0;
+    for (ArrayDeque<Call> q : ready.values()) {
+      waiting += q.size();
+    }
     for (ArrayDeque<Call> q : waitingByPod.values()) {
       waiting += q.size();
     }
@@ -493,9 +576,11 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     ServiceSpec spec = request.spec();
     Pod pod = podFactory.podFor(spec);
     Supplier<CallOutcome> op = () -> createOnce(pod, spec.serviceId());
+    Mutation mutation = startMutation(Kind.CREATE, spec.podName());
     // A fresh call: time spent queued for admission does not count toward give-up-after.
     enqueue(new Call(Kind.CREATE, spec.podName(), op,
-        outcome -> request.replyTo().tell(callResult(spec.podName(), outcome)), System.nanoTime(), 0, request));
+        outcome -> reply(spec.podName(), mutation, request.replyTo(), callResult(spec.podName(), outcome)),
+        System.nanoTime(), 0, request, mutation));
   }
 
   private void queueCreate(CreateRequest request) {
@@ -692,8 +777,10 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   }
 
   private CallOutcome readLogOnce(String name, int tailLines) {
-    String log = pods().inNamespace(settings.namespace()).withName(name)
-        .inContainer(PodConventions.CONTAINER_NAME).tailingLines(tailLines).getLog();
+    // One GET of pods/{name}/log. fabric8's getLog() first waits for the pod to be ready with an
+    // informer, a LIST and a WATCH per read outside the pipeline's limits; the container has ended.
+    String log = client.raw("/api/v1/namespaces/" + settings.namespace() + "/pods/" + name + "/log?container="
+        + PodConventions.CONTAINER_NAME + "&tailLines=" + tailLines, "GET", null);
     List<String> lines = log == null || log.isEmpty() ? List.of() : Arrays.asList(log.split("\\R", -1));
     if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
       lines = lines.subList(0, lines.size() - 1);

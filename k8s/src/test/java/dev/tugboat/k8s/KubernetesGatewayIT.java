@@ -165,6 +165,26 @@ class KubernetesGatewayIT {
   }
 
   @Test
+  void aLogReadIsOneRequestWithoutAListOrAWatch() {
+    ServiceSpec spec = spec("sim-log1", "m0", "fake_model:latest", new EnvVar("EXIT_CODE", "1"));
+    assertInstanceOf(PodCallResult.Succeeded.class, create(spec, Duration.ofSeconds(5)));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+      Pod p = kube.client().pods().inNamespace(NS).withName(spec.podName()).get();
+      return p != null && "Failed".equals(p.getStatus().getPhase());
+    });
+    int logs = kube.counters().requests(ApiServerCounters.Kind.LOG);
+    int lists = kube.counters().requests(ApiServerCounters.Kind.LIST);
+    int watches = kube.counters().requests(ApiServerCounters.Kind.WATCH);
+    TestProbe<PodLogResult> logReply = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.ReadPodLog(spec.podName(), 30, logReply.ref()));
+    List<String> lines = assertInstanceOf(PodLogResult.Lines.class, logReply.receiveMessage(Duration.ofSeconds(5))).lines();
+    assertTrue(lines.contains("Model booting..."), lines::toString);
+    assertEquals(logs + 1, kube.counters().requests(ApiServerCounters.Kind.LOG));
+    assertEquals(lists, kube.counters().requests(ApiServerCounters.Kind.LIST));
+    assertEquals(watches, kube.counters().requests(ApiServerCounters.Kind.WATCH));
+  }
+
+  @Test
   void tooManyRequestsWaitsForRetryAfterThenSucceeds() {
     ServiceSpec spec = spec("sim-429", "m0", "busybox");
     kube.faults().inject429(1, 1);
@@ -224,6 +244,84 @@ class KubernetesGatewayIT {
     assertEquals(new PodCallResult.Succeeded(spec.podName(), "created"), reply.receiveMessage(Duration.ofSeconds(5)));
     assertEquals(new PodCallResult.Succeeded(spec.podName(), "deleted"), reply.receiveMessage(Duration.ofSeconds(5)));
     assertEquals(new PodCallResult.Succeeded(spec.podName(), "created"), reply.receiveMessage(Duration.ofSeconds(5)));
+  }
+
+  @Test
+  void aCreateOrDeleteAskedAgainWhileQueuedJoinsTheQueuedCallInsteadOfAddingOne() {
+    // One call at a time, each answered after 300 ms: the repeats arrive while the first is queued.
+    testKit.stop(gateway);
+    settings = settings.withLimits(1, 0, 50);
+    gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
+    kube.faults().latency(Duration.ofMillis(300));
+    ServiceSpec busy = spec("sim-join", "busy", "busybox");
+    ServiceSpec spec = spec("sim-join", "m0", "busybox");
+    TestProbe<PodCallResult> first = testKit.createTestProbe();
+    TestProbe<PodCallResult> again = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.CreatePod(busy, first.ref()));
+    gateway.tell(new KubernetesCommand.CreatePod(spec, first.ref()));
+    gateway.tell(new KubernetesCommand.CreatePod(spec, again.ref()));
+    gateway.tell(new KubernetesCommand.CreatePod(spec, again.ref()));
+    assertEquals(new PodCallResult.Succeeded(busy.podName(), "created"), first.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals(new PodCallResult.Succeeded(spec.podName(), "created"), first.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals(List.of(new PodCallResult.Succeeded(spec.podName(), "created"),
+        new PodCallResult.Succeeded(spec.podName(), "created")), again.receiveSeveralMessages(2, Duration.ofSeconds(5)));
+    // One request reached the server, not three (the repeats would have been 409s and GETs).
+    assertEquals(1, kube.counters().createAttempts(spec.podName()));
+
+    int deletes = kube.counters().requests(ApiServerCounters.Kind.DELETE);
+    gateway.tell(new KubernetesCommand.DeletePod(busy.podName(), first.ref()));
+    gateway.tell(new KubernetesCommand.DeletePod(spec.podName(), first.ref()));
+    gateway.tell(new KubernetesCommand.DeletePod(spec.podName(), again.ref()));
+    assertEquals(new PodCallResult.Succeeded(busy.podName(), "deleted"), first.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals(new PodCallResult.Succeeded(spec.podName(), "deleted"), first.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals(new PodCallResult.Succeeded(spec.podName(), "deleted"), again.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals(deletes + 2, kube.counters().requests(ApiServerCounters.Kind.DELETE));
+  }
+
+  @Test
+  void aCreateAskedAfterADeleteNeverJoinsTheCreateBeforeIt() {
+    testKit.stop(gateway);
+    settings = settings.withLimits(1, 0, 50);
+    gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
+    kube.faults().latency(Duration.ofMillis(200));
+    ServiceSpec spec = spec("sim-nojoin", "m0", "busybox");
+    TestProbe<PodCallResult> reply = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.CreatePod(spec, reply.ref()));
+    gateway.tell(new KubernetesCommand.DeletePod(spec.podName(), reply.ref()));
+    gateway.tell(new KubernetesCommand.CreatePod(spec, reply.ref()));
+    gateway.tell(new KubernetesCommand.DeletePod(spec.podName(), reply.ref()));
+    assertEquals(List.of(new PodCallResult.Succeeded(spec.podName(), "created"),
+            new PodCallResult.Succeeded(spec.podName(), "deleted"),
+            new PodCallResult.Succeeded(spec.podName(), "created"),
+            new PodCallResult.Succeeded(spec.podName(), "deleted")),
+        reply.receiveSeveralMessages(4, Duration.ofSeconds(10)));
+    assertEquals(2, kube.counters().creates(spec.podName()));
+  }
+
+  @Test
+  void deletesAndLogReadsGoAheadOfQueuedCreates() {
+    ServiceSpec existing = spec("sim-prio", "old", "busybox");
+    assertInstanceOf(PodCallResult.Succeeded.class, create(existing, Duration.ofSeconds(5)));
+    testKit.stop(gateway);
+    settings = settings.withLimits(1, 0, 50);
+    gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
+    kube.faults().latency(Duration.ofMillis(200));
+    TestProbe<Object> replies = testKit.createTestProbe();
+    List<ServiceSpec> creates = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ServiceSpec s = spec("sim-prio", "m" + i, "busybox");
+      creates.add(s);
+      gateway.tell(new KubernetesCommand.CreatePod(s, replies.ref().narrow()));
+    }
+    gateway.tell(new KubernetesCommand.ReadPodLog(existing.podName(), 5, replies.ref().narrow()));
+    gateway.tell(new KubernetesCommand.DeletePod(existing.podName(), replies.ref().narrow()));
+    List<Object> got = replies.receiveSeveralMessages(5, Duration.ofSeconds(10));
+    // m0 was already running when the others were asked; the log read and the delete overtake m1, m2.
+    assertEquals(new PodCallResult.Succeeded(creates.get(0).podName(), "created"), got.get(0));
+    assertInstanceOf(PodLogResult.class, got.get(1));
+    assertEquals(new PodCallResult.Succeeded(existing.podName(), "deleted"), got.get(2));
+    assertEquals(List.of(new PodCallResult.Succeeded(creates.get(1).podName(), "created"),
+        new PodCallResult.Succeeded(creates.get(2).podName(), "created")), got.subList(3, 5));
   }
 
   @Test

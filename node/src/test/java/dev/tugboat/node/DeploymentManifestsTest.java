@@ -104,7 +104,7 @@ class DeploymentManifestsTest {
       // A fabric8 informer lists, then watches from the list's resourceVersion.
       new GatewayCall(new Permission("", "pods", "list"), ".runnableInformer("),
       new GatewayCall(new Permission("", "pods", "watch"), ".runnableInformer("),
-      new GatewayCall(new Permission("", "pods/log", "get"), ".tailingLines(tailLines).getLog()"));
+      new GatewayCall(new Permission("", "pods/log", "get"), "client.raw(\"/api/v1/namespaces/\" + settings.namespace() + \"/pods/\" + name + \"/log?container=\""));
 
   /** fabric8 DSL operations and the permissions they need, to find pod calls missing from the table. */
   private static final Map<String, List<Permission>> FABRIC8_OPERATIONS = Map.ofEntries(
@@ -233,6 +233,11 @@ class DeploymentManifestsTest {
   void theGatewayMakesNoPodCallBeyondTheTable() {
     Set<Permission> used = new TreeSet<>();
     for (String statement : gatewaySource().split(";")) {
+      if (statement.contains(".raw(")) {
+        // A raw request names its resource in its path; an unknown one fails the comparison below.
+        used.add(statement.contains("/pods/") && statement.contains("/log?") && statement.contains("\"GET\"")
+            ? new Permission("", "pods/log", "get") : new Permission("?", statement.trim(), "raw"));
+      }
       int at = statement.indexOf("pods()");
       if (at < 0) {
         continue;

@@ -60,7 +60,7 @@ final class SimulatedApiServer extends Dispatcher {
     if (agent != null && agent.startsWith(KUBELET_USER_AGENT)) {
       return route(kind, request, m, null);
     }
-    counters.request(kind);
+    counters.request(kind, request.getMethod());
     Pod body = null;
     if (kind == Kind.CREATE) {
       // Parsed once here, used for the counters and for the store.
@@ -71,12 +71,16 @@ final class SimulatedApiServer extends Dispatcher {
       return route(kind, request, m, body);
     }
     Duration latency = faults.latency();
-    counters.arrive(latency);
-    MockResponse response = injectedFault(kind);
-    if (response == null) {
-      response = route(kind, request, m, body);
+    counters.arrive();
+    try {
+      MockResponse response = injectedFault(kind);
+      if (response == null) {
+        response = route(kind, request, m, body);
+      }
+      return delayed(response, latency);
+    } finally {
+      counters.answered(latency);
     }
-    return delayed(response, latency);
   }
 
   private MockResponse injectedFault(Kind kind) {
