@@ -30,7 +30,7 @@ import java.util.function.Predicate;
 final class TestStack implements AutoCloseable {
   final Path dataDir;
   final int mqttPort;
-  final EmbeddedBroker broker;
+  private EmbeddedBroker broker;
   final SimulatedKubernetes kubernetes;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -48,6 +48,16 @@ final class TestStack implements AutoCloseable {
     SimulatedKubernetes k8s = SimulatedKubernetes.start(
         SimulatedKubernetesSettings.defaults("dots").withModelRunTime(fakeModelRunTime));
     return new TestStack(dir, port, broker, k8s);
+  }
+
+  /** Stops the broker: the nodes lose their connection (and a SO connected to it its session). */
+  void stopBroker() {
+    broker.close();
+  }
+
+  /** Starts the broker again on the same port and data directory. */
+  void startBroker() {
+    broker = EmbeddedBroker.start("127.0.0.1", mqttPort, dataDir.resolve("broker"));
   }
 
   static int freePort() throws IOException {
