@@ -19,7 +19,6 @@ public record EntitySettings(
     int logTailLines,
     Duration reportRetry,
     Duration askTimeout,
-    int outboxMaxInFlight,
     int deleteMaxAttempts,
     Duration lostNodeGrace,
     boolean holdOnFailure,
@@ -42,9 +41,9 @@ public record EntitySettings(
     if (createWindow < 1) {
       throw new IllegalArgumentException("tugboat.entities.create-window must be >= 1");
     }
-    if (createMaxAttempts < 1 || deleteMaxAttempts < 1 || outboxMaxInFlight < 1 || logTailLines < 0) {
+    if (createMaxAttempts < 1 || deleteMaxAttempts < 1 || logTailLines < 0) {
       throw new IllegalArgumentException(
-          "tugboat.entities: create-max-attempts, delete-max-attempts and outbox-max-in-flight must be >= 1,"
+          "tugboat.entities: create-max-attempts and delete-max-attempts must be >= 1,"
               + " log-tail-lines >= 0");
     }
   }
@@ -61,7 +60,6 @@ public record EntitySettings(
         c.getInt("log-tail-lines"),
         c.getDuration("report-retry"),
         c.getDuration("ask-timeout"),
-        c.getInt("outbox-max-in-flight"),
         c.getInt("delete-max-attempts"),
         c.getDuration("lost-node-grace"),
         c.getBoolean("hold-on-failure"),
@@ -73,14 +71,14 @@ public record EntitySettings(
   /** The same settings on another clock (tests). */
   public EntitySettings withClock(Clock newClock) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
-        logTailLines, reportRetry, askTimeout, outboxMaxInFlight, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
+        logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
         simulationSnapshotEvery, createWindow, newClock);
   }
 
   /** The same settings with hold-on-failure switched (tests). */
   public EntitySettings withHoldOnFailure(boolean hold) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
-        logTailLines, reportRetry, askTimeout, outboxMaxInFlight, deleteMaxAttempts, lostNodeGrace, hold,
+        logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, hold,
         simulationSnapshotEvery, createWindow, clock);
   }
 
