@@ -46,7 +46,8 @@ import picocli.CommandLine.Option;
  *       ({@code --keep-logs-seconds}) after AllModelsHaveTerminated has passed and no pod was
  *       deleted for {@code --settle-seconds} (or none is left).
  * </ul>
- * Exits 1 when the run does not finish within {@code --timeout-seconds} or a surviving node dies.
+ * Exits 1 when the run does not finish within {@code --timeout-seconds}, makes no progress for
+ * {@code --stall-seconds}, or a surviving node dies.
  */
 @Command(name = "bench-cluster", mixinStandardHelpOptions = true,
     description = "Benchmark failover: 3 node JVMs on a shared PostgreSQL, broker and simulated Kubernetes; "
@@ -83,6 +84,10 @@ final class ClusterBenchCommand implements Callable<Integer> {
   @Option(names = "--timeout-seconds", description = "Give up (exit 1) after this long from the deployment (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds = 1800;
 
+  @Option(names = "--stall-seconds", description = "Give up (exit 1) when no pod was created, ended or deleted and "
+      + "the SO received nothing for this long (default: ${DEFAULT-VALUE}).")
+  int stallSeconds = 300;
+
   @Option(names = "--node-jvm-options", description = "JVM options of each node process (default: ${DEFAULT-VALUE}).")
   String nodeJvmOptions = "-Xmx1g -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
 
@@ -92,9 +97,9 @@ final class ClusterBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (models < 1 || killAt <= 0 || killAt > 1 || runSeconds < 0 || keepLogsSeconds < 0 || settleSeconds < 1
-        || timeoutSeconds < 1 || dbConnections < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--models, --settle-seconds, --timeout-seconds and "
-          + "--db-connections must be at least 1, --kill-at within (0, 1], the others not negative");
+        || timeoutSeconds < 1 || stallSeconds < 1 || dbConnections < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--models, --settle-seconds, --timeout-seconds, "
+          + "--stall-seconds and --db-connections must be at least 1, --kill-at within (0, 1], the others not negative");
     }
     EmbeddedRun.wipe(dataDir);
     int shards = ConfigFactory.load().getInt("pekko.cluster.sharding.number-of-shards");
@@ -140,8 +145,20 @@ final class ClusterBenchCommand implements Callable<Integer> {
       long deadline = t0 + Duration.ofSeconds(timeoutSeconds).toNanos();
       so.deploy(SIMULATOR_ID, SIMULATION_ID, specs(cluster.brokerPort()), keepLogsSeconds / 3600.0);
       long nextProgress = t0 + PROGRESS_EVERY.toNanos();
+      String lastProgress = "";
+      long lastProgressNanos = t0;
       while (System.nanoTime() < deadline) {
         so.next(Duration.ofMillis(500)).ifPresent(r -> received.add(r, t0));
+        String progress = pods.seen() + "/" + pods.existing() + "/" + pods.ended() + "/" + received.count;
+        if (!progress.equals(lastProgress)) {
+          lastProgress = progress;
+          lastProgressNanos = System.nanoTime();
+        } else if (System.nanoTime() - lastProgressNanos > Duration.ofSeconds(stallSeconds).toNanos()) {
+          log("no pod created, ended or deleted and nothing received by the SO for " + stallSeconds
+              + " s; giving up (see the node logs)");
+          failed = true;
+          break;
+        }
         if (kill == null && pods.seen() >= killAtPods) {
           kill = kill(cluster, shards, podByModel, pods, t0);
         }
@@ -316,8 +333,10 @@ final class ClusterBenchCommand implements Callable<Integer> {
     final Map<String, Integer> terminated = new HashMap<>();
     int failed;
     int duplicates;
+    int count;
 
     void add(SimulatedSo.Received r, long t0) {
+      count++;
       if (r.topic() instanceof Topic.ModelsReady t && t.simulationId().equals(SIMULATION_ID)) {
         if (readyNanos < 0) {
           readyNanos = r.arrivedNanos() - t0;

@@ -107,6 +107,9 @@ final class FailoverProbe implements AutoCloseable {
       b.append(", simulation answering ").append(seconds(simulationNanos));
     }
     b.append(", services reconciled ").append(total - pending.size()).append('/').append(total);
+    if (pending.isEmpty()) {
+      b.append(' ').append(seconds(lastServiceNanos.get()));
+    }
     Map<String, Integer> last = lastPassOutcomes;
     if (!pending.isEmpty() && !last.isEmpty()) {
       b.append(" (last pass: ").append(last.entrySet().stream().map(e -> e.getKey() + " x" + e.getValue())

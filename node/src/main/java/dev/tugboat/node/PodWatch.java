@@ -67,6 +67,11 @@ final class PodWatch implements AutoCloseable {
     return states.size();
   }
 
+  /** Pods of the set whose container ended (they may have been deleted since). */
+  int ended() {
+    return (int) states.values().stream().filter(s -> s == PodState.ENDED || s == PodState.DELETED).count();
+  }
+
   /** Pods of the set that exist now. */
   int existing() {
     return (int) states.values().stream().filter(s -> s != PodState.DELETED).count();
