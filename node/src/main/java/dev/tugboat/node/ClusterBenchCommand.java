@@ -10,6 +10,9 @@ import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.dots.Lifecycle;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.topics.Topic;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
 import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,6 +60,9 @@ final class ClusterBenchCommand implements Callable<Integer> {
   private static final String SIMULATOR_ID = "bench";
   private static final String SIMULATION_ID = "failover";
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+  /** What a node's log says when it ends by itself: a fatal error, or downed by the others. */
+  private static final List<String> DEATH_CAUSES = List.of("java.lang.StackOverflowError", "OutOfMemoryError",
+      "this member has been downed", "the actor system terminated");
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -174,7 +181,8 @@ final class ClusterBenchCommand implements Callable<Integer> {
         }
         Optional<BenchCluster.Node> dead = deadSurvivor(cluster, kill);
         if (dead.isPresent()) {
-          log("node " + dead.get().index() + " died as well; see " + dead.get().process().log);
+          log("node " + dead.get().index() + " died as well" + deathCause(dead.get().process()) + "; see "
+              + dead.get().process().log);
           failed = true;
           break;
         }
@@ -278,6 +286,16 @@ final class ClusterBenchCommand implements Callable<Integer> {
   private static Optional<BenchCluster.Node> deadSurvivor(BenchCluster cluster, Kill kill) {
     return cluster.nodes().stream()
         .filter(n -> (kill == null || n != kill.victim()) && !n.process().isAlive()).findFirst();
+  }
+
+  /** The first line of a node's log that says why it ended, if one of the known causes is there. */
+  private static String deathCause(NodeProcess node) {
+    try (Stream<String> lines = Files.lines(node.log)) {
+      return lines.filter(l -> DEATH_CAUSES.stream().anyMatch(l::contains)).findFirst()
+          .map(l -> " (its log: " + l.strip() + ")").orElse("");
+    } catch (IOException | UncheckedIOException e) {
+      return "";
+    }
   }
 
   /**
