@@ -120,6 +120,13 @@ public final class SimulationEntity
   private final Set<String> creating = new HashSet<>();
   /** Position in the model table where the next scan for owed Creates starts; back to 0 on each tick. */
   private int createCursor;
+  /**
+   * When this incarnation first sent each unacknowledged model its Create. The create deadline
+   * counts from there, not from the deployment: a Simulation recovered on another node after the
+   * deadline, or a deployment whose window reaches a model late, must not fail services that were
+   * never asked (or accepted without the acknowledgement being journaled).
+   */
+  private final Map<String, Instant> firstCreateSent = new HashMap<>();
   /** The create deadline passed under hold-on-failure and was logged (once per incarnation). */
   private boolean createOverdueLogged;
   private boolean passivating;
@@ -502,6 +509,7 @@ public final class SimulationEntity
       return Effect().none().thenNoReply();
     }
     if (msg.reply() instanceof CommandReply.Accepted) {
+      firstCreateSent.remove(msg.modelId());
       // Batched like reports: 10,000 acknowledgements are a few writes, not 10,000.
       return buffer(new PendingAck(msg.modelId()));
     }
@@ -525,10 +533,15 @@ public final class SimulationEntity
   private ReplyEffect<SimulationEvent, SimulationState> tickActive(Active state) {
     Instant now = settings.clock().instant();
     Duration createDeadline = settings.createRetryAfter().multipliedBy(settings.createMaxAttempts());
+    Instant sentBefore = now.minus(createDeadline);
     if (state.deployment().models().awaitingCreateCount() > 0
-        && now.isAfter(state.deployment().deployedAt().plus(createDeadline))) {
+        && firstCreateSent.values().stream().anyMatch(t -> t.isBefore(sentBefore))) {
       List<ModelEnd> givenUp = state.deployment().models().stream()
           .filter(m -> !m.createAcknowledged() && m.termination() == null)
+          .filter(m -> {
+            Instant first = firstCreateSent.get(m.spec().modelId());
+            return first != null && first.isBefore(sentBefore);
+          })
           .map(m -> new ModelEnd(m.spec().modelId(), TerminationStatus.FAILED, ExitCodes.POD_NOT_CREATED,
               "its service did not accept Create within " + createDeadline))
           .toList();
@@ -543,6 +556,7 @@ public final class SimulationEntity
       } else if (!givenUp.isEmpty()) {
         ctx.getLog().error("simulation {}: {} service(s) never accepted Create; reporting them FAILED", simulationId,
             givenUp.size());
+        givenUp.forEach(e -> firstCreateSent.remove(e.modelId()));
         return Effect().persist(terminationEvents(state, givenUp, now)).thenRun(this::afterChange).thenNoReply();
       }
     }
@@ -632,6 +646,7 @@ public final class SimulationEntity
       if (m.createAcknowledged() || m.termination() != null || !creating.add(modelId)) {
         continue;
       }
+      firstCreateSent.putIfAbsent(modelId, settings.clock().instant());
       ServiceSpec spec = m.spec();
       ctx.ask(CommandReply.class, directory.service(spec.serviceId()), settings.askTimeout(),
           replyTo -> new ServiceCommand.Create(spec, replyTo),

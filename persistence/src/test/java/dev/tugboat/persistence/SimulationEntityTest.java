@@ -235,6 +235,24 @@ class SimulationEntityTest {
   }
 
   @Test
+  void theCreateDeadlineCountsFromTheFirstSendOfThisIncarnationNotFromTheDeployment() {
+    deploy(List.of(model("m0")), 0);
+    directory.services.receiveMessage();
+    // The node hosting the simulation dies; it recovers elsewhere after the deadline has passed.
+    clock.advance(Duration.ofMinutes(10));
+    kit.restart();
+    var again = (ServiceCommand.Create) directory.services.receiveMessage();
+    assertEquals("m0", again.spec().modelId());
+    var tick = kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    assertTrue(tick.events().isEmpty(), "a service asked again just now is not failed");
+    assertInstanceOf(SimulationState.Active.class, kit.getState());
+    // Still unanswered a whole deadline after this incarnation asked: FAILED.
+    clock.advance(Duration.ofMinutes(10));
+    var late = kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    assertEquals(ExitCodes.POD_NOT_CREATED, late.eventOfType(ModelTerminated.class).exitCode());
+  }
+
+  @Test
   void withHoldOnFailureAnUnacceptedCreateIsResentInsteadOfReportedFailed() {
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
         SimulationEntity.create(simulationId, directory, TestSupport.settings(clock).withHoldOnFailure(true), TAGS,
