@@ -8,7 +8,6 @@ import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.PodNames;
 import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.dots.Lifecycle;
-import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.topics.Topic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,6 +19,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -117,13 +117,13 @@ final class ClusterBenchCommand implements Callable<Integer> {
       cluster.start(new BenchCluster.Settings(dataDir.toAbsolutePath(), runSeconds,
           Arrays.stream(nodeJvmOptions.trim().split("\\s+")).filter(o -> !o.isEmpty()).toList(), dbConnections, shards),
           Duration.ofSeconds(180));
-      outcome = run(cluster, new HashCodeMessageExtractor<ServiceCommand>(shards));
+      outcome = run(cluster, new HashCodeMessageExtractor<Object>(shards));
     } finally {
       cluster.close();
     }
-    System.out.printf("nodes=%d models=%d recovery_s=%s lost=%d duplicate_pods=%d orphan_pods=%d%n", BenchCluster.NODES,
-        models, outcome.recoveryNanos < 0 ? "-1" : String.format("%.1f", outcome.recoveryNanos / 1e9), outcome.lost,
-        outcome.duplicatePods, outcome.orphanPods);
+    String recovery = outcome.recoveryNanos < 0 ? "-1" : String.format(Locale.ROOT, "%.1f", outcome.recoveryNanos / 1e9);
+    System.out.printf(Locale.ROOT, "nodes=%d models=%d recovery_s=%s lost=%d duplicate_pods=%d orphan_pods=%d%n",
+        BenchCluster.NODES, models, recovery, outcome.lost, outcome.duplicatePods, outcome.orphanPods);
     return outcome.complete ? 0 : 1;
   }
 
@@ -131,9 +131,9 @@ final class ClusterBenchCommand implements Callable<Integer> {
   private record Outcome(long recoveryNanos, int lost, int duplicatePods, int orphanPods, boolean complete) {}
 
   /** The node killed, when, and what the probe must see recovered. */
-  private record Kill(BenchCluster.Node victim, long nanos, FailoverProbe probe) {}
+  private record Kill(BenchCluster.Node victim, FailoverProbe probe) {}
 
-  private Outcome run(BenchCluster cluster, HashCodeMessageExtractor<ServiceCommand> shards) throws Exception {
+  private Outcome run(BenchCluster cluster, HashCodeMessageExtractor<Object> shards) throws Exception {
     Map<String, String> podByModel = new LinkedHashMap<>();
     for (int i = 0; i < models; i++) {
       podByModel.put("m" + i, PodNames.podName(SIMULATOR_ID, SIMULATION_ID, "m" + i));
@@ -143,8 +143,7 @@ final class ClusterBenchCommand implements Callable<Integer> {
     long recoveryNanos = -1;
     boolean failed = false;
     try (SimulatedSo so = SimulatedSo.connect("127.0.0.1", cluster.brokerPort(), "dots-so");
-         PodWatch pods = new PodWatch(cluster.kubernetes().client(), BenchCluster.NAMESPACE,
-             Set.copyOf(podByModel.values()))) {
+         PodWatch pods = new PodWatch(cluster.kubernetes(), Set.copyOf(podByModel.values()))) {
       int killAtPods = Math.max(1, (int) Math.ceil(killAt * models));
       log("deploying " + models + " fake models (run time " + runSeconds + " s, retention " + keepLogsSeconds
           + " s); a node is killed once " + killAtPods + " pods exist");
@@ -172,7 +171,8 @@ final class ClusterBenchCommand implements Callable<Integer> {
         if (kill != null && recoveryNanos < 0 && kill.probe().recovered().isDone()) {
           try {
             recoveryNanos = kill.probe().recovered().get();
-            log(String.format("recovered %.1f s after the kill: %s", recoveryNanos / 1e9, kill.probe().summary()));
+            log(String.format(Locale.ROOT, "recovered %.1f s after the kill: %s", recoveryNanos / 1e9,
+                kill.probe().summary()));
           } catch (ExecutionException e) {
             log("the failover probe failed: " + e.getCause());
             failed = true;
@@ -239,7 +239,7 @@ final class ClusterBenchCommand implements Callable<Integer> {
    * Management), kills it with -9 and starts the probe; null (try again later) while neither
    * answers with a hosted shard of the simulation's services.
    */
-  private Kill kill(BenchCluster cluster, HashCodeMessageExtractor<ServiceCommand> shards,
+  private Kill kill(BenchCluster cluster, HashCodeMessageExtractor<Object> shards,
       Map<String, String> podByModel, PodWatch pods, long t0) throws InterruptedException {
     String simulationShard = shards.shardId(SIMULATION_ID);
     BenchCluster.Node observer = cluster.nodes().get(0);
@@ -280,7 +280,7 @@ final class ClusterBenchCommand implements Callable<Integer> {
     FailoverProbe probe = new FailoverProbe(observer, survivors, victim.address(), at, SIMULATION_ID, victimShards,
         simulationShard, simulationOnVictim, targets, pods);
     probe.start();
-    return new Kill(victim, at, probe);
+    return new Kill(victim, probe);
   }
 
   private static Optional<BenchCluster.Node> deadSurvivor(BenchCluster cluster, Kill kill) {

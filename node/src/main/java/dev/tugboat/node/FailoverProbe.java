@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -119,7 +120,7 @@ final class FailoverProbe implements AutoCloseable {
   }
 
   private String seconds(long nanos) {
-    return nanos < 0 ? "not yet" : String.format("after %.1f s", (nanos - killNanos) / 1e9);
+    return nanos < 0 ? "not yet" : String.format(Locale.ROOT, "after %.1f s", (nanos - killNanos) / 1e9);
   }
 
   private void pass() {

@@ -1,7 +1,7 @@
 package dev.tugboat.node;
 
+import dev.tugboat.k8s.sim.SimulatedKubernetes;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.Map;
@@ -9,8 +9,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@code bench-cluster}'s own view of a set of pods at the API server, kept by a watch: where each
- * pod is in its lifecycle now, and how many were ever seen. Pods outside the set are ignored.
+ * {@code bench-cluster}'s own view of a set of pods at the simulated Kubernetes' API server (never
+ * a real cluster), kept by a watch: where each pod is in its lifecycle now, and how many were ever
+ * seen. Pods outside the set are ignored.
  */
 final class PodWatch implements AutoCloseable {
 
@@ -21,9 +22,9 @@ final class PodWatch implements AutoCloseable {
   private final Map<String, PodState> states = new ConcurrentHashMap<>();
   private final SharedIndexInformer<Pod> informer;
 
-  PodWatch(KubernetesClient client, String namespace, Set<String> podNames) {
+  PodWatch(SimulatedKubernetes kubernetes, Set<String> podNames) {
     this.podNames = Set.copyOf(podNames);
-    this.informer = client.pods().inNamespace(namespace).inform(new ResourceEventHandler<>() {
+    ResourceEventHandler<Pod> handler = new ResourceEventHandler<>() {
       @Override
       public void onAdd(Pod pod) {
         record(pod);
@@ -41,7 +42,8 @@ final class PodWatch implements AutoCloseable {
           states.put(name, PodState.DELETED);
         }
       }
-    });
+    };
+    this.informer = kubernetes.client().pods().inNamespace(kubernetes.settings().namespace()).inform(handler);
   }
 
   private void record(Pod pod) {

@@ -263,8 +263,9 @@ class DeploymentManifestsTest {
       for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
         String source = Files.readString(file);
         if (FABRIC8_POD_CALL.matcher(source).find()) {
-          // The bench command watches the simulated Kubernetes of the embedded mode, never a real cluster.
-          assertTrue(source.contains("simulatedKubernetes()"),
+          // The bench commands watch the simulated Kubernetes (of the embedded mode, or the one
+          // bench-cluster starts), never a real cluster.
+          assertTrue(source.contains("simulatedKubernetes()") || source.contains("(SimulatedKubernetes kubernetes"),
               file + " calls the Kubernetes API itself: give its calls a row in the RBAC table");
         }
       }
