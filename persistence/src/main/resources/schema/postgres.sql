@@ -1,4 +1,4 @@
--- pekko-persistence-jdbc 1.1 journal and snapshot tables for PostgreSQL (idempotent).
+-- pekko-persistence-jdbc 1.1 journal and snapshot tables and the projection offset store for PostgreSQL (idempotent).
 CREATE TABLE IF NOT EXISTS public.event_journal(
   ordering BIGSERIAL,
   persistence_id VARCHAR(255) NOT NULL,
@@ -46,4 +46,27 @@ CREATE TABLE IF NOT EXISTS public.snapshot (
   meta_payload BYTEA,
 
   PRIMARY KEY(persistence_id, sequence_number)
+);
+
+-- pekko-projection-jdbc 1.0 offset store (the notification projection's offsets) and its
+-- management table. Never drop it on a running deployment: a projection without an offset
+-- publishes every notification in the journal again.
+CREATE TABLE IF NOT EXISTS public.pekko_projection_offset_store (
+  projection_name VARCHAR(255) NOT NULL,
+  projection_key VARCHAR(255) NOT NULL,
+  current_offset VARCHAR(255) NOT NULL,
+  manifest VARCHAR(4) NOT NULL,
+  mergeable BOOLEAN NOT NULL,
+  last_updated BIGINT NOT NULL,
+  PRIMARY KEY(projection_name, projection_key)
+);
+
+CREATE INDEX IF NOT EXISTS projection_name_index ON public.pekko_projection_offset_store (projection_name);
+
+CREATE TABLE IF NOT EXISTS public.pekko_projection_management (
+  projection_name VARCHAR(255) NOT NULL,
+  projection_key VARCHAR(255) NOT NULL,
+  paused BOOLEAN NOT NULL,
+  last_updated BIGINT NOT NULL,
+  PRIMARY KEY(projection_name, projection_key)
 );

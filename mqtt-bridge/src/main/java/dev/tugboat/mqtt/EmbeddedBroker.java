@@ -17,9 +17,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A HiveMQ CE broker running inside this JVM, for the embedded mode and for tests: one plain TCP
- * listener, anonymous access, sessions in memory, no extensions, no usage statistics.
+ * listener, anonymous access, no extensions, no usage statistics; sessions in memory, or on disk
+ * under the data directory so that they outlive a restart of the broker.
  */
 public final class EmbeddedBroker implements AutoCloseable {
+
+  /** Where the broker keeps client sessions, their subscriptions and their queued messages. */
+  public enum Persistence {
+    /** In memory: a restart forgets every session, subscription and queued message. */
+    IN_MEMORY("in-memory"),
+    /**
+     * On disk under the data directory: a broker started again on the same directory resumes the
+     * persistent sessions (clean session false) with their subscriptions and queued QoS 1 messages.
+     */
+    FILE("file");
+
+    private final String mode;
+
+    Persistence(String mode) {
+      this.mode = mode;
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
   private static final long START_TIMEOUT_SECONDS = 60;
   private static final long STOP_TIMEOUT_SECONDS = 30;
@@ -35,10 +54,19 @@ public final class EmbeddedBroker implements AutoCloseable {
   }
 
   /**
-   * Starts the broker listening on host:port (port 0: a free port) with its configuration and
-   * data under {@code dataDir}; returns once it accepts connections.
+   * Starts the broker listening on host:port (port 0: a free port) with its configuration under
+   * {@code dataDir} and its sessions in memory; returns once it accepts connections.
    */
   public static EmbeddedBroker start(String host, int port, Path dataDir) {
+    return start(host, port, dataDir, Persistence.IN_MEMORY);
+  }
+
+  /**
+   * Starts the broker listening on host:port (port 0: a free port) with its configuration and
+   * data under {@code dataDir}, keeping sessions as {@code persistence} says; returns once it
+   * accepts connections.
+   */
+  public static EmbeddedBroker start(String host, int port, Path dataDir, Persistence persistence) {
     int actualPort = port == 0 ? freePort(host) : port;
     Path config = dataDir.resolve("conf");
     Path data = dataDir.resolve("data");
@@ -47,7 +75,7 @@ public final class EmbeddedBroker implements AutoCloseable {
       Files.createDirectories(config);
       Files.createDirectories(data);
       Files.createDirectories(extensions);
-      Files.writeString(config.resolve("config.xml"), configXml(host, actualPort), StandardCharsets.UTF_8);
+      Files.writeString(config.resolve("config.xml"), configXml(host, actualPort, persistence), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the embedded broker's folders under " + dataDir, e);
     }
@@ -67,7 +95,7 @@ public final class EmbeddedBroker implements AutoCloseable {
       throw new IllegalStateException("the embedded MQTT broker did not start on " + host + ":" + actualPort
           + ": " + (e.getCause() == null ? e : e.getCause()), e);
     }
-    log.info("embedded MQTT broker (HiveMQ CE) listening on {}:{}", host, actualPort);
+    log.info("embedded MQTT broker (HiveMQ CE) listening on {}:{}, sessions {}", host, actualPort, persistence.mode);
     return new EmbeddedBroker(hivemq, host, actualPort);
   }
 
@@ -79,7 +107,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     return port;
   }
 
-  /** Stops the broker; its sessions (kept in memory) are gone afterwards. */
+  /** Stops the broker; sessions kept in memory are gone afterwards, sessions on disk stay. */
   @Override
   public void close() {
     try {
@@ -116,6 +144,11 @@ public final class EmbeddedBroker implements AutoCloseable {
 
   /** The HiveMQ config.xml of this broker: one TCP listener, sessions in memory, no statistics. */
   static String configXml(String host, int port) {
+    return configXml(host, port, Persistence.IN_MEMORY);
+  }
+
+  /** The HiveMQ config.xml of this broker: one TCP listener, the given persistence, no statistics. */
+  static String configXml(String host, int port, Persistence persistence) {
     return """
         <?xml version="1.0"?>
         <hivemq>
@@ -126,7 +159,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             </tcp-listener>
           </listeners>
           <persistence>
-            <mode>in-memory</mode>
+            <mode>%s</mode>
           </persistence>
           <mqtt>
             <queued-messages>
@@ -139,7 +172,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             <enabled>false</enabled>
           </anonymous-usage-statistics>
         </hivemq>
-        """.formatted(port, escapeXml(host));
+        """.formatted(port, escapeXml(host), persistence.mode);
   }
 
   private static String escapeXml(String s) {

@@ -50,6 +50,7 @@ public final class LifecyclePublisher extends AbstractBehavior<NotifierCommand> 
   private record Pending(long seq, NotifierCommand.Publish publish, NotificationCodec.Outbound outbound) {}
 
   private static final Duration DRAIN_RETRY = Duration.ofMillis(100);
+  private static final String NOT_CONNECTED = "not connected to the MQTT broker";
 
   private final IMqttAsyncClient client;
   private final MqttSettings settings;
@@ -105,7 +106,7 @@ public final class LifecyclePublisher extends AbstractBehavior<NotifierCommand> 
       return this;
     }
     if (!client.isConnected()) {
-      notPublished(publish, outbound.kind(), "not connected to the MQTT broker");
+      notPublished(publish, outbound.kind(), NOT_CONNECTED);
       return this;
     }
     long seq = nextSeq++;
@@ -173,11 +174,11 @@ public final class LifecyclePublisher extends AbstractBehavior<NotifierCommand> 
   private void drain() {
     while (!queue.isEmpty() && inFlight.size() < limit) {
       if (!client.isConnected()) {
-        failQueued("not connected to the MQTT broker");
+        failQueued(NOT_CONNECTED);
         break;
       }
-      // Paho may still hold messages of an earlier connection (re-sent after a reconnect) that
-      // this actor already answered; wait for its window instead of provoking its refusal.
+      // Paho may still count messages this actor already answered (timed out, or completed just
+      // now); wait for its window instead of provoking its refusal.
       if (client.getInFlightMessageCount() >= limit) {
         timers.startSingleTimer(Drain.INSTANCE, Drain.INSTANCE, DRAIN_RETRY);
         break;
@@ -240,7 +241,13 @@ public final class LifecyclePublisher extends AbstractBehavior<NotifierCommand> 
 
   private void notPublished(NotifierCommand.Publish publish, String kind, String reason) {
     Notification n = publish.notification();
-    getContext().getLog().warn("{} for simulation {} not published: {}", kind, n.simulationId(), reason);
+    if (reason.equals(NOT_CONNECTED)) {
+      // During a broker outage every owed notification is refused again on every simulation tick;
+      // the bridge has logged the lost connection once, the counter below shows the refusals.
+      getContext().getLog().debug("{} for simulation {} not published: {}", kind, n.simulationId(), reason);
+    } else {
+      getContext().getLog().warn("{} for simulation {} not published: {}", kind, n.simulationId(), reason);
+    }
     metrics.counter("tugboat.mqtt.outbound", "kind", kind, "outcome", "not-published").increment();
     publish.replyTo().tell(new PublishResult.NotPublished(publish.id(), reason));
   }

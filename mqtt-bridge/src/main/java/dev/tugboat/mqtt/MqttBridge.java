@@ -30,11 +30,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tugboat's one MQTT session: subscribes to DeployModels and ReadyForProcessing of its SO,
- * routes each message to its Simulation entity and acknowledges it (manual ack) only after the
- * entity replied, so a crash before the entity persisted means the broker redelivers it. It
- * owns the {@link LifecyclePublisher} behind {@link #notifier()}. The connection is made in the
- * background: {@link #start} returns at once and {@link #isConnected()} tells when it is up.
+ * Tugboat's MQTT connections. The inbound one (client id {@code client-id}, persistent session)
+ * subscribes to DeployModels and ReadyForProcessing of its SO, routes each message to its
+ * Simulation entity and acknowledges it (manual ack) only after the entity replied, so a crash
+ * before the entity persisted means the broker redelivers it. The outbound one (client id
+ * {@code client-id + "-pub"}, clean session) carries the {@link LifecyclePublisher} behind
+ * {@link #notifier()}: a publish still unacknowledged when it drops fails and is re-sent by the
+ * simulation's outbox only, never also by the MQTT client from its session state. Both connect
+ * in the background: {@link #start} returns at once and {@link #isConnected()} tells when they
+ * are up.
  */
 public final class MqttBridge implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MqttBridge.class);
@@ -42,9 +46,14 @@ public final class MqttBridge implements AutoCloseable {
   private static final int SUBSCRIBE_ATTEMPTS = 10;
   private static final int SUBACK_FAILURE = 0x80;
 
+  /** Suffix of the outbound connection's client id. */
+  public static final String PUBLISHER_SUFFIX = "-pub";
+
   private final MqttSettings settings;
   private final MqttAsyncClient client;
   private final MqttConnectOptions options;
+  private final MqttAsyncClient publisher;
+  private final MqttConnectOptions publisherOptions;
   private final InboundRouter router;
   private final ActorRef<NotifierCommand> notifier;
   // Connection attempts and resubscriptions run here, never on Paho's callback thread.
@@ -57,15 +66,19 @@ public final class MqttBridge implements AutoCloseable {
   private final AtomicLong connection = new AtomicLong();
   private volatile boolean closed;
 
-  private MqttBridge(MqttSettings settings, MqttAsyncClient client, InboundRouter router,
+  private MqttBridge(MqttSettings settings, MqttAsyncClient client, MqttAsyncClient publisher, InboundRouter router,
       ActorRef<NotifierCommand> notifier) {
     this.settings = settings;
     this.client = client;
+    this.publisher = publisher;
     this.router = router;
     this.notifier = notifier;
     this.plainFilters = new String[] {Topics.deployModelsFilter(settings.so()), Topics.readyForProcessingFilter()};
     this.filters = Arrays.stream(plainFilters).map(settings::subscriptionFilter).toArray(String[]::new);
-    this.options = connectOptions(settings);
+    // Inbound: the broker keeps the subscription and redelivers unacknowledged QoS 1 messages.
+    this.options = connectOptions(settings, false);
+    // Outbound: nothing kept across a reconnect, so Paho never re-sends what the outbox re-sends.
+    this.publisherOptions = connectOptions(settings, true);
     this.control = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tugboat-mqtt-control-" + settings.clientId());
       t.setDaemon(true);
@@ -80,25 +93,31 @@ public final class MqttBridge implements AutoCloseable {
   public static MqttBridge start(ActorSystem<?> system, MqttSettings settings, EntityDirectory directory,
       MeterRegistry metrics) {
     MqttAsyncClient client;
+    MqttAsyncClient publisher;
     try {
       client = new MqttAsyncClient(settings.serverUri(), settings.clientId(), new MemoryPersistence());
+      publisher = new MqttAsyncClient(settings.serverUri(), settings.clientId() + PUBLISHER_SUFFIX,
+          new MemoryPersistence());
     } catch (MqttException | IllegalArgumentException e) {
       throw new IllegalArgumentException("cannot create the MQTT client for " + settings + ": " + e.getMessage(), e);
     }
     // Acks are sent when the entity replied, not when messageArrived returns.
     client.setManualAcks(true);
-    ActorRef<NotifierCommand> notifier = system.systemActorOf(LifecyclePublisher.create(client, settings, metrics),
+    ActorRef<NotifierCommand> notifier = system.systemActorOf(LifecyclePublisher.create(publisher, settings, metrics),
         "mqtt-publisher-" + UUID.randomUUID(), Props.empty());
-    MqttBridge bridge = new MqttBridge(settings, client,
+    MqttBridge bridge = new MqttBridge(settings, client, publisher,
         new InboundRouter(system, directory, settings, metrics), notifier);
     client.setCallback(bridge.new Callback());
+    publisher.setCallback(bridge.new PublisherCallback());
     Gauge.builder("tugboat.mqtt.connected", bridge, b -> b.isConnected() ? 1 : 0)
         .description("1 while the bridge is connected to the broker and subscribed")
         .strongReference(true)
         .register(metrics);
-    log.info("MQTT bridge starting: {} as client {}, SO '{}', subscribing to {}", settings.serverUri(),
-        settings.clientId(), settings.so(), Arrays.toString(bridge.filters));
-    bridge.control.execute(() -> bridge.connect(1));
+    log.info("MQTT bridge starting: {} as clients {} (inbound) and {} (outbound), SO '{}', subscribing to {}",
+        settings.serverUri(), settings.clientId(), publisher.getClientId(), settings.so(),
+        Arrays.toString(bridge.filters));
+    bridge.control.execute(() -> bridge.connect(client, bridge.options, 1));
+    bridge.control.execute(() -> bridge.connect(publisher, bridge.publisherOptions, 1));
     return bridge;
   }
 
@@ -107,9 +126,9 @@ public final class MqttBridge implements AutoCloseable {
     return notifier;
   }
 
-  /** True while connected to the broker and subscribed to the inbound topics. */
+  /** True while both connections are up and the inbound one is subscribed. */
   public boolean isConnected() {
-    return !closed && subscribed.get() && client.isConnected();
+    return !closed && subscribed.get() && client.isConnected() && publisher.isConnected();
   }
 
   public MqttSettings settings() {
@@ -128,51 +147,57 @@ public final class MqttBridge implements AutoCloseable {
     closed = true;
     notifier.tell(LifecyclePublisher.Stop.INSTANCE);
     control.shutdownNow();
-    try {
-      if (client.isConnected()) {
-        client.disconnect(500).waitForCompletion(settings.connectTimeout().toMillis());
-      }
-    } catch (MqttException e) {
-      log.warn("MQTT client {} did not disconnect cleanly: {}", settings.clientId(), e.toString());
-    }
-    try {
-      client.close(true);
-    } catch (MqttException e) {
-      log.warn("MQTT client {} did not close cleanly: {}", settings.clientId(), e.toString());
-    }
+    disconnect(client);
+    disconnect(publisher);
     log.info("MQTT bridge {} closed", settings.clientId());
   }
 
-  private void connect(int attempt) {
+  private void disconnect(MqttAsyncClient c) {
+    try {
+      if (c.isConnected()) {
+        c.disconnect(500).waitForCompletion(settings.connectTimeout().toMillis());
+      }
+    } catch (MqttException e) {
+      log.warn("MQTT client {} did not disconnect cleanly: {}", c.getClientId(), e.toString());
+    }
+    try {
+      c.close(true);
+    } catch (MqttException e) {
+      log.warn("MQTT client {} did not close cleanly: {}", c.getClientId(), e.toString());
+    }
+  }
+
+  /** The first connection of {@code c}; once up, Paho's automatic reconnect takes over. */
+  private void connect(MqttAsyncClient c, MqttConnectOptions o, int attempt) {
     if (closed) {
       return;
     }
     try {
-      client.connect(options, null, new IMqttActionListener() {
+      c.connect(o, null, new IMqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {
-          log.info("MQTT client {} connected to {} (session present: {})", settings.clientId(),
+          log.info("MQTT client {} connected to {} (session present: {})", c.getClientId(),
               settings.serverUri(), token.getSessionPresent());
         }
 
         @Override
         public void onFailure(IMqttToken token, Throwable error) {
-          connectFailed(attempt, error);
+          connectFailed(c, o, attempt, error);
         }
       });
     } catch (MqttException e) {
-      connectFailed(attempt, e);
+      connectFailed(c, o, attempt, e);
     }
   }
 
-  private void connectFailed(int attempt, Throwable error) {
+  private void connectFailed(MqttAsyncClient c, MqttConnectOptions o, int attempt, Throwable error) {
     if (closed) {
       return;
     }
     Duration delay = backoff(attempt);
-    log.warn("MQTT client {} cannot connect to {} (attempt {}): {}; retrying in {} ms", settings.clientId(),
+    log.warn("MQTT client {} cannot connect to {} (attempt {}): {}; retrying in {} ms", c.getClientId(),
         settings.serverUri(), attempt, error, delay.toMillis());
-    schedule(() -> connect(attempt + 1), delay);
+    schedule(() -> connect(c, o, attempt + 1), delay);
   }
 
   private void subscribe(int attempt) {
@@ -254,11 +279,10 @@ public final class MqttBridge implements AutoCloseable {
     }
   }
 
-  private static MqttConnectOptions connectOptions(MqttSettings settings) {
+  private static MqttConnectOptions connectOptions(MqttSettings settings, boolean cleanSession) {
     MqttConnectOptions o = new MqttConnectOptions();
     o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-    // The broker keeps the subscription and redelivers unacknowledged QoS 1 messages.
-    o.setCleanSession(false);
+    o.setCleanSession(cleanSession);
     o.setAutomaticReconnect(true);
     o.setMaxReconnectDelay((int) Math.min(Integer.MAX_VALUE, settings.reconnectMaxDelay().toMillis()));
     o.setMaxInflight(settings.maxInflight());
@@ -313,6 +337,39 @@ public final class MqttBridge implements AutoCloseable {
         log.error("failed to route the message on topic '{}'; acknowledging it", Ids.printable(topic), e);
         acknowledge(arrivedOn, id, qos);
       }
+    }
+
+    @Override
+    public void deliveryComplete(IMqttDeliveryToken token) {
+      // Nothing is published on this connection.
+    }
+  }
+
+  /**
+   * Callbacks of the outbound connection: only logging. Its publishes in flight when it drops
+   * fail (their listeners, in LifecyclePublisher, answer NotPublished) and are forgotten by Paho,
+   * since the session is clean.
+   */
+  private final class PublisherCallback implements MqttCallbackExtended {
+
+    @Override
+    public void connectComplete(boolean reconnect, String serverUri) {
+      if (reconnect) {
+        log.info("MQTT client {} reconnected to {}", publisher.getClientId(), serverUri);
+      }
+    }
+
+    @Override
+    public void connectionLost(Throwable cause) {
+      if (!closed) {
+        log.warn("MQTT client {} lost the connection to {}: {}; reconnecting", publisher.getClientId(),
+            settings.serverUri(), String.valueOf(cause));
+      }
+    }
+
+    @Override
+    public void messageArrived(String topic, MqttMessage message) {
+      // Nothing is subscribed on this connection.
     }
 
     @Override

@@ -14,15 +14,27 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.awaitility.Awaitility;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The broker goes away and comes back (on the same port, with its sessions lost). */
+/**
+ * The broker goes away and comes back on the same port: with its sessions lost (in memory), or
+ * with them kept on disk.
+ */
 class BrokerRestartIT {
   private static ActorTestKit testKit;
 
@@ -91,6 +103,53 @@ class BrokerRestartIT {
       assertTrue(replies.expectMessageClass(PublishResult.class, Duration.ofSeconds(10))
           instanceof PublishResult.Published);
     } finally {
+      broker.close();
+    }
+  }
+
+  @Test
+  void aBrokerOnDiskKeepsPersistentSessionsAndTheirQueuedMessagesAcrossARestart() throws Exception {
+    Path dir = Files.createTempDirectory("tugboat-broker-file");
+    EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", 0, dir, EmbeddedBroker.Persistence.FILE);
+    int port = broker.port();
+    String uri = "tcp://127.0.0.1:" + port;
+    List<String> received = new CopyOnWriteArrayList<>();
+    MqttClient subscriber = new MqttClient(uri, "tugboat-it-file-sub", new MemoryPersistence());
+    subscriber.setCallback(new MqttCallback() {
+      @Override
+      public void connectionLost(Throwable cause) {}
+
+      @Override
+      public void messageArrived(String topic, MqttMessage message) {
+        received.add(topic);
+      }
+
+      @Override
+      public void deliveryComplete(IMqttDeliveryToken token) {}
+    });
+    MqttConnectOptions persistent = new MqttConnectOptions();
+    persistent.setCleanSession(false);
+    try {
+      subscriber.connect(persistent);
+      subscriber.subscribe("/lifecycle/mso/dots-so/#", 1);
+      subscriber.disconnect();
+
+      broker.close();
+      broker = EmbeddedBroker.start("127.0.0.1", port, dir, EmbeddedBroker.Persistence.FILE);
+      // Published while the subscriber is away: the restarted broker must still hold its session.
+      try (TestMqttClient mso = new TestMqttClient(port, "tugboat-it-file-pub")) {
+        mso.publish(new Topic.ModelsReady("dots-so", "sim-f").format(), new byte[0]);
+      }
+      broker.close();
+      broker = EmbeddedBroker.start("127.0.0.1", port, dir, EmbeddedBroker.Persistence.FILE);
+
+      IMqttToken resumed = subscriber.connectWithResult(persistent);
+      assertTrue(resumed.getSessionPresent(), "the session outlived two restarts");
+      Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> received.size() == 1);
+      assertEquals(List.of(new Topic.ModelsReady("dots-so", "sim-f").format()), received);
+      subscriber.disconnect();
+    } finally {
+      subscriber.close();
       broker.close();
     }
   }

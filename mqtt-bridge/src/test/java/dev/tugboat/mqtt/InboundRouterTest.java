@@ -55,6 +55,11 @@ class InboundRouterTest {
     return metrics.counter("tugboat.mqtt.inbound", "kind", kind, "outcome", outcome).count();
   }
 
+  /** The router acks before it counts (InboundRouter.replied), so the count may lag the ack a moment. */
+  private void awaitInbound(String kind, String outcome) {
+    Awaitility.await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> assertEquals(1.0, inbound(kind, outcome)));
+  }
+
   private void awaitAcks(int n) {
     Awaitility.await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> assertEquals(n, acks.get()));
   }
@@ -73,7 +78,7 @@ class InboundRouterTest {
 
     deploy.replyTo().tell(CommandReply.accepted());
     awaitAcks(1);
-    assertEquals(1.0, inbound("DeployModels", "accepted"));
+    awaitInbound("DeployModels", "accepted");
   }
 
   @Test
@@ -85,7 +90,7 @@ class InboundRouterTest {
     assertEquals(0, acks.get());
     ready.replyTo().tell(CommandReply.accepted());
     awaitAcks(1);
-    assertEquals(1.0, inbound("ReadyForProcessing", "accepted"));
+    awaitInbound("ReadyForProcessing", "accepted");
   }
 
   @Test
@@ -95,7 +100,7 @@ class InboundRouterTest {
         directory.simulation$("sim-x").expectMessageClass(SimulationCommand.ReportModelReady.class);
     ready.replyTo().tell(new CommandReply.Rejected("unknown model unknown-model"));
     awaitAcks(1);
-    assertEquals(1.0, inbound("ReadyForProcessing", "rejected"));
+    awaitInbound("ReadyForProcessing", "rejected");
   }
 
   @Test
@@ -110,7 +115,7 @@ class InboundRouterTest {
       }
     }
     awaitAcks(1);
-    assertEquals(1.0, inbound("DeployModels", "failed"));
+    awaitInbound("DeployModels", "failed");
     assertEquals(2.0, metrics.counter("tugboat.mqtt.inbound.retries", "kind", "DeployModels").count());
     sim.expectNoMessage(Duration.ofMillis(500));
     assertEquals(1, acks.get());

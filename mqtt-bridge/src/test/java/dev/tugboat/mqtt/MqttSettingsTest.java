@@ -32,7 +32,7 @@ class MqttSettingsTest {
     assertEquals(Duration.ofSeconds(30), s.keepAlive());
     assertEquals(Duration.ofSeconds(10), s.connectTimeout());
     assertEquals(Duration.ofSeconds(15), s.routeTimeout());
-    assertEquals(3, s.routeAttempts());
+    assertEquals(20, s.routeAttempts());
     assertEquals(Duration.ofSeconds(30), s.publishTimeout());
     assertEquals("tcp://localhost:1883", s.serverUri());
   }

@@ -1,15 +1,13 @@
 package dev.tugboat.node;
 
+import dev.tugboat.k8s.sim.ApiServerCounters;
+import dev.tugboat.k8s.sim.SimulatedKubernetes;
 import dev.tugboat.node.so.SimulatedSo;
 import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.PodNames;
 import dev.tugboat.protocol.topics.Topic;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +29,9 @@ import picocli.CommandLine.Option;
  * Prints, last line: models, create_per_s (N / time from DeployModels sent to the last pod
  * created), ready_ms (DeployModels sent to ModelsReady received), all_terminated_ms,
  * detect_p50/p99_ms (container finishedAt, as the simulated kubelet wrote it, to its
- * ModelHasTerminated received by the SO) and heap_mb (used heap after a GC once all models are ready).
+ * ModelHasTerminated received by the SO), api_writes_per_model (Tugboat's create, delete, update and
+ * status calls as the simulated API server counted them, retries included, over the models'
+ * whole lives, divided by N) and heap_mb (used heap after a GC once all models are ready).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmark one simulation of N fake models on the embedded stack.")
@@ -47,6 +50,15 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--run-seconds", description = "How long each fake model runs after ReadyForProcessing (default: ${DEFAULT-VALUE}).")
   int runSeconds = 20;
 
+  @Option(names = "--faults", description = "Inject faults while the measured simulation runs: 20%% of creates and "
+      + "deletes answered 500, a burst of 20 answers 429 (Retry-After 1 s) every 5 s, and every watch dropped at a "
+      + "third and at two thirds of the deployment.")
+  boolean faults;
+
+  @Option(names = "--quota", description = "A pod quota on the simulated API server (403 exceeded quota beyond it; "
+      + "default: ${DEFAULT-VALUE}: none).")
+  int quota = 0;
+
   @Option(names = "--data-dir", description = "Data directory, emptied first (default: ${DEFAULT-VALUE}).")
   Path dataDir = Path.of("data", "bench");
 
@@ -60,32 +72,23 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     try (TugboatNode node = EmbeddedRun.start(dataDir, ports.mqtt, ports.http, runSeconds);
          SimulatedSo so = SimulatedSo.connect(node.settings().embeddedMqttHost(), ports.mqtt, "dots-so")) {
-      KubernetesClient k8s = node.simulatedKubernetes().orElseThrow().client();
+      SimulatedKubernetes k8s = node.simulatedKubernetes().orElseThrow();
       Map<String, Long> createdNanos = new ConcurrentHashMap<>();
       Map<String, Instant> finishedAt = new ConcurrentHashMap<>();
-      SharedIndexInformer<Pod> watch = k8s.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-        @Override
-        public void onAdd(Pod pod) {
+      // Observed in process: a watch through the API server would add a third of its watch load.
+      node.simulatedKubernetes().orElseThrow().observePods((type, pod) -> {
+        if (type.equals("ADDED")) {
           createdNanos.putIfAbsent(pod.getMetadata().getName(), System.nanoTime());
-          onUpdate(null, pod);
         }
-
-        @Override
-        public void onUpdate(Pod oldPod, Pod pod) {
-          if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
-            return;
-          }
-          for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
-            if (cs.getState() != null && cs.getState().getTerminated() != null
-                && cs.getState().getTerminated().getFinishedAt() != null) {
-              finishedAt.putIfAbsent(pod.getMetadata().getName(),
-                  Instant.parse(cs.getState().getTerminated().getFinishedAt()));
-            }
+        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+          return;
+        }
+        for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
+          if (cs.getState() != null && cs.getState().getTerminated() != null
+              && cs.getState().getTerminated().getFinishedAt() != null) {
+            finishedAt.putIfAbsent(pod.getMetadata().getName(), Instant.parse(cs.getState().getTerminated().getFinishedAt()));
           }
         }
-
-        @Override
-        public void onDelete(Pod pod, boolean finalStateUnknown) {}
       });
 
       if (warmup > 0) {
@@ -97,13 +100,41 @@ final class BenchCommand implements Callable<Integer> {
           warm = so.next(Duration.ofSeconds(1)).filter(r -> r.topic() instanceof Topic.AllModelsHaveTerminated t
               && t.simulationId().equals(WARMUP_ID)).isPresent();
         }
-        if (!warm) {
+        // Its pods are deleted right after (keep-logs 0): wait for that, so no warm-up work overlaps the measurement.
+        while (warm && k8s.storedPods() > 0 && System.nanoTime() < warmupDeadline) {
+          Thread.sleep(50);
+        }
+        if (!warm || k8s.storedPods() > 0) {
           System.err.println("bench: the warm-up simulation did not end within " + timeoutSeconds + " s");
           return 1;
         }
       }
       List<ModelSpec> specs = specs(node, SIMULATION_ID, models);
-      System.out.println("bench: deploying " + models + " fake models (run time " + runSeconds + " s)");
+      System.out.println("bench: deploying " + models + " fake models (run time " + runSeconds + " s"
+          + (faults ? ", with faults" : "") + (quota > 0 ? ", quota " + quota + " pods" : "") + ")");
+      k8s.counters().reset();
+      k8s.faults().maxPods(quota);
+      ScheduledExecutorService faultClock = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bench-faults");
+        t.setDaemon(true);
+        return t;
+      });
+      if (faults) {
+        k8s.faults().errorRate(0.2);
+        faultClock.scheduleAtFixedRate(() -> k8s.faults().inject429(20, 1), 0, 5, TimeUnit.SECONDS);
+        int[] drops = {models / 3, 2 * models / 3};
+        faultClock.scheduleAtFixedRate(new Runnable() {
+          int next;
+
+          @Override
+          public void run() {
+            if (next < drops.length && createdNanos.size() - warmup >= drops[next]) {
+              next++;
+              System.out.printf("bench: dropping every watch (%d closed)%n", k8s.faults().dropWatches());
+            }
+          }
+        }, 50, 50, TimeUnit.MILLISECONDS);
+      }
       long t0 = System.nanoTime();
       so.deploy(SIMULATOR_ID, SIMULATION_ID, specs, 0.0);
 
@@ -136,11 +167,26 @@ final class BenchCommand implements Callable<Integer> {
           allNanos = r.arrivedNanos();
         }
       }
-      watch.close();
+      faultClock.shutdownNow();
+      k8s.faults().clear();
       if (allNanos < 0) {
         System.err.println("bench: timed out after " + timeoutSeconds + " s");
         return 1;
       }
+      // Every pod of the run is deleted right after its end (keep-logs 0): count its deletes too.
+      long writesDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (k8s.storedPods() > 0 && System.nanoTime() < writesDeadline) {
+        Thread.sleep(50);
+      }
+      ApiServerCounters c = k8s.counters();
+      int writes = c.requests(ApiServerCounters.Kind.CREATE) + c.requests(ApiServerCounters.Kind.DELETE)
+          + c.requests(ApiServerCounters.Kind.UPDATE) + c.requests(ApiServerCounters.Kind.STATUS);
+      int duplicatePods = (int) c.createsByPod().values().stream().filter(n -> n > 1).count();
+      System.out.printf("bench: %d API writes by Tugboat (%d creates, %d deletes, %d updates), %d injected 500s, "
+              + "%d injected 429s, %d quota refusals, %d pods created twice, %d pods left%n",
+          writes, c.requests(ApiServerCounters.Kind.CREATE), c.requests(ApiServerCounters.Kind.DELETE),
+          c.requests(ApiServerCounters.Kind.UPDATE) + c.requests(ApiServerCounters.Kind.STATUS),
+          c.injectedFaults(500), c.injectedFaults(429), c.injectedFaults(403), duplicatePods, k8s.storedPods());
       String measuredPrefix = PodNames.podName(SIMULATOR_ID, SIMULATION_ID, "m0").replaceFirst("m0$", "");
       long[] measuredCreates = createdNanos.entrySet().stream().filter(e -> e.getKey().startsWith(measuredPrefix))
           .mapToLong(Map.Entry::getValue).toArray();
@@ -149,9 +195,9 @@ final class BenchCommand implements Callable<Integer> {
       long[] detect = detectMs.stream().mapToLong(Long::longValue).sorted().toArray();
       System.out.printf("bench: %d terminations measured of %d models%n", detect.length, models);
       System.out.printf("models=%d create_per_s=%.0f ready_ms=%d all_terminated_ms=%d detect_p50_ms=%d "
-              + "detect_p99_ms=%d heap_mb=%.0f%n",
+              + "detect_p99_ms=%d api_writes_per_model=%.2f heap_mb=%.0f%n",
           models, createPerS, readyNanos < 0 ? -1 : (readyNanos - t0) / 1_000_000, (allNanos - t0) / 1_000_000,
-          percentile(detect, 50), percentile(detect, 99), heapMb);
+          percentile(detect, 50), percentile(detect, 99), writes / (double) models, heapMb);
       return 0;
     }
   }

@@ -36,7 +36,7 @@ final class EmbeddedRun {
   }
 
   /** A demo or benchmark always starts from nothing. */
-  private static void wipe(Path dir) throws IOException {
+  static void wipe(Path dir) throws IOException {
     if (Files.exists(dir)) {
       try (Stream<Path> paths = Files.walk(dir)) {
         for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {

@@ -3,13 +3,13 @@ package dev.tugboat.node;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code tugboat} command line: {@code run}, {@code demo} and {@code bench}. */
+/** The {@code tugboat} command line: {@code run}, {@code demo}, {@code bench} and {@code bench-cluster}. */
 @Command(
     name = "tugboat",
     mixinStandardHelpOptions = true,
     version = "tugboat 0.1.0",
     description = "Deploys, watches and retires the model services of DOTS simulations on Kubernetes.",
-    subcommands = {RunCommand.class, DemoCommand.class, BenchCommand.class})
+    subcommands = {RunCommand.class, DemoCommand.class, BenchCommand.class, ClusterBenchCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

@@ -15,6 +15,8 @@ import dev.tugboat.mqtt.MqttSettings;
 import dev.tugboat.persistence.EntitySettings;
 import dev.tugboat.persistence.JournalConfig;
 import dev.tugboat.persistence.JournalSchema;
+import dev.tugboat.persistence.NotificationProjection;
+import dev.tugboat.persistence.NotificationSettings;
 import dev.tugboat.persistence.ServiceEntity;
 import dev.tugboat.persistence.SimulationEntity;
 import dev.tugboat.protocol.EntityDirectory;
@@ -47,7 +49,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running Tugboat node: the actor system with its cluster membership, the two sharded
- * entity types, the Kubernetes gateway, the MQTT bridge and the HTTP frontend, plus (embedded
+ * entity types, the notification projection, the Kubernetes gateway, the MQTT bridge and the HTTP frontend, plus (embedded
  * mode) the embedded broker and the simulated Kubernetes. {@link #close()} stops them in reverse.
  */
 public final class TugboatNode implements AutoCloseable {
@@ -167,8 +169,10 @@ public final class TugboatNode implements AutoCloseable {
       EntitySettings entitySettings = EntitySettings.fromConfig(config);
       MqttBridge bridge = MqttBridge.start(system, MqttSettings.fromConfig(config), directory, metrics);
       closeables.add(bridge);
-      SimulationEntity.init(system, directory, bridge.notifier(), entitySettings);
+      NotificationSettings notificationSettings = NotificationSettings.fromConfig(config);
+      SimulationEntity.init(system, directory, entitySettings, notificationSettings.tags());
       ServiceEntity.init(system, directory, gateway, entitySettings);
+      NotificationProjection.init(system, directory, bridge.notifier(), notificationSettings);
       OwnPodReconciler.init(system, gateway, directory, OwnPodReconciler.Settings.fromConfig(config));
 
       ServerBinding binding = HttpServer.start(system, HttpSettings.fromConfig(config), directory,

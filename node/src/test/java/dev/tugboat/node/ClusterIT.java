@@ -86,7 +86,9 @@ class ClusterIT {
     p.put("kubernetes.namespace", "dots");
     p.put("tugboat.cluster.seed-nodes", "pekko://tugboat@127.0.0.1:" + seedPort);
     p.put("pekko.cluster.split-brain-resolver.stable-after", "5s");
-    return new NodeProcess(index, remotePort, TestStack.freePort(), dir.resolve("node-" + index + ".log"), p);
+    String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    return new NodeProcess(index, classPath, List.of("-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+        remotePort, TestStack.freePort(), dir.resolve("node-" + index + ".log"), p);
   }
 
   private List<NodeProcess> startCluster() throws Exception {

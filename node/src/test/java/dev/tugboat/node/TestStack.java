@@ -25,29 +25,59 @@ import java.util.function.Predicate;
 /**
  * The edges of an end-to-end test, owned by the test so they outlive a node restart: a real
  * broker (HiveMQ CE embedded), the simulated Kubernetes (fabric8 mock API server in CRUD mode
- * plus the simulated kubelet), and a data directory for the H2 journal.
+ * plus the simulated kubelet), and a data directory for the H2 journal. The broker can be
+ * stopped and started again on the same port and data directory.
  */
 final class TestStack implements AutoCloseable {
   final Path dataDir;
   final int mqttPort;
-  final EmbeddedBroker broker;
   final SimulatedKubernetes kubernetes;
+  private final EmbeddedBroker.Persistence brokerPersistence;
+  private volatile EmbeddedBroker broker;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private TestStack(Path dataDir, int mqttPort, EmbeddedBroker broker, SimulatedKubernetes kubernetes) {
+  private TestStack(Path dataDir, int mqttPort, EmbeddedBroker.Persistence brokerPersistence,
+      SimulatedKubernetes kubernetes) {
     this.dataDir = dataDir;
     this.mqttPort = mqttPort;
-    this.broker = broker;
+    this.brokerPersistence = brokerPersistence;
     this.kubernetes = kubernetes;
   }
 
   static TestStack start(Duration fakeModelRunTime) throws Exception {
+    return start(fakeModelRunTime, EmbeddedBroker.Persistence.IN_MEMORY);
+  }
+
+  /** A stack whose broker keeps its sessions as {@code brokerPersistence} says. */
+  static TestStack start(Duration fakeModelRunTime, EmbeddedBroker.Persistence brokerPersistence) throws Exception {
     Path dir = Files.createTempDirectory("tugboat-it");
-    int port = freePort();
-    EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", port, dir.resolve("broker"));
     SimulatedKubernetes k8s = SimulatedKubernetes.start(
         SimulatedKubernetesSettings.defaults("dots").withModelRunTime(fakeModelRunTime));
-    return new TestStack(dir, port, broker, k8s);
+    TestStack stack = new TestStack(dir, freePort(), brokerPersistence, k8s);
+    try {
+      stack.startBroker();
+    } catch (RuntimeException e) {
+      k8s.close();
+      throw e;
+    }
+    return stack;
+  }
+
+  /** Starts the broker on the stack's port and data directory (again, after {@link #stopBroker()}). */
+  void startBroker() {
+    if (broker != null) {
+      throw new IllegalStateException("the broker is running");
+    }
+    broker = EmbeddedBroker.start("127.0.0.1", mqttPort, dataDir.resolve("broker"), brokerPersistence);
+  }
+
+  /** Stops the broker: every client is disconnected; on-disk sessions stay for the next start. */
+  void stopBroker() {
+    EmbeddedBroker b = broker;
+    broker = null;
+    if (b != null) {
+      b.close();
+    }
   }
 
   static int freePort() throws IOException {
@@ -107,6 +137,6 @@ final class TestStack implements AutoCloseable {
   @Override
   public void close() throws Exception {
     kubernetes.close();
-    broker.close();
+    stopBroker();
   }
 }

@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * Timing and bounds of the Simulation and Service entities, read once from {@code tugboat.entities}.
- * The clock is injectable so tests control time; production uses the system UTC clock. holdOnFailure:
+ * createWindow: Creates a simulation has sent and not had answered, at most. The clock is injectable so tests control time; production uses the system UTC clock. holdOnFailure:
  * a creation whose bounded retries ran out is HELD for an operator (Retry/Abandon) instead of FAILED.
  */
 public record EntitySettings(
@@ -19,11 +19,11 @@ public record EntitySettings(
     int logTailLines,
     Duration reportRetry,
     Duration askTimeout,
-    int outboxMaxInFlight,
     int deleteMaxAttempts,
     Duration lostNodeGrace,
     boolean holdOnFailure,
     int simulationSnapshotEvery,
+    int createWindow,
     Clock clock) {
 
   public EntitySettings {
@@ -38,9 +38,12 @@ public record EntitySettings(
     if (simulationSnapshotEvery < 1) {
       throw new IllegalArgumentException("tugboat.entities.simulation-snapshot-every must be >= 1");
     }
-    if (createMaxAttempts < 1 || deleteMaxAttempts < 1 || outboxMaxInFlight < 1 || logTailLines < 0) {
+    if (createWindow < 1) {
+      throw new IllegalArgumentException("tugboat.entities.create-window must be >= 1");
+    }
+    if (createMaxAttempts < 1 || deleteMaxAttempts < 1 || logTailLines < 0) {
       throw new IllegalArgumentException(
-          "tugboat.entities: create-max-attempts, delete-max-attempts and outbox-max-in-flight must be >= 1,"
+          "tugboat.entities: create-max-attempts and delete-max-attempts must be >= 1,"
               + " log-tail-lines >= 0");
     }
   }
@@ -57,26 +60,26 @@ public record EntitySettings(
         c.getInt("log-tail-lines"),
         c.getDuration("report-retry"),
         c.getDuration("ask-timeout"),
-        c.getInt("outbox-max-in-flight"),
         c.getInt("delete-max-attempts"),
         c.getDuration("lost-node-grace"),
         c.getBoolean("hold-on-failure"),
         c.getInt("simulation-snapshot-every"),
+        c.getInt("create-window"),
         Clock.systemUTC());
   }
 
   /** The same settings on another clock (tests). */
   public EntitySettings withClock(Clock newClock) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
-        logTailLines, reportRetry, askTimeout, outboxMaxInFlight, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, newClock);
+        logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
+        simulationSnapshotEvery, createWindow, newClock);
   }
 
   /** The same settings with hold-on-failure switched (tests). */
   public EntitySettings withHoldOnFailure(boolean hold) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
-        logTailLines, reportRetry, askTimeout, outboxMaxInFlight, deleteMaxAttempts, lostNodeGrace, hold,
-        simulationSnapshotEvery, clock);
+        logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, hold,
+        simulationSnapshotEvery, createWindow, clock);
   }
 
   private static void requirePositive(String name, Duration d) {

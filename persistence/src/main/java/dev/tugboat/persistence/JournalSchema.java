@@ -34,8 +34,11 @@ public final class JournalSchema {
     }, system.dispatchers().lookup(DispatcherSelector.blocking()));
   }
 
-  /** Runs the DDL synchronously; for start-up code that is not on an actor thread. */
-  static void create(Config config) {
+  /**
+   * Runs the DDL synchronously over {@code tugboat.database.url/user/password}, for code that is
+   * not on an actor thread (start-up, or a tool preparing a database shared by several nodes).
+   */
+  public static void create(Config config) {
     JournalConfig.Kind kind = JournalConfig.kind(config);
     String url = config.getString("tugboat.database.url");
     List<String> statements = statements(kind == JournalConfig.Kind.POSTGRES ? "schema/postgres.sql" : "schema/h2.sql");

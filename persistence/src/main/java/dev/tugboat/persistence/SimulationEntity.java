@@ -20,12 +20,9 @@ import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ExitCodes;
 import dev.tugboat.protocol.Ids;
 import dev.tugboat.protocol.ModelSpec;
-import dev.tugboat.protocol.Notification;
 import dev.tugboat.protocol.PodNames;
 import dev.tugboat.protocol.ServiceSpec;
 import dev.tugboat.protocol.TerminationStatus;
-import dev.tugboat.protocol.notify.NotifierCommand;
-import dev.tugboat.protocol.notify.PublishResult;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand.Deploy;
@@ -66,8 +63,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * One simulation (one DeployModels): validates it, asks a Service entity per model to run it,
  * collects readiness and terminations, and owes the SO its lifecycle messages through a persisted
- * outbox drained by the notifier (at least once; AllModelsHaveTerminated strictly last).
- * Every command replies Accepted/Rejected (or Found/NotFound for Get).
+ * outbox. The events that queue a notification are tagged with the simulation's
+ * {@link NotificationTags} slice; {@link NotificationProjection} publishes them and reports back
+ * with {@link NotificationsDelivered}, which empties the outbox. Every command replies
+ * Accepted/Rejected (or Found/NotFound for Get).
  */
 public final class SimulationEntity
     extends EventSourcedBehaviorWithEnforcedReplies<SimulationCommand, SimulationEvent, SimulationState> {
@@ -75,15 +74,24 @@ public final class SimulationEntity
   public static final EntityTypeKey<SimulationCommand> ENTITY_KEY =
       EntityTypeKey.create(SimulationCommand.class, "Simulation");
 
-  /** Drives the re-sending of Creates and notifications. */
+  /** Drives the re-sending of Creates. */
   enum Tick implements SimulationCommand.Private, CborSerializable { INSTANCE }
 
   /** A Service entity answered Create (reply set) or the ask failed (failure set). */
   record CreateReplied(String modelId, CommandReply reply, String failure)
       implements SimulationCommand.Private, CborSerializable {}
 
-  /** The notifier answered a Publish. */
-  record PublishReplied(PublishResult result) implements SimulationCommand.Private, CborSerializable {}
+  /**
+   * From the notification projection: the broker acknowledged these outbox entries. Replies
+   * Accepted once their NotificationDelivered is journaled (ids no longer in the outbox count as
+   * done), Rejected for a simulation that does not exist.
+   */
+  public record NotificationsDelivered(List<Long> outboxIds, ActorRef<CommandReply> replyTo)
+      implements SimulationCommand.Private, CborSerializable {
+    public NotificationsDelivered {
+      outboxIds = List.copyOf(outboxIds);
+    }
+  }
 
   /** Persists every report and delivery buffered since the last flush, in one write. */
   enum Flush implements SimulationCommand.Private, CborSerializable { INSTANCE }
@@ -95,64 +103,67 @@ public final class SimulationEntity
 
   private record PendingEnd(ModelEnd end, ActorRef<CommandReply> replyTo) implements Pending {}
 
-  private record PendingDelivery(long outboxId) implements Pending {}
+  private record PendingDeliveries(List<Long> outboxIds, ActorRef<CommandReply> replyTo) implements Pending {}
+
+  private record PendingAck(String modelId) implements Pending {}
 
   /** A reply owed once the batch is persisted. */
   private record OwedReply(ActorRef<CommandReply> replyTo, CommandReply reply) {}
 
   private final String simulationId;
   private final EntityDirectory directory;
-  private final ActorRef<NotifierCommand> notifier;
   private final EntitySettings settings;
+  private final NotificationTags tags;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<SimulationCommand> ctx;
-  private final ActorRef<PublishResult> publishAdapter;
-  /** Outbox ids sent to the notifier and not answered yet, with the time they were sent. */
-  private final Map<Long, Instant> publishing = new HashMap<>();
-  /** Outbox ids the notifier refused; held back until the next tick so an outage is no busy loop. */
-  private final Set<Long> refused = new HashSet<>();
-  /** Models whose Create is waiting for an answer. */
+  /** Models whose Create is waiting for an answer (at most create-window). */
   private final Set<String> creating = new HashSet<>();
+  /** Position in the model table where the next scan for owed Creates starts; back to 0 on each tick. */
+  private int createCursor;
+  /**
+   * When this incarnation first sent each unacknowledged model its Create. The create deadline
+   * counts from there, not from the deployment: a Simulation recovered on another node after the
+   * deadline, or a deployment whose window reaches a model late, must not fail services that were
+   * never asked (or accepted without the acknowledgement being journaled).
+   */
+  private final Map<String, Instant> firstCreateSent = new HashMap<>();
   /** The create deadline passed under hold-on-failure and was logged (once per incarnation). */
   private boolean createOverdueLogged;
   private boolean passivating;
   /**
    * Reports and deliveries buffered in arrival order until the next Flush, so that a burst (1,000
    * models ending within seconds) costs one journal write per run of commands instead of one
-   * each. Lost with the incarnation: the reporters re-send unanswered reports, and undelivered
-   * entries are published again after recovery.
+   * each. Lost with the incarnation: the reporters (services, the MQTT bridge, the notification
+   * projection) re-send what was not answered.
    */
   private final List<Pending> pending = new ArrayList<>();
-  /** Outbox ids acknowledged by the broker and buffered; drain must not publish them again. */
-  private final Set<Long> deliveriesPending = new HashSet<>();
   private boolean flushScheduled;
 
-  private SimulationEntity(String simulationId, EntityDirectory directory, ActorRef<NotifierCommand> notifier,
-      EntitySettings settings, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<SimulationCommand> ctx) {
+  private SimulationEntity(String simulationId, EntityDirectory directory, EntitySettings settings,
+      NotificationTags tags, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<SimulationCommand> ctx) {
     super(PersistenceId.of(ENTITY_KEY.name(), simulationId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.simulationId = simulationId;
     this.directory = directory;
-    this.notifier = notifier;
     this.settings = settings;
+    this.tags = tags;
     this.shard = shard;
     this.ctx = ctx;
-    this.publishAdapter = ctx.messageAdapter(PublishResult.class, PublishReplied::new);
   }
 
   /** Starts sharding for simulations on this node; returns the shard region. */
   public static ActorRef<ShardingEnvelope<SimulationCommand>> init(ActorSystem<?> system, EntityDirectory directory,
-      ActorRef<NotifierCommand> notifier, EntitySettings settings) {
+      EntitySettings settings, NotificationTags tags) {
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-        entityContext -> create(entityContext.getEntityId(), directory, notifier, settings, entityContext.getShard())));
+        entityContext -> create(entityContext.getEntityId(), directory, settings, tags, entityContext.getShard())));
   }
 
   /** The behavior of one simulation; {@code shard} receives its Passivate requests. */
   public static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
-      ActorRef<NotifierCommand> notifier, EntitySettings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
+      EntitySettings settings, NotificationTags tags, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.simulationTick());
-      return Behaviors.setup(ctx -> new SimulationEntity(simulationId, directory, notifier, settings, shard, ctx));
+      return Behaviors.setup(ctx -> new SimulationEntity(simulationId, directory, settings, tags, shard, ctx));
     });
   }
 
@@ -166,6 +177,12 @@ public final class SimulationEntity
     // The state grows with the model count (about 200 bytes per model), so a simulation snapshots
     // far less often than a service: a 10,000-model run has ~40,000 events.
     return RetentionCriteria.snapshotEvery(settings.simulationSnapshotEvery(), 2);
+  }
+
+  /** The events that queue a notification carry the simulation's slice tag, which the projection reads. */
+  @Override
+  public Set<String> tagsFor(SimulationEvent event) {
+    return NotificationHandler.queuesNotifications(event) ? Set.of(tags.tagFor(simulationId)) : Set.of();
   }
 
   @Override
@@ -210,7 +227,7 @@ public final class SimulationEntity
             .thenReply(c.replyTo(), s -> new SimulationReply.NotFound(simulationId)))
         .onCommand(Tick.class, () -> Effect().none().thenNoReply())
         .onCommand(CreateReplied.class, () -> Effect().none().thenNoReply())
-        .onCommand(PublishReplied.class, () -> Effect().none().thenNoReply());
+        .onCommand(NotificationsDelivered.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"));
   }
 
   private ReplyEffect<SimulationEvent, SimulationState> rejectAndPassivate(ActorRef<CommandReply> replyTo,
@@ -305,8 +322,7 @@ public final class SimulationEntity
         .onCommand(ReportModelReady.class, this::modelReady)
         .onCommand(ReportServiceTerminated.class, this::serviceTerminated)
         .onCommand(CreateReplied.class, this::createReplied)
-        .onCommand(Tick.class, (s, c) -> tickActive(s))
-        .onCommand(PublishReplied.class, (s, c) -> publishReplied(s, s.outbox(), c));
+        .onCommand(Tick.class, (s, c) -> tickActive(s));
   }
 
   private ReplyEffect<SimulationEvent, SimulationState> redeploy(Deployment d, Deploy cmd) {
@@ -372,8 +388,6 @@ public final class SimulationEntity
     flushScheduled = false;
     List<Pending> batch = List.copyOf(pending);
     pending.clear();
-    // No command runs while the write is in flight, so no drain can see these ids before they leave.
-    deliveriesPending.clear();
     Instant now = settings.clock().instant();
     SimulationState next = state;
     List<SimulationEvent> events = new ArrayList<>();
@@ -384,9 +398,17 @@ public final class SimulationEntity
         replies.add(new OwedReply(r.replyTo(), readyEvents(next, r.modelId(), now, decided)));
       } else if (item instanceof PendingEnd e) {
         replies.add(new OwedReply(e.replyTo(), endEvents(next, e.end(), now, decided)));
-      } else if (item instanceof PendingDelivery d
-          && outboxOf(next).filter(o -> o.contains(d.outboxId())).isPresent()) {
-        decided.add(new NotificationDelivered(simulationId, d.outboxId(), now));
+      } else if (item instanceof PendingDeliveries d) {
+        Optional<Outbox> outbox = outboxOf(next);
+        for (long id : d.outboxIds()) {
+          if (outbox.filter(o -> o.contains(id)).isPresent()) {
+            decided.add(new NotificationDelivered(simulationId, id, now));
+          }
+        }
+        replies.add(new OwedReply(d.replyTo(), CommandReply.accepted()));
+      } else if (item instanceof PendingAck a && next instanceof Active active
+          && active.deployment().model(a.modelId()).filter(m -> !m.createAcknowledged()).isPresent()) {
+        decided.add(new ServiceCreateAcknowledged(simulationId, a.modelId(), now));
       }
       for (SimulationEvent event : decided) {
         next = SimulationState.apply(next, event);
@@ -487,9 +509,9 @@ public final class SimulationEntity
       return Effect().none().thenNoReply();
     }
     if (msg.reply() instanceof CommandReply.Accepted) {
-      return Effect()
-          .persist(new ServiceCreateAcknowledged(simulationId, msg.modelId(), settings.clock().instant()))
-          .thenNoReply();
+      firstCreateSent.remove(msg.modelId());
+      // Batched like reports: 10,000 acknowledgements are a few writes, not 10,000.
+      return buffer(new PendingAck(msg.modelId()));
     }
     if (msg.reply() instanceof CommandReply.Rejected r) {
       // The service holds a different spec under this id: it can never run this model.
@@ -511,10 +533,15 @@ public final class SimulationEntity
   private ReplyEffect<SimulationEvent, SimulationState> tickActive(Active state) {
     Instant now = settings.clock().instant();
     Duration createDeadline = settings.createRetryAfter().multipliedBy(settings.createMaxAttempts());
+    Instant sentBefore = now.minus(createDeadline);
     if (state.deployment().models().awaitingCreateCount() > 0
-        && now.isAfter(state.deployment().deployedAt().plus(createDeadline))) {
+        && firstCreateSent.values().stream().anyMatch(t -> t.isBefore(sentBefore))) {
       List<ModelEnd> givenUp = state.deployment().models().stream()
           .filter(m -> !m.createAcknowledged() && m.termination() == null)
+          .filter(m -> {
+            Instant first = firstCreateSent.get(m.spec().modelId());
+            return first != null && first.isBefore(sentBefore);
+          })
           .map(m -> new ModelEnd(m.spec().modelId(), TerminationStatus.FAILED, ExitCodes.POD_NOT_CREATED,
               "its service did not accept Create within " + createDeadline))
           .toList();
@@ -529,10 +556,11 @@ public final class SimulationEntity
       } else if (!givenUp.isEmpty()) {
         ctx.getLog().error("simulation {}: {} service(s) never accepted Create; reporting them FAILED", simulationId,
             givenUp.size());
+        givenUp.forEach(e -> firstCreateSent.remove(e.modelId()));
         return Effect().persist(terminationEvents(state, givenUp, now)).thenRun(this::afterChange).thenNoReply();
       }
     }
-    expireStalePublishes(now);
+    createCursor = 0;
     sendCreates(state.deployment());
     return Effect().none().thenRun(this::afterChange).thenNoReply();
   }
@@ -555,11 +583,7 @@ public final class SimulationEntity
           creating.remove(c.modelId());
           return Effect().none().thenNoReply();
         })
-        .onCommand(Tick.class, () -> {
-          expireStalePublishes(settings.clock().instant());
-          return Effect().none().thenRun(this::afterChange).thenNoReply();
-        })
-        .onCommand(PublishReplied.class, (s, c) -> publishReplied(s, s.outbox(), c));
+        .onCommand(Tick.class, () -> Effect().none().thenRun(this::afterChange).thenNoReply());
   }
 
   private CommandHandlerWithReplyBuilderByState<SimulationCommand, SimulationEvent, Rejected, SimulationState>
@@ -572,11 +596,7 @@ public final class SimulationEntity
         .onCommand(ReportServiceTerminated.class, (s, c) -> Effect().none().thenRun(this::afterChange)
             .thenReply(c.replyTo(), st -> new CommandReply.Accepted("simulation was rejected")))
         .onCommand(CreateReplied.class, () -> Effect().none().thenNoReply())
-        .onCommand(Tick.class, () -> {
-          expireStalePublishes(settings.clock().instant());
-          return Effect().none().thenRun(this::afterChange).thenNoReply();
-        })
-        .onCommand(PublishReplied.class, (s, c) -> publishReplied(s, s.outbox(), c));
+        .onCommand(Tick.class, () -> Effect().none().thenRun(this::afterChange).thenNoReply());
   }
 
   private CommandHandlerWithReplyBuilderByState<SimulationCommand, SimulationEvent, SimulationState, SimulationState>
@@ -585,99 +605,53 @@ public final class SimulationEntity
         .onCommand(Get.class, (s, c) -> Effect().none().thenReply(c.replyTo(),
             st -> SimulationState.view(st).<SimulationReply>map(SimulationReply.Found::new)
                 .orElseGet(() -> new SimulationReply.NotFound(simulationId))))
-        .onCommand(Flush.class, (s, c) -> flush(s));
-  }
-
-  // ---------------------------------------------------------------- outbox
-
-  private ReplyEffect<SimulationEvent, SimulationState> publishReplied(SimulationState state, Outbox outbox,
-      PublishReplied msg) {
-    long id = msg.result().id();
-    publishing.remove(id);
-    if (msg.result() instanceof PublishResult.Published) {
-      if (outbox.contains(id) && deliveriesPending.add(id)) {
-        return buffer(new PendingDelivery(id));
-      }
-      return Effect().none().thenNoReply();
-    }
-    if (msg.result() instanceof PublishResult.NotPublished np) {
-      // Re-sent on the next tick rather than now, so a broker outage does not become a busy loop.
-      ctx.getLog().debug("simulation {}: notification {} not published ({}), retrying on tick", simulationId, id,
-          np.reason());
-      refused.add(id);
-    }
-    return Effect().none().thenNoReply();
+        .onCommand(Flush.class, (s, c) -> flush(s))
+        .onCommand(NotificationsDelivered.class, (s, c) -> buffer(new PendingDeliveries(c.outboxIds(), c.replyTo())));
   }
 
   /**
-   * On a tick: a Publish unanswered for longer than the ask timeout is considered lost and sent
-   * again, and refused entries become eligible again.
-   */
-  private void expireStalePublishes(Instant now) {
-    refused.clear();
-    publishing.values().removeIf(sentAt -> sentAt.plus(settings.askTimeout()).isBefore(now));
-  }
-
-  /**
-   * After recovery, each persisted change and each tick: push the outbox, passivate when done.
-   * Creates are sent only on deploy, recovery and tick: a scan of every model after every event
-   * made large simulations quadratic.
+   * After recovery, each persisted change and each tick: refill the window of Creates (from the
+   * scan's cursor: a scan of every model after every event made large simulations quadratic),
+   * passivate once ended with every notification delivered.
    */
   private void afterChange(SimulationState state) {
     if (state instanceof Active a) {
-      drain(a.outbox());
+      if (creating.size() < settings.createWindow() && createCursor < a.deployment().models().size()) {
+        sendCreates(a.deployment());
+      }
     } else if (state instanceof Ended e) {
-      drain(e.outbox());
       if (e.outbox().isEmpty()) {
         passivate();
       }
     } else if (state instanceof Rejected r) {
-      drain(r.outbox());
       if (r.outbox().isEmpty()) {
         passivate();
       }
     }
   }
 
-  /** Creates for models still awaiting one and not in flight; skips the scan when none is owed. */
+  /**
+   * Creates for models still awaiting one and not in flight, while fewer than create-window are
+   * unanswered. The scan resumes where it stopped (so refilling the window as answers come in
+   * costs O(1) per answer) and starts over on each tick, which re-sends unanswered Creates.
+   */
   private void sendCreates(Deployment d) {
-    if (d.models().awaitingCreateCount() == 0) {
+    ModelTable models = d.models();
+    if (models.awaitingCreateCount() == 0) {
       return;
     }
-    for (Model m : d.models()) {
+    while (createCursor < models.size() && creating.size() < settings.createWindow()) {
+      Model m = models.get(createCursor++);
       String modelId = m.spec().modelId();
       if (m.createAcknowledged() || m.termination() != null || !creating.add(modelId)) {
         continue;
       }
+      firstCreateSent.putIfAbsent(modelId, settings.clock().instant());
       ServiceSpec spec = m.spec();
       ctx.ask(CommandReply.class, directory.service(spec.serviceId()), settings.askTimeout(),
           replyTo -> new ServiceCommand.Create(spec, replyTo),
           (reply, failure) -> new CreateReplied(modelId, reply,
               failure == null ? null : String.valueOf(failure.getMessage())));
-    }
-  }
-
-  /**
-   * Sends undelivered entries in queue order, at most outbox-max-in-flight at once.
-   * AllModelsHaveTerminated waits until every entry queued before it was delivered.
-   */
-  private void drain(Outbox outbox) {
-    Instant now = settings.clock().instant();
-    boolean earlierPending = false;
-    for (Outbox.Entry entry : outbox.pending()) {
-      if (publishing.size() >= settings.outboxMaxInFlight()) {
-        return;
-      }
-      if (entry.notification() instanceof Notification.AllModelsHaveTerminated && earlierPending) {
-        return;
-      }
-      earlierPending = true;
-      if (publishing.containsKey(entry.id()) || refused.contains(entry.id())
-          || deliveriesPending.contains(entry.id())) {
-        continue;
-      }
-      publishing.put(entry.id(), now);
-      notifier.tell(new NotifierCommand.Publish(entry.id(), entry.notification(), publishAdapter));
     }
   }
 

@@ -25,6 +25,9 @@ class JournalConfigTest {
     assertEquals("jdbc-journal", c.getString("pekko.persistence.journal.plugin"));
     assertEquals("on", c.getString("pekko.cluster.sharding.remember-entities"));
     assertEquals(20, c.getInt("pekko-persistence-jdbc.shared-databases.slick.db.numThreads"));
+    assertEquals("h2-dialect", c.getString("pekko.projection.jdbc.dialect"));
+    assertEquals(Duration.ofMillis(50), c.getDuration("jdbc-read-journal.refresh-interval"));
+    assertEquals(Duration.ofMillis(50), c.getDuration("jdbc-read-journal.journal-sequence-retrieval.query-delay"));
   }
 
   @Test
@@ -35,6 +38,7 @@ class JournalConfigTest {
     assertEquals("org.postgresql.Driver", c.getString("pekko-persistence-jdbc.shared-databases.slick.db.driver"));
     assertEquals("jdbc:postgresql://db:5432/tugboat",
         c.getString("pekko-persistence-jdbc.shared-databases.slick.db.url"));
+    assertEquals("postgres-dialect", c.getString("pekko.projection.jdbc.dialect"));
   }
 
   @Test
@@ -45,8 +49,9 @@ class JournalConfigTest {
 
   @Test
   void schemaFilesSplitIntoStatements() {
-    assertEquals(4, JournalSchema.statements("schema/h2.sql").size());
-    assertEquals(4, JournalSchema.statements("schema/postgres.sql").size());
+    // Journal, its ordering index, tags, snapshots; the projection's offset store, its index, management.
+    assertEquals(7, JournalSchema.statements("schema/h2.sql").size());
+    assertEquals(7, JournalSchema.statements("schema/postgres.sql").size());
   }
 
   @Test
@@ -58,8 +63,22 @@ class JournalConfigTest {
     assertEquals(Duration.ofSeconds(60), s.podMissingGrace());
     assertEquals(30, s.logTailLines());
     assertEquals(Duration.ofSeconds(10), s.askTimeout());
-    assertEquals(500, s.outboxMaxInFlight());
     assertThrows(IllegalArgumentException.class, () -> EntitySettings.fromConfig(
         with("tugboat.entities.service-tick = 0s")));
+  }
+
+  @Test
+  void notificationSettingsReadTheReferenceDefaults() {
+    Config c = JournalConfig.withDatabase(ConfigFactory.load());
+    NotificationSettings s = NotificationSettings.fromConfig(c);
+    assertEquals(new NotificationTags(4), s.tags());
+    assertEquals(500, s.groupSize());
+    assertEquals(Duration.ofMillis(10), s.groupWithin());
+    assertTrue(s.publishTimeout().compareTo(Duration.ofSeconds(30)) > 0, "longer than the MQTT publish-timeout");
+    assertEquals(2, c.getInt("pekko.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size"));
+    assertThrows(IllegalArgumentException.class, () -> NotificationSettings.fromConfig(
+        with("tugboat.notifications.tag-count = 0")));
+    assertThrows(IllegalArgumentException.class, () -> NotificationSettings.fromConfig(
+        with("tugboat.notifications.group-size = 0")));
   }
 }

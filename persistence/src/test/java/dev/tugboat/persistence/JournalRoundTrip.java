@@ -6,12 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.tugboat.protocol.CommandReply;
+import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ModelSpec;
+import dev.tugboat.protocol.Notification;
+import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.ServiceSpec;
 import dev.tugboat.protocol.kubernetes.KubernetesCommand;
 import dev.tugboat.protocol.kubernetes.PodCallResult;
+import dev.tugboat.protocol.TerminationStatus;
 import dev.tugboat.protocol.notify.NotifierCommand;
+import dev.tugboat.protocol.notify.PublishResult;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.service.ServiceReply;
 import dev.tugboat.protocol.service.ServiceView;
@@ -25,12 +31,16 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.projection.ProjectionBehavior;
 import org.awaitility.Awaitility;
 
 /**
- * Runs both entities on the real jdbc journal, stops the ActorSystem, starts a new one on the same
- * database and checks that the state came back: the shared body of the H2 and PostgreSQL ITs.
+ * Runs both entities and the notification projection on the real jdbc journal, stops the
+ * ActorSystem, starts a new one on the same database and checks that the state came back and
+ * that a notification journaled but never acknowledged by the broker is published after the
+ * restart, once: the shared body of the H2 and PostgreSQL ITs.
  */
 final class JournalRoundTrip {
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -71,6 +81,13 @@ final class JournalRoundTrip {
       p.simulation.tell(new SimulationCommand.ReportModelReady("m0", replies.ref()));
       assertInstanceOf(CommandReply.Accepted.class, replies.receiveMessage(WAIT));
       awaitServicePhase(first, p.service, ServiceView.Phase.CREATED);
+
+      // The projection reads ModelsReadyQueued from the journal and publishes it; the "broker"
+      // never acknowledges it before the node goes away.
+      p.startProjection();
+      var unacknowledged = p.notifier.expectMessageClass(NotifierCommand.Publish.class, WAIT);
+      assertEquals(new Notification.ModelsReady(sim), unacknowledged.notification());
+      assertEquals(1, unacknowledged.id());
     } finally {
       first.shutdownTestKit();
     }
@@ -84,13 +101,50 @@ final class JournalRoundTrip {
       assertEquals(SimulationView.Phase.READY, v.phase());
       assertEquals("204-asd", v.simulatorId());
       assertEquals(1, v.models().size());
-      // ModelsReady was never acknowledged: the recovered outbox publishes it again.
-      var publish = p.notifier.expectMessageClass(NotifierCommand.Publish.class, WAIT);
-      assertEquals(sim, publish.notification().simulationId());
+      assertEquals(1, v.pendingNotifications());
       awaitServicePhase(second, p.service, ServiceView.Phase.CREATED);
+
+      // ModelsReady was never acknowledged, so its offset was never stored: published again.
+      ActorRef<ProjectionBehavior.Command> projection = p.startProjection();
+      var publish = p.notifier.expectMessageClass(NotifierCommand.Publish.class, WAIT);
+      assertEquals(new Notification.ModelsReady(sim), publish.notification());
+      publish.replyTo().tell(new PublishResult.Published(publish.id()));
+      awaitSimulation(second, p.simulation, view -> view.modelsReadySent() && view.pendingNotifications() == 0);
+
+      // The last model ends: AllModelsHaveTerminated goes out only after ModelHasTerminated was acknowledged.
+      p.simulation.tell(new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.FAILED, 2, "Error",
+          replies(second)));
+      var terminated = p.notifier.expectMessageClass(NotifierCommand.Publish.class, WAIT);
+      assertEquals(new Notification.ModelHasTerminated(sim, "m0", TerminationStatus.FAILED, 2),
+          terminated.notification());
+      p.notifier.expectNoMessage(Duration.ofMillis(300));
+      terminated.replyTo().tell(new PublishResult.Published(terminated.id()));
+      var all = p.notifier.expectMessageClass(NotifierCommand.Publish.class, WAIT);
+      assertEquals(new Notification.AllModelsHaveTerminated(sim), all.notification());
+      all.replyTo().tell(new PublishResult.Published(all.id()));
+      awaitSimulation(second, p.simulation, view -> view.phase() == SimulationView.Phase.ENDED
+          && view.allModelsHaveTerminatedSent() && view.pendingNotifications() == 0);
+
+      // Every offset is stored: a restarted projection publishes nothing again.
+      second.stop(projection, WAIT);
+      p.startProjection();
+      p.notifier.expectNoMessage(Duration.ofSeconds(1));
     } finally {
       second.shutdownTestKit();
     }
+  }
+
+  private static ActorRef<CommandReply> replies(ActorTestKit kit) {
+    return kit.createTestProbe(CommandReply.class).ref();
+  }
+
+  private static void awaitSimulation(ActorTestKit kit, ActorRef<SimulationCommand> simulation,
+      java.util.function.Predicate<SimulationView> condition) {
+    TestProbe<SimulationReply> probe = kit.createTestProbe(SimulationReply.class);
+    Awaitility.await().atMost(WAIT).until(() -> {
+      simulation.tell(new SimulationCommand.Get(probe.ref()));
+      return probe.receiveMessage(WAIT) instanceof SimulationReply.Found f && condition.test(f.simulation());
+    });
   }
 
   private static void awaitServicePhase(ActorTestKit kit, ActorRef<ServiceCommand> service, ServiceView.Phase phase) {
@@ -101,21 +155,50 @@ final class JournalRoundTrip {
     });
   }
 
-  /** The two entities and the probes standing in for their collaborators, in one ActorSystem. */
+  /**
+   * The two entities, the probes standing in for their collaborators (the notifier stands in for
+   * the MQTT broker) and the projection of the simulation's slice, in one ActorSystem.
+   */
   private static final class Parts {
+    final ActorTestKit kit;
     final TestProbe<KubernetesCommand> gateway;
     final TestProbe<NotifierCommand> notifier;
     final ActorRef<SimulationCommand> simulation;
     final ActorRef<ServiceCommand> service;
+    final NotificationSettings notifications;
+    final String simulationId;
 
     Parts(ActorTestKit kit, ServiceSpec spec, EntitySettings settings) {
+      this.kit = kit;
       ProbeDirectory directory = new ProbeDirectory(kit);
       gateway = kit.createTestProbe(KubernetesCommand.class);
       notifier = kit.createTestProbe(NotifierCommand.class);
+      notifications = NotificationSettings.fromConfig(kit.system().settings().config());
+      simulationId = spec.simulationId();
       TestProbe<ClusterSharding.ShardCommand> shard = kit.createTestProbe(ClusterSharding.ShardCommand.class);
-      simulation = kit.spawn(SimulationEntity.create(spec.simulationId(), directory, notifier.ref(), settings,
+      simulation = kit.spawn(SimulationEntity.create(spec.simulationId(), directory, settings, notifications.tags(),
           shard.ref()));
       service = kit.spawn(ServiceEntity.create(spec.serviceId(), directory, gateway.ref(), settings, shard.ref()));
+    }
+
+    /** Runs the projection of the simulation's tag here (the node runs it under Sharded Daemon Process). */
+    ActorRef<ProjectionBehavior.Command> startProjection() {
+      HikariDataSource offsets = NotificationProjection.offsetStoreDataSource(kit.system().settings().config(),
+          notifications);
+      kit.system().getWhenTerminated().thenRun(offsets::close);
+      EntityDirectory entities = new EntityDirectory() {
+        @Override
+        public RecipientRef<SimulationCommand> simulation(String id) {
+          return simulation;
+        }
+
+        @Override
+        public RecipientRef<ServiceCommand> service(ServiceId serviceId) {
+          return service;
+        }
+      };
+      return kit.spawn(ProjectionBehavior.create(NotificationProjection.projection(kit.system(),
+          notifications.tags().tagFor(simulationId), entities, notifier.ref(), notifications, offsets)));
     }
   }
 }

@@ -18,8 +18,6 @@ import dev.tugboat.protocol.ExitCodes;
 import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.Notification;
 import dev.tugboat.protocol.TerminationStatus;
-import dev.tugboat.protocol.notify.NotifierCommand;
-import dev.tugboat.protocol.notify.PublishResult;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import dev.tugboat.protocol.simulation.SimulationReply;
@@ -58,7 +56,7 @@ class SimulationEntityTest {
 
   private MutableClock clock;
   private ProbeDirectory directory;
-  private TestProbe<NotifierCommand> notifier;
+  private static final NotificationTags TAGS = new NotificationTags(4);
   private TestProbe<ClusterSharding.ShardCommand> shard;
   private String simulationId;
   private EventSourcedBehaviorTestKit<SimulationCommand, SimulationEvent, SimulationState> kit;
@@ -77,7 +75,6 @@ class SimulationEntityTest {
   void setUp() {
     clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
     directory = new ProbeDirectory(testKit);
-    notifier = testKit.createTestProbe(NotifierCommand.class);
     shard = testKit.createTestProbe(ClusterSharding.ShardCommand.class);
     simulationId = "sim-" + UUID.randomUUID().toString().substring(0, 8);
     kit = kitFor(simulationId);
@@ -85,7 +82,7 @@ class SimulationEntityTest {
 
   private EventSourcedBehaviorTestKit<SimulationCommand, SimulationEvent, SimulationState> kitFor(String id) {
     return EventSourcedBehaviorTestKit.create(testKit.system(),
-        SimulationEntity.create(id, directory, notifier.ref(), TestSupport.settings(clock), shard.ref()),
+        SimulationEntity.create(id, directory, TestSupport.settings(clock), TAGS, shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }
 
@@ -114,12 +111,18 @@ class SimulationEntityTest {
             && a.deployment().models().stream().filter(SimulationState.Model::createAcknowledged).count() >= n);
   }
 
-  private NotifierCommand.Publish nextPublish() {
-    return (NotifierCommand.Publish) notifier.receiveMessage();
+  /** What the notification projection tells the entity after the broker acknowledged {@code ids}. */
+  private CommandReply delivered(Long... ids) {
+    return kit.<CommandReply>runCommand(r -> new SimulationEntity.NotificationsDelivered(List.of(ids), r)).reply();
   }
 
-  private void deliver(NotifierCommand.Publish p) {
-    p.replyTo().tell(new PublishResult.Published(p.id()));
+  /** The notifications still owed, in outbox order. */
+  private List<Notification> owed() {
+    SimulationState state = kit.getState();
+    Outbox outbox = state instanceof SimulationState.Active a ? a.outbox()
+        : state instanceof SimulationState.Ended e ? e.outbox()
+        : state instanceof SimulationState.Rejected r ? r.outbox() : Outbox.empty();
+    return outbox.pending().stream().map(Outbox.Entry::notification).toList();
   }
 
   private List<SimulationEvent> persisted() {
@@ -183,6 +186,44 @@ class SimulationEntityTest {
   }
 
   @Test
+  void atMostCreateWindowCreatesAreUnansweredAndAnswersRefillTheWindowInModelOrder() {
+    EntitySettings base = TestSupport.settings(clock);
+    EntitySettings windowOfTwo = new EntitySettings(base.simulationTick(), base.serviceTick(), base.createRetryAfter(),
+        base.createMaxAttempts(), base.podMissingGrace(), base.logTailLines(), base.reportRetry(), base.askTimeout(),
+        base.deleteMaxAttempts(), base.lostNodeGrace(), base.holdOnFailure(),
+        base.simulationSnapshotEvery(), 2, clock);
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        SimulationEntity.create(simulationId, directory, windowOfTwo, TAGS, shard.ref()),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    deploy(List.of(model("m0"), model("m1"), model("m2"), model("m3"), model("m4")), 0);
+    var c0 = (ServiceCommand.Create) directory.services.receiveMessage();
+    var c1 = (ServiceCommand.Create) directory.services.receiveMessage();
+    directory.services.expectNoMessage(Duration.ofMillis(200)); // the window is full
+    assertEquals(List.of("m0", "m1"), List.of(c0.spec().modelId(), c1.spec().modelId()));
+
+    c0.replyTo().tell(CommandReply.accepted());
+    var c2 = (ServiceCommand.Create) directory.services.receiveMessage();
+    assertEquals("m2", c2.spec().modelId());
+    directory.services.expectNoMessage(Duration.ofMillis(200));
+
+    // An unanswered Create keeps its slot until its ask ends; answers free slots for the rest.
+    c1.replyTo().tell(CommandReply.accepted());
+    c2.replyTo().tell(CommandReply.accepted());
+    var c3 = (ServiceCommand.Create) directory.services.receiveMessage();
+    var c4 = (ServiceCommand.Create) directory.services.receiveMessage();
+    assertEquals(List.of("m3", "m4"), List.of(c3.spec().modelId(), c4.spec().modelId()));
+    c3.replyTo().tell(CommandReply.accepted());
+    c4.replyTo().tell(CommandReply.accepted());
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+        ((SimulationState.Active) kit.getState()).deployment().models().awaitingCreateCount() == 0);
+    // The acknowledgements were batched, and a tick owes nothing.
+    long acks = persisted().stream().filter(e -> e instanceof SimulationEvent.ServiceCreateAcknowledged).count();
+    assertEquals(5, acks);
+    kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    directory.services.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
   void servicesThatNeverAcceptAreReportedFailedAfterTheDeadline() {
     deploy(List.of(model("m0")), 0);
     directory.services.receiveMessage();
@@ -194,10 +235,28 @@ class SimulationEntityTest {
   }
 
   @Test
+  void theCreateDeadlineCountsFromTheFirstSendOfThisIncarnationNotFromTheDeployment() {
+    deploy(List.of(model("m0")), 0);
+    directory.services.receiveMessage();
+    // The node hosting the simulation dies; it recovers elsewhere after the deadline has passed.
+    clock.advance(Duration.ofMinutes(10));
+    kit.restart();
+    var again = (ServiceCommand.Create) directory.services.receiveMessage();
+    assertEquals("m0", again.spec().modelId());
+    var tick = kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    assertTrue(tick.events().isEmpty(), "a service asked again just now is not failed");
+    assertInstanceOf(SimulationState.Active.class, kit.getState());
+    // Still unanswered a whole deadline after this incarnation asked: FAILED.
+    clock.advance(Duration.ofMinutes(10));
+    var late = kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    assertEquals(ExitCodes.POD_NOT_CREATED, late.eventOfType(ModelTerminated.class).exitCode());
+  }
+
+  @Test
   void withHoldOnFailureAnUnacceptedCreateIsResentInsteadOfReportedFailed() {
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        SimulationEntity.create(simulationId, directory, notifier.ref(),
-            TestSupport.settings(clock).withHoldOnFailure(true), shard.ref()),
+        SimulationEntity.create(simulationId, directory, TestSupport.settings(clock).withHoldOnFailure(true), TAGS,
+            shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
     deploy(List.of(model("m0")), 0);
     directory.services.receiveMessage();
@@ -208,7 +267,7 @@ class SimulationEntityTest {
     assertTrue(result.hasNoEvents());
     assertEquals("m0", ((ServiceCommand.Create) directory.services.receiveMessage()).spec().modelId());
     assertInstanceOf(SimulationState.Active.class, kit.getState());
-    notifier.expectNoMessage(Duration.ofMillis(50));
+    assertEquals(List.of(), owed());
   }
 
   @Test
@@ -250,21 +309,15 @@ class SimulationEntityTest {
     assertEquals(reported, e.modelIds());
     assertInstanceOf(SimulationState.Rejected.class, kit.getState());
 
-    List<NotifierCommand.Publish> terminations = new ArrayList<>();
-    for (int i = 0; i < reported.size(); i++) {
-      terminations.add(nextPublish());
-    }
-    assertEquals(reported.stream().map(id -> (Notification) new Notification.ModelHasTerminated(simulationId, id,
-            TerminationStatus.FAILED, ExitCodes.INVALID_CONFIGURATION)).toList(),
-        terminations.stream().map(NotifierCommand.Publish::notification).toList());
-    // AllModelsHaveTerminated waits for every ModelHasTerminated to be delivered.
-    if (!reported.isEmpty()) {
-      notifier.expectNoMessage(Duration.ofMillis(50));
-    }
-    terminations.forEach(this::deliver);
-    NotifierCommand.Publish all = nextPublish();
-    assertEquals(new Notification.AllModelsHaveTerminated(simulationId), all.notification());
-    deliver(all);
+    List<Notification> expected = new ArrayList<>(reported.stream().map(id -> (Notification)
+        new Notification.ModelHasTerminated(simulationId, id, TerminationStatus.FAILED,
+            ExitCodes.INVALID_CONFIGURATION)).toList());
+    expected.add(new Notification.AllModelsHaveTerminated(simulationId));
+    assertEquals(expected, owed());
+    assertEquals(expected, NotificationHandler.notificationsQueuedBy(e).stream()
+        .map(Outbox.Entry::notification).toList());
+    Long[] ids = java.util.stream.LongStream.rangeClosed(1, expected.size()).boxed().toArray(Long[]::new);
+    assertEquals(CommandReply.accepted(), delivered(ids));
     shard.expectMessageClass(ClusterSharding.Passivate.class);
     assertEquals(SimulationView.Phase.REJECTED, view().phase());
     assertTrue(view().allModelsHaveTerminatedSent());
@@ -292,6 +345,7 @@ class SimulationEntityTest {
         r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.SUCCEEDED, 0, "", r)).reply());
     assertEquals(new SimulationReply.NotFound(simulationId),
         kit.<SimulationReply>runCommand(SimulationCommand.Get::new).reply());
+    assertEquals(new CommandReply.Rejected("unknown simulation"), delivered(1L));
     shard.expectMessageClass(ClusterSharding.Passivate.class);
     assertInstanceOf(SimulationState.Empty.class, kit.getState());
   }
@@ -312,12 +366,11 @@ class SimulationEntityTest {
     var last = report(r -> new SimulationCommand.ReportModelReady("m1", r));
     assertEquals(2, last.events().size());
     assertEquals(1, ((ModelsReadyQueued) last.events().get(1)).outboxId());
-    NotifierCommand.Publish p = nextPublish();
-    assertEquals(new Notification.ModelsReady(simulationId), p.notification());
+    assertEquals(List.of(new Notification.ModelsReady(simulationId)), owed());
     assertEquals(SimulationView.Phase.READY, view().phase());
     assertTrue(!view().modelsReadySent());
-    deliver(p);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> view().modelsReadySent());
+    assertEquals(CommandReply.accepted(), delivered(1L));
+    assertTrue(view().modelsReadySent());
     assertEquals(0, view().pendingNotifications());
   }
 
@@ -336,32 +389,28 @@ class SimulationEntityTest {
         "Error", r));
     assertInstanceOf(CommandReply.Accepted.class, repeat.reply());
     assertTrue(repeat.hasNoEvents());
-    NotifierCommand.Publish m0 = nextPublish();
-    assertEquals(new Notification.ModelHasTerminated(simulationId, "m0", TerminationStatus.FAILED, 2),
-        m0.notification());
+    assertEquals(List.of(new Notification.ModelHasTerminated(simulationId, "m0", TerminationStatus.FAILED, 2)),
+        owed());
 
     var last = report(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.SUCCEEDED, 0,
         "Completed", r));
     assertEquals(2, last.events().size());
     assertInstanceOf(AllModelsHaveTerminatedQueued.class, last.events().get(1));
     assertInstanceOf(SimulationState.Ended.class, kit.getState());
-    NotifierCommand.Publish m1 = nextPublish();
-    assertInstanceOf(Notification.ModelHasTerminated.class, m1.notification());
-    notifier.expectNoMessage(Duration.ofMillis(50));
+    assertEquals(List.of(
+        new Notification.ModelHasTerminated(simulationId, "m0", TerminationStatus.FAILED, 2),
+        new Notification.ModelHasTerminated(simulationId, "m1", TerminationStatus.SUCCEEDED, 0),
+        new Notification.AllModelsHaveTerminated(simulationId)), owed());
 
-    // A lost publish is re-sent on a tick once the ask timeout has passed; a refused one at the next tick.
-    m0.replyTo().tell(new PublishResult.NotPublished(m0.id(), "not connected"));
-    deliver(m1);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> view().pendingNotifications() == 2);
-    notifier.expectNoMessage(Duration.ofMillis(50));
-    kit.runCommand(SimulationEntity.Tick.INSTANCE);
-    NotifierCommand.Publish m0again = nextPublish();
-    assertEquals(m0.id(), m0again.id());
-    deliver(m0again);
-    NotifierCommand.Publish all = nextPublish();
-    assertEquals(new Notification.AllModelsHaveTerminated(simulationId), all.notification());
+    // Ended, but notifications still owed: it stays up (a tick changes nothing) until they are delivered.
+    assertEquals(CommandReply.accepted(), delivered(2L));
+    assertTrue(kit.runCommand(SimulationEntity.Tick.INSTANCE).hasNoEvents());
     shard.expectNoMessage(Duration.ofMillis(50));
-    deliver(all);
+    assertEquals(2, view().pendingNotifications());
+    // Ids already delivered or never queued add nothing.
+    assertEquals(CommandReply.accepted(), delivered(2L, 99L));
+    assertEquals(2, view().pendingNotifications());
+    assertEquals(CommandReply.accepted(), delivered(1L, 3L));
     shard.expectMessageClass(ClusterSharding.Passivate.class);
     SimulationView v = view();
     assertEquals(SimulationView.Phase.ENDED, v.phase());
@@ -374,31 +423,17 @@ class SimulationEntityTest {
   }
 
   @Test
-  void undeliveredNotificationsAreResentAfterRecovery() {
+  void owedNotificationsSurviveRecoveryUntilDelivered() {
     deployTwo();
     kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m0", r));
     kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m1", r));
-    NotifierCommand.Publish p = nextPublish();
     var restarted = kit.restart();
     assertInstanceOf(SimulationState.Active.class, restarted.state());
-    NotifierCommand.Publish again = nextPublish();
-    assertEquals(p.id(), again.id());
-    deliver(again);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> view().pendingNotifications() == 0);
+    assertEquals(List.of(new Notification.ModelsReady(simulationId)), owed());
+    assertEquals(CommandReply.accepted(), delivered(1L));
     kit.restart();
-    notifier.expectNoMessage(Duration.ofMillis(100));
-  }
-
-  @Test
-  void staleInFlightPublishIsResentOnTick() {
-    deployTwo();
-    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.FAILED, 1, "", r));
-    NotifierCommand.Publish p = nextPublish();
-    kit.runCommand(SimulationEntity.Tick.INSTANCE);
-    notifier.expectNoMessage(Duration.ofMillis(50));
-    clock.advance(Duration.ofMinutes(1));
-    kit.runCommand(SimulationEntity.Tick.INSTANCE);
-    assertEquals(p.id(), nextPublish().id());
+    assertEquals(List.of(), owed());
+    assertTrue(view().modelsReadySent());
   }
 
   @Test
@@ -406,9 +441,7 @@ class SimulationEntityTest {
     deployTwo();
     kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.SUCCEEDED, 0, "", r));
     kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.SUCCEEDED, 0, "", r));
-    deliver(nextPublish());
-    deliver(nextPublish());
-    deliver(nextPublish());
+    assertEquals(CommandReply.accepted(), delivered(1L, 2L, 3L));
     shard.expectMessageClass(ClusterSharding.Passivate.class);
     var restarted = kit.restart();
     assertInstanceOf(SimulationState.Ended.class, restarted.state());
@@ -422,8 +455,8 @@ class SimulationEntityTest {
     deployTwo();
     kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m0", r));
     kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady("m1", r));
-    deliver(nextPublish());
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> view().pendingNotifications() == 0);
+    delivered(1L);
+    assertEquals(0, view().pendingNotifications());
     var events = kit.persistenceTestKit().persistedInStorage("Simulation|" + simulationId);
     assertInstanceOf(NotificationDelivered.class, events.get(events.size() - 1));
     assertEquals(2, events.stream().filter(e -> e instanceof ServiceCreateAcknowledged).count());
@@ -472,7 +505,7 @@ class SimulationEntityTest {
   /** An incarnation outside the test kit (which would wipe the journal), deployed with {@code modelIds}. */
   private ActorRef<SimulationCommand> spawnDeployed(List<String> modelIds) {
     ActorRef<SimulationCommand> entity = testKit.spawn(SimulationEntity.create(simulationId, directory,
-        notifier.ref(), TestSupport.settings(clock), shard.ref()));
+        TestSupport.settings(clock), TAGS, shard.ref()));
     TestProbe<CommandReply> deployed = testKit.createTestProbe(CommandReply.class);
     entity.tell(new SimulationCommand.Deploy("204-asd", modelIds.stream().map(SimulationEntityTest::model).toList(),
         1.0, deployed.ref()));
@@ -510,7 +543,6 @@ class SimulationEntityTest {
       assertEquals(
           List.of(CommandReply.accepted(), CommandReply.accepted(), new CommandReply.Accepted("already ready")),
           reporters.subList(0, 3).stream().map(TestProbe::receiveMessage).toList());
-      assertEquals(new Notification.ModelsReady(simulationId), nextPublish().notification());
     } finally {
       kit.persistenceTestKit().resetPolicy();
     }
@@ -523,7 +555,6 @@ class SimulationEntityTest {
     ActorRef<SimulationCommand> entity = spawnDeployed(List.of("m0", "m1", "m2"));
     GatedWrites gate = new GatedWrites("Simulation|" + simulationId);
     kit.persistenceTestKit().withPolicy(gate);
-    NotifierCommand.Publish all;
     try {
       TestProbe<CommandReply> ready = testKit.createTestProbe(CommandReply.class);
       entity.tell(new SimulationCommand.ReportModelReady("m0", ready.ref()));
@@ -560,23 +591,27 @@ class SimulationEntityTest {
               new CommandReply.Accepted("already terminated"), CommandReply.accepted()),
           reporters.stream().map(TestProbe::receiveMessage).toList());
 
-      // Broker acks arriving during a write are journaled together; a repeated ack adds nothing.
-      List<NotifierCommand.Publish> terminations = List.of(nextPublish(), nextPublish(), nextPublish());
-      assertTrue(terminations.stream().allMatch(p -> p.notification() instanceof Notification.ModelHasTerminated));
-      notifier.expectNoMessage(Duration.ofMillis(50));
-      deliver(terminations.get(0));
-      assertEquals(List.of(NotificationDelivered.class), gate.awaitWrite().stream().map(Object::getClass).toList());
-      deliver(terminations.get(1));
-      deliver(terminations.get(2));
-      deliver(terminations.get(1));
+      // Deliveries arriving during a write are journaled together and answered after it; a
+      // repeated one adds nothing.
+      List<TestProbe<CommandReply>> projection = new ArrayList<>();
+      for (List<Long> ids : List.of(List.of(1L), List.of(2L), List.of(3L, 2L))) {
+        TestProbe<CommandReply> replies = testKit.createTestProbe(CommandReply.class);
+        projection.add(replies);
+        entity.tell(new SimulationEntity.NotificationsDelivered(ids, replies.ref()));
+        if (ids.size() == 1 && ids.get(0) == 1L) {
+          assertEquals(List.of(NotificationDelivered.class),
+              gate.awaitWrite().stream().map(Object::getClass).toList());
+        }
+      }
+      projection.get(0).expectNoMessage(Duration.ofMillis(50));
       gate.release();
+      assertEquals(CommandReply.accepted(), projection.get(0).receiveMessage());
       assertEquals(List.of(2L, 3L), gate.awaitWrite().stream()
           .map(e -> ((NotificationDelivered) e).outboxId()).toList());
-      // AllModelsHaveTerminated still waits for every ModelHasTerminated to be journaled as delivered.
-      notifier.expectNoMessage(Duration.ofMillis(50));
+      projection.get(1).expectNoMessage(Duration.ofMillis(50));
       gate.release();
-      all = nextPublish();
-      assertEquals(new Notification.AllModelsHaveTerminated(simulationId), all.notification());
+      assertEquals(CommandReply.accepted(), projection.get(1).receiveMessage());
+      assertEquals(CommandReply.accepted(), projection.get(2).receiveMessage());
     } finally {
       kit.persistenceTestKit().resetPolicy();
     }
@@ -588,13 +623,14 @@ class SimulationEntityTest {
 
     // A new incarnation replays the batches into the same state (a new test kit would wipe the journal).
     ActorRef<SimulationCommand> recovered = testKit.spawn(SimulationEntity.create(simulationId, directory,
-        notifier.ref(), TestSupport.settings(clock), shard.ref()));
+        TestSupport.settings(clock), TAGS, shard.ref()));
     recovered.tell(new SimulationCommand.Get(got.ref()));
     assertEquals(before, assertInstanceOf(SimulationReply.Found.class, got.receiveMessage()).simulation());
     assertEquals(SimulationView.Phase.ENDED, before.phase());
-    NotifierCommand.Publish again = nextPublish();
-    assertEquals(all.id(), again.id());
-    deliver(again);
+    assertTrue(!before.allModelsHaveTerminatedSent());
+    TestProbe<CommandReply> last = testKit.createTestProbe(CommandReply.class);
+    recovered.tell(new SimulationEntity.NotificationsDelivered(List.of(4L), last.ref()));
+    assertEquals(CommandReply.accepted(), last.receiveMessage());
     shard.expectMessageClass(ClusterSharding.Passivate.class);
     testKit.stop(recovered);
   }

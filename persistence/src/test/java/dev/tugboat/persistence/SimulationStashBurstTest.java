@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.ModelSpec;
-import dev.tugboat.protocol.Notification;
-import dev.tugboat.protocol.notify.NotifierCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,10 +81,10 @@ class SimulationStashBurstTest {
   void thousandsOfReportsStashedDuringOneWriteAreAllAnswered() throws InterruptedException {
     String simulationId = "stash-burst";
     ProbeDirectory directory = new ProbeDirectory(testKit);
-    TestProbe<NotifierCommand> notifier = testKit.createTestProbe(NotifierCommand.class);
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe(ClusterSharding.ShardCommand.class);
     ActorRef<SimulationCommand> entity = testKit.spawn(SimulationEntity.create(simulationId, directory,
-        notifier.ref(), TestSupport.settings(new MutableClock(Instant.parse("2025-01-01T00:00:00Z"))), shard.ref()));
+        TestSupport.settings(new MutableClock(Instant.parse("2025-01-01T00:00:00Z"))), new NotificationTags(4),
+        shard.ref()));
     List<ModelSpec> models = new ArrayList<>();
     for (int i = 0; i < MODELS; i++) {
       models.add(new ModelSpec("m" + i, "registry/model:1", List.of()));
@@ -113,8 +111,10 @@ class SimulationStashBurstTest {
       List<CommandReply> replies = reporters.receiveSeveralMessages(MODELS, Duration.ofSeconds(30));
       assertEquals(MODELS - 1, replies.stream().filter(CommandReply.accepted()::equals).count());
       assertEquals(new CommandReply.Accepted("already ready"), replies.get(0));
-      Notification ready = ((NotifierCommand.Publish) notifier.receiveMessage(Duration.ofSeconds(10))).notification();
-      assertEquals(new Notification.ModelsReady(simulationId), ready);
+      // ModelsReady is queued exactly once (the notification projection publishes it from the journal).
+      long queued = journal.persistedInStorage("Simulation|" + simulationId).stream()
+          .filter(e -> e instanceof SimulationEvent.ModelsReadyQueued).count();
+      assertEquals(1, queued);
     } finally {
       journal.resetPolicy();
     }

@@ -20,7 +20,7 @@ final class TestSupport {
   /** Long ticks (never fire during a test) and a long ask timeout (asks never time out by themselves). */
   static EntitySettings settings(Clock clock) {
     return new EntitySettings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(60), 3,
-        Duration.ofSeconds(60), 30, Duration.ofSeconds(5), Duration.ofSeconds(30), 64, 2,
-        Duration.ofMinutes(5), false, 100, clock);
+        Duration.ofSeconds(60), 30, Duration.ofSeconds(5), Duration.ofSeconds(30), 2,
+        Duration.ofMinutes(5), false, 100, 500, clock);
   }
 }

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One shared Paho connection per broker address and credentials, on which every fake model
- * publishes as itself: thousands of fake models cost one connection, not thousands. A failed
- * connection is forgotten, so the next model tries again.
+ * publishes as itself: thousands of fake models cost one connection, not thousands. A connection
+ * that never came up is forgotten, so the next model tries again; one that was up and dropped
+ * (a broker restart) reconnects by itself, at most RECONNECT_MAX_DELAY_MS after the broker is back.
  */
 final class MqttConnections implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MqttConnections.class);
@@ -28,6 +29,8 @@ final class MqttConnections implements AutoCloseable {
       return "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
   }
+
+  private static final int RECONNECT_MAX_DELAY_MS = 2_000;
 
   private final Map<Broker, CompletableFuture<IMqttAsyncClient>> clients = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -52,6 +55,15 @@ final class MqttConnections implements AutoCloseable {
     return done;
   }
 
+  /** True when a publish failed because the connection is down or dropped before its acknowledgement. */
+  static boolean connectionDown(MqttException e) {
+    int code = e.getReasonCode();
+    return code == MqttException.REASON_CODE_CONNECTION_LOST
+        || code == MqttException.REASON_CODE_CLIENT_NOT_CONNECTED
+        || code == MqttException.REASON_CODE_CLIENT_DISCONNECTING
+        || code == MqttException.REASON_CODE_CONNECT_IN_PROGRESS;
+  }
+
   private CompletableFuture<IMqttAsyncClient> connect(Broker b) {
     CompletableFuture<IMqttAsyncClient> f = new CompletableFuture<>();
     try {
@@ -60,6 +72,8 @@ final class MqttConnections implements AutoCloseable {
       MqttConnectOptions o = new MqttConnectOptions();
       o.setCleanSession(true);
       o.setAutomaticReconnect(true);
+      // Paho's default backoff grows to 128 s; models waiting to send must not wait that long.
+      o.setMaxReconnectDelay(RECONNECT_MAX_DELAY_MS);
       o.setConnectionTimeout(10);
       o.setKeepAliveInterval(30);
       // Many models publish at once; Paho's default of 10 unacknowledged messages is far too few.

@@ -3,9 +3,11 @@ package dev.tugboat.k8s.sim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -132,6 +134,19 @@ final class PodStore {
     if (pod.getSpec() == null || pod.getSpec().getContainers() == null || pod.getSpec().getContainers().isEmpty()) {
       return Answer.of(status(422, "Invalid", "Pod \"" + name + "\" is invalid: spec.containers: Required value", name));
     }
+    meta.setNamespace(namespace);
+    meta.setUid(UUID.randomUUID().toString());
+    meta.setCreationTimestamp(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    meta.setGeneration(1L);
+    meta.setDeletionTimestamp(null);
+    if (pod.getStatus() == null || pod.getStatus().getPhase() == null) {
+      PodStatus s = new PodStatus();
+      s.setPhase("Pending");
+      s.setQosClass("BestEffort");
+      pod.setStatus(s);
+    }
+    // Serialised before taking the lock: the lock then only orders the change.
+    Prepared prepared = prepare(pod);
     synchronized (lock) {
       String key = namespace + "/" + name;
       if (pods.containsKey(key)) {
@@ -141,18 +156,7 @@ final class PodStore {
         return Answer.of(status(403, "Forbidden", "pods \"" + name + "\" is forbidden: exceeded quota: tugboat-simulated, "
             + "requested: pods=1, used: pods=" + livePods + ", limited: pods=" + maxLive, name));
       }
-      meta.setNamespace(namespace);
-      meta.setUid(UUID.randomUUID().toString());
-      meta.setCreationTimestamp(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-      meta.setGeneration(1L);
-      meta.setDeletionTimestamp(null);
-      if (pod.getStatus() == null || pod.getStatus().getPhase() == null) {
-        PodStatus s = new PodStatus();
-        s.setPhase("Pending");
-        s.setQosClass("BestEffort");
-        pod.setStatus(s);
-      }
-      Stored s = put(key, "ADDED", pod, null);
+      Stored s = put(key, "ADDED", prepared, null);
       return new Answer(201, s.json());
     }
   }
@@ -171,7 +175,7 @@ final class PodStore {
             + "\": the object has been modified; please apply your changes to the latest version and try again", name));
       }
       Pod next = merged(current.pod(), body, statusOnly);
-      return new Answer(200, put(key, "MODIFIED", next, current).json());
+      return new Answer(200, put(key, "MODIFIED", prepare(next), current).json());
     }
   }
 
@@ -199,7 +203,7 @@ final class PodStore {
             + "\": the object has been modified", name));
       }
       Pod next = merged(current.pod(), patched, statusOnly);
-      return new Answer(200, put(key, "MODIFIED", next, current).json());
+      return new Answer(200, put(key, "MODIFIED", prepare(next), current).json());
     }
   }
 
@@ -208,28 +212,41 @@ final class PodStore {
    * uid (a kubelet owns its pods' status, so no conflict check). False if the pod is gone.
    */
   boolean updateStatus(String namespace, String name, String uid, UnaryOperator<PodStatus> change) {
-    synchronized (lock) {
-      String key = namespace + "/" + name;
+    String key = namespace + "/" + name;
+    while (true) {
       Stored current = pods.get(key);
       if (current == null || !Objects.equals(current.pod().getMetadata().getUid(), uid)) {
         return false;
       }
-      Pod next = new PodBuilder(current.pod()).build();
-      next.setStatus(change.apply(next.getStatus() == null ? new PodStatus() : next.getStatus()));
-      put(key, "MODIFIED", next, current);
-      return true;
+      // The copy and its serialisation happen outside the lock; the write goes in only if the
+      // pod did not change meanwhile, else it is made again from the newer version.
+      Pod next = withStatus(current.pod(), change.apply(current.pod().getStatus() == null ? new PodStatus()
+          : new PodStatusBuilder(current.pod().getStatus()).build()));
+      Prepared prepared = prepare(next);
+      synchronized (lock) {
+        if (pods.get(key) == current) {
+          put(key, "MODIFIED", prepared, current);
+          return true;
+        }
+      }
     }
   }
 
   /** DELETE: 200 with the pod as it was deleted, or 404. Pods go at once (no graceful termination). */
   Answer delete(String namespace, String name) {
-    synchronized (lock) {
-      String key = namespace + "/" + name;
-      Stored current = pods.remove(key);
+    String key = namespace + "/" + name;
+    while (true) {
+      Stored current = pods.get(key);
       if (current == null) {
         return Answer.of(status(404, "NotFound", "pods \"" + name + "\" not found", name));
       }
-      return new Answer(200, removed(current).json());
+      Prepared gone = prepare(deleted(current.pod()));
+      synchronized (lock) {
+        if (pods.get(key) == current) {
+          pods.remove(key);
+          return new Answer(200, removed(current, gone).json());
+        }
+      }
     }
   }
 
@@ -241,7 +258,7 @@ final class PodStore {
         Stored s = it.next().getValue();
         if (matches(s.pod(), namespace, labels, fields)) {
           it.remove();
-          Event e = removed(s);
+          Event e = removed(s, prepare(deleted(s.pod())));
           items.append(items.length() == 0 ? "" : ",").append(e.json());
         }
       }
@@ -249,23 +266,52 @@ final class PodStore {
     }
   }
 
-  private Event removed(Stored current) {
-    Pod gone = new PodBuilder(current.pod()).build();
-    long rv = ++resourceVersion;
-    gone.getMetadata().setResourceVersion(String.valueOf(rv));
+  /** The pod as a DELETED event shows it: its last version with a deletionTimestamp. */
+  private static Pod deleted(Pod current) {
+    Pod gone = new Pod(current.getApiVersion(), current.getKind(), new ObjectMetaBuilder(current.getMetadata()).build(),
+        current.getSpec(), current.getStatus());
     gone.getMetadata().setDeletionTimestamp(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    return gone;
+  }
+
+  private Event removed(Stored current, Prepared gone) {
+    long rv = ++resourceVersion;
     if (isLive(current.pod())) {
       livePods--;
     }
-    Event e = new Event("DELETED", rv, gone.getMetadata().getNamespace(), gone, Serialization.asJson(gone));
+    Event e = new Event("DELETED", rv, gone.pod().getMetadata().getNamespace(), gone.pod(), gone.json(rv));
     publish(e);
     return e;
   }
 
-  private Stored put(String key, String type, Pod pod, Stored previous) {
+  /**
+   * A pod version serialised ahead of the lock, with a placeholder where its resourceVersion
+   * goes; {@link #json(long)} puts the version in once the lock has assigned it.
+   */
+  private record Prepared(Pod pod, String template) {
+    String json(long rv) {
+      pod.getMetadata().setResourceVersion(String.valueOf(rv));
+      return template.replace(RV_PLACEHOLDER, String.valueOf(rv));
+    }
+  }
+
+  private static final String RV_PLACEHOLDER = "tugboat-simulated-resource-version-placeholder";
+
+  private static Prepared prepare(Pod pod) {
+    pod.getMetadata().setResourceVersion(RV_PLACEHOLDER);
+    return new Prepared(pod, Serialization.asJson(pod));
+  }
+
+  /** A new pod version with another status; metadata is copied (its resourceVersion changes), the spec shared. */
+  private static Pod withStatus(Pod current, PodStatus status) {
+    return new Pod(current.getApiVersion(), current.getKind(), new ObjectMetaBuilder(current.getMetadata()).build(),
+        current.getSpec(), status);
+  }
+
+  private Stored put(String key, String type, Prepared prepared, Stored previous) {
     long rv = ++resourceVersion;
-    pod.getMetadata().setResourceVersion(String.valueOf(rv));
-    String json = Serialization.asJson(pod);
+    String json = prepared.json(rv);
+    Pod pod = prepared.pod();
     Stored s = new Stored(pod, json, rv);
     pods.put(key, s);
     livePods += (isLive(pod) ? 1 : 0) - (previous != null && isLive(previous.pod()) ? 1 : 0);

@@ -104,6 +104,16 @@ public final class SimulatedKubernetes implements AutoCloseable {
     return kubelet;
   }
 
+  /**
+   * Observes every stored pod change in process, without a watch through the API server (so an
+   * observer such as the benchmark adds no load to the server it measures). The observer is
+   * called under the store's lock with the change type (ADDED, MODIFIED, DELETED) and the pod
+   * version, which it must not modify; it must return quickly.
+   */
+  public void observePods(java.util.function.BiConsumer<String, io.fabric8.kubernetes.api.model.Pod> observer) {
+    store.addListener(e -> observer.accept(e.type(), e.pod()));
+  }
+
   /** Watch connections open on the server now. */
   public int openWatches() {
     return store.openWatches();

@@ -163,6 +163,59 @@ class FakeModelIT {
         && kube.logs().tail(name, 0).isEmpty());
   }
 
+  @Test
+  void aModelWaitingForTheBrokerSendsReadyForProcessingOnceTheBrokerIsBack() throws Exception {
+    try (TestBroker restarting = new TestBroker(dir.resolve("restarting"), true)) {
+      Map<String, byte[]> seen = new ConcurrentHashMap<>();
+      MqttClient so = new MqttClient("tcp://127.0.0.1:" + restarting.port, "observer-restart", new MemoryPersistence());
+      MqttConnectOptions o = new MqttConnectOptions();
+      // A persistent session on a broker that keeps it on disk: what is published before the
+      // observer is back is queued for it.
+      o.setCleanSession(false);
+      o.setAutomaticReconnect(true);
+      o.setMaxReconnectDelay(1000);
+      so.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+        @Override
+        public void connectionLost(Throwable cause) {}
+
+        @Override
+        public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage message) {
+          seen.put(topic, message.getPayload());
+        }
+
+        @Override
+        public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {}
+      });
+      so.connect(o);
+      so.subscribe("/lifecycle/model/mso/sim-br/+/ReadyForProcessing", 1);
+      try {
+        // The first model opens the fake models' shared connection to this broker.
+        kube.client().pods().inNamespace(NS).resource(fakeModelPod("fake-br-first", "fake_model:latest",
+            env("sim-br", "first", null, restarting.port))).create();
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+            .until(() -> seen.containsKey("/lifecycle/model/mso/sim-br/first/ReadyForProcessing"));
+
+        restarting.stop();
+        String late = "fake-br-late";
+        kube.client().pods().inNamespace(NS).resource(fakeModelPod(late, "fake_model:latest",
+            env("sim-br", "late", null, restarting.port))).create();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> kube.logs().tail(late, 0)
+            .map(lines -> lines.stream().anyMatch(l -> l.contains("connection to the broker is down"))).orElse(false));
+        assertTrue(kube.client().pods().inNamespace(NS).withName(late).get().getStatus().getContainerStatuses().get(0)
+            .getState().getRunning() != null, "the waiting model keeps running");
+
+        restarting.start();
+        Awaitility.await().atMost(Duration.ofSeconds(15))
+            .until(() -> seen.containsKey("/lifecycle/model/mso/sim-br/late/ReadyForProcessing"));
+        assertEquals(0, awaitTerminated(kube.client(), late).getExitCode(), "it ran to its end once Ready was sent");
+        assertTrue(kube.logs().tail(late, 0).orElseThrow().stream().anyMatch(l -> l.startsWith("Sent ReadyForProcessing")));
+      } finally {
+        so.disconnectForcibly(1000);
+        so.close();
+      }
+    }
+  }
+
   private static Lifecycle.ReadyForProcessing parse(byte[] b) {
     try {
       return Lifecycle.ReadyForProcessing.parseFrom(b);

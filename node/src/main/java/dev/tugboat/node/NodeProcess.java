@@ -14,8 +14,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One Tugboat node as a separate JVM process ({@code Main run}) on loopback, started from the
- * test class path with its configuration as system properties; its output goes to a log file.
+ * One Tugboat node as a separate JVM process ({@code Main run}) on loopback, started from a given
+ * class path with its configuration as system properties; its output is appended to a log file.
+ * Used by {@code bench-cluster} and by the cluster integration test.
  */
 final class NodeProcess implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -27,15 +28,22 @@ final class NodeProcess implements AutoCloseable {
   private final List<String> command;
   private Process process;
 
-  NodeProcess(int index, int remotePort, int httpPort, Path log, Map<String, String> properties) {
+  /**
+   * @param classPath the class path holding {@code dev.tugboat.node.Main} and its dependencies
+   * @param jvmOptions options before the class path, e.g. {@code -Xmx1g}
+   * @param properties {@code -Dkey=value} settings; the remote and HTTP ports are added
+   */
+  NodeProcess(int index, String classPath, List<String> jvmOptions, int remotePort, int httpPort, Path log,
+      Map<String, String> properties) {
     this.index = index;
     this.remotePort = remotePort;
     this.httpPort = httpPort;
     this.log = log;
-    String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-cp", classPath));
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(classPath);
     properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
     cmd.add("-Dpekko.remote.artery.canonical.port=" + remotePort);
     cmd.add("-Dtugboat.http.port=" + httpPort);
@@ -54,6 +62,11 @@ final class NodeProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  long pid() {
+    return process.pid();
+  }
+
+  /** The node's {@code /health/ready}: a cluster member that is Up and subscribed to the broker. */
   boolean isReady() {
     try {
       HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health/ready"))

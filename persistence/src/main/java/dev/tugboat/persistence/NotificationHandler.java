@@ -1,0 +1,191 @@
+package dev.tugboat.persistence;
+
+import dev.tugboat.persistence.SimulationEvent.AllModelsHaveTerminatedQueued;
+import dev.tugboat.persistence.SimulationEvent.DeploymentRejected;
+import dev.tugboat.persistence.SimulationEvent.ModelTerminated;
+import dev.tugboat.persistence.SimulationEvent.ModelsReadyQueued;
+import dev.tugboat.persistence.SimulationEntity.NotificationsDelivered;
+import dev.tugboat.protocol.CommandReply;
+import dev.tugboat.protocol.EntityDirectory;
+import dev.tugboat.protocol.ExitCodes;
+import dev.tugboat.protocol.Notification;
+import dev.tugboat.protocol.TerminationStatus;
+import dev.tugboat.protocol.notify.NotifierCommand;
+import dev.tugboat.protocol.notify.PublishResult;
+import dev.tugboat.protocol.simulation.SimulationCommand;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.javadsl.Handler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The notification projection's handler for one group of tagged Simulation events: publishes the
+ * notifications they queued through the notifier (QoS 1) in journal order, waits for every
+ * broker acknowledgement, then tells each simulation which outbox entries were delivered and
+ * waits for it to journal that. Only then does the returned stage complete, and only then does
+ * the projection store the offset, so a crash anywhere before re-publishes the group (at least
+ * once). AllModelsHaveTerminated is published only after everything before it in the group was
+ * acknowledged (earlier groups were acknowledged before this one started). A refused or
+ * unanswered publish fails the group, and the projection restarts from the stored offset.
+ */
+public final class NotificationHandler extends Handler<List<EventEnvelope<SimulationEvent>>> {
+
+  private static final Logger log = LoggerFactory.getLogger(NotificationHandler.class);
+
+  /** One notification owed to the SO, with the outbox entry it came from. */
+  record Owed(String simulationId, Outbox.Entry entry) {}
+
+  /** The notifier refused a publish or did not answer; the group is retried after a restart. */
+  static final class NotPublishedException extends RuntimeException {
+    NotPublishedException(String message) {
+      super(message);
+    }
+  }
+
+  private final ActorRef<NotifierCommand> notifier;
+  private final EntityDirectory directory;
+  private final NotificationSettings settings;
+  private final Scheduler scheduler;
+
+  public NotificationHandler(ActorRef<NotifierCommand> notifier, EntityDirectory directory,
+      NotificationSettings settings, Scheduler scheduler) {
+    this.notifier = notifier;
+    this.directory = directory;
+    this.settings = settings;
+    this.scheduler = scheduler;
+  }
+
+  @Override
+  public CompletionStage<Done> process(List<EventEnvelope<SimulationEvent>> envelopes) {
+    List<Owed> owed = new ArrayList<>();
+    for (EventEnvelope<SimulationEvent> envelope : envelopes) {
+      SimulationEvent event = envelope.event();
+      for (Outbox.Entry entry : notificationsQueuedBy(event)) {
+        owed.add(new Owed(event.simulationId(), entry));
+      }
+    }
+    if (owed.isEmpty()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    CompletableFuture<Void> published = CompletableFuture.completedFuture(null);
+    for (List<Owed> segment : segments(owed)) {
+      published = published.thenCompose(ignored -> publishAll(segment));
+    }
+    return published.thenCompose(ignored -> markDelivered(owed)).thenApply(ignored -> Done.getInstance());
+  }
+
+  /** True for the events that queue notifications (and so carry a notification tag). */
+  static boolean queuesNotifications(SimulationEvent event) {
+    return event instanceof ModelsReadyQueued || event instanceof ModelTerminated
+        || event instanceof AllModelsHaveTerminatedQueued || event instanceof DeploymentRejected;
+  }
+
+  /** The outbox entries an event queues, exactly as {@link SimulationState#apply} queues them. */
+  static List<Outbox.Entry> notificationsQueuedBy(SimulationEvent event) {
+    if (event instanceof ModelsReadyQueued e) {
+      return List.of(new Outbox.Entry(e.outboxId(), new Notification.ModelsReady(e.simulationId())));
+    }
+    if (event instanceof ModelTerminated e) {
+      return List.of(new Outbox.Entry(e.outboxId(),
+          new Notification.ModelHasTerminated(e.simulationId(), e.modelId(), e.status(), e.exitCode())));
+    }
+    if (event instanceof AllModelsHaveTerminatedQueued e) {
+      return List.of(new Outbox.Entry(e.outboxId(), new Notification.AllModelsHaveTerminated(e.simulationId())));
+    }
+    if (event instanceof DeploymentRejected e) {
+      // The first event of a rejected simulation: its outbox starts at id 1.
+      List<Outbox.Entry> entries = new ArrayList<>();
+      long id = Outbox.empty().nextId();
+      for (String modelId : e.modelIds()) {
+        entries.add(new Outbox.Entry(id++, new Notification.ModelHasTerminated(e.simulationId(), modelId,
+            TerminationStatus.FAILED, ExitCodes.INVALID_CONFIGURATION)));
+      }
+      entries.add(new Outbox.Entry(id, new Notification.AllModelsHaveTerminated(e.simulationId())));
+      return entries;
+    }
+    return List.of();
+  }
+
+  /**
+   * Splits the group into runs published one after the other: each AllModelsHaveTerminated is a
+   * run of its own, so it waits for the acknowledgements of everything before it; the other
+   * notifications go out together, in order.
+   */
+  static List<List<Owed>> segments(List<Owed> owed) {
+    List<List<Owed>> segments = new ArrayList<>();
+    List<Owed> current = new ArrayList<>();
+    for (Owed o : owed) {
+      if (o.entry().notification() instanceof Notification.AllModelsHaveTerminated) {
+        if (!current.isEmpty()) {
+          segments.add(current);
+          current = new ArrayList<>();
+        }
+        segments.add(List.of(o));
+      } else {
+        current.add(o);
+      }
+    }
+    if (!current.isEmpty()) {
+      segments.add(current);
+    }
+    return segments;
+  }
+
+  /** Sends every publish of the run at once (in order) and completes when all were acknowledged. */
+  private CompletableFuture<Void> publishAll(List<Owed> run) {
+    CompletableFuture<?>[] acks = new CompletableFuture<?>[run.size()];
+    for (int i = 0; i < run.size(); i++) {
+      acks[i] = publish(run.get(i));
+    }
+    return CompletableFuture.allOf(acks);
+  }
+
+  private CompletableFuture<Void> publish(Owed owed) {
+    Outbox.Entry entry = owed.entry();
+    return AskPattern.<NotifierCommand, PublishResult>ask(notifier,
+            replyTo -> new NotifierCommand.Publish(entry.id(), entry.notification(), replyTo),
+            settings.publishTimeout(), scheduler)
+        .toCompletableFuture()
+        .handle((result, failure) -> {
+          if (result instanceof PublishResult.Published) {
+            return (Void) null;
+          }
+          String reason = failure != null ? String.valueOf(failure.getMessage())
+              : result instanceof PublishResult.NotPublished np ? np.reason() : String.valueOf(result);
+          log.warn("simulation {}: {} (outbox id {}) not published, the group is retried: {}", owed.simulationId(),
+              entry.notification().getClass().getSimpleName(), entry.id(), reason);
+          throw new NotPublishedException("simulation " + owed.simulationId() + " outbox id " + entry.id()
+              + " not published: " + reason);
+        });
+  }
+
+  /** Tells each simulation of the group its delivered ids; completes once every one has journaled them. */
+  private CompletableFuture<Void> markDelivered(List<Owed> owed) {
+    Map<String, List<Long>> bySimulation = new LinkedHashMap<>();
+    for (Owed o : owed) {
+      bySimulation.computeIfAbsent(o.simulationId(), k -> new ArrayList<>()).add(o.entry().id());
+    }
+    List<CompletableFuture<CommandReply>> replies = new ArrayList<>();
+    bySimulation.forEach((simulationId, ids) -> replies.add(
+        AskPattern.<SimulationCommand, CommandReply>ask(
+                directory.simulation(simulationId), replyTo -> new NotificationsDelivered(ids, replyTo),
+                settings.markTimeout(), scheduler)
+            .toCompletableFuture()
+            .whenComplete((reply, failure) -> {
+              if (reply instanceof CommandReply.Rejected r) {
+                log.warn("simulation {}: delivered notifications not recorded: {}", simulationId, r.reason());
+              }
+            })));
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture<?>[]::new));
+  }
+}
