@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * model must reach its terminal state and be reported to the SO exactly once, no pod may be
  * created twice, no pod may be left after the retention, the admission queue must have been used
  * and drained, and, counted at the server, the gateway's calls never exceed its concurrency bound
- * nor qps + burst in any one second.
+ * nor qps + burst in any one second (plus an allowance for arrival delays, see ARRIVAL_JITTER).
+ * Documented with measurements in docs/architecture.md, "Under pressure".
  */
 class KubernetesPressureIT {
   private static final int MODELS = 10_000;
@@ -41,7 +42,7 @@ class KubernetesPressureIT {
   private static final int FAILING_EVERY = 100;
   private static final int QUOTA = 500;
   private static final double ERROR_RATE = 0.2;
-  private static final int MAX_CONCURRENT_CALLS = 8;
+  private static final int MAX_CONCURRENT_CALLS = 16;
   private static final int QPS = 300;
   private static final int BURST = 50;
   /** Answers held back this long, so calls overlap and the concurrency bound is pressed. */
