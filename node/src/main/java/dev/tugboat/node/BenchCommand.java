@@ -101,10 +101,7 @@ final class BenchCommand implements Callable<Integer> {
               && t.simulationId().equals(WARMUP_ID)).isPresent();
         }
         // Its pods are deleted right after (keep-logs 0): wait for that, so no warm-up work overlaps the measurement.
-        while (warm && k8s.storedPods() > 0 && System.nanoTime() < warmupDeadline) {
-          Thread.sleep(50);
-        }
-        if (!warm || k8s.storedPods() > 0) {
+        if (!warm || !podsGone(k8s, warmupDeadline)) {
           System.err.println("bench: the warm-up simulation did not end within " + timeoutSeconds + " s");
           return 1;
         }
@@ -174,10 +171,7 @@ final class BenchCommand implements Callable<Integer> {
         return 1;
       }
       // Every pod of the run is deleted right after its end (keep-logs 0): count its deletes too.
-      long writesDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (k8s.storedPods() > 0 && System.nanoTime() < writesDeadline) {
-        Thread.sleep(50);
-      }
+      podsGone(k8s, System.nanoTime() + Duration.ofSeconds(60).toNanos());
       ApiServerCounters c = k8s.counters();
       int writes = c.requests(ApiServerCounters.Kind.CREATE) + c.requests(ApiServerCounters.Kind.DELETE)
           + c.requests(ApiServerCounters.Kind.UPDATE) + c.requests(ApiServerCounters.Kind.STATUS);
@@ -212,6 +206,14 @@ final class BenchCommand implements Callable<Integer> {
           new EnvVar("MODEL_ID", "m" + i))));
     }
     return specs;
+  }
+
+  /** Waits (polling; this is the bench's own thread) until the simulated API server stores no pod, or the deadline. */
+  private static boolean podsGone(SimulatedKubernetes k8s, long deadlineNanos) throws InterruptedException {
+    while (k8s.storedPods() > 0 && System.nanoTime() < deadlineNanos) {
+      Thread.sleep(50);
+    }
+    return k8s.storedPods() == 0;
   }
 
   private static long percentile(long[] sorted, int p) {

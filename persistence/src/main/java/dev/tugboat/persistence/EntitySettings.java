@@ -82,6 +82,13 @@ public record EntitySettings(
         simulationSnapshotEvery, createWindow, clock);
   }
 
+  /** The same settings with another create window (tests). */
+  public EntitySettings withCreateWindow(int window) {
+    return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
+        logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
+        simulationSnapshotEvery, window, clock);
+  }
+
   private static void requirePositive(String name, Duration d) {
     if (d == null || d.isNegative() || d.isZero()) {
       throw new IllegalArgumentException("tugboat.entities." + name + " must be a positive duration, got " + d);

@@ -187,11 +187,7 @@ class SimulationEntityTest {
 
   @Test
   void atMostCreateWindowCreatesAreUnansweredAndAnswersRefillTheWindowInModelOrder() {
-    EntitySettings base = TestSupport.settings(clock);
-    EntitySettings windowOfTwo = new EntitySettings(base.simulationTick(), base.serviceTick(), base.createRetryAfter(),
-        base.createMaxAttempts(), base.podMissingGrace(), base.logTailLines(), base.reportRetry(), base.askTimeout(),
-        base.deleteMaxAttempts(), base.lostNodeGrace(), base.holdOnFailure(),
-        base.simulationSnapshotEvery(), 2, clock);
+    EntitySettings windowOfTwo = TestSupport.settings(clock).withCreateWindow(2);
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
         SimulationEntity.create(simulationId, directory, windowOfTwo, TAGS, shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());

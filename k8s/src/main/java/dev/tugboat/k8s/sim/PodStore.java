@@ -268,8 +268,7 @@ final class PodStore {
 
   /** The pod as a DELETED event shows it: its last version with a deletionTimestamp. */
   private static Pod deleted(Pod current) {
-    Pod gone = new Pod(current.getApiVersion(), current.getKind(), new ObjectMetaBuilder(current.getMetadata()).build(),
-        current.getSpec(), current.getStatus());
+    Pod gone = withStatus(current, current.getStatus());
     gone.getMetadata().setDeletionTimestamp(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     return gone;
   }
