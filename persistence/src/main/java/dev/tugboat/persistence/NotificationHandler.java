@@ -19,10 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.javadsl.Handler;
 import org.slf4j.Logger;
@@ -56,17 +59,39 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
   private final EntityDirectory directory;
   private final NotificationSettings settings;
   private final Scheduler scheduler;
+  private final String tag;
+  private final TagPruner pruner;
+  /** The highest delivered ordering whose tag rows should go; the pruner works towards it, one DELETE at a time. */
+  private final AtomicLong pruneTarget = new AtomicLong(-1);
+  private final AtomicLong pruneAttempted = new AtomicLong(-1);
+  private final AtomicBoolean pruning = new AtomicBoolean();
 
+  /** A handler that leaves the tag rows of delivered events in place. */
   public NotificationHandler(ActorRef<NotifierCommand> notifier, EntityDirectory directory,
       NotificationSettings settings, Scheduler scheduler) {
+    this(notifier, directory, settings, scheduler, null, null);
+  }
+
+  /** A handler of slice {@code tag} whose delivered groups' tag rows {@code pruner} removes (see {@link TagPruner}). */
+  NotificationHandler(ActorRef<NotifierCommand> notifier, EntityDirectory directory, NotificationSettings settings,
+      Scheduler scheduler, String tag, TagPruner pruner) {
     this.notifier = notifier;
     this.directory = directory;
     this.settings = settings;
     this.scheduler = scheduler;
+    this.tag = tag;
+    this.pruner = pruner;
   }
 
   @Override
   public CompletionStage<Done> process(List<EventEnvelope<SimulationEvent>> envelopes) {
+    return deliver(envelopes).thenApply(done -> {
+      prune(envelopes);
+      return done;
+    });
+  }
+
+  private CompletionStage<Done> deliver(List<EventEnvelope<SimulationEvent>> envelopes) {
     List<Owed> owed = new ArrayList<>();
     for (EventEnvelope<SimulationEvent> envelope : envelopes) {
       SimulationEvent event = envelope.event();
@@ -82,6 +107,39 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
       published = published.thenCompose(ignored -> publishAll(segment));
     }
     return published.thenCompose(ignored -> markDelivered(owed)).thenApply(ignored -> Done.getInstance());
+  }
+
+  /**
+   * Once a group is delivered, its tag rows may go. The DELETE runs beside the next groups (it
+   * does not hold the offset back); while one runs, later groups only raise the target, and the
+   * next DELETE covers them all. A failed DELETE is tried again with the next group.
+   */
+  private void prune(List<EventEnvelope<SimulationEvent>> envelopes) {
+    if (pruner == null) {
+      return;
+    }
+    long upTo = -1;
+    for (EventEnvelope<SimulationEvent> envelope : envelopes) {
+      if (envelope.offset() instanceof Sequence s) {
+        upTo = Math.max(upTo, s.value());
+      }
+    }
+    pruneTarget.accumulateAndGet(upTo, Math::max);
+    drainPrune();
+  }
+
+  private void drainPrune() {
+    long target = pruneTarget.get();
+    if (target <= pruneAttempted.get() || !pruning.compareAndSet(false, true)) {
+      return;
+    }
+    pruneAttempted.set(target);
+    pruner.prune(tag, target).whenComplete((deleted, failure) -> {
+      pruning.set(false);
+      if (failure == null) {
+        drainPrune();
+      }
+    });
   }
 
   /** True for the events that queue notifications (and so carry a notification tag). */

@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.persistence.query.Offset;
@@ -36,6 +37,7 @@ public final class NotificationProjection {
   public static final String NAME = "simulation-notifications";
 
   private static final String READ_JOURNAL = "jdbc-read-journal";
+  private static final String BLOCKING_JDBC_DISPATCHER = "pekko.projection.jdbc.blocking-jdbc-dispatcher";
 
   private NotificationProjection() {}
 
@@ -61,9 +63,11 @@ public final class NotificationProjection {
       DataSource offsetStore) {
     SourceProvider<Offset, EventEnvelope<SimulationEvent>> source =
         EventSourcedProvider.eventsByTag(system, READ_JOURNAL, tag);
+    TagPruner pruner = new TagPruner(offsetStore,
+        system.dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_JDBC_DISPATCHER)));
     return JdbcProjection.<Offset, EventEnvelope<SimulationEvent>, OffsetStoreSession>groupedWithinAsync(
             ProjectionId.of(NAME, tag), source, () -> new OffsetStoreSession(offsetStore),
-            () -> new NotificationHandler(notifier, directory, settings, system.scheduler()), system)
+            () -> new NotificationHandler(notifier, directory, settings, system.scheduler(), tag, pruner), system)
         .withGroup(settings.groupSize(), settings.groupWithin())
         .withRestartBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2);
   }

@@ -24,6 +24,10 @@ import dev.tugboat.protocol.service.ServiceView;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import dev.tugboat.protocol.simulation.SimulationReply;
 import dev.tugboat.protocol.simulation.SimulationView;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -88,6 +92,8 @@ final class JournalRoundTrip {
       var unacknowledged = p.notifier.expectMessageClass(NotifierCommand.Publish.class, WAIT);
       assertEquals(new Notification.ModelsReady(sim), unacknowledged.notification());
       assertEquals(1, unacknowledged.id());
+      // Not delivered: its tag row stays, so the next projection finds it.
+      assertEquals(1, tagRows(config, p.notifications.tags().tagFor(sim)));
     } finally {
       first.shutdownTestKit();
     }
@@ -125,12 +131,29 @@ final class JournalRoundTrip {
       awaitSimulation(second, p.simulation, view -> view.phase() == SimulationView.Phase.ENDED
           && view.allModelsHaveTerminatedSent() && view.pendingNotifications() == 0);
 
+      // Delivered groups take their tag rows with them (TagPruner); the events stay in the journal.
+      String tag = p.notifications.tags().tagFor(sim);
+      Awaitility.await().atMost(WAIT).until(() -> tagRows(config, tag) == 0);
+
       // Every offset is stored: a restarted projection publishes nothing again.
       second.stop(projection, WAIT);
       p.startProjection();
       p.notifier.expectNoMessage(Duration.ofSeconds(1));
     } finally {
       second.shutdownTestKit();
+    }
+  }
+
+  /** The rows of {@code tag} in the journal's tag table. */
+  private static int tagRows(Config config, String tag) throws Exception {
+    Config db = config.getConfig("tugboat.database");
+    try (Connection c = DriverManager.getConnection(db.getString("url"), db.getString("user"), db.getString("password"));
+         PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM \"event_tag\" WHERE \"tag\" = ?")) {
+      count.setString(1, tag);
+      try (ResultSet rs = count.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
     }
   }
 
