@@ -92,6 +92,11 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
   }
 
   private CompletionStage<Done> deliver(List<EventEnvelope<SimulationEvent>> envelopes) {
+    if (log.isDebugEnabled() && !envelopes.isEmpty()) {
+      long now = System.currentTimeMillis();
+      log.debug("slice {}: group of {} event(s), journaled {} to {} ms ago", tag, envelopes.size(),
+          now - envelopes.get(envelopes.size() - 1).timestamp(), now - envelopes.get(0).timestamp());
+    }
     List<Owed> owed = new ArrayList<>();
     for (EventEnvelope<SimulationEvent> envelope : envelopes) {
       SimulationEvent event = envelope.event();

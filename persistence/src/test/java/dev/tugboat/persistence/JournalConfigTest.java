@@ -26,8 +26,12 @@ class JournalConfigTest {
     assertEquals("on", c.getString("pekko.cluster.sharding.remember-entities"));
     assertEquals(20, c.getInt("pekko-persistence-jdbc.shared-databases.slick.db.numThreads"));
     assertEquals("h2-dialect", c.getString("pekko.projection.jdbc.dialect"));
-    assertEquals(Duration.ofMillis(50), c.getDuration("jdbc-read-journal.refresh-interval"));
-    assertEquals(Duration.ofMillis(50), c.getDuration("jdbc-read-journal.journal-sequence-retrieval.query-delay"));
+    assertEquals(Duration.ofMillis(10), c.getDuration("jdbc-read-journal.refresh-interval"));
+    Duration queryDelay = c.getDuration("jdbc-read-journal.journal-sequence-retrieval.query-delay");
+    assertEquals(Duration.ofMillis(10), queryDelay);
+    // A gap in the ordering is waited for at least 10 s before eventsByTag skips it.
+    assertTrue(queryDelay.multipliedBy(c.getInt("jdbc-read-journal.journal-sequence-retrieval.max-tries"))
+        .compareTo(Duration.ofSeconds(10)) >= 0);
   }
 
   @Test
