@@ -132,6 +132,8 @@ final class BenchCommand implements Callable<Integer> {
           }
         }, 50, 50, TimeUnit.MILLISECONDS);
       }
+      long[] gcBefore = gcCountAndMillis();
+      long[] heapGc = new long[2]; // the collection that measures heap_mb, not counted as the run's
       long t0 = System.nanoTime();
       so.deploy(SIMULATOR_ID, SIMULATION_ID, specs, 0.0);
 
@@ -153,7 +155,11 @@ final class BenchCommand implements Callable<Integer> {
           readyNanos = r.arrivedNanos();
           System.out.printf("bench: ModelsReady after %d ms; %d pods created%n", (readyNanos - t0) / 1_000_000,
               createdNanos.size());
+          long[] before = gcCountAndMillis();
           heapMb = usedHeapAfterGcMb();
+          long[] after = gcCountAndMillis();
+          heapGc[0] += after[0] - before[0];
+          heapGc[1] += after[1] - before[1];
         } else if (r.topic() instanceof Topic.ModelHasTerminated t) {
           long arrivedWall = Instant.now().toEpochMilli() - (System.nanoTime() - r.arrivedNanos()) / 1_000_000;
           Instant finished = finishedAt.get(PodNames.podName(SIMULATOR_ID, SIMULATION_ID, t.modelId()));
@@ -164,6 +170,7 @@ final class BenchCommand implements Callable<Integer> {
           allNanos = r.arrivedNanos();
         }
       }
+      long[] gcAfter = gcCountAndMillis();
       faultClock.shutdownNow();
       k8s.faults().clear();
       if (allNanos < 0) {
@@ -185,9 +192,13 @@ final class BenchCommand implements Callable<Integer> {
       long[] measuredCreates = createdNanos.entrySet().stream().filter(e -> e.getKey().startsWith(measuredPrefix))
           .mapToLong(Map.Entry::getValue).toArray();
       long lastCreated = java.util.Arrays.stream(measuredCreates).max().orElse(t0);
+      long[] createdMs = java.util.Arrays.stream(measuredCreates).map(n -> (n - t0) / 1_000_000).sorted().toArray();
+      System.out.printf("bench: pods created after (ms) p10=%d p50=%d p90=%d p99=%d last=%d%n", percentile(createdMs, 10),
+          percentile(createdMs, 50), percentile(createdMs, 90), percentile(createdMs, 99), percentile(createdMs, 100));
       double createPerS = measuredCreates.length / ((lastCreated - t0) / 1e9);
       long[] detect = detectMs.stream().mapToLong(Long::longValue).sorted().toArray();
-      System.out.printf("bench: %d terminations measured of %d models%n", detect.length, models);
+      System.out.printf("bench: %d terminations measured of %d models; %d garbage collections took %d ms meanwhile%n",
+          detect.length, models, gcAfter[0] - gcBefore[0] - heapGc[0], gcAfter[1] - gcBefore[1] - heapGc[1]);
       System.out.printf("models=%d create_per_s=%.0f ready_ms=%d all_terminated_ms=%d detect_p50_ms=%d "
               + "detect_p99_ms=%d api_writes_per_model=%.2f heap_mb=%.0f%n",
           models, createPerS, readyNanos < 0 ? -1 : (readyNanos - t0) / 1_000_000, (allNanos - t0) / 1_000_000,
@@ -222,6 +233,17 @@ final class BenchCommand implements Callable<Integer> {
     }
     int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  /** Collections and their accumulated time (ms) over every collector of this JVM so far. */
+  private static long[] gcCountAndMillis() {
+    long count = 0;
+    long millis = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+      millis += Math.max(0, gc.getCollectionTime());
+    }
+    return new long[] {count, millis};
   }
 
   private static double usedHeapAfterGcMb() {
