@@ -416,6 +416,17 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
       // ApiErrors makes a 403 retryable only for "exceeded quota": learn the limit and wait in
       // the admission queue, where waiting does not count toward give-up-after.
       count(call.kind(), "quota");
+      Mutation latest = latestMutation.get(call.podName());
+      if (latest != null && latest != call.mutation() && latest.kind == Kind.DELETE) {
+        // The pod's delete was asked while this create was on its way (it waits behind it): back
+        // in the admission queue, the create would make the pod after its delete, an orphan.
+        learnQuota(call.podName(), r.reason());
+        getContext().getLog().info("Create of pod {} refused for quota and withdrawn: its delete was asked meanwhile",
+            call.podName());
+        finish(call, new CallOutcome.Fatal(0, "withdrawn: the pod was deleted while its create was refused for quota"));
+        updateAdmissionGauges();
+        return dispatch();
+      }
       release(call);
       // Back to admission, which answers the latest asker (as for a create asked again while queued).
       latestMutation.remove(call.podName(), call.mutation());
@@ -616,6 +627,18 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
    */
   private void quotaRefused(CreateRequest request, String reason) {
     String name = request.spec().podName();
+    learnQuota(name, reason);
+    if (admissionQueue.containsKey(name)) {
+      // Already queued again (by a later ask): one entry, whose asker is the latest.
+      updateAdmissionGauges();
+      return;
+    }
+    queueCreate(request);
+    updateAdmissionGauges();
+  }
+
+  /** An "exceeded quota" answer for pod {@code name}: the limit falls to the pods known to exist, and admission holds. */
+  private void learnQuota(String name, String reason) {
     admitted.remove(name);
     int known = livePods.size();
     for (String n : createdUnseen) {
@@ -637,13 +660,6 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
       getContext().getLog().info("Pod quota reached creating pod {} ({}): admission limit {} -> {}",
           name, reason, previous == 0 ? "none" : previous, learntLimit);
     }
-    if (admissionQueue.containsKey(name)) {
-      // Already queued again (by a later ask): one entry, whose asker is the latest.
-      updateAdmissionGauges();
-      return;
-    }
-    queueCreate(request);
-    updateAdmissionGauges();
   }
 
   private void createFinished(String name, boolean created) {

@@ -189,6 +189,39 @@ class AdmissionIT {
     assertEquals(1, kube.peakLivePods());
   }
 
+  /**
+   * The delete arrives while the create is on its way to an API server at quota: the delete
+   * waits behind it (one call per pod at a time), the create comes back "exceeded quota". It must
+   * not go back to the admission queue, where it would make the pod after its delete (an orphan).
+   */
+  @Test
+  void aDeleteWithdrawsACreateRefusedForQuotaWhileItWasInFlight() {
+    startGateway(0, 10, Duration.ofSeconds(10));
+    kube.faults().maxPods(1);
+    ServiceSpec a = spec("long", "30");
+    ServiceSpec b = spec("b");
+    createNow(a);
+    kube.faults().latency(Duration.ofMillis(400));
+    TestProbe<PodCallResult> forB = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.CreatePod(b, forB.ref()));
+    Awaitility.await().atMost(WAIT).until(() -> kube.counters().createAttempts(b.podName()) == 1);
+    TestProbe<PodCallResult> deleted = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.DeletePod(b.podName(), deleted.ref()));
+
+    PodCallResult.Failed f = assertInstanceOf(PodCallResult.Failed.class, forB.receiveMessage(WAIT));
+    assertTrue(f.reason().startsWith("withdrawn"), f.reason());
+    assertInstanceOf(PodCallResult.Succeeded.class, deleted.receiveMessage(WAIT));
+    kube.faults().latency(Duration.ZERO);
+    // Room again: nothing left waits to create b.
+    TestProbe<PodCallResult> deletedA = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.DeletePod(a.podName(), deletedA.ref()));
+    assertInstanceOf(PodCallResult.Succeeded.class, deletedA.receiveMessage(WAIT));
+    forB.expectNoMessage(Duration.ofMillis(500));
+    assertEquals(0.0, gauge("tugboat.k8s.admission.queued"));
+    assertEquals(1, kube.counters().createAttempts(b.podName()));
+    assertEquals(0, kube.counters().creates(b.podName()));
+  }
+
   @Test
   void aDeleteWithdrawsAQueuedCreate() {
     startGateway(1, 10, Duration.ofSeconds(10));
