@@ -133,9 +133,8 @@ final class BenchCluster implements AutoCloseable {
       p.put("tugboat.cluster.management", "on");
       p.put("pekko.management.http.port", Integer.toString(managementPort));
       p.put("pekko.management.http.bind-hostname", "127.0.0.1");
-      // As ClusterIT: the split brain resolver downs an unreachable node 5 s after membership
-      // settled (Pekko's default is 20 s).
-      p.put("pekko.cluster.split-brain-resolver.stable-after", "5s");
+      // Failure detector, split brain resolver and removal margin: the production values of
+      // application.conf, which is what the failover time is measured for.
       p.put("pekko.cluster.sharding.number-of-shards", Integer.toString(s.numberOfShards()));
       NodeProcess process = new NodeProcess(i, classPath, s.nodeJvmOptions(), remotePort, freePort(),
           s.dataDir().resolve("node-" + i + ".log"), p);

@@ -23,7 +23,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * node watches the pods (its cache answers LookupPod), but a pod change is forwarded only by the
  * node that hosts the service's shard, so a cluster of N nodes does not deliver each change N
  * times. While this node's shard set is not known yet it forwards everything; a change dropped
- * during a shard hand-over is picked up by the service's own tick (LookupPod).
+ * during a shard hand-over or a failover is picked up by the service's LookupPod, made when it
+ * has recovered on its new node and on every tick.
  */
 final class LocalShardEvents implements EntityDirectory {
   private static final Duration REFRESH = Duration.ofSeconds(1);

@@ -85,7 +85,6 @@ class ClusterIT {
     p.put("kubernetes.auth.tryServiceAccount", "false");
     p.put("kubernetes.namespace", "dots");
     p.put("tugboat.cluster.seed-nodes", "pekko://tugboat@127.0.0.1:" + seedPort);
-    p.put("pekko.cluster.split-brain-resolver.stable-after", "5s");
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     return new NodeProcess(index, classPath, List.of("-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
         remotePort, TestStack.freePort(), dir.resolve("node-" + index + ".log"), p);

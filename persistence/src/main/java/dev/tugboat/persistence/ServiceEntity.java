@@ -191,13 +191,21 @@ public final class ServiceEntity
     return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::recovered).build();
   }
 
+  /**
+   * After a restart (a failover, a rebalance) the pod may have moved on while nobody listened: the
+   * informer forwards changes only to services of the node's own shards. So a service that is not
+   * over yet asks its node's informer cache at once, instead of on its first tick (service-tick later).
+   */
   private void recovered(ServiceState state) {
     if (state instanceof Requested || state instanceof Creating || state instanceof Queued) {
       ctx.getLog().info("service {}: recovered while creating its pod, sending CreatePod again", serviceId);
       sendCreatePod(((WithSpec) state).spec());
+      lookup(((WithSpec) state).spec());
     } else if (state instanceof Held h) {
       ctx.getLog().warn("service {}: recovered HELD ({}), waiting for an operator's retry or abandon", serviceId,
           h.reason());
+    } else if (state instanceof Created || state instanceof Running) {
+      lookup(((WithSpec) state).spec());
     } else {
       afterChange(state);
     }
@@ -261,7 +269,14 @@ public final class ServiceEntity
         .onCommand(PodObserved.class, (s, c) -> observed(s, c.pod()))
         .onCommand(ServiceCommand.PodDeleted.class, this::podDeleted)
         .onCommand(LogRead.class, this::logRead)
+        .onCommand(LookupReplied.class, this::lookupRepliedCreating)
         .onCommand(Tick.class, (s, c) -> tickCreating(s));
+  }
+
+  /** The lookup made on recovery: a pod in the cache is an observation; no pod is no news yet (CreatePod is out). */
+  private ReplyEffect<ServiceEvent, ServiceState> lookupRepliedCreating(WithSpec state, LookupReplied msg) {
+    lookupInFlight = false;
+    return msg.result() instanceof PodLookupResult.Present p ? observed(state, p.pod()) : Effect().none().thenNoReply();
   }
 
   private ReplyEffect<ServiceEvent, ServiceState> createReplied(WithSpec state, CreateReplied msg) {

@@ -380,6 +380,38 @@ class ServiceEntityTest {
   }
 
   @Test
+  void recoveryWhileCreatingLooksThePodUpAndCatchesUpWithIt() {
+    createAnd(null);
+    kit.restart();
+    gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
+    gateway.expectMessageClass(KubernetesCommand.LookupPod.class).replyTo()
+        .tell(new PodLookupResult.Present(pod(PodSnapshot.ContainerState.RUNNING, null)));
+    await(() -> kit.getState() instanceof ServiceState.Running);
+  }
+
+  @Test
+  void recoveryWhileCreatingIgnoresAPodNotInTheCacheYet() {
+    createAnd(null);
+    kit.restart();
+    var again = gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
+    gateway.expectMessageClass(KubernetesCommand.LookupPod.class).replyTo()
+        .tell(new PodLookupResult.Absent(spec.podName()));
+    assertInstanceOf(ServiceState.Creating.class, kit.getState());
+    again.replyTo().tell(new PodCallResult.Succeeded(spec.podName(), "409: already exists"));
+    await(() -> kit.getState() instanceof ServiceState.Created);
+  }
+
+  @Test
+  void recoveryWhileRunningLooksThePodUpWithoutWaitingForATick() {
+    toRunning();
+    kit.restart();
+    gateway.expectMessageClass(KubernetesCommand.LookupPod.class).replyTo()
+        .tell(new PodLookupResult.Present(pod(PodSnapshot.ContainerState.TERMINATED, 0)));
+    await(() -> kit.getState() instanceof ServiceState.Terminated);
+    assertEquals(TerminationStatus.SUCCEEDED, view().terminationStatus());
+  }
+
+  @Test
   void absentPodBeyondGraceIsLost() {
     toRunning();
     kit.runCommand(ServiceEntity.Tick.INSTANCE);
