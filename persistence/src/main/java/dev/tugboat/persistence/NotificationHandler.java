@@ -111,7 +111,22 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
     for (List<Owed> segment : segments(owed)) {
       published = published.thenCompose(ignored -> publishAll(segment));
     }
-    return published.thenCompose(ignored -> markDelivered(owed)).thenApply(ignored -> Done.getInstance());
+    if (!log.isDebugEnabled()) {
+      return published.thenCompose(ignored -> markDelivered(owed)).thenApply(ignored -> Done.getInstance());
+    }
+    long start = System.nanoTime();
+    long[] acknowledged = new long[1];
+    return published
+        .thenCompose(ignored -> {
+          acknowledged[0] = System.nanoTime();
+          return markDelivered(owed);
+        })
+        .thenApply(ignored -> {
+          log.debug("slice {}: {} notification(s) acknowledged by the broker after {} ms, recorded by the simulations "
+              + "{} ms later", tag, owed.size(), (acknowledged[0] - start) / 1_000_000,
+              (System.nanoTime() - acknowledged[0]) / 1_000_000);
+          return Done.getInstance();
+        });
   }
 
   /**
