@@ -8,6 +8,8 @@ import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.PodNames;
 import dev.tugboat.protocol.topics.Topic;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -239,7 +241,7 @@ final class BenchCommand implements Callable<Integer> {
   private static long[] gcCountAndMillis() {
     long count = 0;
     long millis = 0;
-    for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       count += Math.max(0, gc.getCollectionCount());
       millis += Math.max(0, gc.getCollectionTime());
     }

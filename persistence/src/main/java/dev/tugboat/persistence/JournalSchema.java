@@ -48,25 +48,21 @@ public final class JournalSchema {
     try (Connection c = DriverManager.getConnection(url, config.getString("tugboat.database.user"),
         config.getString("tugboat.database.password"));
         Statement s = c.createStatement()) {
-      if (kind == JournalConfig.Kind.POSTGRES) {
-        // Replicas start together. CREATE TABLE IF NOT EXISTS is not safe against a concurrent twin
-        // in PostgreSQL (the loser fails on the catalog's unique index), so the nodes take turns: one
-        // transaction under an advisory lock, released at commit; the next finds every table there.
-        c.setAutoCommit(false);
-        try {
+      c.setAutoCommit(false);
+      try {
+        if (kind == JournalConfig.Kind.POSTGRES) {
+          // Replicas start together. CREATE TABLE IF NOT EXISTS is not safe against a concurrent twin
+          // in PostgreSQL (the loser fails on the catalog's unique index), so the nodes take turns:
+          // one transaction under an advisory lock, released at commit; the next finds every table.
           s.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
-          for (String sql : statements) {
-            s.execute(sql);
-          }
-          c.commit();
-        } catch (SQLException e) {
-          c.rollback();
-          throw e;
         }
-      } else {
         for (String sql : statements) {
           s.execute(sql);
         }
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
       }
     } catch (SQLException e) {
       throw new CompletionException("creating the journal schema at " + redact(url) + " failed: " + e.getMessage(), e);

@@ -111,9 +111,6 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
     for (List<Owed> segment : segments(owed)) {
       published = published.thenCompose(ignored -> publishAll(segment));
     }
-    if (!log.isDebugEnabled()) {
-      return published.thenCompose(ignored -> markDelivered(owed)).thenApply(ignored -> Done.getInstance());
-    }
     long start = System.nanoTime();
     long[] acknowledged = new long[1];
     return published
