@@ -170,7 +170,9 @@ public final class TugboatNode implements AutoCloseable {
       MqttBridge bridge = MqttBridge.start(system, MqttSettings.fromConfig(config), directory, metrics);
       closeables.add(bridge);
       NotificationSettings notificationSettings = NotificationSettings.fromConfig(config);
-      SimulationEntity.init(system, directory, entitySettings, notificationSettings.tags());
+      SimulationEntity.init(system, directory, entitySettings, notificationSettings.tags(),
+          notificationSettings.fastPath()
+              ? new SimulationEntity.FastPath(bridge.notifier(), notificationSettings.publishTimeout()) : null);
       ServiceEntity.init(system, directory, gateway, entitySettings);
       NotificationProjection.init(system, directory, bridge.notifier(), notificationSettings);
       OwnPodReconciler.init(system, gateway, directory, OwnPodReconciler.Settings.fromConfig(config));

@@ -14,9 +14,11 @@ import dev.tugboat.protocol.notify.NotifierCommand;
 import dev.tugboat.protocol.notify.PublishResult;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,14 +34,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The notification projection's handler for one group of tagged Simulation events: publishes the
- * notifications they queued through the notifier (QoS 1) in journal order, waits for every
- * broker acknowledgement, then tells each simulation which outbox entries were delivered and
- * waits for it to journal that. Only then does the returned stage complete, and only then does
- * the projection store the offset, so a crash anywhere before re-publishes the group (at least
- * once). AllModelsHaveTerminated is published only after everything before it in the group was
- * acknowledged (earlier groups were acknowledged before this one started). A refused or
- * unanswered publish fails the group, and the projection restarts from the stored offset.
+ * The notification projection's handler for one group of tagged Simulation events. It first asks
+ * each simulation of the group which of its entries are still to be published
+ * ({@link SimulationEntity.ClaimNotifications}: a simulation with a fast path has usually
+ * published them already), publishes those through the notifier (QoS 1) in journal order, waits
+ * for every broker acknowledgement, then tells each simulation which outbox entries were
+ * delivered and waits for it to journal that. Only then does the returned stage complete, and
+ * only then does the projection store the offset, so a crash anywhere before re-publishes what
+ * was not recorded (at least once). AllModelsHaveTerminated is published only after everything
+ * before it in the group was acknowledged (earlier groups were acknowledged before this one
+ * started). A refused or unanswered publish or claim fails the group, and the projection restarts
+ * from the stored offset.
  */
 public final class NotificationHandler extends Handler<List<EventEnvelope<SimulationEvent>>> {
 
@@ -107,23 +112,62 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
     if (owed.isEmpty()) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    CompletableFuture<Void> published = CompletableFuture.completedFuture(null);
-    for (List<Owed> segment : segments(owed)) {
-      published = published.thenCompose(ignored -> publishAll(segment));
-    }
     long start = System.nanoTime();
     long[] acknowledged = new long[1];
-    return published
+    int[] publishedCount = new int[1];
+    return claim(owed)
+        .thenCompose(toPublish -> {
+          publishedCount[0] = toPublish.size();
+          CompletableFuture<Void> published = CompletableFuture.completedFuture(null);
+          for (List<Owed> segment : segments(toPublish)) {
+            published = published.thenCompose(ignored -> publishAll(segment));
+          }
+          return published;
+        })
         .thenCompose(ignored -> {
           acknowledged[0] = System.nanoTime();
           return markDelivered(owed);
         })
         .thenApply(ignored -> {
-          log.debug("slice {}: {} notification(s) acknowledged by the broker after {} ms, recorded by the simulations "
-              + "{} ms later", tag, owed.size(), (acknowledged[0] - start) / 1_000_000,
-              (System.nanoTime() - acknowledged[0]) / 1_000_000);
+          log.debug("slice {}: {} of {} notification(s) published here (the rest by the simulations' fast path), "
+              + "claimed and acknowledged after {} ms, recorded by the simulations {} ms later", tag, publishedCount[0],
+              owed.size(), (acknowledged[0] - start) / 1_000_000, (System.nanoTime() - acknowledged[0]) / 1_000_000);
           return Done.getInstance();
         });
+  }
+
+  /**
+   * Asks each simulation of the group which of its entries this handler must publish (those it
+   * has not had acknowledged through its fast path); completes with them, in group order.
+   */
+  private CompletableFuture<List<Owed>> claim(List<Owed> owed) {
+    Map<String, List<Long>> bySimulation = idsBySimulation(owed);
+    Map<String, CompletableFuture<SimulationEntity.Claimed>> claims = new LinkedHashMap<>();
+    bySimulation.forEach((simulationId, ids) -> claims.put(simulationId,
+        AskPattern.<SimulationCommand, SimulationEntity.Claimed>ask(
+                directory.simulation(simulationId), replyTo -> new SimulationEntity.ClaimNotifications(ids, replyTo),
+                // The simulation answers once its own publishes of these ids are answered.
+                settings.publishTimeout().plus(settings.markTimeout()), scheduler)
+            .toCompletableFuture()));
+    return CompletableFuture.allOf(claims.values().toArray(CompletableFuture<?>[]::new)).thenApply(ignored -> {
+      Map<String, Set<Long>> mine = new HashMap<>();
+      claims.forEach((simulationId, claimed) -> mine.put(simulationId, Set.copyOf(claimed.join().toPublish())));
+      List<Owed> toPublish = new ArrayList<>();
+      for (Owed o : owed) {
+        if (mine.getOrDefault(o.simulationId(), Set.of()).contains(o.entry().id())) {
+          toPublish.add(o);
+        }
+      }
+      return toPublish;
+    });
+  }
+
+  private static Map<String, List<Long>> idsBySimulation(List<Owed> owed) {
+    Map<String, List<Long>> bySimulation = new LinkedHashMap<>();
+    for (Owed o : owed) {
+      bySimulation.computeIfAbsent(o.simulationId(), k -> new ArrayList<>()).add(o.entry().id());
+    }
+    return bySimulation;
   }
 
   /**
@@ -246,10 +290,7 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
 
   /** Tells each simulation of the group its delivered ids; completes once every one has journaled them. */
   private CompletableFuture<Void> markDelivered(List<Owed> owed) {
-    Map<String, List<Long>> bySimulation = new LinkedHashMap<>();
-    for (Owed o : owed) {
-      bySimulation.computeIfAbsent(o.simulationId(), k -> new ArrayList<>()).add(o.entry().id());
-    }
+    Map<String, List<Long>> bySimulation = idsBySimulation(owed);
     List<CompletableFuture<CommandReply>> replies = new ArrayList<>();
     bySimulation.forEach((simulationId, ids) -> replies.add(
         AskPattern.<SimulationCommand, CommandReply>ask(

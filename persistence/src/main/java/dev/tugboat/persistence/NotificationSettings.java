@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * Settings of the notification projection, read once from {@code tugboat.notifications}: the tag
- * slices, the group of events published before the offset is stored, the timeouts of its asks to
+ * slices, whether simulations publish at once (the fast path), the group of events published before the offset is stored, the timeouts of its asks to
  * the notifier and the simulations, the restart backoff and the offset store's connection pool.
  */
 public record NotificationSettings(
@@ -16,7 +16,8 @@ public record NotificationSettings(
     Duration markTimeout,
     Duration restartMinBackoff,
     Duration restartMaxBackoff,
-    int offsetStoreConnections) {
+    int offsetStoreConnections,
+    boolean fastPath) {
 
   public NotificationSettings {
     if (groupSize < 1) {
@@ -45,7 +46,8 @@ public record NotificationSettings(
         c.getDuration("mark-timeout"),
         c.getDuration("restart-min-backoff"),
         c.getDuration("restart-max-backoff"),
-        c.getInt("offset-store-connections"));
+        c.getInt("offset-store-connections"),
+        c.getBoolean("fast-path"));
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -22,7 +22,10 @@ import dev.tugboat.protocol.Ids;
 import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.PodNames;
 import dev.tugboat.protocol.ServiceSpec;
+import dev.tugboat.protocol.Notification;
 import dev.tugboat.protocol.TerminationStatus;
+import dev.tugboat.protocol.notify.NotifierCommand;
+import dev.tugboat.protocol.notify.PublishResult;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand.Deploy;
@@ -38,8 +41,10 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -64,9 +69,13 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * One simulation (one DeployModels): validates it, asks a Service entity per model to run it,
  * collects readiness and terminations, and owes the SO its lifecycle messages through a persisted
  * outbox. The events that queue a notification are tagged with the simulation's
- * {@link NotificationTags} slice; {@link NotificationProjection} publishes them and reports back
- * with {@link NotificationsDelivered}, which empties the outbox. Every command replies
- * Accepted/Rejected (or Found/NotFound for Get).
+ * {@link NotificationTags} slice. With a {@link FastPath} the entity publishes each notification
+ * it queued itself as soon as it is journaled, and journals the broker's acknowledgement; the
+ * {@link NotificationProjection} is the guarantee behind it: for each group it first claims the
+ * entries ({@link ClaimNotifications}: every entry not acknowledged yet and not in flight is
+ * handed to the projection, and the fast path never touches it again), publishes those, and
+ * reports back with {@link NotificationsDelivered}, which empties the outbox. Every command
+ * replies Accepted/Rejected (or Found/NotFound for Get).
  */
 public final class SimulationEntity
     extends EventSourcedBehaviorWithEnforcedReplies<SimulationCommand, SimulationEvent, SimulationState> {
@@ -93,6 +102,43 @@ public final class SimulationEntity
     }
   }
 
+  /**
+   * From the notification projection, before it publishes a group: which of these outbox entries
+   * it must publish itself. Answered once none of them is being published by the fast path: the
+   * entries still in the outbox and not acknowledged to the fast path; from then on the fast path
+   * leaves them (and every earlier entry) to the projection.
+   */
+  public record ClaimNotifications(List<Long> outboxIds, ActorRef<Claimed> replyTo)
+      implements SimulationCommand.Private, CborSerializable {
+    public ClaimNotifications {
+      outboxIds = List.copyOf(outboxIds);
+    }
+  }
+
+  /** The answer to {@link ClaimNotifications}: the outbox ids the projection publishes. */
+  public record Claimed(List<Long> toPublish) implements CborSerializable {
+    public Claimed {
+      toPublish = List.copyOf(toPublish);
+    }
+  }
+
+  /** The notifier's answer to a fast-path publish (failure set when the ask failed). */
+  record FastPublished(long outboxId, PublishResult result, String failure)
+      implements SimulationCommand.Private, CborSerializable {}
+
+  /**
+   * Where the entity publishes its notifications at once (the node's notifier) and how long it
+   * waits for each acknowledgement. Without one, the projection publishes everything.
+   */
+  public record FastPath(ActorRef<NotifierCommand> notifier, Duration publishTimeout) {
+    public FastPath {
+      Objects.requireNonNull(notifier, "notifier");
+      if (publishTimeout == null || publishTimeout.isNegative() || publishTimeout.isZero()) {
+        throw new IllegalArgumentException("the fast path's publish timeout must be positive, got " + publishTimeout);
+      }
+    }
+  }
+
   /** Persists every report and delivery buffered since the last flush, in one write. */
   enum Flush implements SimulationCommand.Private, CborSerializable { INSTANCE }
 
@@ -103,7 +149,11 @@ public final class SimulationEntity
 
   private record PendingEnd(ModelEnd end, ActorRef<CommandReply> replyTo) implements Pending {}
 
+  /** Delivered outbox ids to journal; replyTo is null for the fast path's own acknowledgements. */
   private record PendingDeliveries(List<Long> outboxIds, ActorRef<CommandReply> replyTo) implements Pending {}
+
+  /** A projection claim waiting for the fast publishes of some of its ids. */
+  private record PendingClaim(List<Long> outboxIds, ActorRef<Claimed> replyTo) {}
 
   private record PendingAck(String modelId) implements Pending {}
 
@@ -139,31 +189,61 @@ public final class SimulationEntity
   private final List<Pending> pending = new ArrayList<>();
   private boolean flushScheduled;
 
+  // The fast path (in memory, per incarnation; the projection delivers whatever it leaves).
+  private final FastPath fastPath;
+  /**
+   * The lowest outbox id the fast path may still publish: entries queued before this incarnation
+   * (found on recovery) and entries the projection claimed are below it. Starts at the outbox's
+   * next id once recovery is complete.
+   */
+  private long fastNext = Long.MAX_VALUE;
+  /** Fast publishes sent and not answered yet. */
+  private final Set<Long> fastInFlight = new TreeSet<>();
+  /** Fast publishes the broker acknowledged, until their NotificationDelivered is journaled. */
+  private final Set<Long> fastAcknowledged = new HashSet<>();
+  /** A fast publish failed: this incarnation leaves every further notification to the projection. */
+  private boolean fastStopped;
+  private final List<PendingClaim> claims = new ArrayList<>();
+
   private SimulationEntity(String simulationId, EntityDirectory directory, EntitySettings settings,
-      NotificationTags tags, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<SimulationCommand> ctx) {
+      NotificationTags tags, FastPath fastPath, ActorRef<ClusterSharding.ShardCommand> shard,
+      ActorContext<SimulationCommand> ctx) {
     super(PersistenceId.of(ENTITY_KEY.name(), simulationId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.simulationId = simulationId;
     this.directory = directory;
     this.settings = settings;
     this.tags = tags;
+    this.fastPath = fastPath;
     this.shard = shard;
     this.ctx = ctx;
   }
 
-  /** Starts sharding for simulations on this node; returns the shard region. */
+  /**
+   * Starts sharding for simulations on this node; returns the shard region. {@code fastPath} is
+   * null when only the projection publishes.
+   */
   public static ActorRef<ShardingEnvelope<SimulationCommand>> init(ActorSystem<?> system, EntityDirectory directory,
-      EntitySettings settings, NotificationTags tags) {
+      EntitySettings settings, NotificationTags tags, FastPath fastPath) {
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-        entityContext -> create(entityContext.getEntityId(), directory, settings, tags, entityContext.getShard())));
+        entityContext -> create(entityContext.getEntityId(), directory, settings, tags, fastPath,
+            entityContext.getShard())));
   }
 
-  /** The behavior of one simulation; {@code shard} receives its Passivate requests. */
+  /** The behavior of one simulation without a fast path; {@code shard} receives its Passivate requests. */
   public static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
       EntitySettings settings, NotificationTags tags, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return create(simulationId, directory, settings, tags, null, shard);
+  }
+
+  /** The behavior of one simulation; {@code fastPath} may be null; {@code shard} receives its Passivate requests. */
+  public static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
+      EntitySettings settings, NotificationTags tags, FastPath fastPath,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.simulationTick());
-      return Behaviors.setup(ctx -> new SimulationEntity(simulationId, directory, settings, tags, shard, ctx));
+      return Behaviors.setup(ctx -> new SimulationEntity(simulationId, directory, settings, tags, fastPath, shard,
+          ctx));
     });
   }
 
@@ -197,6 +277,8 @@ public final class SimulationEntity
           if (!(state instanceof Empty)) {
             ctx.getLog().debug("simulation {} recovered as {}", simulationId, state.getClass().getSimpleName());
           }
+          // Entries queued by an earlier incarnation are the projection's; only new ones go the fast way.
+          fastNext = outboxOf(state).map(Outbox::nextId).orElse(Outbox.empty().nextId());
           afterChange(state);
           if (state instanceof Active a) {
             sendCreates(a.deployment());
@@ -227,7 +309,10 @@ public final class SimulationEntity
             .thenReply(c.replyTo(), s -> new SimulationReply.NotFound(simulationId)))
         .onCommand(Tick.class, () -> Effect().none().thenNoReply())
         .onCommand(CreateReplied.class, () -> Effect().none().thenNoReply())
-        .onCommand(NotificationsDelivered.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"));
+        .onCommand(NotificationsDelivered.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"))
+        .onCommand(ClaimNotifications.class, c -> Effect().none().thenRun(this::passivate)
+            .thenReply(c.replyTo(), s -> new Claimed(c.outboxIds())))
+        .onCommand(FastPublished.class, () -> Effect().none().thenNoReply());
   }
 
   private ReplyEffect<SimulationEvent, SimulationState> rejectAndPassivate(ActorRef<CommandReply> replyTo,
@@ -405,7 +490,9 @@ public final class SimulationEntity
             decided.add(new NotificationDelivered(simulationId, id, now));
           }
         }
-        replies.add(new OwedReply(d.replyTo(), CommandReply.accepted()));
+        if (d.replyTo() != null) {
+          replies.add(new OwedReply(d.replyTo(), CommandReply.accepted()));
+        }
       } else if (item instanceof PendingAck a && next instanceof Active active
           && active.deployment().model(a.modelId()).filter(m -> !m.createAcknowledged()).isPresent()) {
         decided.add(new ServiceCreateAcknowledged(simulationId, a.modelId(), now));
@@ -606,7 +693,103 @@ public final class SimulationEntity
             st -> SimulationState.view(st).<SimulationReply>map(SimulationReply.Found::new)
                 .orElseGet(() -> new SimulationReply.NotFound(simulationId))))
         .onCommand(Flush.class, (s, c) -> flush(s))
-        .onCommand(NotificationsDelivered.class, (s, c) -> buffer(new PendingDeliveries(c.outboxIds(), c.replyTo())));
+        .onCommand(NotificationsDelivered.class, (s, c) -> buffer(new PendingDeliveries(c.outboxIds(), c.replyTo())))
+        .onCommand(ClaimNotifications.class, this::claim)
+        .onCommand(FastPublished.class, this::fastPublished);
+  }
+
+  // ---------------------------------------------------------------- the fast path
+
+  /**
+   * Publishes, in id order, the outbox entries this incarnation queued and nobody has published
+   * yet. AllModelsHaveTerminated goes only once every entry before it was acknowledged (otherwise
+   * it waits here, or the projection takes it); after a failed publish nothing more goes this way.
+   */
+  private void fastPublish(SimulationState state) {
+    if (fastPath == null || fastStopped) {
+      return;
+    }
+    Optional<Outbox> outbox = outboxOf(state);
+    if (outbox.isEmpty()) {
+      return;
+    }
+    for (Outbox.Entry entry : outbox.get().pending()) {
+      if (entry.id() < fastNext) {
+        continue;
+      }
+      if (entry.notification() instanceof Notification.AllModelsHaveTerminated
+          && !everyEarlierAcknowledged(outbox.get(), entry.id())) {
+        return;
+      }
+      fastNext = entry.id() + 1;
+      fastInFlight.add(entry.id());
+      long id = entry.id();
+      ctx.ask(PublishResult.class, fastPath.notifier(), fastPath.publishTimeout(),
+          replyTo -> new NotifierCommand.Publish(id, entry.notification(), replyTo),
+          (result, failure) -> new FastPublished(id, result, failure == null ? null : String.valueOf(failure)));
+    }
+  }
+
+  private boolean everyEarlierAcknowledged(Outbox outbox, long id) {
+    for (Outbox.Entry e : outbox.pending()) {
+      if (e.id() >= id) {
+        return true;
+      }
+      if (!fastAcknowledged.contains(e.id())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private ReplyEffect<SimulationEvent, SimulationState> fastPublished(SimulationState state, FastPublished msg) {
+    fastInFlight.remove(msg.outboxId());
+    if (msg.result() instanceof PublishResult.Published) {
+      fastAcknowledged.add(msg.outboxId());
+      answerClaims(state);
+      fastPublish(state);
+      return buffer(new PendingDeliveries(List.of(msg.outboxId()), null));
+    }
+    String why = msg.failure() != null ? msg.failure()
+        : msg.result() instanceof PublishResult.NotPublished np ? np.reason() : String.valueOf(msg.result());
+    if (!fastStopped) {
+      ctx.getLog().warn("simulation {}: outbox entry {} not published at once ({}); the notification projection "
+          + "delivers it and the rest of this incarnation's notifications", simulationId, msg.outboxId(), why);
+    }
+    fastStopped = true;
+    answerClaims(state);
+    return Effect().none().thenNoReply();
+  }
+
+  private ReplyEffect<SimulationEvent, SimulationState> claim(SimulationState state, ClaimNotifications cmd) {
+    long highest = cmd.outboxIds().stream().mapToLong(Long::longValue).max().orElse(-1);
+    // From now on the fast path leaves these entries, and every earlier one, to the projection.
+    fastNext = Math.max(fastNext, highest + 1);
+    claims.add(new PendingClaim(cmd.outboxIds(), cmd.replyTo()));
+    answerClaims(state);
+    return Effect().none().thenNoReply();
+  }
+
+  /** Answers every claim none of whose entries is still being published by the fast path. */
+  private void answerClaims(SimulationState state) {
+    if (claims.isEmpty()) {
+      return;
+    }
+    Optional<Outbox> outbox = outboxOf(state);
+    for (java.util.Iterator<PendingClaim> it = claims.iterator(); it.hasNext(); ) {
+      PendingClaim c = it.next();
+      if (c.outboxIds().stream().anyMatch(fastInFlight::contains)) {
+        continue;
+      }
+      it.remove();
+      List<Long> toPublish = new ArrayList<>();
+      for (long id : c.outboxIds()) {
+        if (outbox.filter(o -> o.contains(id)).isPresent() && !fastAcknowledged.contains(id)) {
+          toPublish.add(id);
+        }
+      }
+      c.replyTo().tell(new Claimed(toPublish));
+    }
   }
 
   /**
@@ -615,6 +798,11 @@ public final class SimulationEntity
    * passivate once ended with every notification delivered.
    */
   private void afterChange(SimulationState state) {
+    if (!fastAcknowledged.isEmpty()) {
+      Optional<Outbox> outbox = outboxOf(state);
+      fastAcknowledged.removeIf(id -> outbox.filter(o -> o.contains(id)).isEmpty());
+    }
+    fastPublish(state);
     if (state instanceof Active a) {
       if (creating.size() < settings.createWindow() && createCursor < a.deployment().models().size()) {
         sendCreates(a.deployment());

@@ -60,7 +60,7 @@ class NotificationHandlerTest {
     notifier = testKit.createTestProbe(NotifierCommand.class);
     directory = new ProbeDirectory(testKit);
     NotificationSettings settings = new NotificationSettings(new NotificationTags(4), 500, Duration.ofMillis(10),
-        Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(30), 2);
+        Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(30), 2, true);
     handler = new NotificationHandler(notifier.ref(), directory, settings, testKit.system().scheduler());
   }
 
@@ -80,6 +80,13 @@ class NotificationHandlerTest {
 
   private NotifierCommand.Publish nextPublish() {
     return assertInstanceOf(NotifierCommand.Publish.class, notifier.receiveMessage());
+  }
+
+  /** Answers the next claim: the simulation leaves every one of its ids to the projection. */
+  private SimulationEntity.ClaimNotifications claimAll() {
+    var claim = assertInstanceOf(SimulationEntity.ClaimNotifications.class, directory.simulations.receiveMessage());
+    claim.replyTo().tell(new SimulationEntity.Claimed(claim.outboxIds()));
+    return claim;
   }
 
   private static void ack(NotifierCommand.Publish p) {
@@ -119,6 +126,9 @@ class NotificationHandlerTest {
         ended("a", "m1", 3), new AllModelsHaveTerminatedQueued("a", 4, AT), ended("b", "m1", 6)))
         .toCompletableFuture();
 
+    // Each simulation is asked first which of its entries are left to publish (here: all of them).
+    assertEquals(List.of(1L, 2L, 3L, 4L), claimAll().outboxIds());
+    assertEquals(List.of(5L, 6L), claimAll().outboxIds());
     List<NotifierCommand.Publish> first = List.of(nextPublish(), nextPublish(), nextPublish(), nextPublish());
     assertEquals(List.of(new Notification.ModelsReady("a"),
             new Notification.ModelHasTerminated("a", "m0", TerminationStatus.SUCCEEDED, 0),
@@ -154,6 +164,7 @@ class NotificationHandlerTest {
   void aRefusedPublishFailsTheGroupAndNothingIsRecorded() {
     CompletableFuture<Done> done = handler.process(group(ended("a", "m0", 1), ended("a", "m1", 2)))
         .toCompletableFuture();
+    claimAll();
     NotifierCommand.Publish p1 = nextPublish();
     NotifierCommand.Publish p2 = nextPublish();
     ack(p1);
@@ -163,6 +174,38 @@ class NotificationHandlerTest {
     assertInstanceOf(NotificationHandler.NotPublishedException.class, failure.getCause());
     assertTrue(failure.getCause().getMessage().contains("not connected"), failure.getCause().getMessage());
     directory.simulations.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void onlyWhatTheSimulationLeavesIsPublishedButEveryIdOfTheGroupIsRecorded() throws Exception {
+    CompletableFuture<Done> done = handler.process(group(ended("a", "m0", 1), ended("a", "m1", 2),
+        new AllModelsHaveTerminatedQueued("a", 3, AT))).toCompletableFuture();
+    var claim = assertInstanceOf(SimulationEntity.ClaimNotifications.class, directory.simulations.receiveMessage());
+    assertEquals(List.of(1L, 2L, 3L), claim.outboxIds());
+    // The simulation's fast path had 1 and 2 acknowledged; 3 is the projection's.
+    claim.replyTo().tell(new SimulationEntity.Claimed(List.of(3L)));
+    NotifierCommand.Publish only = nextPublish();
+    assertEquals(new Notification.AllModelsHaveTerminated("a"), only.notification());
+    notifier.expectNoMessage(Duration.ofMillis(100));
+    ack(only);
+    var recorded = assertInstanceOf(SimulationEntity.NotificationsDelivered.class,
+        directory.simulations.receiveMessage());
+    assertEquals(List.of(1L, 2L, 3L), recorded.outboxIds());
+    assertFalse(done.isDone(), "the offset waits for the record");
+    recorded.replyTo().tell(CommandReply.accepted());
+    assertEquals(Done.getInstance(), done.get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void anUnansweredClaimFailsTheGroupWithoutPublishing() {
+    NotificationSettings quick = new NotificationSettings(new NotificationTags(4), 500, Duration.ofMillis(10),
+        Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(30), 2, true);
+    NotificationHandler impatient = new NotificationHandler(notifier.ref(), directory, quick,
+        testKit.system().scheduler());
+    CompletableFuture<Done> done = impatient.process(group(ended("a", "m0", 1))).toCompletableFuture();
+    directory.simulations.receiveMessage(); // the claim, never answered
+    org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> done.get(5, TimeUnit.SECONDS));
+    notifier.expectNoMessage(Duration.ofMillis(100));
   }
 
   @Test
