@@ -139,6 +139,14 @@ public final class SimulationEntity
     }
   }
 
+  /**
+   * The shard's stop message when the entity passivates. It is queued behind the messages already
+   * in the mailbox, so a report or record that arrived just before (e.g. the projection's
+   * NotificationsDelivered, racing with the fast path emptying the outbox) is still handled and
+   * answered, not dropped with the actor; a batch still buffered is written before the stop.
+   */
+  enum Stop implements SimulationCommand.Private, CborSerializable { INSTANCE }
+
   /** Persists every report and delivery buffered since the last flush, in one write. */
   enum Flush implements SimulationCommand.Private, CborSerializable { INSTANCE }
 
@@ -226,8 +234,9 @@ public final class SimulationEntity
   public static ActorRef<ShardingEnvelope<SimulationCommand>> init(ActorSystem<?> system, EntityDirectory directory,
       EntitySettings settings, NotificationTags tags, FastPath fastPath) {
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-        entityContext -> create(entityContext.getEntityId(), directory, settings, tags, fastPath,
-            entityContext.getShard())));
+            entityContext -> create(entityContext.getEntityId(), directory, settings, tags, fastPath,
+                entityContext.getShard()))
+        .withStopMessage(Stop.INSTANCE));
   }
 
   /** The behavior of one simulation without a fast path; {@code shard} receives its Passivate requests. */
@@ -470,6 +479,18 @@ public final class SimulationEntity
    * AllModelsHaveTerminatedQueued follows the last ModelTerminated in the same write.
    */
   private ReplyEffect<SimulationEvent, SimulationState> flush(SimulationState state) {
+    Batch batch = decideBatch(state);
+    if (batch.events().isEmpty()) {
+      return Effect().none().thenRun(s -> sendReplies(batch.replies())).thenRun(this::afterChange).thenNoReply();
+    }
+    return Effect().persist(batch.events()).thenRun(s -> sendReplies(batch.replies())).thenRun(this::afterChange)
+        .thenNoReply();
+  }
+
+  /** The events of the buffered batch and the replies owed once they are written; empties the buffer. */
+  private record Batch(List<SimulationEvent> events, List<OwedReply> replies) {}
+
+  private Batch decideBatch(SimulationState state) {
     flushScheduled = false;
     List<Pending> batch = List.copyOf(pending);
     pending.clear();
@@ -502,10 +523,16 @@ public final class SimulationEntity
       }
       events.addAll(decided);
     }
-    if (events.isEmpty()) {
-      return Effect().none().thenRun(s -> sendReplies(replies)).thenRun(this::afterChange).thenNoReply();
+    return new Batch(events, replies);
+  }
+
+  /** The buffered batch is written (and answered) before the entity stops. */
+  private ReplyEffect<SimulationEvent, SimulationState> flushAndStop(SimulationState state) {
+    Batch batch = decideBatch(state);
+    if (batch.events().isEmpty()) {
+      return Effect().none().thenRun(s -> sendReplies(batch.replies())).thenStop().thenNoReply();
     }
-    return Effect().persist(events).thenRun(s -> sendReplies(replies)).thenRun(this::afterChange).thenNoReply();
+    return Effect().persist(batch.events()).thenRun(s -> sendReplies(batch.replies())).thenStop().thenNoReply();
   }
 
   private static void sendReplies(List<OwedReply> replies) {
@@ -693,6 +720,7 @@ public final class SimulationEntity
             st -> SimulationState.view(st).<SimulationReply>map(SimulationReply.Found::new)
                 .orElseGet(() -> new SimulationReply.NotFound(simulationId))))
         .onCommand(Flush.class, (s, c) -> flush(s))
+        .onCommand(Stop.class, (s, c) -> pending.isEmpty() ? Effect().stop().thenNoReply() : flushAndStop(s))
         .onCommand(NotificationsDelivered.class, (s, c) -> buffer(new PendingDeliveries(c.outboxIds(), c.replyTo())))
         .onCommand(ClaimNotifications.class, this::claim)
         .onCommand(FastPublished.class, this::fastPublished);

@@ -19,8 +19,10 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -188,5 +190,29 @@ class SimulationFastPathTest {
         kit.<CommandReply>runCommand(r -> new SimulationEntity.NotificationsDelivered(List.of(1L), r)).reply());
     NotifierCommand.Publish all = published();
     assertEquals(new Notification.AllModelsHaveTerminated(simulationId), all.notification());
+  }
+
+  @Test
+  void aRecordStillBufferedWhenThePassivationStopComesIsWrittenAndAnsweredFirst() {
+    String id = "sim-" + UUID.randomUUID().toString().substring(0, 8);
+    ActorRef<SimulationCommand> entity = testKit.spawn(SimulationEntity.create(id, directory,
+        TestSupport.settings(new MutableClock(Instant.parse("2025-01-01T00:00:00Z"))), new NotificationTags(4), null,
+        shard.ref()));
+    TestProbe<CommandReply> replies = testKit.createTestProbe(CommandReply.class);
+    entity.tell(new SimulationCommand.Deploy("204-asd", List.of(new ModelSpec("m0", "img:1", List.of())), 1.0,
+        replies.ref()));
+    replies.expectMessageClass(CommandReply.Accepted.class);
+    ((ServiceCommand.Create) directory.services.receiveMessage()).replyTo().tell(CommandReply.accepted());
+    entity.tell(new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.SUCCEEDED, 0, "", replies.ref()));
+    replies.expectMessageClass(CommandReply.Accepted.class);
+
+    // The projection's record and the shard's stop arrive together: the record is not dropped.
+    entity.tell(new SimulationEntity.NotificationsDelivered(List.of(1L, 2L), replies.ref()));
+    entity.tell(SimulationEntity.Stop.INSTANCE);
+    replies.expectMessageClass(CommandReply.Accepted.class);
+    replies.expectTerminated(entity);
+    List<Long> delivered = PersistenceTestKit.create(testKit.system()).persistedInStorage("Simulation|" + id).stream()
+        .filter(NotificationDelivered.class::isInstance).map(e -> ((NotificationDelivered) e).outboxId()).toList();
+    assertEquals(List.of(1L, 2L), delivered);
   }
 }
