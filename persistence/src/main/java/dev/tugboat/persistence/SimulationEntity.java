@@ -174,6 +174,8 @@ public final class SimulationEntity
   private final NotificationTags tags;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<SimulationCommand> ctx;
+  /** The journal plugin of this entity ("" = pekko.persistence.journal.plugin). */
+  private final String journalPluginId;
   /** Models whose Create is waiting for an answer (at most create-window). */
   private final Set<String> creating = new HashSet<>();
   /** Position in the model table where the next scan for owed Creates starts; back to 0 on each tick. */
@@ -214,8 +216,8 @@ public final class SimulationEntity
   private final List<PendingClaim> claims = new ArrayList<>();
 
   private SimulationEntity(String simulationId, EntityDirectory directory, EntitySettings settings,
-      NotificationTags tags, FastPath fastPath, ActorRef<ClusterSharding.ShardCommand> shard,
-      ActorContext<SimulationCommand> ctx) {
+      NotificationTags tags, FastPath fastPath, String journalPluginId,
+      ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<SimulationCommand> ctx) {
     super(PersistenceId.of(ENTITY_KEY.name(), simulationId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.simulationId = simulationId;
@@ -223,6 +225,7 @@ public final class SimulationEntity
     this.settings = settings;
     this.tags = tags;
     this.fastPath = fastPath;
+    this.journalPluginId = journalPluginId;
     this.shard = shard;
     this.ctx = ctx;
   }
@@ -233,27 +236,49 @@ public final class SimulationEntity
    */
   public static ActorRef<ShardingEnvelope<SimulationCommand>> init(ActorSystem<?> system, EntityDirectory directory,
       EntitySettings settings, NotificationTags tags, FastPath fastPath) {
+    String journal = system.settings().config().getString(JOURNAL_PLUGIN_SETTING);
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-            entityContext -> create(entityContext.getEntityId(), directory, settings, tags, fastPath,
+            entityContext -> create(entityContext.getEntityId(), directory, settings, tags, fastPath, journal,
                 entityContext.getShard()))
         .withStopMessage(Stop.INSTANCE));
   }
 
+  /**
+   * The journal plugin of the sharded simulations: a second instance of the jdbc journal over the
+   * same tables and connection pool, with a write queue of its own, so that a simulation's write
+   * does not queue behind thousands of services' writes (empty: the default journal).
+   */
+  static final String JOURNAL_PLUGIN_SETTING = "tugboat.entities.simulation-journal-plugin";
+
   /** The behavior of one simulation without a fast path; {@code shard} receives its Passivate requests. */
   public static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
       EntitySettings settings, NotificationTags tags, ActorRef<ClusterSharding.ShardCommand> shard) {
-    return create(simulationId, directory, settings, tags, null, shard);
+    return create(simulationId, directory, settings, tags, null, "", shard);
   }
 
-  /** The behavior of one simulation; {@code fastPath} may be null; {@code shard} receives its Passivate requests. */
+  /**
+   * The behavior of one simulation on the default journal; {@code fastPath} may be null;
+   * {@code shard} receives its Passivate requests.
+   */
   public static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
       EntitySettings settings, NotificationTags tags, FastPath fastPath,
       ActorRef<ClusterSharding.ShardCommand> shard) {
+    return create(simulationId, directory, settings, tags, fastPath, "", shard);
+  }
+
+  static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
+      EntitySettings settings, NotificationTags tags, FastPath fastPath, String journalPluginId,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.simulationTick());
-      return Behaviors.setup(ctx -> new SimulationEntity(simulationId, directory, settings, tags, fastPath, shard,
-          ctx));
+      return Behaviors.setup(ctx -> new SimulationEntity(simulationId, directory, settings, tags, fastPath,
+          journalPluginId, shard, ctx));
     });
+  }
+
+  @Override
+  public String journalPluginId() {
+    return journalPluginId;
   }
 
   @Override

@@ -49,6 +49,17 @@ class JournalConfigTest {
   }
 
   @Test
+  void simulationsWriteThroughASecondJdbcJournalOnTheSameTablesAndPool() {
+    Config c = JournalConfig.withDatabase(with("tugboat.database.url = \"jdbc:postgresql://db:5432/tugboat\""));
+    String plugin = c.getString(SimulationEntity.JOURNAL_PLUGIN_SETTING);
+    assertEquals("tugboat-simulation-journal", plugin);
+    assertEquals(c.getString("jdbc-journal.class"), c.getString(plugin + ".class"));
+    assertEquals("slick", c.getString(plugin + ".use-shared-db"));
+    assertEquals(c.getConfig("jdbc-journal.tables"), c.getConfig(plugin + ".tables"));
+    assertEquals(c.getString("jdbc-journal.dao"), c.getString(plugin + ".dao"));
+  }
+
+  @Test
   void mismatchedKindAndUrlFailAtStartUp() {
     assertThrows(IllegalArgumentException.class, () -> JournalConfig.withDatabase(with("tugboat.database.kind = postgres")));
     assertThrows(IllegalArgumentException.class, () -> JournalConfig.withDatabase(with("tugboat.database.kind = oracle")));
