@@ -64,4 +64,25 @@ public final class KubernetesClients {
         .withRequestRetryBackoffLimit(0)
         .build();
   }
+
+  /**
+   * fabric8 builds each client's pod deserializer on first use, loading its registry of every
+   * Kubernetes kind (hundreds of classes, through ServiceLoader): on a fresh node that happened on
+   * the client's event loop at the first watch event and held every response and watch frame back
+   * for 2.5–7 s (vert.x blocked-thread warnings). Call once at start-up, off the event loops.
+   */
+  public static void warmUp(io.fabric8.kubernetes.client.utils.KubernetesSerialization serialization) {
+    serialization.unmarshal(serialization.asJson(warmUpPod()), io.fabric8.kubernetes.api.model.Pod.class);
+  }
+
+  /** A pod with the parts Tugboat's pods have (labels, a container with env, a container status). */
+  public static io.fabric8.kubernetes.api.model.Pod warmUpPod() {
+    return new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withNewMetadata().withName("warm-up").withLabels(java.util.Map.of("a", "b")).endMetadata()
+        .withNewSpec().addNewContainer().withName("model").withImage("img").addNewEnv().withName("A").withValue("1")
+        .endEnv().endContainer().endSpec()
+        .withNewStatus().withPhase("Running").addNewContainerStatus().withName("model").withNewState().withNewRunning()
+        .endRunning().endState().endContainerStatus().endStatus()
+        .build();
+  }
 }

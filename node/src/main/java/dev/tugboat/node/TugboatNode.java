@@ -151,6 +151,7 @@ public final class TugboatNode implements AutoCloseable {
         client = KubernetesClients.create(k8sSettings);
         closeables.add(client);
       }
+      KubernetesClients.warmUp(client.getKubernetesSerialization());
 
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tugboat", config);
       closeables.add(() -> {

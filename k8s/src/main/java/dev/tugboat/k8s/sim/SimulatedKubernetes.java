@@ -1,5 +1,7 @@
 package dev.tugboat.k8s.sim;
 
+import dev.tugboat.k8s.KubernetesClients;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -44,11 +46,15 @@ public final class SimulatedKubernetes implements AutoCloseable {
     this.counters = new ApiServerCounters();
     this.logs = new ModelLogs();
     this.store = new PodStore(WATCH_HISTORY);
+    // The server parses and writes pods with the static Serialization: warm it up before the first
+    // request, not on the server's one event loop (KubernetesClients.warmUp).
+    Serialization.unmarshal(Serialization.asJson(KubernetesClients.warmUpPod()), Pod.class);
     SimulatedApiServer dispatcher = new SimulatedApiServer(store, faults, counters, logs);
     this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
         new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     this.client = newClient();
+    KubernetesClients.warmUp(client.getKubernetesSerialization());
     this.kubelet = new SimulatedKubelet(store, settings, logs, faults);
     faults.bind(store, kubelet);
   }
