@@ -76,6 +76,14 @@ class SimulationFastPathTest {
     assertInstanceOf(CommandReply.Accepted.class, reply);
   }
 
+  /** m0 (exit 0) and then m1 end; the two ModelHasTerminated publishes, not answered yet. */
+  private List<NotifierCommand.Publish> bothEnd(int m1ExitCode) {
+    ended("m0", 0);
+    NotifierCommand.Publish first = published();
+    ended("m1", m1ExitCode);
+    return List.of(first, published());
+  }
+
   private NotifierCommand.Publish published() {
     return assertInstanceOf(NotifierCommand.Publish.class, notifier.receiveMessage());
   }
@@ -124,10 +132,9 @@ class SimulationFastPathTest {
 
   @Test
   void allModelsHaveTerminatedGoesOnlyAfterEveryEarlierNotificationWasAcknowledged() {
-    ended("m0", 0);
-    NotifierCommand.Publish first = published();
-    ended("m1", 2);
-    NotifierCommand.Publish second = published();
+    List<NotifierCommand.Publish> both = bothEnd(2);
+    NotifierCommand.Publish first = both.get(0);
+    NotifierCommand.Publish second = both.get(1);
     assertEquals(2L, second.id());
     notifier.expectNoMessage(Duration.ofMillis(150));
     ack(second);
@@ -157,10 +164,9 @@ class SimulationFastPathTest {
   @Test
   void claimedEntriesAreNeverPublishedByTheFastPath() {
     // The projection claims AllModelsHaveTerminated's id before the fast path got to it.
-    ended("m0", 0);
-    NotifierCommand.Publish first = published();
-    ended("m1", 0);
-    NotifierCommand.Publish second = published();
+    List<NotifierCommand.Publish> both = bothEnd(0);
+    NotifierCommand.Publish first = both.get(0);
+    NotifierCommand.Publish second = both.get(1);
     ack(first);
     kit.runCommand(new SimulationEntity.ClaimNotifications(List.of(1L, 2L, 3L), claims.ref()));
     claims.expectNoMessage(Duration.ofMillis(150)); // 2 is in flight
