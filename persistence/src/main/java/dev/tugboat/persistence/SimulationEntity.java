@@ -20,9 +20,9 @@ import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ExitCodes;
 import dev.tugboat.protocol.Ids;
 import dev.tugboat.protocol.ModelSpec;
+import dev.tugboat.protocol.Notification;
 import dev.tugboat.protocol.PodNames;
 import dev.tugboat.protocol.ServiceSpec;
-import dev.tugboat.protocol.Notification;
 import dev.tugboat.protocol.TerminationStatus;
 import dev.tugboat.protocol.notify.NotifierCommand;
 import dev.tugboat.protocol.notify.PublishResult;
@@ -38,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,7 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -504,12 +506,19 @@ public final class SimulationEntity
    * AllModelsHaveTerminatedQueued follows the last ModelTerminated in the same write.
    */
   private ReplyEffect<SimulationEvent, SimulationState> flush(SimulationState state) {
-    Batch batch = decideBatch(state);
-    if (batch.events().isEmpty()) {
-      return Effect().none().thenRun(s -> sendReplies(batch.replies())).thenRun(this::afterChange).thenNoReply();
-    }
-    return Effect().persist(batch.events()).thenRun(s -> sendReplies(batch.replies())).thenRun(this::afterChange)
-        .thenNoReply();
+    return write(decideBatch(state)).thenRun(this::afterChange).thenNoReply();
+  }
+
+  /** The buffered batch is written (and answered) before the entity stops. */
+  private ReplyEffect<SimulationEvent, SimulationState> flushAndStop(SimulationState state) {
+    return write(decideBatch(state)).thenStop().thenNoReply();
+  }
+
+  /** Persists the batch's events in one write (none: no write) and then sends its replies. */
+  private EffectBuilder<SimulationEvent, SimulationState> write(Batch batch) {
+    EffectBuilder<SimulationEvent, SimulationState> effect =
+        batch.events().isEmpty() ? Effect().none() : Effect().persist(batch.events());
+    return effect.thenRun(s -> sendReplies(batch.replies()));
   }
 
   /** The events of the buffered batch and the replies owed once they are written; empties the buffer. */
@@ -549,15 +558,6 @@ public final class SimulationEntity
       events.addAll(decided);
     }
     return new Batch(events, replies);
-  }
-
-  /** The buffered batch is written (and answered) before the entity stops. */
-  private ReplyEffect<SimulationEvent, SimulationState> flushAndStop(SimulationState state) {
-    Batch batch = decideBatch(state);
-    if (batch.events().isEmpty()) {
-      return Effect().none().thenRun(s -> sendReplies(batch.replies())).thenStop().thenNoReply();
-    }
-    return Effect().persist(batch.events()).thenRun(s -> sendReplies(batch.replies())).thenStop().thenNoReply();
   }
 
   private static void sendReplies(List<OwedReply> replies) {
@@ -745,7 +745,7 @@ public final class SimulationEntity
             st -> SimulationState.view(st).<SimulationReply>map(SimulationReply.Found::new)
                 .orElseGet(() -> new SimulationReply.NotFound(simulationId))))
         .onCommand(Flush.class, (s, c) -> flush(s))
-        .onCommand(Stop.class, (s, c) -> pending.isEmpty() ? Effect().stop().thenNoReply() : flushAndStop(s))
+        .onCommand(Stop.class, (s, c) -> flushAndStop(s))
         .onCommand(NotificationsDelivered.class, (s, c) -> buffer(new PendingDeliveries(c.outboxIds(), c.replyTo())))
         .onCommand(ClaimNotifications.class, this::claim)
         .onCommand(FastPublished.class, this::fastPublished);
@@ -829,7 +829,7 @@ public final class SimulationEntity
       return;
     }
     Optional<Outbox> outbox = outboxOf(state);
-    for (java.util.Iterator<PendingClaim> it = claims.iterator(); it.hasNext(); ) {
+    for (Iterator<PendingClaim> it = claims.iterator(); it.hasNext(); ) {
       PendingClaim c = it.next();
       if (c.outboxIds().stream().anyMatch(fastInFlight::contains)) {
         continue;

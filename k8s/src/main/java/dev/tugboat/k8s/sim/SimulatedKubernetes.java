@@ -54,7 +54,6 @@ public final class SimulatedKubernetes implements AutoCloseable {
         new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     this.client = newClient();
-    KubernetesClients.warmUp(client.getKubernetesSerialization());
     this.kubelet = new SimulatedKubelet(store, settings, logs, faults);
     faults.bind(store, kubelet);
   }
