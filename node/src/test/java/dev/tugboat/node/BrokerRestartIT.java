@@ -45,6 +45,7 @@ class BrokerRestartIT {
   private static final String DEPLOYED_DURING_OUTAGE = "deployed-while-down";
   private static final int EARLY_MODELS = 40;
   private static final int LATE_MODELS = 10;
+  private static final double LATE_RUN_SECONDS = 8.0;
   // Pods stay 10 s after their model ended: long enough to see, at the stop, every model ended so far.
   private static final double KEEP_LOGS_HOURS = 10.0 / 3600;
   private static final Duration DEADLINE = Duration.ofSeconds(60);
@@ -56,13 +57,15 @@ class BrokerRestartIT {
         SimulatedSo so = stack.so()) {
       // Early models are ready at once and end one after another over ~9 s; late models boot for
       // 12 s, so they send ReadyForProcessing while the broker is down (it stops after ~2.5 s and
-      // stays down until every late model has tried).
+      // stays down until every late model has tried). They run 8 s after that: their ends reach
+      // Tugboat through Kubernetes, not the broker, and must come after their ReadyForProcessing
+      // (redelivered once the broker is back), or the simulation ends before every model was ready.
       List<ModelSpec> models = new ArrayList<>();
       for (int i = 0; i < EARLY_MODELS; i++) {
         models.add(model(stack, SIMULATION, modelId(i), 0, 1.0 + 0.2 * i));
       }
       for (int i = EARLY_MODELS; i < EARLY_MODELS + LATE_MODELS; i++) {
-        models.add(model(stack, SIMULATION, modelId(i), 12, 1.0));
+        models.add(model(stack, SIMULATION, modelId(i), 12, LATE_RUN_SECONDS));
       }
       Set<String> modelIds = models.stream().map(ModelSpec::modelId).collect(Collectors.toCollection(TreeSet::new));
       so.deploy(SIMULATOR, SIMULATION, models, KEEP_LOGS_HOURS);
