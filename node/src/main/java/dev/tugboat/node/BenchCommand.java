@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -135,6 +136,7 @@ final class BenchCommand implements Callable<Integer> {
         }, 50, 50, TimeUnit.MILLISECONDS);
       }
       long[] gcBefore = gcCountAndMillis();
+      long[] cpuBefore = cpuAndJitMillis();
       long[] heapGc = new long[2]; // the collection that measures heap_mb, not counted as the run's
       long t0 = System.nanoTime();
       so.deploy(SIMULATOR_ID, SIMULATION_ID, specs, 0.0);
@@ -173,6 +175,7 @@ final class BenchCommand implements Callable<Integer> {
         }
       }
       long[] gcAfter = gcCountAndMillis();
+      long[] cpuAfter = cpuAndJitMillis();
       faultClock.shutdownNow();
       k8s.faults().clear();
       if (allNanos < 0) {
@@ -201,6 +204,11 @@ final class BenchCommand implements Callable<Integer> {
       long[] detect = detectMs.stream().mapToLong(Long::longValue).sorted().toArray();
       System.out.printf("bench: %d terminations measured of %d models; %d garbage collections took %d ms meanwhile%n",
           detect.length, models, gcAfter[0] - gcBefore[0] - heapGc[0], gcAfter[1] - gcBefore[1] - heapGc[1]);
+      long cpuMs = cpuAfter[0] - cpuBefore[0];
+      long jitMs = cpuAfter[1] - cpuBefore[1];
+      System.out.printf(Locale.ROOT, "bench: CPU of the whole process during the measured simulation %.1f s, of which "
+              + "the JIT compilers %.1f s; cpu_ms_per_model=%.2f (without the JIT %.2f)%n",
+          cpuMs / 1e3, jitMs / 1e3, cpuMs / (double) models, (cpuMs - jitMs) / (double) models);
       System.out.printf("models=%d create_per_s=%.0f ready_ms=%d all_terminated_ms=%d detect_p50_ms=%d "
               + "detect_p99_ms=%d api_writes_per_model=%.2f heap_mb=%.0f%n",
           models, createPerS, readyNanos < 0 ? -1 : (readyNanos - t0) / 1_000_000, (allNanos - t0) / 1_000_000,
@@ -246,6 +254,19 @@ final class BenchCommand implements Callable<Integer> {
       millis += Math.max(0, gc.getCollectionTime());
     }
     return new long[] {count, millis};
+  }
+
+  /**
+   * The process's CPU time so far (every thread: the node, the broker, the simulated Kubernetes,
+   * the fake models, the JIT and GC threads) and the JIT compilers' accumulated time, in ms; -1
+   * where the JVM does not tell.
+   */
+  private static long[] cpuAndJitMillis() {
+    long cpu = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() / 1_000_000 : -1;
+    var jit = ManagementFactory.getCompilationMXBean();
+    long jitMs = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    return new long[] {cpu, jitMs};
   }
 
   private static double usedHeapAfterGcMb() {

@@ -9,6 +9,8 @@ import java.util.Objects;
  * Timing and bounds of the Simulation and Service entities, read once from {@code tugboat.entities}.
  * createWindow: Creates a simulation has sent and not had answered, at most. The clock is injectable so tests control time; production uses the system UTC clock. holdOnFailure:
  * a creation whose bounded retries ran out is HELD for an operator (Retry/Abandon) instead of FAILED.
+ * deletedLinger: how long a deleted, acknowledged service waits for its pod's deletion to be seen
+ * before it stops anyway (a stopped service that a late watch event reaches is recovered in vain).
  */
 public record EntitySettings(
     Duration simulationTick,
@@ -24,6 +26,7 @@ public record EntitySettings(
     boolean holdOnFailure,
     int simulationSnapshotEvery,
     int createWindow,
+    Duration deletedLinger,
     Clock clock) {
 
   public EntitySettings {
@@ -35,6 +38,7 @@ public record EntitySettings(
     requirePositive("report-retry", reportRetry);
     requirePositive("ask-timeout", askTimeout);
     requirePositive("lost-node-grace", lostNodeGrace);
+    requirePositive("deleted-linger", deletedLinger);
     if (simulationSnapshotEvery < 1) {
       throw new IllegalArgumentException("tugboat.entities.simulation-snapshot-every must be >= 1");
     }
@@ -65,6 +69,7 @@ public record EntitySettings(
         c.getBoolean("hold-on-failure"),
         c.getInt("simulation-snapshot-every"),
         c.getInt("create-window"),
+        c.getDuration("deleted-linger"),
         Clock.systemUTC());
   }
 
@@ -72,21 +77,21 @@ public record EntitySettings(
   public EntitySettings withClock(Clock newClock) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, newClock);
+        simulationSnapshotEvery, createWindow, deletedLinger, newClock);
   }
 
   /** The same settings with hold-on-failure switched (tests). */
   public EntitySettings withHoldOnFailure(boolean hold) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, hold,
-        simulationSnapshotEvery, createWindow, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger, clock);
   }
 
   /** The same settings with another create window (tests). */
   public EntitySettings withCreateWindow(int window) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, window, clock);
+        simulationSnapshotEvery, window, deletedLinger, clock);
   }
 
   private static void requirePositive(String name, Duration d) {

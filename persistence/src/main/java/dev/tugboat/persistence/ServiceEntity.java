@@ -93,6 +93,9 @@ public final class ServiceEntity
   /** The deletion deadline has come. */
   enum DeleteDue implements ServiceCommand.Private, CborSerializable { INSTANCE }
 
+  /** A deleted service's pod deletion was not seen within deleted-linger: stop anyway. */
+  enum LingerOver implements ServiceCommand.Private, CborSerializable { INSTANCE }
+
   /** The gateway's final answer to CreatePod. */
   record CreateReplied(PodCallResult result) implements ServiceCommand.Private, CborSerializable {}
 
@@ -137,6 +140,8 @@ public final class ServiceEntity
   private Instant lastSeen;
   private PodSnapshot lastSnapshot;
   private boolean passivating;
+  /** The informer reported the pod gone (PodDeleted) to this incarnation. */
+  private boolean podGoneSeen;
 
   private ServiceEntity(ServiceId serviceId, EntityDirectory directory, ActorRef<KubernetesCommand> gateway,
       EntitySettings settings, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<ServiceCommand> ctx,
@@ -207,6 +212,8 @@ public final class ServiceEntity
     } else if (state instanceof Created || state instanceof Running) {
       lookup(((WithSpec) state).spec());
     } else {
+      // A deleted service stopped before; its pod's deletion is nothing to wait for again.
+      podGoneSeen = state instanceof Deleted;
       afterChange(state);
     }
   }
@@ -590,9 +597,18 @@ public final class ServiceEntity
           afterChange(s);
           return Effect().none().thenNoReply();
         })
-        // Late observations, log reads and lookups change nothing once the model has ended.
+        .onCommand(LingerOver.class, (s, c) -> {
+          stopIfDone(s, true);
+          return Effect().none().thenNoReply();
+        })
+        // Late observations, log reads and lookups change nothing once the model has ended; the
+        // pod's deletion seen lets a deleted service stop.
         .onCommand(PodObserved.class, () -> Effect().none().thenNoReply())
-        .onCommand(ServiceCommand.PodDeleted.class, () -> Effect().none().thenNoReply())
+        .onCommand(ServiceCommand.PodDeleted.class, (s, c) -> {
+          podGoneSeen = true;
+          stopIfDone(s, false);
+          return Effect().none().thenNoReply();
+        })
         .onCommand(CreateReplied.class, () -> Effect().none().thenNoReply())
         .onCommand(LookupReplied.class, () -> {
           lookupInFlight = false;
@@ -714,8 +730,24 @@ public final class ServiceEntity
         timers.startSingleTimer(DeleteDue.INSTANCE, wait.compareTo(MAX_TIMER) > 0 ? MAX_TIMER : wait);
       }
     });
-    if (state instanceof Deleted && ended.simulationNotified()) {
+    stopIfDone(state, false);
+  }
+
+  /**
+   * A deleted service whose end its simulation acknowledged has nothing left to do. It stops once
+   * the informer has reported the pod gone (or the linger is over): the watch's DELETED event
+   * follows the delete's answer by milliseconds and would otherwise start it again.
+   */
+  private void stopIfDone(ServiceState state, boolean lingerOver) {
+    if (!(state instanceof Deleted deleted) || !deleted.simulationNotified()) {
+      return;
+    }
+    // An abandoned deletion will not be seen: stop at once.
+    if (podGoneSeen || lingerOver || deleted.deletionProblem() != null) {
+      timers.cancel(LingerOver.INSTANCE);
       passivate();
+    } else if (!timers.isTimerActive(LingerOver.INSTANCE)) {
+      timers.startSingleTimer(LingerOver.INSTANCE, settings.deletedLinger());
     }
   }
 

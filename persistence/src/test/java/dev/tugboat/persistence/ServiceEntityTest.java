@@ -326,9 +326,45 @@ class ServiceEntityTest {
     var retry = tickUntilDeletePod();
     retry.replyTo().tell(new PodCallResult.Succeeded(spec.podName(), "deleted"));
     await(() -> kit.getState() instanceof ServiceState.Deleted);
-    shard.expectMessageClass(ClusterSharding.Passivate.class);
+    // It stays until the informer has seen the pod go: the late DELETED event would start it again.
+    shard.expectNoMessage(Duration.ofMillis(100));
     assertEquals(ServiceView.Phase.DELETED, view().phase());
+    kit.runCommand(new ServiceCommand.PodDeleted(spec.podName(), false, pod(PodSnapshot.ContainerState.TERMINATED, 0)));
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
     kit.restart();
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+  }
+
+  @Test
+  void deletedServiceWhosePodWasSeenGoneFirstStopsAtTheDeleteAnswer() {
+    toRunning();
+    kit.runCommand(new ServiceCommand.PodObserved(pod(PodSnapshot.ContainerState.TERMINATED, 0)));
+    expectReport().replyTo().tell(CommandReply.accepted());
+    await(() -> ((ServiceState.Terminated) kit.getState()).simulationNotified());
+    clock.advance(Duration.ofHours(1).plusSeconds(1));
+    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    var del = gateway.expectMessageClass(KubernetesCommand.DeletePod.class);
+    // The watch's DELETED event overtakes the delete's answer.
+    kit.runCommand(new ServiceCommand.PodDeleted(spec.podName(), false, pod(PodSnapshot.ContainerState.TERMINATED, 0)));
+    shard.expectNoMessage(Duration.ofMillis(50));
+    del.replyTo().tell(new PodCallResult.Succeeded(spec.podName(), "deleted"));
+    await(() -> kit.getState() instanceof ServiceState.Deleted);
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+  }
+
+  @Test
+  void deletedServiceStopsAfterTheLingerWhenThePodsDeletionIsNeverSeen() {
+    toRunning();
+    kit.runCommand(new ServiceCommand.PodObserved(pod(PodSnapshot.ContainerState.TERMINATED, 0)));
+    expectReport().replyTo().tell(CommandReply.accepted());
+    clock.advance(Duration.ofHours(1).plusSeconds(1));
+    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    gateway.expectMessageClass(KubernetesCommand.DeletePod.class).replyTo()
+        .tell(new PodCallResult.Succeeded(spec.podName(), "deleted"));
+    await(() -> kit.getState() instanceof ServiceState.Deleted);
+    kit.runCommand(new ServiceCommand.PodObserved(pod(PodSnapshot.ContainerState.TERMINATED, 0)));
+    shard.expectNoMessage(Duration.ofMillis(100));
+    kit.runCommand(ServiceEntity.LingerOver.INSTANCE);
     shard.expectMessageClass(ClusterSharding.Passivate.class);
   }
 
@@ -450,6 +486,7 @@ class ServiceEntityTest {
         .tell(new PodCallResult.Succeeded(spec.podName(), "deleted"));
     await(() -> kit.getState() instanceof ServiceState.Deleted);
     expectReport().replyTo().tell(CommandReply.accepted());
+    kit.runCommand(new ServiceCommand.PodDeleted(spec.podName(), false, pod(PodSnapshot.ContainerState.TERMINATED, 0)));
     shard.expectMessageClass(ClusterSharding.Passivate.class);
     var events = kit.persistenceTestKit().persistedInStorage("Service|" + spec.serviceId().entityId());
     assertTrue(events.stream().anyMatch(e -> e instanceof PodDeleted));
