@@ -335,15 +335,20 @@ class ServiceEntityTest {
     shard.expectMessageClass(ClusterSharding.Passivate.class);
   }
 
-  @Test
-  void deletedServiceWhosePodWasSeenGoneFirstStopsAtTheDeleteAnswer() {
+  /** Runs the service to its end, has the end acknowledged and the retention pass: the DeletePod it sends. */
+  private KubernetesCommand.DeletePod toDeleting() {
     toRunning();
     kit.runCommand(new ServiceCommand.PodObserved(pod(PodSnapshot.ContainerState.TERMINATED, 0)));
     expectReport().replyTo().tell(CommandReply.accepted());
     await(() -> ((ServiceState.Terminated) kit.getState()).simulationNotified());
     clock.advance(Duration.ofHours(1).plusSeconds(1));
     kit.runCommand(ServiceEntity.Tick.INSTANCE);
-    var del = gateway.expectMessageClass(KubernetesCommand.DeletePod.class);
+    return gateway.expectMessageClass(KubernetesCommand.DeletePod.class);
+  }
+
+  @Test
+  void deletedServiceWhosePodWasSeenGoneFirstStopsAtTheDeleteAnswer() {
+    var del = toDeleting();
     // The watch's DELETED event overtakes the delete's answer.
     kit.runCommand(new ServiceCommand.PodDeleted(spec.podName(), false, pod(PodSnapshot.ContainerState.TERMINATED, 0)));
     shard.expectNoMessage(Duration.ofMillis(50));
@@ -354,13 +359,7 @@ class ServiceEntityTest {
 
   @Test
   void deletedServiceStopsAfterTheLingerWhenThePodsDeletionIsNeverSeen() {
-    toRunning();
-    kit.runCommand(new ServiceCommand.PodObserved(pod(PodSnapshot.ContainerState.TERMINATED, 0)));
-    expectReport().replyTo().tell(CommandReply.accepted());
-    clock.advance(Duration.ofHours(1).plusSeconds(1));
-    kit.runCommand(ServiceEntity.Tick.INSTANCE);
-    gateway.expectMessageClass(KubernetesCommand.DeletePod.class).replyTo()
-        .tell(new PodCallResult.Succeeded(spec.podName(), "deleted"));
+    toDeleting().replyTo().tell(new PodCallResult.Succeeded(spec.podName(), "deleted"));
     await(() -> kit.getState() instanceof ServiceState.Deleted);
     kit.runCommand(new ServiceCommand.PodObserved(pod(PodSnapshot.ContainerState.TERMINATED, 0)));
     shard.expectNoMessage(Duration.ofMillis(100));
