@@ -14,12 +14,14 @@ import dev.tugboat.protocol.notify.NotifierCommand;
 import dev.tugboat.protocol.notify.PublishResult;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -115,15 +117,17 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
     long start = System.nanoTime();
     long[] acknowledged = new long[1];
     int[] publishedCount = new int[1];
+    List<Owed> acked = Collections.synchronizedList(new ArrayList<>());
     return claim(owed)
         .thenCompose(toPublish -> {
           publishedCount[0] = toPublish.size();
           CompletableFuture<Void> published = CompletableFuture.completedFuture(null);
           for (List<Owed> segment : segments(toPublish)) {
-            published = published.thenCompose(ignored -> publishAll(segment));
+            published = published.thenCompose(ignored -> publishAll(segment, acked));
           }
           return published;
         })
+        .exceptionallyCompose(failure -> recordAcknowledgedThenFail(acked, failure))
         .thenCompose(ignored -> {
           acknowledged[0] = System.nanoTime();
           return markDelivered(owed);
@@ -260,13 +264,35 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
     return segments;
   }
 
-  /** Sends every publish of the run at once (in order) and completes when all were acknowledged. */
-  private CompletableFuture<Void> publishAll(List<Owed> run) {
+  /**
+   * Sends every publish of the run at once (in order) and completes when all were acknowledged;
+   * each acknowledged entry is added to {@code acked}.
+   */
+  private CompletableFuture<Void> publishAll(List<Owed> run, List<Owed> acked) {
     CompletableFuture<?>[] acks = new CompletableFuture<?>[run.size()];
     for (int i = 0; i < run.size(); i++) {
-      acks[i] = publish(run.get(i));
+      Owed o = run.get(i);
+      acks[i] = publish(o).thenRun(() -> acked.add(o));
     }
     return CompletableFuture.allOf(acks);
+  }
+
+  /**
+   * A publish of the group failed, so the group is retried from its offset. The entries the
+   * broker did acknowledge are recorded as delivered first: the retry's claim then leaves them
+   * out instead of sending them a second time (a node that started before its publisher had
+   * connected sent part of a group twice). Fails with {@code failure} whatever the record's outcome.
+   */
+  private CompletableFuture<Void> recordAcknowledgedThenFail(List<Owed> acked, Throwable failure) {
+    List<Owed> delivered;
+    synchronized (acked) {
+      delivered = List.copyOf(acked);
+    }
+    CompletableFuture<Void> recorded = delivered.isEmpty() ? CompletableFuture.completedFuture(null)
+        : markDelivered(delivered);
+    return recorded.handle((ignored, recordFailure) -> {
+      throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+    });
   }
 
   private CompletableFuture<Void> publish(Owed owed) {

@@ -161,7 +161,7 @@ class NotificationHandlerTest {
   }
 
   @Test
-  void aRefusedPublishFailsTheGroupAndNothingIsRecorded() {
+  void aRefusedPublishFailsTheGroupAndOnlyWhatTheBrokerAcknowledgedIsRecorded() throws Exception {
     CompletableFuture<Done> done = handler.process(group(ended("a", "m0", 1), ended("a", "m1", 2)))
         .toCompletableFuture();
     claimAll();
@@ -169,11 +169,31 @@ class NotificationHandlerTest {
     NotifierCommand.Publish p2 = nextPublish();
     ack(p1);
     p2.replyTo().tell(new PublishResult.NotPublished(p2.id(), "not connected to the MQTT broker"));
+    // The acknowledged one is recorded, so the group's retry does not send it a second time; the
+    // group fails once the record is answered.
+    var recorded = assertInstanceOf(SimulationEntity.NotificationsDelivered.class,
+        directory.simulations.receiveMessage());
+    assertEquals(List.of(p1.id()), recorded.outboxIds());
+    assertFalse(done.isDone(), "the group fails after the record");
+    recorded.replyTo().tell(CommandReply.accepted());
     ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
         () -> done.get(5, TimeUnit.SECONDS));
     assertInstanceOf(NotificationHandler.NotPublishedException.class, failure.getCause());
     assertTrue(failure.getCause().getMessage().contains("not connected"), failure.getCause().getMessage());
     directory.simulations.expectNoMessage(Duration.ofMillis(100));
+
+    // The retry: the simulation leaves only the refused one to publish.
+    CompletableFuture<Done> retry = handler.process(group(ended("a", "m0", 1), ended("a", "m1", 2)))
+        .toCompletableFuture();
+    var claim = assertInstanceOf(SimulationEntity.ClaimNotifications.class, directory.simulations.receiveMessage());
+    claim.replyTo().tell(new SimulationEntity.Claimed(List.of(p2.id())));
+    NotifierCommand.Publish again = nextPublish();
+    assertEquals(p2.id(), again.id());
+    notifier.expectNoMessage(Duration.ofMillis(100));
+    ack(again);
+    var all = assertInstanceOf(SimulationEntity.NotificationsDelivered.class, directory.simulations.receiveMessage());
+    all.replyTo().tell(CommandReply.accepted());
+    assertEquals(Done.getInstance(), retry.get(5, TimeUnit.SECONDS));
   }
 
   @Test
