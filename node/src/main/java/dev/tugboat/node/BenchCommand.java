@@ -8,8 +8,10 @@ import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.PodNames;
 import dev.tugboat.protocol.topics.Topic;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -205,10 +207,15 @@ final class BenchCommand implements Callable<Integer> {
       System.out.printf("bench: %d terminations measured of %d models; %d garbage collections took %d ms meanwhile%n",
           detect.length, models, gcAfter[0] - gcBefore[0] - heapGc[0], gcAfter[1] - gcBefore[1] - heapGc[1]);
       long cpuMs = cpuAfter[0] - cpuBefore[0];
-      long jitMs = cpuAfter[1] - cpuBefore[1];
-      System.out.printf(Locale.ROOT, "bench: CPU of the whole process during the measured simulation %.1f s, of which "
-              + "the JIT compiler threads %.1f s; cpu_ms_per_model=%.2f (without the JIT %.2f)%n",
-          cpuMs / 1e3, jitMs / 1e3, cpuMs / (double) models, (cpuMs - jitMs) / (double) models);
+      if (cpuBefore[1] < 0 || cpuAfter[1] < 0) {
+        System.out.printf(Locale.ROOT, "bench: CPU of the whole process during the measured simulation %.1f s "
+            + "(the JIT's share is not readable here); cpu_ms_per_model=%.2f%n", cpuMs / 1e3, cpuMs / (double) models);
+      } else {
+        long jitMs = cpuAfter[1] - cpuBefore[1];
+        System.out.printf(Locale.ROOT, "bench: CPU of the whole process during the measured simulation %.1f s, of "
+                + "which the JIT compiler threads %.1f s; cpu_ms_per_model=%.2f (without the JIT %.2f)%n",
+            cpuMs / 1e3, jitMs / 1e3, cpuMs / (double) models, (cpuMs - jitMs) / (double) models);
+      }
       System.out.printf("models=%d create_per_s=%.0f ready_ms=%d all_terminated_ms=%d detect_p50_ms=%d "
               + "detect_p99_ms=%d api_writes_per_model=%.2f heap_mb=%.0f%n",
           models, createPerS, readyNanos < 0 ? -1 : (readyNanos - t0) / 1_000_000, (allNanos - t0) / 1_000_000,
@@ -266,20 +273,20 @@ final class BenchCommand implements Callable<Integer> {
     long cpu = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
         ? os.getProcessCpuTime() / 1_000_000 : -1;
     long jitTicks = 0;
-    try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
       for (Path task : (Iterable<Path>) tasks::iterator) {
         try {
-          if (!java.nio.file.Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+          if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) {
             continue;
           }
-          String stat = java.nio.file.Files.readString(task.resolve("stat"));
+          String stat = Files.readString(task.resolve("stat"));
           String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
           jitTicks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
           // the thread ended meanwhile
         }
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return new long[] {cpu, -1};
     }
     return new long[] {cpu, jitTicks * 10}; // USER_HZ is 100 on Linux

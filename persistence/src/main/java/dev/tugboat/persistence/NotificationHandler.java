@@ -14,15 +14,16 @@ import dev.tugboat.protocol.notify.NotifierCommand;
 import dev.tugboat.protocol.notify.PublishResult;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
@@ -117,7 +118,7 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
     long start = System.nanoTime();
     long[] acknowledged = new long[1];
     int[] publishedCount = new int[1];
-    List<Owed> acked = Collections.synchronizedList(new ArrayList<>());
+    Queue<Owed> acked = new ConcurrentLinkedQueue<>();
     return claim(owed)
         .thenCompose(toPublish -> {
           publishedCount[0] = toPublish.size();
@@ -268,7 +269,7 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
    * Sends every publish of the run at once (in order) and completes when all were acknowledged;
    * each acknowledged entry is added to {@code acked}.
    */
-  private CompletableFuture<Void> publishAll(List<Owed> run, List<Owed> acked) {
+  private CompletableFuture<Void> publishAll(List<Owed> run, Queue<Owed> acked) {
     CompletableFuture<?>[] acks = new CompletableFuture<?>[run.size()];
     for (int i = 0; i < run.size(); i++) {
       Owed o = run.get(i);
@@ -282,12 +283,10 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
    * broker did acknowledge are recorded as delivered first: the retry's claim then leaves them
    * out instead of sending them a second time (a node that started before its publisher had
    * connected sent part of a group twice). Fails with {@code failure} whatever the record's outcome.
+   * Every publish of the failed run has completed by now (allOf), and later runs never started.
    */
-  private CompletableFuture<Void> recordAcknowledgedThenFail(List<Owed> acked, Throwable failure) {
-    List<Owed> delivered;
-    synchronized (acked) {
-      delivered = List.copyOf(acked);
-    }
+  private CompletableFuture<Void> recordAcknowledgedThenFail(Queue<Owed> acked, Throwable failure) {
+    List<Owed> delivered = List.copyOf(acked);
     CompletableFuture<Void> recorded = delivered.isEmpty() ? CompletableFuture.completedFuture(null)
         : markDelivered(delivered);
     return recorded.handle((ignored, recordFailure) -> {
