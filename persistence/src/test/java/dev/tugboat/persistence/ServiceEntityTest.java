@@ -84,6 +84,18 @@ class ServiceEntityTest {
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }
 
+  /**
+   * A service of another simulation whose pod is deleted as soon as it ends. Another id: the
+   * entity of setUp's kit must not share its persistence id (two incarnations of one entity).
+   */
+  private void kitWithoutRetention() {
+    spec = null;
+    spec = specFor(0);
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        ServiceEntity.create(spec.serviceId(), directory, gateway.ref(), TestSupport.settings(clock), shard.ref()),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+  }
+
   private ServiceSpec specFor(double keepLogsHours) {
     String sim = spec == null ? "sim-" + UUID.randomUUID().toString().substring(0, 8) : spec.simulationId();
     return ServiceSpec.of("204-asd", sim, new ModelSpec("m0", "registry/model:1", List.of(new EnvVar("A", "1"))),
@@ -369,10 +381,7 @@ class ServiceEntityTest {
 
   @Test
   void deletionIsAbandonedAfterMaxAttempts() {
-    spec = specFor(0);
-    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        ServiceEntity.create(spec.serviceId(), directory, gateway.ref(), TestSupport.settings(clock), shard.ref()),
-        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    kitWithoutRetention();
     createAnd(new PodCallResult.Failed(spec.podName(), 403, "forbidden"));
     gateway.expectMessageClass(KubernetesCommand.DeletePod.class).replyTo()
         .tell(new PodCallResult.Failed(spec.podName(), 403, "forbidden"));
@@ -475,10 +484,7 @@ class ServiceEntityTest {
 
   @Test
   void deletedEventIsJournaled() {
-    spec = specFor(0);
-    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        ServiceEntity.create(spec.serviceId(), directory, gateway.ref(), TestSupport.settings(clock), shard.ref()),
-        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    kitWithoutRetention();
     toRunning();
     kit.runCommand(new ServiceCommand.PodObserved(pod(PodSnapshot.ContainerState.TERMINATED, 0)));
     gateway.expectMessageClass(KubernetesCommand.DeletePod.class).replyTo()
