@@ -11,6 +11,7 @@ import dev.tugboat.protocol.simulation.SimulationCommand;
 import dev.tugboat.protocol.topics.Topic;
 import dev.tugboat.protocol.topics.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -50,7 +51,7 @@ final class InboundRouter {
   /** One inbound message on its way to an entity; {@code ack} acknowledges it to the broker. */
   private record Inbound(
       String kind, String topic, String simulationId, String modelId,
-      Function<ActorRef<CommandReply>, SimulationCommand> command, Runnable ack) {}
+      Function<ActorRef<CommandReply>, SimulationCommand> command, Runnable ack, long arrivedNanos) {}
 
   void route(String topic, byte[] payload, Runnable ack) {
     Topic parsed;
@@ -79,7 +80,7 @@ final class InboundRouter {
       String simulatorId = message.getSimulatorId();
       double keepLogsHours = message.getKeepLogsHours();
       ask(new Inbound("DeployModels", topic, t.simulationId(), "",
-          replyTo -> new SimulationCommand.Deploy(simulatorId, models, keepLogsHours, replyTo), ack), 1);
+          replyTo -> new SimulationCommand.Deploy(simulatorId, models, keepLogsHours, replyTo), ack, System.nanoTime()), 1);
     } else if (parsed instanceof Topic.ReadyForProcessing t) {
       try {
         Lifecycle.ReadyForProcessing.parseFrom(payload);
@@ -89,7 +90,7 @@ final class InboundRouter {
       }
       String modelId = t.modelId();
       ask(new Inbound("ReadyForProcessing", topic, t.simulationId(), modelId,
-          replyTo -> new SimulationCommand.ReportModelReady(modelId, replyTo), ack), 1);
+          replyTo -> new SimulationCommand.ReportModelReady(modelId, replyTo), ack, System.nanoTime()), 1);
     } else {
       drop("unexpected-topic", topic, "Tugboat does not consume " + parsed.getClass().getSimpleName(), ack);
     }
@@ -129,6 +130,11 @@ final class InboundRouter {
   private void replied(Inbound in, CommandReply reply) {
     // Ack first: once the counter moved, the PUBACK is queued (tests and dashboards rely on it).
     ack(in.ack(), in.topic());
+    Timer.builder("tugboat.mqtt.inbound.latency")
+        .description("From a message's arrival to its entity's answer, when it is acknowledged (retries included)")
+        .tag("kind", in.kind())
+        .register(metrics)
+        .record(System.nanoTime() - in.arrivedNanos(), TimeUnit.NANOSECONDS);
     if (reply instanceof CommandReply.Rejected rejected) {
       log.warn("{} for simulation {}{} rejected: {}", in.kind(), Ids.printable(in.simulationId()), modelSuffix(in),
           rejected.reason());

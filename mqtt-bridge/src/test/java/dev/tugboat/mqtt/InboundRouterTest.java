@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.simulation.SimulationCommand;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -88,9 +89,14 @@ class InboundRouterTest {
         directory.simulation$("sim02-abc").expectMessageClass(SimulationCommand.ReportModelReady.class);
     assertEquals("model-3", ready.modelId());
     assertEquals(0, acks.get());
+    directory.simulation$("sim02-abc").expectNoMessage(Duration.ofMillis(100));
     ready.replyTo().tell(CommandReply.accepted());
     awaitAcks(1);
     awaitInbound("ReadyForProcessing", "accepted");
+    // The time from arrival to the answer, which the broker's in-flight window waits for.
+    Timer latency = metrics.get("tugboat.mqtt.inbound.latency").tag("kind", "ReadyForProcessing").timer();
+    assertEquals(1, latency.count());
+    assertTrue(latency.totalTime(TimeUnit.MILLISECONDS) >= 100, latency.totalTime(TimeUnit.MILLISECONDS) + " ms");
   }
 
   @Test

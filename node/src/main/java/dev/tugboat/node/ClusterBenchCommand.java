@@ -1,5 +1,6 @@
 package dev.tugboat.node;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.tugboat.k8s.sim.ApiServerCounters;
 import dev.tugboat.node.so.SimulatedSo;
@@ -223,6 +224,9 @@ final class ClusterBenchCommand implements Callable<Integer> {
         }
       }
       int lostTerminations = models - received.terminated.size();
+      if (received.readyNanos < 0) {
+        log("ModelsReady never arrived; " + notReady(cluster.nodes().get(0)));
+      }
       log(String.format("SO received: ModelsReady %s, AllModelsHaveTerminated %s, ModelHasTerminated for %d of %d "
               + "models (%d FAILED, %d duplicates)", received.readyNanos >= 0 ? "after " + ms(received.readyNanos) : "no",
           received.allTerminatedNanos >= 0 ? "after " + ms(received.allTerminatedNanos) : "no",
@@ -232,6 +236,21 @@ final class ClusterBenchCommand implements Callable<Integer> {
       int lost = lostTerminations + (received.readyNanos < 0 ? 1 : 0) + (received.allTerminatedNanos < 0 ? 1 : 0);
       return new Outcome(recoveryNanos, lost, duplicates, orphans, complete);
     }
+  }
+
+  /** Which models the Simulation never recorded as ready (asked through the observer's HTTP API). */
+  private static String notReady(BenchCluster.Node observer) {
+    return BenchCluster.getJson("http://127.0.0.1:" + observer.process().httpPort + "/api/v1/simulations/"
+        + SIMULATION_ID, Duration.ofSeconds(30)).map(view -> {
+          List<String> ids = new ArrayList<>();
+          for (JsonNode m : view.path("models")) {
+            if (!m.path("ready").asBoolean()) {
+              ids.add(m.path("modelId").asText());
+            }
+          }
+          return "the simulation has " + ids.size() + " models not ready" + (ids.isEmpty() ? ""
+              : ": " + String.join(", ", ids.subList(0, Math.min(20, ids.size()))) + (ids.size() > 20 ? ", ..." : ""));
+        }).orElse("the simulation did not answer its GET");
   }
 
   /**

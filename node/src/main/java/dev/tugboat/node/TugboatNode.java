@@ -160,6 +160,10 @@ public final class TugboatNode implements AutoCloseable {
       });
       Cluster cluster = Cluster.get(system);
       ClusterFormation.start(system, config);
+      CrashedMemberDowning.Settings downing = CrashedMemberDowning.Settings.fromConfig(config);
+      if (downing.enabled()) {
+        system.systemActorOf(CrashedMemberDowning.create(downing), "crashed-member-downing", Props.empty());
+      }
       JournalSchema.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
 
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -124,6 +124,12 @@ class ClusterIT {
       so.deploy("cluster", "killed", models("killed", MODELS), KEEP_LOGS_HOURS);
       await().atMost(Duration.ofSeconds(120)).until(() -> podCount("killed") >= MODELS / 3);
       cluster.get(1).kill();
+      // A survivor sees the killed node's port refuse connections and downs it at once
+      // (CrashedMemberDowning), long before the failure detector and stable-after would.
+      String victim = "member pekko://tugboat@127.0.0.1:" + cluster.get(1).remotePort + " ";
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+          (cluster.get(0).logText() + cluster.get(2).logText()).lines()
+              .anyMatch(l -> l.contains(victim) && l.contains("its process is gone")));
 
       List<SimulatedSo.Received> got = TestStack.receiveUntil(so, "killed",
           l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofMinutes(6));

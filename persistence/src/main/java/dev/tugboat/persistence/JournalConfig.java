@@ -57,14 +57,27 @@ public final class JournalConfig {
     // were overridden would otherwise keep the substitutions' old values.
     Config db = result.getConfig("tugboat.database");
     int connections = db.getInt("max-connections");
-    String slick = "pekko-persistence-jdbc.shared-databases.slick.";
-    return result
-        .withValue(slick + "profile", ConfigValueFactory.fromAnyRef(db.getString("profile")))
-        .withValue(slick + "db.url", ConfigValueFactory.fromAnyRef(url))
-        .withValue(slick + "db.user", ConfigValueFactory.fromAnyRef(db.getString("user")))
-        .withValue(slick + "db.password", ConfigValueFactory.fromAnyRef(db.getString("password")))
-        .withValue(slick + "db.driver", ConfigValueFactory.fromAnyRef(db.getString("driver")))
-        .withValue(slick + "db.numThreads", ConfigValueFactory.fromAnyRef(connections))
-        .withValue(slick + "db.maxConnections", ConfigValueFactory.fromAnyRef(connections));
+    int simulationConnections = db.getInt("simulation-connections");
+    if (connections < 1 || simulationConnections < 1) {
+      throw new IllegalArgumentException("tugboat.database.max-connections (TUGBOAT_DB_MAX_CONNECTIONS) and "
+          + "simulation-connections (TUGBOAT_DB_SIMULATION_CONNECTIONS) must be at least 1, got " + connections
+          + " and " + simulationConnections);
+    }
+    result = withPool(result, "slick", db, url, connections);
+    return withPool(result, "simulations", db, url, simulationConnections);
+  }
+
+  /** One shared database of pekko-persistence-jdbc: this kind's profile and driver, the url, its pool size. */
+  private static Config withPool(Config config, String name, Config db, String url, int connections) {
+    String pool = "pekko-persistence-jdbc.shared-databases." + name + ".";
+    return config
+        .withValue(pool + "profile", ConfigValueFactory.fromAnyRef(db.getString("profile")))
+        .withValue(pool + "db.url", ConfigValueFactory.fromAnyRef(url))
+        .withValue(pool + "db.user", ConfigValueFactory.fromAnyRef(db.getString("user")))
+        .withValue(pool + "db.password", ConfigValueFactory.fromAnyRef(db.getString("password")))
+        .withValue(pool + "db.driver", ConfigValueFactory.fromAnyRef(db.getString("driver")))
+        // Slick needs numThreads = maxConnections to avoid deadlocks.
+        .withValue(pool + "db.numThreads", ConfigValueFactory.fromAnyRef(connections))
+        .withValue(pool + "db.maxConnections", ConfigValueFactory.fromAnyRef(connections));
   }
 }

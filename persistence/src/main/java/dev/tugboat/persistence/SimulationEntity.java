@@ -178,6 +178,8 @@ public final class SimulationEntity
   private final ActorContext<SimulationCommand> ctx;
   /** The journal plugin of this entity ("" = pekko.persistence.journal.plugin). */
   private final String journalPluginId;
+  /** Its snapshot store ("" = pekko.persistence.snapshot-store.plugin; always so on the default journal). */
+  private final String snapshotPluginId;
   /** Models whose Create is waiting for an answer (at most create-window). */
   private final Set<String> creating = new HashSet<>();
   /** Position in the model table where the next scan for owed Creates starts; back to 0 on each tick. */
@@ -228,6 +230,8 @@ public final class SimulationEntity
     this.tags = tags;
     this.fastPath = fastPath;
     this.journalPluginId = journalPluginId;
+    this.snapshotPluginId = journalPluginId.isEmpty() ? ""
+        : ctx.getSystem().settings().config().getString(SNAPSHOT_PLUGIN_SETTING);
     this.shard = shard;
     this.ctx = ctx;
   }
@@ -251,6 +255,9 @@ public final class SimulationEntity
    * does not queue behind thousands of services' writes (empty: the default journal).
    */
   static final String JOURNAL_PLUGIN_SETTING = "tugboat.entities.simulation-journal-plugin";
+
+  /** The snapshot store used together with the journal of {@link #JOURNAL_PLUGIN_SETTING}. */
+  static final String SNAPSHOT_PLUGIN_SETTING = "tugboat.entities.simulation-snapshot-plugin";
 
   /** The behavior of one simulation without a fast path; {@code shard} receives its Passivate requests. */
   public static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
@@ -281,6 +288,12 @@ public final class SimulationEntity
   @Override
   public String journalPluginId() {
     return journalPluginId;
+  }
+
+  /** The simulations' own snapshot store goes with their own journal (the same pool). */
+  @Override
+  public String snapshotPluginId() {
+    return snapshotPluginId;
   }
 
   @Override
@@ -518,7 +531,14 @@ public final class SimulationEntity
   private EffectBuilder<SimulationEvent, SimulationState> write(Batch batch) {
     EffectBuilder<SimulationEvent, SimulationState> effect =
         batch.events().isEmpty() ? Effect().none() : Effect().persist(batch.events());
-    return effect.thenRun(s -> sendReplies(batch.replies()));
+    long started = System.nanoTime();
+    return effect.thenRun(s -> {
+      sendReplies(batch.replies());
+      if (ctx.getLog().isDebugEnabled()) {
+        ctx.getLog().debug("simulation {}: wrote {} events, answered {} commands, in {} ms", simulationId,
+            batch.events().size(), batch.replies().size(), (System.nanoTime() - started) / 1_000_000);
+      }
+    });
   }
 
   /** The events of the buffered batch and the replies owed once they are written; empties the buffer. */

@@ -49,14 +49,36 @@ class JournalConfigTest {
   }
 
   @Test
-  void simulationsWriteThroughASecondJdbcJournalOnTheSameTablesAndPool() {
-    Config c = JournalConfig.withDatabase(with("tugboat.database.url = \"jdbc:postgresql://db:5432/tugboat\""));
+  void simulationsWriteThroughASecondJdbcJournalOnTheSameTablesWithTheirOwnPool() {
+    Config c = JournalConfig.withDatabase(with("tugboat.database.url = \"jdbc:postgresql://db:5432/tugboat\"\n"
+        + "tugboat.database.max-connections = 8\ntugboat.database.simulation-connections = 3"));
     String plugin = c.getString(SimulationEntity.JOURNAL_PLUGIN_SETTING);
     assertEquals("tugboat-simulation-journal", plugin);
     assertEquals(c.getString("jdbc-journal.class"), c.getString(plugin + ".class"));
-    assertEquals("slick", c.getString(plugin + ".use-shared-db"));
+    assertEquals("simulations", c.getString(plugin + ".use-shared-db"));
     assertEquals(c.getConfig("jdbc-journal.tables"), c.getConfig(plugin + ".tables"));
     assertEquals(c.getString("jdbc-journal.dao"), c.getString(plugin + ".dao"));
+    String snapshots = c.getString(SimulationEntity.SNAPSHOT_PLUGIN_SETTING);
+    assertEquals("tugboat-simulation-snapshot-store", snapshots);
+    assertEquals(c.getString("jdbc-snapshot-store.class"), c.getString(snapshots + ".class"));
+    assertEquals("simulations", c.getString(snapshots + ".use-shared-db"));
+    assertEquals(c.getConfig("jdbc-snapshot-store.tables"), c.getConfig(snapshots + ".tables"));
+
+    String pool = "pekko-persistence-jdbc.shared-databases.";
+    for (String name : new String[] {"slick", "simulations"}) {
+      assertEquals("jdbc:postgresql://db:5432/tugboat", c.getString(pool + name + ".db.url"), name);
+      assertEquals("org.postgresql.Driver", c.getString(pool + name + ".db.driver"), name);
+      assertEquals("slick.jdbc.PostgresProfile$", c.getString(pool + name + ".profile"), name);
+      assertEquals(c.getInt(pool + name + ".db.numThreads"), c.getInt(pool + name + ".db.maxConnections"), name);
+    }
+    assertEquals(8, c.getInt(pool + "slick.db.maxConnections"));
+    assertEquals(3, c.getInt(pool + "simulations.db.maxConnections"));
+  }
+
+  @Test
+  void aPoolWithoutConnectionsFailsAtStartUp() {
+    assertThrows(IllegalArgumentException.class,
+        () -> JournalConfig.withDatabase(with("tugboat.database.simulation-connections = 0")));
   }
 
   @Test
