@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -64,6 +65,8 @@ public final class MqttBridge implements AutoCloseable {
   // Bumped on every connection loss: a reply that comes back after the connection its message
   // arrived on is gone must not ack, since the broker may have reused the packet id.
   private final AtomicLong connection = new AtomicLong();
+  /** Inbound messages handed to the router and not yet answered (acknowledged, or dropped). */
+  private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean closed;
 
   private MqttBridge(MqttSettings settings, MqttAsyncClient client, MqttAsyncClient publisher, InboundRouter router,
@@ -109,6 +112,11 @@ public final class MqttBridge implements AutoCloseable {
         new InboundRouter(system, directory, settings, metrics), notifier);
     client.setCallback(bridge.new Callback());
     publisher.setCallback(bridge.new PublisherCallback());
+    Gauge.builder("tugboat.mqtt.inbound.in-flight", bridge.inFlight, AtomicInteger::get)
+        .description("Inbound messages received and not yet answered by their entity; the broker sends no more "
+            + "than its window of unacknowledged messages per connection")
+        .strongReference(true)
+        .register(metrics);
     Gauge.builder("tugboat.mqtt.connected", bridge, b -> b.isConnected() ? 1 : 0)
         .description("1 while the bridge is connected to the broker and subscribed")
         .strongReference(true)
@@ -330,12 +338,20 @@ public final class MqttBridge implements AutoCloseable {
       long arrivedOn = connection.get();
       int id = message.getId();
       int qos = message.getQos();
+      inFlight.incrementAndGet();
+      AtomicBoolean answered = new AtomicBoolean();
+      Runnable ack = () -> {
+        if (answered.compareAndSet(false, true)) {
+          inFlight.decrementAndGet();
+        }
+        acknowledge(arrivedOn, id, qos);
+      };
       try {
-        router.route(topic, message.getPayload(), () -> acknowledge(arrivedOn, id, qos));
+        router.route(topic, message.getPayload(), ack);
       } catch (RuntimeException e) {
         // An exception escaping this callback would make Paho drop the connection.
         log.error("failed to route the message on topic '{}'; acknowledging it", Ids.printable(topic), e);
-        acknowledge(arrivedOn, id, qos);
+        ack.run();
       }
     }
 

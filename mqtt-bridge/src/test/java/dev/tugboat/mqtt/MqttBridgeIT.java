@@ -100,7 +100,11 @@ class MqttBridgeIT {
     SimulationCommand.ReportModelReady ready =
         directory.simulation$("sim02-abc").expectMessageClass(SimulationCommand.ReportModelReady.class, ROUTED);
     assertEquals("2", ready.modelId());
+    // Received and unanswered: in flight (the broker's window counts it) until the entity answers.
+    assertEquals(1.0, metrics.get("tugboat.mqtt.inbound.in-flight").gauge().value());
     ready.replyTo().tell(CommandReply.accepted());
+    Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() ->
+        metrics.get("tugboat.mqtt.inbound.in-flight").gauge().value() == 0.0);
   }
 
   @Test
