@@ -76,6 +76,12 @@ class JournalConfigTest {
   }
 
   @Test
+  void aFailoverRecoversTwoHundredEntitiesAtOncePerNode() {
+    Config c = JournalConfig.withDatabase(with("tugboat.database.url = \"jdbc:postgresql://db:5432/tugboat\""));
+    assertEquals(200, c.getInt("pekko.persistence.max-concurrent-recoveries"));
+  }
+
+  @Test
   void aPoolWithoutConnectionsFailsAtStartUp() {
     assertThrows(IllegalArgumentException.class,
         () -> JournalConfig.withDatabase(with("tugboat.database.simulation-connections = 0")));
