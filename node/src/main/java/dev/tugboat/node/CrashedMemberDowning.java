@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -85,6 +86,8 @@ final class CrashedMemberDowning {
   private final Map<Address, Integer> refusedInARow = new HashMap<>();
   private final Set<Address> inFlight = new HashSet<>();
   private final Set<Address> downed = new HashSet<>();
+  /** Refusing members left to the resolver for want of a majority, logged once each. */
+  private final Set<Address> leftToResolver = new HashSet<>();
 
   private CrashedMemberDowning(ActorContext<Command> ctx, Settings settings, ExecutorService probes) {
     this.ctx = ctx;
@@ -133,6 +136,7 @@ final class CrashedMemberDowning {
       }
     }
     refusedInARow.keySet().retainAll(probed);
+    leftToResolver.retainAll(refusedInARow.keySet());
     downed.retainAll(addresses(state.getMembers()));
     return Behaviors.same();
   }
@@ -148,18 +152,17 @@ final class CrashedMemberDowning {
       return Behaviors.same();
     }
     CurrentClusterState state = cluster.state();
-    Member member = null;
-    for (Member m : state.getMembers()) {
-      if (m.address().equals(p.member())) {
-        member = m;
-      }
-    }
+    Member member = StreamSupport.stream(state.getMembers().spliterator(), false)
+        .filter(m -> m.address().equals(p.member())).findFirst().orElse(null);
     if (member == null || !probeable(member.status())) {
       return Behaviors.same();
     }
     Set<Address> lost = new HashSet<>(addresses(state.getUnreachable()));
     lost.addAll(refusedInARow.keySet());
     if (!majorityWithout(statuses(state.getMembers()), lost)) {
+      if (!leftToResolver.add(p.member())) {
+        return Behaviors.same();
+      }
       ctx.getLog().warn("member {} refused {} connections in a row, but without it and the {} other member(s) this "
           + "node cannot reach this side is no majority; leaving it to the split brain resolver", p.member(), refused,
           lost.size() - 1);

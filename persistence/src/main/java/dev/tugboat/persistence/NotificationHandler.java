@@ -290,6 +290,11 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
     CompletableFuture<Void> recorded = delivered.isEmpty() ? CompletableFuture.completedFuture(null)
         : markDelivered(delivered);
     return recorded.handle((ignored, recordFailure) -> {
+      if (recordFailure != null) {
+        // Not fatal: the retry then publishes these again (at-least-once, a bounded duplicate).
+        log.warn("slice {}: recording {} acknowledged notification(s) before the retry failed ({}); the retry "
+            + "publishes them again", tag, delivered.size(), recordFailure.toString());
+      }
       throw failure instanceof CompletionException c ? c : new CompletionException(failure);
     });
   }
