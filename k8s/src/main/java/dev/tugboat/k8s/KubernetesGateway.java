@@ -130,7 +130,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     }
   }
 
-  private static final List<Kind> DISPATCH_ORDER = List.of(Kind.DELETE, Kind.LOG, Kind.GET, Kind.CREATE);
+  private static final List<Kind> DISPATCH_ORDER = List.of(Kind.LOG, Kind.DELETE, Kind.GET, Kind.CREATE);
   private static final String DISPATCH_TIMER = "dispatch";
   private static final String INFORMER_TIMER = "informer-restart";
   private static final String PAUSE_TIMER = "pause";
@@ -156,10 +156,12 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private final Map<String, Mutation> latestMutation = new HashMap<>();
   /**
    * Calls ready to start, one FIFO queue per kind, started in {@link #DISPATCH_ORDER}: calls on pods
-   * that exist (delete, log, get) before creates. Those are bounded by the pods that exist and end
-   * work already done (a delete frees quota, a log read completes a termination report); creates
-   * are not bounded, and thousands of them in one FIFO held every delete and log read back for
-   * minutes (KubernetesPressureIT). A kind paused by a 429 is skipped whole.
+   * that exist (log, delete, get) before creates. Those are bounded by the pods that exist and end
+   * work already done (a log read completes a termination report the SO waits for, a delete frees
+   * quota); creates are not bounded, and thousands of them in one FIFO held every delete and log
+   * read back for minutes (KubernetesPressureIT). Log reads go first: in a burst of terminations
+   * each model's delete is asked only after its log was read, so behind the deletes of the models
+   * before it a log read would wait for work no SO waits for. A kind paused by a 429 is skipped whole.
    */
   private final Map<Kind, ArrayDeque<Call>> ready = new EnumMap<>(Kind.class);
   private final Map<String, ArrayDeque<Call>> waitingByPod = new HashMap<>();

@@ -325,6 +325,32 @@ class KubernetesGatewayIT {
   }
 
   @Test
+  void logReadsGoAheadOfQueuedDeletes() {
+    ServiceSpec ended = spec("sim-logprio", "ended", "busybox");
+    ServiceSpec deleting = spec("sim-logprio", "deleting", "busybox");
+    ServiceSpec running = spec("sim-logprio", "running", "busybox");
+    for (ServiceSpec s : List.of(ended, deleting, running)) {
+      assertInstanceOf(PodCallResult.Succeeded.class, create(s, Duration.ofSeconds(5)));
+    }
+    testKit.stop(gateway);
+    settings = settings.withLimits(1, 0, 50);
+    gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
+    kube.faults().latency(Duration.ofMillis(200));
+    TestProbe<Object> replies = testKit.createTestProbe();
+    // The first delete occupies the single call slot; a second delete, then a log read of another
+    // pod, are asked while it runs: the log read (a termination report waits for it) starts first.
+    gateway.tell(new KubernetesCommand.DeletePod(running.podName(), replies.ref().narrow()));
+    gateway.tell(new KubernetesCommand.DeletePod(deleting.podName(), replies.ref().narrow()));
+    gateway.tell(new KubernetesCommand.ReadPodLog(ended.podName(), 5, replies.ref().narrow()));
+    List<Object> got = replies.receiveSeveralMessages(3, Duration.ofSeconds(10));
+    assertEquals(new PodCallResult.Succeeded(running.podName(), "deleted"), got.get(0));
+    PodLogResult log = assertInstanceOf(PodLogResult.class, got.get(1));
+    assertEquals(ended.podName(), log instanceof PodLogResult.Lines l ? l.podName()
+        : ((PodLogResult.Unavailable) log).podName());
+    assertEquals(new PodCallResult.Succeeded(deleting.podName(), "deleted"), got.get(2));
+  }
+
+  @Test
   void conflictWithTheSameServiceIsSuccessAndWithAnotherIsFailure() {
     ServiceSpec spec = spec("sim-409", "m0", "busybox");
     Pod pod = new PodFactory(settings).podFor(spec);
