@@ -41,6 +41,54 @@ CREATE TABLE IF NOT EXISTS PUBLIC."snapshot" (
     PRIMARY KEY("persistence_id","sequence_number")
 );
 
+-- The Simulation entities' journal, tags and snapshots (tugboat-simulation-journal,
+-- tugboat-simulation-snapshot-store, tugboat-simulation-read-journal): the same columns as the
+-- tables above, apart so that the notification projection's reads (eventsByTag and the
+-- journal-sequence actor, which follows every ordering of its table) see only simulation events,
+-- not the thousands of service and shard writes. JournalSchema moves simulation events an older
+-- Tugboat wrote into event_journal here at start-up.
+CREATE TABLE IF NOT EXISTS PUBLIC."simulation_journal" (
+    "ordering" BIGINT UNIQUE NOT NULL AUTO_INCREMENT,
+    "deleted" BOOLEAN DEFAULT false NOT NULL,
+    "persistence_id" VARCHAR(255) NOT NULL,
+    "sequence_number" BIGINT NOT NULL,
+    "writer" VARCHAR NOT NULL,
+    "write_timestamp" BIGINT NOT NULL,
+    "adapter_manifest" VARCHAR NOT NULL,
+    "event_payload" BLOB NOT NULL,
+    "event_ser_id" INTEGER NOT NULL,
+    "event_ser_manifest" VARCHAR NOT NULL,
+    "meta_payload" BLOB,
+    "meta_ser_id" INTEGER,
+    "meta_ser_manifest" VARCHAR,
+    PRIMARY KEY("persistence_id","sequence_number")
+);
+
+CREATE UNIQUE INDEX IF NOT EXISTS "simulation_journal_ordering_idx" ON PUBLIC."simulation_journal" ("ordering");
+
+CREATE TABLE IF NOT EXISTS PUBLIC."simulation_tag" (
+    "event_id" BIGINT NOT NULL,
+    "tag" VARCHAR NOT NULL,
+    PRIMARY KEY("event_id", "tag"),
+    CONSTRAINT fk_simulation_journal
+      FOREIGN KEY("event_id")
+      REFERENCES "simulation_journal"("ordering")
+      ON DELETE CASCADE
+);
+
+CREATE TABLE IF NOT EXISTS PUBLIC."simulation_snapshot" (
+    "persistence_id" VARCHAR(255) NOT NULL,
+    "sequence_number" BIGINT NOT NULL,
+    "created" BIGINT NOT NULL,
+    "snapshot_ser_id" INTEGER NOT NULL,
+    "snapshot_ser_manifest" VARCHAR NOT NULL,
+    "snapshot_payload" BLOB NOT NULL,
+    "meta_ser_id" INTEGER,
+    "meta_ser_manifest" VARCHAR,
+    "meta_payload" BLOB,
+    PRIMARY KEY("persistence_id","sequence_number")
+);
+
 -- pekko-projection-jdbc 1.0 offset store (the notification projection's offsets) and its
 -- management table. Never drop it on a running deployment: a projection without an offset
 -- publishes every notification in the journal again.

@@ -48,6 +48,61 @@ CREATE TABLE IF NOT EXISTS public.snapshot (
   PRIMARY KEY(persistence_id, sequence_number)
 );
 
+-- The Simulation entities' journal, tags and snapshots (tugboat-simulation-journal,
+-- tugboat-simulation-snapshot-store, tugboat-simulation-read-journal): the same columns as the
+-- tables above, apart so that the notification projection's reads (eventsByTag and the
+-- journal-sequence actor, which follows every ordering of its table) see only simulation events,
+-- not the thousands of service and shard writes. JournalSchema moves simulation events an older
+-- Tugboat wrote into event_journal here at start-up.
+CREATE TABLE IF NOT EXISTS public.simulation_journal(
+  ordering BIGSERIAL,
+  persistence_id VARCHAR(255) NOT NULL,
+  sequence_number BIGINT NOT NULL,
+  deleted BOOLEAN DEFAULT FALSE NOT NULL,
+
+  writer VARCHAR(255) NOT NULL,
+  write_timestamp BIGINT,
+  adapter_manifest VARCHAR(255),
+
+  event_ser_id INTEGER NOT NULL,
+  event_ser_manifest VARCHAR(255) NOT NULL,
+  event_payload BYTEA NOT NULL,
+
+  meta_ser_id INTEGER,
+  meta_ser_manifest VARCHAR(255),
+  meta_payload BYTEA,
+
+  PRIMARY KEY(persistence_id, sequence_number)
+);
+
+CREATE UNIQUE INDEX IF NOT EXISTS simulation_journal_ordering_idx ON public.simulation_journal(ordering);
+
+CREATE TABLE IF NOT EXISTS public.simulation_tag(
+    event_id BIGINT,
+    tag VARCHAR(256),
+    PRIMARY KEY(event_id, tag),
+    CONSTRAINT fk_simulation_journal
+      FOREIGN KEY(event_id)
+      REFERENCES simulation_journal(ordering)
+      ON DELETE CASCADE
+);
+
+CREATE TABLE IF NOT EXISTS public.simulation_snapshot (
+  persistence_id VARCHAR(255) NOT NULL,
+  sequence_number BIGINT NOT NULL,
+  created BIGINT NOT NULL,
+
+  snapshot_ser_id INTEGER NOT NULL,
+  snapshot_ser_manifest VARCHAR(255) NOT NULL,
+  snapshot_payload BYTEA NOT NULL,
+
+  meta_ser_id INTEGER,
+  meta_ser_manifest VARCHAR(255),
+  meta_payload BYTEA,
+
+  PRIMARY KEY(persistence_id, sequence_number)
+);
+
 -- pekko-projection-jdbc 1.0 offset store (the notification projection's offsets) and its
 -- management table. Never drop it on a running deployment: a projection without an offset
 -- publishes every notification in the journal again.

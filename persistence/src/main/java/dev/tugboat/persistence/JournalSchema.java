@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -19,7 +20,9 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 
 /**
  * Creates the journal and snapshot tables pekko-persistence-jdbc needs, idempotently, from the
- * shipped DDL ({@code schema/h2.sql} or {@code schema/postgres.sql}) over the configured url.
+ * shipped DDL ({@code schema/h2.sql} or {@code schema/postgres.sql}) over the configured url, and
+ * moves the simulation events an older Tugboat kept in {@code event_journal} to the simulations'
+ * own tables ({@link #moveSimulationEvents}).
  * Runs on the blocking dispatcher; completes exceptionally when the database cannot be reached.
  */
 public final class JournalSchema {
@@ -59,6 +62,7 @@ public final class JournalSchema {
         for (String sql : statements) {
           s.execute(sql);
         }
+        moveSimulationEvents(s, kind);
         c.commit();
       } catch (SQLException e) {
         c.rollback();
@@ -66,6 +70,63 @@ public final class JournalSchema {
       }
     } catch (SQLException e) {
       throw new CompletionException("creating the journal schema at " + redact(url) + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Columns of the journal tables, in the DDL's names. */
+  private static final String JOURNAL_COLUMNS = "\"ordering\", \"deleted\", \"persistence_id\", \"sequence_number\", "
+      + "\"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\", \"event_ser_id\", "
+      + "\"event_ser_manifest\", \"meta_payload\", \"meta_ser_id\", \"meta_ser_manifest\"";
+  private static final String SNAPSHOT_COLUMNS = "\"persistence_id\", \"sequence_number\", \"created\", "
+      + "\"snapshot_ser_id\", \"snapshot_ser_manifest\", \"snapshot_payload\", \"meta_ser_id\", "
+      + "\"meta_ser_manifest\", \"meta_payload\"";
+  /** The persistence ids of Simulation entities ("Simulation|" + id). */
+  private static final String SIMULATIONS = "\"persistence_id\" LIKE 'Simulation|%'";
+
+  /**
+   * While {@code simulation_journal} is still empty (a new database, or the first start after an
+   * upgrade): moves every Simulation event, tag and snapshot from the shared tables into the
+   * simulations' own, keeping each event's ordering, and makes the new table's orderings continue
+   * after every ordering {@code event_journal} ever gave. The notification projection's stored
+   * offsets are such orderings, so it neither publishes a delivered notification again nor skips
+   * a new one. Runs in the schema transaction (under the advisory lock on PostgreSQL); once the
+   * simulations' table holds an event it does nothing.
+   *
+   * @return how many events were moved
+   */
+  static int moveSimulationEvents(Statement s, JournalConfig.Kind kind) throws SQLException {
+    if (longOf(s, "SELECT COUNT(*) FROM \"simulation_journal\"") > 0) {
+      return 0;
+    }
+    long floor = longOf(s, "SELECT COALESCE(MAX(\"ordering\"), 0) FROM \"event_journal\"");
+    int moved = s.executeUpdate("INSERT INTO \"simulation_journal\" (" + JOURNAL_COLUMNS + ") SELECT " + JOURNAL_COLUMNS
+        + " FROM \"event_journal\" WHERE " + SIMULATIONS);
+    if (moved > 0) {
+      s.executeUpdate("INSERT INTO \"simulation_tag\" (\"event_id\", \"tag\") SELECT t.\"event_id\", t.\"tag\" "
+          + "FROM \"event_tag\" t JOIN \"simulation_journal\" j ON j.\"ordering\" = t.\"event_id\"");
+      s.executeUpdate("DELETE FROM \"event_journal\" WHERE " + SIMULATIONS); // its event_tag rows cascade
+    }
+    s.executeUpdate("INSERT INTO \"simulation_snapshot\" (" + SNAPSHOT_COLUMNS + ") SELECT " + SNAPSHOT_COLUMNS
+        + " FROM \"snapshot\" WHERE " + SIMULATIONS);
+    s.executeUpdate("DELETE FROM \"snapshot\" WHERE " + SIMULATIONS);
+    long next = floor + 1;
+    if (kind == JournalConfig.Kind.POSTGRES) {
+      // Only forward: a node already running may hold a value it has not committed yet.
+      long current = longOf(s, "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END"
+          + " FROM public.simulation_journal_ordering_seq");
+      if (next > current) {
+        s.execute("SELECT setval('public.simulation_journal_ordering_seq', " + next + ", false)");
+      }
+    } else {
+      s.execute("ALTER TABLE \"simulation_journal\" ALTER COLUMN \"ordering\" RESTART WITH " + next);
+    }
+    return moved;
+  }
+
+  private static long longOf(Statement s, String query) throws SQLException {
+    try (ResultSet rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

@@ -36,7 +36,7 @@ public final class NotificationProjection {
   /** The projection name (offset-store key) and the daemon process name. */
   public static final String NAME = "simulation-notifications";
 
-  private static final String READ_JOURNAL = "jdbc-read-journal";
+  private static final String DEFAULT_READ_JOURNAL = "jdbc-read-journal";
   private static final String BLOCKING_JDBC_DISPATCHER = "pekko.projection.jdbc.blocking-jdbc-dispatcher";
 
   private NotificationProjection() {}
@@ -61,15 +61,26 @@ public final class NotificationProjection {
   static GroupedProjection<Offset, EventEnvelope<SimulationEvent>> projection(ActorSystem<?> system, String tag,
       EntityDirectory directory, ActorRef<NotifierCommand> notifier, NotificationSettings settings,
       DataSource offsetStore) {
+    Config config = system.settings().config();
+    String readJournal = readJournalPlugin(config);
     SourceProvider<Offset, EventEnvelope<SimulationEvent>> source =
-        EventSourcedProvider.eventsByTag(system, READ_JOURNAL, tag);
-    TagPruner pruner = new TagPruner(offsetStore,
+        EventSourcedProvider.eventsByTag(system, readJournal, tag);
+    TagPruner pruner = new TagPruner(offsetStore, config.getString(readJournal + ".tables.event_tag.tableName"),
         system.dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_JDBC_DISPATCHER)));
     return JdbcProjection.<Offset, EventEnvelope<SimulationEvent>, OffsetStoreSession>groupedWithinAsync(
             ProjectionId.of(NAME, tag), source, () -> new OffsetStoreSession(offsetStore),
             () -> new NotificationHandler(notifier, directory, settings, system.scheduler(), tag, pruner), system)
         .withGroup(settings.groupSize(), settings.groupWithin())
         .withRestartBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2);
+  }
+
+  /**
+   * The read journal over the Simulation entities' journal: tugboat.entities.simulation-read-journal-plugin
+   * with their own journal plugin, the default jdbc read journal when they use the default journal.
+   */
+  static String readJournalPlugin(Config config) {
+    return config.getString(SimulationEntity.JOURNAL_PLUGIN_SETTING).isEmpty() ? DEFAULT_READ_JOURNAL
+        : config.getString(SimulationEntity.READ_JOURNAL_PLUGIN_SETTING);
   }
 
   /** A small pool on the journal's database for the offset store (saves are one short transaction each). */

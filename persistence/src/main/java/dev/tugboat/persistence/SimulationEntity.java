@@ -250,11 +250,14 @@ public final class SimulationEntity
   }
 
   /**
-   * The journal plugin of the sharded simulations: a second instance of the jdbc journal over the
-   * same tables and connection pool, with a write queue of its own, so that a simulation's write
-   * does not queue behind thousands of services' writes (empty: the default journal).
+   * The journal plugin of the sharded simulations: a second instance of the jdbc journal on tables
+   * of its own, with its own write queue and connection pool, so that a simulation's write does
+   * not queue behind thousands of services' writes (empty: the default journal).
    */
   static final String JOURNAL_PLUGIN_SETTING = "tugboat.entities.simulation-journal-plugin";
+
+  /** The read journal over the tables of {@link #JOURNAL_PLUGIN_SETTING} (the notification projection's). */
+  static final String READ_JOURNAL_PLUGIN_SETTING = "tugboat.entities.simulation-read-journal-plugin";
 
   /** The snapshot store used together with the journal of {@link #JOURNAL_PLUGIN_SETTING}. */
   static final String SNAPSHOT_PLUGIN_SETTING = "tugboat.entities.simulation-snapshot-plugin";

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes the {@code event_tag} rows of one notification slice that its projection has delivered.
+ * Deletes the tag rows ({@code simulation_tag}) of one notification slice that its projection has delivered.
  *
  * <p>Why: pekko-persistence-jdbc's {@code eventsByTag} joins the journal with {@code event_tag}
  * filtered by tag, and H2 plans that join as a scan of the whole tag table (there is no index
@@ -27,14 +27,20 @@ import org.slf4j.LoggerFactory;
 final class TagPruner {
 
   private static final Logger log = LoggerFactory.getLogger(TagPruner.class);
-  private static final String DELETE = "DELETE FROM \"event_tag\" WHERE \"tag\" = ? AND \"event_id\" <= ?";
-
   private final DataSource dataSource;
+  private final String deleteSql;
   private final Executor blocking;
 
-  /** @param blocking where the DELETE runs (a JDBC dispatcher, never an actor dispatcher) */
-  TagPruner(DataSource dataSource, Executor blocking) {
+  /**
+   * @param tagTable the tag table of the journal the projection reads ({@code simulation_tag})
+   * @param blocking where the DELETE runs (a JDBC dispatcher, never an actor dispatcher)
+   */
+  TagPruner(DataSource dataSource, String tagTable, Executor blocking) {
+    if (!tagTable.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw new IllegalArgumentException("tag table name '" + tagTable + "' is not a plain SQL identifier");
+    }
     this.dataSource = dataSource;
+    this.deleteSql = "DELETE FROM \"" + tagTable + "\" WHERE \"tag\" = ? AND \"event_id\" <= ?";
     this.blocking = blocking;
   }
 
@@ -43,7 +49,7 @@ final class TagPruner {
     return CompletableFuture.supplyAsync(() -> {
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(false);
-        try (PreparedStatement delete = c.prepareStatement(DELETE)) {
+        try (PreparedStatement delete = c.prepareStatement(deleteSql)) {
           delete.setString(1, tag);
           delete.setLong(2, upToOrdering);
           int deleted = delete.executeUpdate();

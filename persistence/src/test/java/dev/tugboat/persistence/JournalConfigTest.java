@@ -49,20 +49,33 @@ class JournalConfigTest {
   }
 
   @Test
-  void simulationsWriteThroughASecondJdbcJournalOnTheSameTablesWithTheirOwnPool() {
+  void simulationsWriteThroughASecondJdbcJournalOnTablesAndAPoolOfTheirOwn() {
     Config c = JournalConfig.withDatabase(with("tugboat.database.url = \"jdbc:postgresql://db:5432/tugboat\"\n"
         + "tugboat.database.max-connections = 8\ntugboat.database.simulation-connections = 3"));
     String plugin = c.getString(SimulationEntity.JOURNAL_PLUGIN_SETTING);
     assertEquals("tugboat-simulation-journal", plugin);
     assertEquals(c.getString("jdbc-journal.class"), c.getString(plugin + ".class"));
     assertEquals("simulations", c.getString(plugin + ".use-shared-db"));
-    assertEquals(c.getConfig("jdbc-journal.tables"), c.getConfig(plugin + ".tables"));
+    assertEquals("simulation_journal", c.getString(plugin + ".tables.event_journal.tableName"));
+    assertEquals("simulation_tag", c.getString(plugin + ".tables.event_tag.tableName"));
+    assertEquals(c.getConfig("jdbc-journal.tables.event_journal.columnNames"),
+        c.getConfig(plugin + ".tables.event_journal.columnNames"));
     assertEquals(c.getString("jdbc-journal.dao"), c.getString(plugin + ".dao"));
+    // The notification projection reads exactly those tables, on the main pool.
+    String reads = NotificationProjection.readJournalPlugin(c);
+    assertEquals("tugboat-simulation-read-journal", reads);
+    assertEquals(c.getString("jdbc-read-journal.class"), c.getString(reads + ".class"));
+    assertEquals(c.getConfig(plugin + ".tables.event_journal"), c.getConfig(reads + ".tables.event_journal"));
+    assertEquals(c.getConfig(plugin + ".tables.event_tag"), c.getConfig(reads + ".tables.event_tag"));
+    assertEquals("slick", c.getString(reads + ".use-shared-db"));
+    assertEquals(c.getDuration("jdbc-read-journal.refresh-interval"), c.getDuration(reads + ".refresh-interval"));
+    assertEquals(c.getDuration("jdbc-read-journal.journal-sequence-retrieval.query-delay"),
+        c.getDuration(reads + ".journal-sequence-retrieval.query-delay"));
     String snapshots = c.getString(SimulationEntity.SNAPSHOT_PLUGIN_SETTING);
     assertEquals("tugboat-simulation-snapshot-store", snapshots);
     assertEquals(c.getString("jdbc-snapshot-store.class"), c.getString(snapshots + ".class"));
     assertEquals("simulations", c.getString(snapshots + ".use-shared-db"));
-    assertEquals(c.getConfig("jdbc-snapshot-store.tables"), c.getConfig(snapshots + ".tables"));
+    assertEquals("simulation_snapshot", c.getString(snapshots + ".tables.snapshot.tableName"));
 
     String pool = "pekko-persistence-jdbc.shared-databases.";
     for (String name : new String[] {"slick", "simulations"}) {
@@ -95,9 +108,23 @@ class JournalConfigTest {
 
   @Test
   void schemaFilesSplitIntoStatements() {
-    // Journal, its ordering index, tags, snapshots; the projection's offset store, its index, management.
-    assertEquals(7, JournalSchema.statements("schema/h2.sql").size());
-    assertEquals(7, JournalSchema.statements("schema/postgres.sql").size());
+    // Journal, its ordering index, tags, snapshots, the same four for the simulations; the
+    // projection's offset store, its index, management.
+    assertEquals(11, JournalSchema.statements("schema/h2.sql").size());
+    assertEquals(11, JournalSchema.statements("schema/postgres.sql").size());
+  }
+
+  @Test
+  void theTagTableNameMustBeAPlainIdentifier() {
+    assertThrows(IllegalArgumentException.class, () -> new TagPruner(null, "simulation_tag\" ; DROP TABLE x", Runnable::run));
+    new TagPruner(null, "simulation_tag", Runnable::run);
+  }
+
+  @Test
+  void simulationsOnTheDefaultJournalAreReadThroughTheDefaultReadJournal() {
+    Config c = JournalConfig.withDatabase(with("tugboat.entities.simulation-journal-plugin = \"\""));
+    assertEquals("jdbc-read-journal", NotificationProjection.readJournalPlugin(c));
+    assertEquals("event_tag", c.getString("jdbc-read-journal.tables.event_tag.tableName"));
   }
 
   @Test

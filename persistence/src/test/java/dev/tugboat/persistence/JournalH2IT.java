@@ -12,4 +12,10 @@ class JournalH2IT {
     String url = "jdbc:h2:file:" + dir.resolve("tugboat").toAbsolutePath();
     JournalRoundTrip.run(JournalRoundTrip.config("h2", url, "sa", ""));
   }
+
+  @Test
+  void simulationsKeptInTheSharedTablesMoveToTheirOwn(@TempDir Path dir) throws Exception {
+    String url = "jdbc:h2:file:" + dir.resolve("tugboat").toAbsolutePath();
+    JournalRoundTrip.upgrade(JournalRoundTrip.config("h2", url, "sa", ""));
+  }
 }

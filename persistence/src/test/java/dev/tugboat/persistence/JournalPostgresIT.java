@@ -13,4 +13,12 @@ class JournalPostgresIT {
       JournalRoundTrip.run(JournalRoundTrip.config("postgres", url, "postgres", "postgres"));
     }
   }
+
+  @Test
+  void simulationsKeptInTheSharedTablesMoveToTheirOwn() throws Exception {
+    try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+      String url = pg.getJdbcUrl("postgres", "postgres");
+      JournalRoundTrip.upgrade(JournalRoundTrip.config("postgres", url, "postgres", "postgres"));
+    }
+  }
 }

@@ -2,6 +2,7 @@ package dev.tugboat.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -160,11 +161,97 @@ final class JournalRoundTrip {
     }
   }
 
-  /** The rows of {@code tag} in the journal's tag table. */
+  /**
+   * An older Tugboat kept the simulations' events, tags and snapshots in the shared tables: the
+   * schema step moves them to the simulations' own (keeping their orderings, so the stored
+   * offsets stay right), the simulation recovers from there, its pending notification is
+   * published once, and its next event's ordering follows every ordering the shared table gave.
+   */
+  static void upgrade(Config config) throws Exception {
+    String sim = "sim03-upg";
+    ServiceSpec spec = ServiceSpec.of("204-asd", sim, new ModelSpec("m0", "img:1", List.of()), 1.0);
+    EntitySettings settings = EntitySettings.fromConfig(config).withClock(Clock.systemUTC());
+    String simulations = "\"persistence_id\" = 'Simulation|" + sim + "'";
+    long sharedMax;
+    List<Long> orderings;
+
+    ActorTestKit old = ActorTestKit.create("JournalOld", config);
+    try {
+      JournalSchema.createIfNotExists(old.system()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Parts p = new Parts(old, spec, settings, "");
+      TestProbe<CommandReply> replies = old.createTestProbe(CommandReply.class);
+      p.simulation.tell(new SimulationCommand.Deploy("204-asd", List.of(new ModelSpec("m0", "img:1", List.of())), 1.0,
+          replies.ref()));
+      assertInstanceOf(CommandReply.Accepted.class, replies.receiveMessage(WAIT));
+      p.service.tell(new ServiceCommand.Create(spec, replies.ref()));
+      assertInstanceOf(CommandReply.Accepted.class, replies.receiveMessage(WAIT));
+      p.gateway.expectMessageClass(KubernetesCommand.CreatePod.class, WAIT).replyTo()
+          .tell(new PodCallResult.Succeeded(spec.podName(), "created"));
+      p.simulation.tell(new SimulationCommand.ReportModelReady("m0", replies.ref()));
+      assertInstanceOf(CommandReply.Accepted.class, replies.receiveMessage(WAIT));
+      awaitServicePhase(old, p.service, ServiceView.Phase.CREATED);
+      orderings = longs(config, "SELECT \"ordering\" FROM \"event_journal\" WHERE " + simulations
+          + " ORDER BY \"ordering\"");
+      assertTrue(!orderings.isEmpty(), "the old wiring journaled the simulation in event_journal");
+      sharedMax = longs(config, "SELECT MAX(\"ordering\") FROM \"event_journal\"").get(0);
+    } finally {
+      old.shutdownTestKit();
+    }
+
+    JournalSchema.create(config);
+    assertEquals(List.of(), longs(config, "SELECT \"ordering\" FROM \"event_journal\" WHERE " + simulations));
+    assertEquals(orderings, longs(config, "SELECT \"ordering\" FROM \"simulation_journal\" WHERE " + simulations
+        + " ORDER BY \"ordering\""));
+    NotificationSettings notifications = NotificationSettings.fromConfig(config);
+    String tag = notifications.tags().tagFor(sim);
+    assertEquals(1, tagRows(config, tag));
+    // Once the simulations' table holds events, the step leaves everything as it is.
+    JournalSchema.create(config);
+    assertEquals(orderings, longs(config, "SELECT \"ordering\" FROM \"simulation_journal\" ORDER BY \"ordering\""));
+
+    ActorTestKit upgraded = ActorTestKit.create("JournalUpgraded", config);
+    try {
+      Parts p = new Parts(upgraded, spec, settings);
+      TestProbe<SimulationReply> simReply = upgraded.createTestProbe(SimulationReply.class);
+      p.simulation.tell(new SimulationCommand.Get(simReply.ref()));
+      SimulationView v = assertInstanceOf(SimulationReply.Found.class, simReply.receiveMessage(WAIT)).simulation();
+      assertEquals(SimulationView.Phase.READY, v.phase());
+      assertEquals(1, v.pendingNotifications());
+      awaitServicePhase(upgraded, p.service, ServiceView.Phase.CREATED);
+
+      p.startProjection();
+      var publish = p.notifier.expectMessageClass(NotifierCommand.Publish.class, WAIT);
+      assertEquals(new Notification.ModelsReady(sim), publish.notification());
+      publish.replyTo().tell(new PublishResult.Published(publish.id()));
+      awaitSimulation(upgraded, p.simulation, view -> view.modelsReadySent() && view.pendingNotifications() == 0);
+      p.notifier.expectNoMessage(Duration.ofMillis(500));
+      List<Long> after = longs(config, "SELECT \"ordering\" FROM \"simulation_journal\" WHERE " + simulations
+          + " AND \"ordering\" > " + orderings.get(orderings.size() - 1));
+      assertTrue(!after.isEmpty() && after.stream().allMatch(o -> o > sharedMax),
+          "new simulation events " + after + " come after every ordering of event_journal (" + sharedMax + ")");
+    } finally {
+      upgraded.shutdownTestKit();
+    }
+  }
+
+  private static List<Long> longs(Config config, String query) throws Exception {
+    Config db = config.getConfig("tugboat.database");
+    try (Connection c = DriverManager.getConnection(db.getString("url"), db.getString("user"), db.getString("password"));
+         PreparedStatement q = c.prepareStatement(query);
+         ResultSet rs = q.executeQuery()) {
+      List<Long> out = new java.util.ArrayList<>();
+      while (rs.next()) {
+        out.add(rs.getLong(1));
+      }
+      return out;
+    }
+  }
+
+  /** The rows of {@code tag} in the simulations' tag table. */
   private static int tagRows(Config config, String tag) throws Exception {
     Config db = config.getConfig("tugboat.database");
     try (Connection c = DriverManager.getConnection(db.getString("url"), db.getString("user"), db.getString("password"));
-         PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM \"event_tag\" WHERE \"tag\" = ?")) {
+         PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM \"simulation_tag\" WHERE \"tag\" = ?")) {
       count.setString(1, tag);
       try (ResultSet rs = count.executeQuery()) {
         rs.next();
@@ -208,6 +295,11 @@ final class JournalRoundTrip {
     final String simulationId;
 
     Parts(ActorTestKit kit, ServiceSpec spec, EntitySettings settings) {
+      this(kit, spec, settings, kit.system().settings().config().getString(SimulationEntity.JOURNAL_PLUGIN_SETTING));
+    }
+
+    /** {@code simulationJournal}: "" for the default journal, as Tugboat kept simulations before their own tables. */
+    Parts(ActorTestKit kit, ServiceSpec spec, EntitySettings settings, String simulationJournal) {
       this.kit = kit;
       ProbeDirectory directory = new ProbeDirectory(kit);
       gateway = kit.createTestProbe(KubernetesCommand.class);
@@ -216,7 +308,7 @@ final class JournalRoundTrip {
       simulationId = spec.simulationId();
       TestProbe<ClusterSharding.ShardCommand> shard = kit.createTestProbe(ClusterSharding.ShardCommand.class);
       simulation = kit.spawn(SimulationEntity.create(spec.simulationId(), directory, settings, notifications.tags(),
-          shard.ref()));
+          null, simulationJournal, shard.ref()));
       service = kit.spawn(ServiceEntity.create(spec.serviceId(), directory, gateway.ref(), settings, shard.ref()));
     }
 

@@ -56,10 +56,11 @@ class JournalSchemaPostgresIT {
           try (Connection c = pg.getDatabase("postgres", database).getConnection();
                Statement s = c.createStatement();
                ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
-                   + " AND table_name IN ('event_journal', 'event_tag', 'snapshot', 'pekko_projection_offset_store',"
+                   + " AND table_name IN ('event_journal', 'event_tag', 'snapshot', 'simulation_journal',"
+                   + " 'simulation_tag', 'simulation_snapshot', 'pekko_projection_offset_store',"
                    + " 'pekko_projection_management')")) {
             assertTrue(rs.next());
-            assertEquals(5, rs.getInt(1), "round " + round);
+            assertEquals(8, rs.getInt(1), "round " + round);
           }
         }
       } finally {
