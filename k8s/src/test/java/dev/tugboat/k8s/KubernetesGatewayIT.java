@@ -280,10 +280,7 @@ class KubernetesGatewayIT {
 
   @Test
   void aCreateAskedAfterADeleteNeverJoinsTheCreateBeforeIt() {
-    testKit.stop(gateway);
-    settings = settings.withLimits(1, 0, 50);
-    gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
-    kube.faults().latency(Duration.ofMillis(200));
+    oneSlowCallAtATime();
     ServiceSpec spec = spec("sim-nojoin", "m0", "busybox");
     TestProbe<PodCallResult> reply = testKit.createTestProbe();
     gateway.tell(new KubernetesCommand.CreatePod(spec, reply.ref()));
@@ -298,14 +295,19 @@ class KubernetesGatewayIT {
     assertEquals(2, kube.counters().creates(spec.podName()));
   }
 
-  @Test
-  void deletesAndLogReadsGoAheadOfQueuedCreates() {
-    ServiceSpec existing = spec("sim-prio", "old", "busybox");
-    assertInstanceOf(PodCallResult.Succeeded.class, create(existing, Duration.ofSeconds(5)));
+  /** A new gateway with a single call slot, and 200 ms per call: what is asked meanwhile queues. */
+  private void oneSlowCallAtATime() {
     testKit.stop(gateway);
     settings = settings.withLimits(1, 0, 50);
     gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
     kube.faults().latency(Duration.ofMillis(200));
+  }
+
+  @Test
+  void deletesAndLogReadsGoAheadOfQueuedCreates() {
+    ServiceSpec existing = spec("sim-prio", "old", "busybox");
+    assertInstanceOf(PodCallResult.Succeeded.class, create(existing, Duration.ofSeconds(5)));
+    oneSlowCallAtATime();
     TestProbe<Object> replies = testKit.createTestProbe();
     List<ServiceSpec> creates = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -332,10 +334,7 @@ class KubernetesGatewayIT {
     for (ServiceSpec s : List.of(ended, deleting, running)) {
       assertInstanceOf(PodCallResult.Succeeded.class, create(s, Duration.ofSeconds(5)));
     }
-    testKit.stop(gateway);
-    settings = settings.withLimits(1, 0, 50);
-    gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
-    kube.faults().latency(Duration.ofMillis(200));
+    oneSlowCallAtATime();
     TestProbe<Object> replies = testKit.createTestProbe();
     // The first delete occupies the single call slot; a second delete, then a log read of another
     // pod, are asked while it runs: the log read (a termination report waits for it) starts first.

@@ -81,17 +81,7 @@ final class JournalRoundTrip {
       // Idempotent: a second run over the existing tables succeeds.
       JournalSchema.createIfNotExists(first.system()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       Parts p = new Parts(first, spec, settings);
-      TestProbe<CommandReply> replies = first.createTestProbe(CommandReply.class);
-      p.simulation.tell(new SimulationCommand.Deploy("204-asd", List.of(new ModelSpec("m0", "img:1", List.of())), 1.0,
-          replies.ref()));
-      assertInstanceOf(CommandReply.Accepted.class, replies.receiveMessage(WAIT));
-      p.service.tell(new ServiceCommand.Create(spec, replies.ref()));
-      assertInstanceOf(CommandReply.Accepted.class, replies.receiveMessage(WAIT));
-      var create = p.gateway.expectMessageClass(KubernetesCommand.CreatePod.class, WAIT);
-      create.replyTo().tell(new PodCallResult.Succeeded(spec.podName(), "created"));
-      p.simulation.tell(new SimulationCommand.ReportModelReady("m0", replies.ref()));
-      assertInstanceOf(CommandReply.Accepted.class, replies.receiveMessage(WAIT));
-      awaitServicePhase(first, p.service, ServiceView.Phase.CREATED);
+      deployOneReadyModel(first, p, spec);
 
       // The projection reads ModelsReadyQueued from the journal and publishes it; the "broker"
       // never acknowledges it before the node goes away.
@@ -179,17 +169,7 @@ final class JournalRoundTrip {
     try {
       JournalSchema.createIfNotExists(old.system()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       Parts p = new Parts(old, spec, settings, "");
-      TestProbe<CommandReply> replies = old.createTestProbe(CommandReply.class);
-      p.simulation.tell(new SimulationCommand.Deploy("204-asd", List.of(new ModelSpec("m0", "img:1", List.of())), 1.0,
-          replies.ref()));
-      assertInstanceOf(CommandReply.Accepted.class, replies.receiveMessage(WAIT));
-      p.service.tell(new ServiceCommand.Create(spec, replies.ref()));
-      assertInstanceOf(CommandReply.Accepted.class, replies.receiveMessage(WAIT));
-      p.gateway.expectMessageClass(KubernetesCommand.CreatePod.class, WAIT).replyTo()
-          .tell(new PodCallResult.Succeeded(spec.podName(), "created"));
-      p.simulation.tell(new SimulationCommand.ReportModelReady("m0", replies.ref()));
-      assertInstanceOf(CommandReply.Accepted.class, replies.receiveMessage(WAIT));
-      awaitServicePhase(old, p.service, ServiceView.Phase.CREATED);
+      deployOneReadyModel(old, p, spec);
       orderings = longs(config, "SELECT \"ordering\" FROM \"event_journal\" WHERE " + simulations
           + " ORDER BY \"ordering\"");
       assertTrue(!orderings.isEmpty(), "the old wiring journaled the simulation in event_journal");
@@ -232,6 +212,21 @@ final class JournalRoundTrip {
     } finally {
       upgraded.shutdownTestKit();
     }
+  }
+
+  /** Deploys the simulation of {@code spec}'s one model, creates its pod and reports it ready. */
+  private static void deployOneReadyModel(ActorTestKit kit, Parts p, ServiceSpec spec) {
+    TestProbe<CommandReply> replies = kit.createTestProbe(CommandReply.class);
+    p.simulation.tell(new SimulationCommand.Deploy(spec.simulatorId(), List.of(new ModelSpec("m0", "img:1", List.of())),
+        1.0, replies.ref()));
+    assertInstanceOf(CommandReply.Accepted.class, replies.receiveMessage(WAIT));
+    p.service.tell(new ServiceCommand.Create(spec, replies.ref()));
+    assertInstanceOf(CommandReply.Accepted.class, replies.receiveMessage(WAIT));
+    p.gateway.expectMessageClass(KubernetesCommand.CreatePod.class, WAIT).replyTo()
+        .tell(new PodCallResult.Succeeded(spec.podName(), "created"));
+    p.simulation.tell(new SimulationCommand.ReportModelReady("m0", replies.ref()));
+    assertInstanceOf(CommandReply.Accepted.class, replies.receiveMessage(WAIT));
+    awaitServicePhase(kit, p.service, ServiceView.Phase.CREATED);
   }
 
   private static List<Long> longs(Config config, String query) throws Exception {
