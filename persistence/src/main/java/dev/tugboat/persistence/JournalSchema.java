@@ -17,6 +17,9 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates the journal and snapshot tables pekko-persistence-jdbc needs, idempotently, from the
@@ -26,6 +29,7 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
  * Runs on the blocking dispatcher; completes exceptionally when the database cannot be reached.
  */
 public final class JournalSchema {
+  private static final Logger log = LoggerFactory.getLogger(JournalSchema.class);
 
   /** The PostgreSQL advisory lock key the nodes take turns on while creating the schema ("tugboat" in ASCII). */
   static final long SCHEMA_LOCK = 0x747567626f6174L;
@@ -62,8 +66,12 @@ public final class JournalSchema {
         for (String sql : statements) {
           s.execute(sql);
         }
-        moveSimulationEvents(s, kind);
+        int moved = moveSimulationEvents(s, kind);
         c.commit();
+        if (moved > 0) {
+          log.info("journal schema at {}: moved {} simulation event(s) from event_journal to simulation_journal",
+              redact(url), moved);
+        }
       } catch (SQLException e) {
         c.rollback();
         throw e;
@@ -81,7 +89,8 @@ public final class JournalSchema {
       + "\"snapshot_ser_id\", \"snapshot_ser_manifest\", \"snapshot_payload\", \"meta_ser_id\", "
       + "\"meta_ser_manifest\", \"meta_payload\"";
   /** The persistence ids of Simulation entities ("Simulation|" + id). */
-  private static final String SIMULATIONS = "\"persistence_id\" LIKE 'Simulation|%'";
+  private static final String SIMULATIONS = "\"persistence_id\" LIKE '"
+      + SimulationEntity.ENTITY_KEY.name() + PersistenceId.DefaultSeparator() + "%'";
 
   /**
    * While {@code simulation_journal} is still empty (a new database, or the first start after an

@@ -108,9 +108,7 @@ final class JournalRoundTrip {
     ActorTestKit second = ActorTestKit.create("JournalSecond", config);
     try {
       Parts p = new Parts(second, spec, settings);
-      TestProbe<SimulationReply> simReply = second.createTestProbe(SimulationReply.class);
-      p.simulation.tell(new SimulationCommand.Get(simReply.ref()));
-      SimulationView v = assertInstanceOf(SimulationReply.Found.class, simReply.receiveMessage(WAIT)).simulation();
+      SimulationView v = view(second, p.simulation);
       assertEquals(SimulationView.Phase.READY, v.phase());
       assertEquals("204-asd", v.simulatorId());
       assertEquals(1, v.models().size());
@@ -192,9 +190,7 @@ final class JournalRoundTrip {
     ActorTestKit upgraded = ActorTestKit.create("JournalUpgraded", config);
     try {
       Parts p = new Parts(upgraded, spec, settings);
-      TestProbe<SimulationReply> simReply = upgraded.createTestProbe(SimulationReply.class);
-      p.simulation.tell(new SimulationCommand.Get(simReply.ref()));
-      SimulationView v = assertInstanceOf(SimulationReply.Found.class, simReply.receiveMessage(WAIT)).simulation();
+      SimulationView v = view(upgraded, p.simulation);
       assertEquals(SimulationView.Phase.READY, v.phase());
       assertEquals(1, v.pendingNotifications());
       awaitServicePhase(upgraded, p.service, ServiceView.Phase.CREATED);
@@ -253,6 +249,13 @@ final class JournalRoundTrip {
         return rs.getInt(1);
       }
     }
+  }
+
+  /** The simulation's view, which it must have (recovered or not). */
+  private static SimulationView view(ActorTestKit kit, ActorRef<SimulationCommand> simulation) {
+    TestProbe<SimulationReply> reply = kit.createTestProbe(SimulationReply.class);
+    simulation.tell(new SimulationCommand.Get(reply.ref()));
+    return assertInstanceOf(SimulationReply.Found.class, reply.receiveMessage(WAIT)).simulation();
   }
 
   private static ActorRef<CommandReply> replies(ActorTestKit kit) {
