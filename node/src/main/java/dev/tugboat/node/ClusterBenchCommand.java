@@ -97,7 +97,7 @@ final class ClusterBenchCommand implements Callable<Integer> {
   int stallSeconds = 300;
 
   @Option(names = "--node-jvm-options", description = "JVM options of each node process (default: ${DEFAULT-VALUE}).")
-  String nodeJvmOptions = "-Xmx1g -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
+  String nodeJvmOptions = "-Xmx1g -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:+UseTransparentHugePages";
 
   @Option(names = "--db-connections", description = "Journal connection pool size of each node (default: ${DEFAULT-VALUE}).")
   int dbConnections = 8;

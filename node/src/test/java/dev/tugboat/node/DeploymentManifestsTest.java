@@ -415,6 +415,18 @@ class DeploymentManifestsTest {
         () -> assertTrue(dockerfile.contains("ENTRYPOINT [\"java\",\"-jar\",\"/app/tugboat.jar\",\"run\"]")));
   }
 
+  @Test
+  void theImageGivesTheHeapHugePagesAndTheDeploymentKeepsTheImagesJvmOptions() throws IOException {
+    String dockerfile = Files.readString(DEPLOY.resolve("Dockerfile"));
+    String options = dockerfile.lines().filter(l -> l.startsWith("ENV JAVA_TOOL_OPTIONS=")).findFirst()
+        .orElseThrow(() -> new AssertionError("the Dockerfile sets no JAVA_TOOL_OPTIONS"));
+    assertAll(
+        () -> assertTrue(options.contains("-XX:+UseTransparentHugePages"), options),
+        () -> assertTrue(options.contains("-XX:+ExitOnOutOfMemoryError"), options),
+        () -> assertTrue(deploymentEnvNames().noneMatch(n -> n.equals("JAVA_TOOL_OPTIONS")),
+            "a JAVA_TOOL_OPTIONS in the Deployment would replace the image's JVM options"));
+  }
+
   static Stream<String> deploymentEnvNames() throws IOException {
     if (objects == null) {
       load();

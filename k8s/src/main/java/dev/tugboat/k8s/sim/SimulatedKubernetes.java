@@ -54,6 +54,9 @@ public final class SimulatedKubernetes implements AutoCloseable {
         new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     this.client = newClient();
+    // And the client's own: bench-cluster watches through it, and its first watch event held the
+    // client's event loop for ~7 s while fabric8 loaded its registry of kinds.
+    KubernetesClients.warmUp(client.getKubernetesSerialization());
     this.kubelet = new SimulatedKubelet(store, settings, logs, faults);
     faults.bind(store, kubelet);
   }
