@@ -13,7 +13,7 @@ import java.util.concurrent.Future;
 /**
  * A fixed piece of CPU work, timed, so that a benchmark's figures can be read against the speed
  * the machine had while it ran. The machines these benchmarks run on are VMs whose speed changes
- * under them (the same jar and command took 8 to 26 ms of CPU per model on different days), so a
+ * under them (the same code took 8 to 29 ms of CPU per model on different days), so a
  * figure without the machine's speed next to it cannot be compared with another run's.
  *
  * <p>The work: SHA-256 over {@code mebibytes} MiB of a fixed buffer, once on one thread and once on
@@ -34,7 +34,8 @@ record MachineProbe(int mebibytes, long singleThreadMillis, int threads, long al
   MachineProbe {
     if (mebibytes <= 0 || threads <= 0 || walkSteps <= 0 || singleThreadMillis < 0 || allThreadsMillis < 0
         || memoryWalkMillis < 0) {
-      throw new IllegalArgumentException("invalid machine probe: " + mebibytes + " MiB, " + threads + " threads");
+      throw new IllegalArgumentException("invalid machine probe: " + mebibytes + " MiB, " + threads + " threads, "
+          + walkSteps + " steps, times " + singleThreadMillis + "/" + allThreadsMillis + "/" + memoryWalkMillis + " ms");
     }
   }
 
