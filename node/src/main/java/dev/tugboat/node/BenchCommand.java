@@ -73,13 +73,10 @@ final class BenchCommand implements Callable<Integer> {
   @Mixin
   EmbeddedPorts ports = new EmbeddedPorts();
 
-  /** The machine probe's work before and after the run: about a second on an idle 2-core machine. */
-  private static final int PROBE_MEBIBYTES = 512;
-
   @Override
   public Integer call() throws Exception {
     // Before the node starts, so nothing else runs: the machine's speed to read this run's figures by.
-    System.out.println("bench: " + MachineProbe.measure(PROBE_MEBIBYTES).describe("before"));
+    System.out.println("bench: " + MachineProbe.measure().describe("before"));
     try (TugboatNode node = EmbeddedRun.start(dataDir, ports.mqtt, ports.http, runSeconds);
          SimulatedSo so = SimulatedSo.connect(node.settings().embeddedMqttHost(), ports.mqtt, "dots-so")) {
       SimulatedKubernetes k8s = node.simulatedKubernetes().orElseThrow();
@@ -221,7 +218,7 @@ final class BenchCommand implements Callable<Integer> {
                 + "which the JIT compiler threads %.1f s; cpu_ms_per_model=%.2f (without the JIT %.2f)%n",
             cpuMs / 1e3, jitMs / 1e3, cpuMs / (double) models, (cpuMs - jitMs) / (double) models);
       }
-      System.out.println("bench: " + MachineProbe.measure(PROBE_MEBIBYTES).describe("after"));
+      System.out.println("bench: " + MachineProbe.measure().describe("after"));
       System.out.printf("models=%d create_per_s=%.0f ready_ms=%d all_terminated_ms=%d detect_p50_ms=%d "
               + "detect_p99_ms=%d api_writes_per_model=%.2f heap_mb=%.0f%n",
           models, createPerS, readyNanos < 0 ? -1 : (readyNanos - t0) / 1_000_000, (allNanos - t0) / 1_000_000,

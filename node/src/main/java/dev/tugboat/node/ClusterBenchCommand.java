@@ -102,9 +102,6 @@ final class ClusterBenchCommand implements Callable<Integer> {
   @Option(names = "--db-connections", description = "Journal connection pool size of each node (default: ${DEFAULT-VALUE}).")
   int dbConnections = 8;
 
-  /** The machine probe's work before and after the run: about a second on an idle 2-core machine. */
-  private static final int PROBE_MEBIBYTES = 512;
-
   @Override
   public Integer call() throws Exception {
     if (models < 1 || killAt <= 0 || killAt > 1 || runSeconds < 0 || keepLogsSeconds < 0 || settleSeconds < 1
@@ -113,7 +110,7 @@ final class ClusterBenchCommand implements Callable<Integer> {
           + "--stall-seconds and --db-connections must be at least 1, --kill-at within (0, 1], the others not negative");
     }
     EmbeddedRun.wipe(dataDir);
-    System.out.println("bench-cluster: " + MachineProbe.measure(PROBE_MEBIBYTES).describe("before"));
+    System.out.println("bench-cluster: " + MachineProbe.measure().describe("before"));
     int shards = ConfigFactory.load().getInt("pekko.cluster.sharding.number-of-shards");
     BenchCluster cluster = new BenchCluster();
     Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "bench-cluster-cleanup"));
@@ -126,7 +123,7 @@ final class ClusterBenchCommand implements Callable<Integer> {
     } finally {
       cluster.close();
     }
-    System.out.println("bench-cluster: " + MachineProbe.measure(PROBE_MEBIBYTES).describe("after"));
+    System.out.println("bench-cluster: " + MachineProbe.measure().describe("after"));
     String recovery = outcome.recoveryNanos < 0 ? "-1" : String.format(Locale.ROOT, "%.1f", outcome.recoveryNanos / 1e9);
     System.out.printf(Locale.ROOT, "nodes=%d models=%d recovery_s=%s lost=%d duplicate_pods=%d orphan_pods=%d%n",
         BenchCluster.NODES, models, recovery, outcome.lost, outcome.duplicatePods, outcome.orphanPods);

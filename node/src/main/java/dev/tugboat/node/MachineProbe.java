@@ -5,6 +5,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,9 +40,12 @@ record MachineProbe(int mebibytes, long singleThreadMillis, int threads, long al
     }
   }
 
-  /** Runs the work on one thread, then on every available processor at once. */
-  static MachineProbe measure(int mebibytes) {
-    return measure(mebibytes, Runtime.getRuntime().availableProcessors(), WALK_STEPS);
+  /** The hashing work of the benchmarks' probe: about half a second on the machines they ran on. */
+  static final int MEBIBYTES = 512;
+
+  /** The benchmarks' probe: {@link #MEBIBYTES} on one thread, then on every available processor at once. */
+  static MachineProbe measure() {
+    return measure(MEBIBYTES, Runtime.getRuntime().availableProcessors(), WALK_STEPS);
   }
 
   static MachineProbe measure(int mebibytes, int threads, int walkSteps) {
@@ -82,8 +86,9 @@ record MachineProbe(int mebibytes, long singleThreadMillis, int threads, long al
         results.add(pool.submit(() -> hash(mebibytes)));
       }
       for (Future<byte[]> f : results) {
-        if (f.get().length != 32) {
-          throw new IllegalStateException("SHA-256 gave a digest of " + f.get().length + " bytes");
+        int length = f.get().length;
+        if (length != 32) {
+          throw new IllegalStateException("SHA-256 gave a digest of " + length + " bytes");
         }
       }
       return (System.nanoTime() - start) / 1_000_000;
@@ -103,7 +108,7 @@ record MachineProbe(int mebibytes, long singleThreadMillis, int threads, long al
     for (int i = 0; i < n; i++) {
       next[i] = i;
     }
-    java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+    SplittableRandom random = new SplittableRandom(42);
     for (int i = n - 1; i > 0; i--) {
       int j = random.nextInt(i);
       int t = next[i];
