@@ -11,6 +11,9 @@ import java.util.Objects;
  * a creation whose bounded retries ran out is HELD for an operator (Retry/Abandon) instead of FAILED.
  * deletedLinger: how long a deleted, acknowledged service waits for its pod's deletion to be seen
  * before it stops anyway (a stopped service that a late watch event reaches is recovered in vain).
+ * lateReadyGrace: once every model has ended while some never reported ready (their
+ * ReadyForProcessing may still be on its way over MQTT), how long AllModelsHaveTerminated waits
+ * for those reports so that ModelsReady, if every model did report, goes out before it (0: no wait).
  */
 public record EntitySettings(
     Duration simulationTick,
@@ -27,6 +30,7 @@ public record EntitySettings(
     int simulationSnapshotEvery,
     int createWindow,
     Duration deletedLinger,
+    Duration lateReadyGrace,
     Clock clock) {
 
   public EntitySettings {
@@ -39,6 +43,10 @@ public record EntitySettings(
     requirePositive("ask-timeout", askTimeout);
     requirePositive("lost-node-grace", lostNodeGrace);
     requirePositive("deleted-linger", deletedLinger);
+    if (lateReadyGrace == null || lateReadyGrace.isNegative()) {
+      throw new IllegalArgumentException(
+          "tugboat.entities.late-ready-grace must be a duration >= 0 (0 = no wait), got " + lateReadyGrace);
+    }
     if (simulationSnapshotEvery < 1) {
       throw new IllegalArgumentException("tugboat.entities.simulation-snapshot-every must be >= 1");
     }
@@ -70,6 +78,7 @@ public record EntitySettings(
         c.getInt("simulation-snapshot-every"),
         c.getInt("create-window"),
         c.getDuration("deleted-linger"),
+        c.getDuration("late-ready-grace"),
         Clock.systemUTC());
   }
 
@@ -77,21 +86,28 @@ public record EntitySettings(
   public EntitySettings withClock(Clock newClock) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, newClock);
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, newClock);
   }
 
   /** The same settings with hold-on-failure switched (tests). */
   public EntitySettings withHoldOnFailure(boolean hold) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, hold,
-        simulationSnapshotEvery, createWindow, deletedLinger, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, clock);
   }
 
   /** The same settings with another create window (tests). */
   public EntitySettings withCreateWindow(int window) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, window, deletedLinger, clock);
+        simulationSnapshotEvery, window, deletedLinger, lateReadyGrace, clock);
+  }
+
+  /** The same settings with another late-ready grace (tests). */
+  public EntitySettings withLateReadyGrace(Duration grace) {
+    return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
+        logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
+        simulationSnapshotEvery, createWindow, deletedLinger, grace, clock);
   }
 
   private static void requirePositive(String name, Duration d) {

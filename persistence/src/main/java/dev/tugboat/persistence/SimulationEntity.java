@@ -50,6 +50,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
@@ -87,6 +88,12 @@ public final class SimulationEntity
 
   /** Drives the re-sending of Creates. */
   enum Tick implements SimulationCommand.Private, CborSerializable { INSTANCE }
+
+  /**
+   * Every model has ended, some without reporting ready, and late-ready-grace has passed since:
+   * AllModelsHaveTerminated is queued without ModelsReady.
+   */
+  enum LateReadyGraceOver implements SimulationCommand.Private, CborSerializable { INSTANCE }
 
   /** A Service entity answered Create (reply set) or the ask failed (failure set). */
   record CreateReplied(String modelId, CommandReply reply, String failure)
@@ -193,6 +200,9 @@ public final class SimulationEntity
   private final Map<String, Instant> firstCreateSent = new HashMap<>();
   /** The create deadline passed under hold-on-failure and was logged (once per incarnation). */
   private boolean createOverdueLogged;
+  /** Every model has ended and AllModelsHaveTerminated waits for late ready reports (timer started). */
+  private boolean awaitingLateReady;
+  private final TimerScheduler<SimulationCommand> timers;
   private boolean passivating;
   /**
    * Reports and deliveries buffered in arrival order until the next Flush, so that a burst (1,000
@@ -221,7 +231,8 @@ public final class SimulationEntity
 
   private SimulationEntity(String simulationId, EntityDirectory directory, EntitySettings settings,
       NotificationTags tags, FastPath fastPath, String journalPluginId,
-      ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<SimulationCommand> ctx) {
+      ActorRef<ClusterSharding.ShardCommand> shard, TimerScheduler<SimulationCommand> timers,
+      ActorContext<SimulationCommand> ctx) {
     super(PersistenceId.of(ENTITY_KEY.name(), simulationId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.simulationId = simulationId;
@@ -233,6 +244,7 @@ public final class SimulationEntity
     this.snapshotPluginId = journalPluginId.isEmpty() ? ""
         : ctx.getSystem().settings().config().getString(SNAPSHOT_PLUGIN_SETTING);
     this.shard = shard;
+    this.timers = timers;
     this.ctx = ctx;
   }
 
@@ -284,7 +296,7 @@ public final class SimulationEntity
     return Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.simulationTick());
       return Behaviors.setup(ctx -> new SimulationEntity(simulationId, directory, settings, tags, fastPath,
-          journalPluginId, shard, ctx));
+          journalPluginId, shard, timers, ctx));
     });
   }
 
@@ -334,6 +346,10 @@ public final class SimulationEntity
           afterChange(state);
           if (state instanceof Active a) {
             sendCreates(a.deployment());
+            if (a.deployment().allTerminated() && !a.deployment().allTerminatedQueued()) {
+              // The earlier incarnation was waiting for late ready reports: this one waits again.
+              awaitLateReady(a.deployment());
+            }
           }
         })
         .build();
@@ -459,7 +475,8 @@ public final class SimulationEntity
         .onCommand(ReportModelReady.class, this::modelReady)
         .onCommand(ReportServiceTerminated.class, this::serviceTerminated)
         .onCommand(CreateReplied.class, this::createReplied)
-        .onCommand(Tick.class, (s, c) -> tickActive(s));
+        .onCommand(Tick.class, (s, c) -> tickActive(s))
+        .onCommand(LateReadyGraceOver.class, (s, c) -> lateReadyGraceOver(s));
   }
 
   private ReplyEffect<SimulationEvent, SimulationState> redeploy(Deployment d, Deploy cmd) {
@@ -580,6 +597,9 @@ public final class SimulationEntity
       }
       events.addAll(decided);
     }
+    if (next instanceof Active a) {
+      allTerminated(a, now).ifPresent(events::add);
+    }
     return new Batch(events, replies);
   }
 
@@ -587,7 +607,11 @@ public final class SimulationEntity
     replies.forEach(r -> r.replyTo().tell(r.reply()));
   }
 
-  /** ModelReady [+ ModelsReadyQueued] into {@code events} unless already ready or ended; the reply. */
+  /**
+   * ModelReady [+ ModelsReadyQueued] into {@code events} unless already ready or ended; the reply.
+   * A model that has ended already is still marked ready: its report and its pod's end travel
+   * apart (see {@link #allTerminated}).
+   */
   private CommandReply readyEvents(SimulationState state, String modelId, Instant now, List<SimulationEvent> events) {
     if (!(state instanceof Active a)) {
       return new CommandReply.Accepted("simulation ended");
@@ -608,7 +632,7 @@ public final class SimulationEntity
     return CommandReply.accepted();
   }
 
-  /** ModelTerminated [+ AllModelsHaveTerminatedQueued] into {@code events} unless already ended; the reply. */
+  /** ModelTerminated into {@code events} unless already ended; the reply. */
   private CommandReply endEvents(SimulationState state, ModelEnd end, Instant now, List<SimulationEvent> events) {
     if (!(state instanceof Active a)) {
       return new CommandReply.Accepted("already terminated");
@@ -640,28 +664,82 @@ public final class SimulationEntity
   /** One model's end, before it is journaled. */
   private record ModelEnd(String modelId, TerminationStatus status, int exitCode, String reason) {}
 
-  /** ModelTerminated for each end, and AllModelsHaveTerminatedQueued once no model is left running. */
+  /** ModelTerminated for each end (callers pass distinct models that have not ended yet). */
   private List<SimulationEvent> terminationEvents(Active state, List<ModelEnd> ends, Instant now) {
     List<SimulationEvent> events = new ArrayList<>();
     long nextId = state.outbox().nextId();
-    ModelTable models = state.deployment().models();
-    int newlyEnded = 0;
     for (ModelEnd end : ends) {
       ctx.getLog().info("simulation {}: model {} terminated {} (exit code {})", simulationId, end.modelId(),
           end.status(), end.exitCode());
       events.add(new ModelTerminated(simulationId, end.modelId(), end.status(), end.exitCode(), end.reason(),
           nextId++, now));
-      // Callers pass distinct models that have not ended yet; the check keeps the count honest anyway.
-      if (models.byId(end.modelId()).filter(m -> m.termination() == null).isPresent()) {
-        newlyEnded++;
-      }
-    }
-    boolean allEnded = models.terminatedCount() + newlyEnded >= models.size();
-    if (allEnded && !state.deployment().allTerminatedQueued()) {
-      events.add(new AllModelsHaveTerminatedQueued(simulationId, nextId, now));
-      ctx.getLog().info("simulation {}: every model terminated, AllModelsHaveTerminated queued", simulationId);
     }
     return events;
+  }
+
+  /** {@link #terminationEvents}, followed by AllModelsHaveTerminatedQueued when they end the simulation. */
+  private List<SimulationEvent> terminationEventsAndEnd(Active state, List<ModelEnd> ends, Instant now) {
+    List<SimulationEvent> events = terminationEvents(state, ends, now);
+    SimulationState after = state;
+    for (SimulationEvent event : events) {
+      after = SimulationState.apply(after, event);
+    }
+    if (after instanceof Active a) {
+      allTerminated(a, now).ifPresent(events::add);
+    }
+    return events;
+  }
+
+  /**
+   * AllModelsHaveTerminatedQueued once no model of {@code state} (the state after the events
+   * decided so far) is left running, unless it is already queued or waits for late ready reports.
+   * A model's ReadyForProcessing comes over MQTT and its pod's end over the Kubernetes watch, so a
+   * model that reports ready and exits at once can be seen ending first; were the simulation to
+   * end there, its report would find it ended and the SO would never get the ModelsReady it was
+   * owed. So while ModelsReady is not queued and could still be (every model not yet ready had a
+   * pod), the end waits late-ready-grace (unless 0) for those reports; ModelsReady, if they complete
+   * the set, goes out before AllModelsHaveTerminated.
+   */
+  private Optional<SimulationEvent> allTerminated(Active state, Instant now) {
+    Deployment d = state.deployment();
+    if (!d.allTerminated() || d.allTerminatedQueued()) {
+      return Optional.empty();
+    }
+    if (!d.modelsReadyQueued() && !settings.lateReadyGrace().isZero() && readyStillPossible(d)) {
+      awaitLateReady(d);
+      return Optional.empty();
+    }
+    ctx.getLog().info("simulation {}: every model terminated, AllModelsHaveTerminated queued", simulationId);
+    return Optional.of(new AllModelsHaveTerminatedQueued(simulationId, state.outbox().nextId(), now));
+  }
+
+  /** Every model not ready yet had a pod, so it may have sent ReadyForProcessing before it ended. */
+  private static boolean readyStillPossible(Deployment d) {
+    return d.models().stream().noneMatch(m -> !m.ready() && m.termination() != null
+        && m.termination().exitCode() == ExitCodes.POD_NOT_CREATED);
+  }
+
+  private void awaitLateReady(Deployment d) {
+    if (!awaitingLateReady) {
+      awaitingLateReady = true;
+      timers.startSingleTimer(LateReadyGraceOver.INSTANCE, settings.lateReadyGrace());
+      ctx.getLog().info("simulation {}: every model terminated, {} of {} without reporting ready;"
+              + " AllModelsHaveTerminated waits up to {} ms for late ReadyForProcessing", simulationId,
+          d.models().size() - d.models().readyCount(), d.models().size(), settings.lateReadyGrace().toMillis());
+    }
+  }
+
+  private ReplyEffect<SimulationEvent, SimulationState> lateReadyGraceOver(Active state) {
+    awaitingLateReady = false;
+    Deployment d = state.deployment();
+    if (!d.allTerminated() || d.allTerminatedQueued()) {
+      return Effect().none().thenNoReply();
+    }
+    ctx.getLog().warn("simulation {}: {} of {} models ended without reporting ready within {} ms; ModelsReady"
+            + " not sent, AllModelsHaveTerminated queued", simulationId, d.models().size() - d.models().readyCount(),
+        d.models().size(), settings.lateReadyGrace().toMillis());
+    return Effect().persist(new AllModelsHaveTerminatedQueued(simulationId, state.outbox().nextId(),
+        settings.clock().instant())).thenRun(this::afterChange).thenNoReply();
   }
 
   private ReplyEffect<SimulationEvent, SimulationState> createReplied(Active state, CreateReplied msg) {
@@ -682,8 +760,9 @@ public final class SimulationEntity
         return Effect().persist(new ServiceCreateAcknowledged(simulationId, msg.modelId(), settings.clock().instant()))
             .thenNoReply();
       }
-      return Effect().persist(terminationEvents(state, List.of(new ModelEnd(msg.modelId(), TerminationStatus.FAILED,
-              ExitCodes.POD_NOT_CREATED, "service refused Create: " + r.reason())), settings.clock().instant()))
+      ModelEnd refused = new ModelEnd(msg.modelId(), TerminationStatus.FAILED, ExitCodes.POD_NOT_CREATED,
+          "service refused Create: " + r.reason());
+      return Effect().persist(terminationEventsAndEnd(state, List.of(refused), settings.clock().instant()))
           .thenRun(this::afterChange)
           .thenNoReply();
     }
@@ -719,7 +798,8 @@ public final class SimulationEntity
         ctx.getLog().error("simulation {}: {} service(s) never accepted Create; reporting them FAILED", simulationId,
             givenUp.size());
         givenUp.forEach(e -> firstCreateSent.remove(e.modelId()));
-        return Effect().persist(terminationEvents(state, givenUp, now)).thenRun(this::afterChange).thenNoReply();
+        return Effect().persist(terminationEventsAndEnd(state, givenUp, now)).thenRun(this::afterChange)
+            .thenNoReply();
       }
     }
     createCursor = 0;
@@ -733,10 +813,7 @@ public final class SimulationEntity
       endedHandlers() {
     return newCommandHandlerWithReplyBuilder().forStateType(Ended.class)
         .onCommand(Deploy.class, (s, c) -> redeploy(s.deployment(), c))
-        .onCommand(ReportModelReady.class, (s, c) -> Effect().none().thenRun(this::afterChange)
-            .thenReply(c.replyTo(), st -> s.deployment().model(c.modelId()).isPresent()
-                ? new CommandReply.Accepted("simulation ended")
-                : new CommandReply.Rejected("unknown model '" + Ids.printable(c.modelId()) + "'")))
+        .onCommand(ReportModelReady.class, this::endedModelReady)
         .onCommand(ReportServiceTerminated.class, (s, c) -> Effect().none().thenRun(this::afterChange)
             .thenReply(c.replyTo(), st -> s.deployment().model(c.modelId()).isPresent()
                 ? new CommandReply.Accepted("already terminated")
@@ -746,6 +823,21 @@ public final class SimulationEntity
           return Effect().none().thenNoReply();
         })
         .onCommand(Tick.class, () -> Effect().none().thenRun(this::afterChange).thenNoReply());
+  }
+
+  /** A ready report after the end (and after late-ready-grace, if there was a wait): too late for ModelsReady. */
+  private ReplyEffect<SimulationEvent, SimulationState> endedModelReady(Ended state, ReportModelReady cmd) {
+    Optional<Model> model = state.deployment().model(cmd.modelId());
+    if (model.isEmpty()) {
+      return Effect().none().thenRun(this::afterChange).thenReply(cmd.replyTo(),
+          st -> new CommandReply.Rejected("unknown model '" + Ids.printable(cmd.modelId()) + "'"));
+    }
+    if (!model.get().ready() && !state.deployment().modelsReadyQueued()) {
+      ctx.getLog().warn("simulation {}: model {} reported ready after the simulation ended; ModelsReady not sent",
+          simulationId, Ids.printable(cmd.modelId()));
+    }
+    return Effect().none().thenRun(this::afterChange)
+        .thenReply(cmd.replyTo(), st -> new CommandReply.Accepted("simulation ended"));
   }
 
   private CommandHandlerWithReplyBuilderByState<SimulationCommand, SimulationEvent, Rejected, SimulationState>
@@ -768,6 +860,7 @@ public final class SimulationEntity
             st -> SimulationState.view(st).<SimulationReply>map(SimulationReply.Found::new)
                 .orElseGet(() -> new SimulationReply.NotFound(simulationId))))
         .onCommand(Flush.class, (s, c) -> flush(s))
+        .onCommand(LateReadyGraceOver.class, () -> Effect().none().thenNoReply())
         .onCommand(Stop.class, (s, c) -> flushAndStop(s))
         .onCommand(NotificationsDelivered.class, (s, c) -> buffer(new PendingDeliveries(c.outboxIds(), c.replyTo())))
         .onCommand(ClaimNotifications.class, this::claim)

@@ -136,8 +136,14 @@ class JournalConfigTest {
     assertEquals(Duration.ofSeconds(60), s.podMissingGrace());
     assertEquals(30, s.logTailLines());
     assertEquals(Duration.ofSeconds(10), s.askTimeout());
+    assertEquals(Duration.ofSeconds(5), s.lateReadyGrace());
     assertThrows(IllegalArgumentException.class, () -> EntitySettings.fromConfig(
         with("tugboat.entities.service-tick = 0s")));
+    // 0 switches the late-ready wait off; a negative grace is refused.
+    assertEquals(Duration.ZERO, EntitySettings.fromConfig(with("tugboat.entities.late-ready-grace = 0s"))
+        .lateReadyGrace());
+    assertThrows(IllegalArgumentException.class, () -> EntitySettings.fromConfig(
+        with("tugboat.entities.late-ready-grace = -1s")));
   }
 
   @Test

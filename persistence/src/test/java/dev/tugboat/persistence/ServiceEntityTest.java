@@ -589,7 +589,14 @@ class ServiceEntityTest {
 
   // ---------------------------------------------------------------- hold on failure
 
+  /**
+   * A kit on {@code settings}, for a service of another simulation: setUp's entity must not share
+   * its persistence id (its recovery, late on a slow machine, would replay this one's events and
+   * send CreatePod and LookupPod to the same gateway probe).
+   */
   private void useSettings(EntitySettings settings) {
+    spec = null;
+    spec = specFor(1.0);
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
         ServiceEntity.create(spec.serviceId(), directory, gateway.ref(), settings, shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());

@@ -86,6 +86,18 @@ class SimulationEntityTest {
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }
 
+  /**
+   * A kit on {@code settings}, for another simulation id: setUp's entity must not share its
+   * persistence id (its recovery, late on a slow machine, would replay this one's events and send
+   * Creates to the same directory).
+   */
+  private void useSettings(EntitySettings settings) {
+    simulationId = simulationId + "-own";
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        SimulationEntity.create(simulationId, directory, settings, TAGS, shard.ref()),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+  }
+
   private static ModelSpec model(String id) {
     return new ModelSpec(id, "registry/model:1", List.of(new EnvVar("EXIT_CODE", "0")));
   }
@@ -187,10 +199,7 @@ class SimulationEntityTest {
 
   @Test
   void atMostCreateWindowCreatesAreUnansweredAndAnswersRefillTheWindowInModelOrder() {
-    EntitySettings windowOfTwo = TestSupport.settings(clock).withCreateWindow(2);
-    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        SimulationEntity.create(simulationId, directory, windowOfTwo, TAGS, shard.ref()),
-        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    useSettings(TestSupport.settings(clock).withCreateWindow(2));
     deploy(List.of(model("m0"), model("m1"), model("m2"), model("m3"), model("m4")), 0);
     var c0 = (ServiceCommand.Create) directory.services.receiveMessage();
     var c1 = (ServiceCommand.Create) directory.services.receiveMessage();
@@ -250,10 +259,7 @@ class SimulationEntityTest {
 
   @Test
   void withHoldOnFailureAnUnacceptedCreateIsResentInsteadOfReportedFailed() {
-    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        SimulationEntity.create(simulationId, directory, TestSupport.settings(clock).withHoldOnFailure(true), TAGS,
-            shard.ref()),
-        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    useSettings(TestSupport.settings(clock).withHoldOnFailure(true));
     deploy(List.of(model("m0")), 0);
     directory.services.receiveMessage();
     // What the ask delivers when the service never answers within ask-timeout.
@@ -416,6 +422,100 @@ class SimulationEntityTest {
     // Woken again by a late report: it answers from its state.
     assertInstanceOf(CommandReply.Accepted.class, kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated(
         "m1", TerminationStatus.SUCCEEDED, 0, "", r)).reply());
+  }
+
+  private CommandReply terminated(String modelId, TerminationStatus status, int exitCode) {
+    return kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated(modelId, status, exitCode,
+        "", r)).reply();
+  }
+
+  private CommandReply ready(String modelId) {
+    return kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportModelReady(modelId, r)).reply();
+  }
+
+  /** A model reported ready and exited at once; its end was seen before its report. */
+  @Test
+  void aReadyReportThatArrivesAfterEveryModelEndedQueuesModelsReadyBeforeTheEnd() {
+    useSettings(TestSupport.settings(clock).withLateReadyGrace(Duration.ofHours(1)));
+    deployTwo();
+    assertEquals(CommandReply.accepted(), ready("m0"));
+    assertEquals(CommandReply.accepted(), terminated("m0", TerminationStatus.SUCCEEDED, 0));
+    var last = report(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.FAILED, 2, "", r));
+    assertEquals(List.of(ModelTerminated.class), last.events().stream().map(Object::getClass).toList());
+    assertInstanceOf(SimulationState.Active.class, kit.getState());
+    // The wait survives a restart (the new incarnation waits again).
+    kit.restart();
+    assertInstanceOf(SimulationState.Active.class, kit.getState());
+
+    var late = report(r -> new SimulationCommand.ReportModelReady("m1", r));
+    assertEquals(CommandReply.accepted(), late.reply());
+    assertEquals(List.of(new ModelReady(simulationId, "m1", clock.instant()),
+        new ModelsReadyQueued(simulationId, 3, clock.instant()),
+        new AllModelsHaveTerminatedQueued(simulationId, 4, clock.instant())), late.events());
+    assertInstanceOf(SimulationState.Ended.class, kit.getState());
+    assertEquals(List.of(
+        new Notification.ModelHasTerminated(simulationId, "m0", TerminationStatus.SUCCEEDED, 0),
+        new Notification.ModelHasTerminated(simulationId, "m1", TerminationStatus.FAILED, 2),
+        new Notification.ModelsReady(simulationId),
+        new Notification.AllModelsHaveTerminated(simulationId)), owed());
+  }
+
+  @Test
+  void whenNoLateReadyReportComesTheEndIsQueuedAfterTheGraceAlsoAfterARestart() {
+    simulationId = simulationId + "-grace";
+    EntitySettings waitLong = TestSupport.settings(clock).withLateReadyGrace(Duration.ofHours(1));
+    ActorRef<SimulationCommand> first = testKit.spawn(SimulationEntity.create(simulationId, directory, waitLong,
+        TAGS, shard.ref()));
+    TestProbe<CommandReply> replies = testKit.createTestProbe(CommandReply.class);
+    first.tell(new SimulationCommand.Deploy("204-asd", List.of(model("m0"), model("m1")), 1.0, replies.ref()));
+    replies.expectMessage(CommandReply.accepted());
+    for (String modelId : List.of("m0", "m1")) {
+      first.tell(new SimulationCommand.ReportServiceTerminated(modelId, TerminationStatus.SUCCEEDED, 0, "",
+          replies.ref()));
+      replies.expectMessage(CommandReply.accepted());
+    }
+    assertEquals(List.of(SimulationDeployed.class, ModelTerminated.class, ModelTerminated.class),
+        persisted().stream().map(Object::getClass).toList());
+    testKit.stop(first);
+
+    // The next incarnation waits (again) and ends the simulation once its grace is over.
+    ActorRef<SimulationCommand> second = testKit.spawn(SimulationEntity.create(simulationId, directory,
+        TestSupport.settings(clock).withLateReadyGrace(Duration.ofMillis(200)), TAGS, shard.ref()));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+        persisted().get(persisted().size() - 1) instanceof AllModelsHaveTerminatedQueued);
+    assertEquals(new AllModelsHaveTerminatedQueued(simulationId, 3, clock.instant()),
+        persisted().get(persisted().size() - 1));
+    assertEquals(4, persisted().size());
+    // A report after the end is answered and changes nothing.
+    second.tell(new SimulationCommand.ReportModelReady("m0", replies.ref()));
+    replies.expectMessage(new CommandReply.Accepted("simulation ended"));
+    assertEquals(4, persisted().size());
+    testKit.stop(second);
+  }
+
+  @Test
+  void noWaitWhenAModelThatNeverReportedReadyNeverHadAPod() {
+    useSettings(TestSupport.settings(clock).withLateReadyGrace(Duration.ofHours(1)));
+    deployTwo();
+    assertEquals(CommandReply.accepted(), terminated("m0", TerminationStatus.SUCCEEDED, 0));
+    var last = report(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.FAILED,
+        ExitCodes.POD_NOT_CREATED, "image refused", r));
+    assertEquals(List.of(ModelTerminated.class, AllModelsHaveTerminatedQueued.class),
+        last.events().stream().map(Object::getClass).toList());
+    assertInstanceOf(SimulationState.Ended.class, kit.getState());
+  }
+
+  @Test
+  void noWaitOnceModelsReadyIsQueued() {
+    useSettings(TestSupport.settings(clock).withLateReadyGrace(Duration.ofHours(1)));
+    deployTwo();
+    ready("m0");
+    ready("m1");
+    terminated("m0", TerminationStatus.SUCCEEDED, 0);
+    var last = report(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.SUCCEEDED, 0, "",
+        r));
+    assertEquals(List.of(ModelTerminated.class, AllModelsHaveTerminatedQueued.class),
+        last.events().stream().map(Object::getClass).toList());
   }
 
   @Test

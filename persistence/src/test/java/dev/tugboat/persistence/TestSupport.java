@@ -17,10 +17,14 @@ final class TestSupport {
         .withFallback(ConfigFactory.load());
   }
 
-  /** Long ticks (never fire during a test) and a long ask timeout (asks never time out by themselves). */
+  /**
+   * Long ticks (never fire during a test) and a long ask timeout (asks never time out by
+   * themselves); no late-ready wait (a simulation ends with its last termination) unless a test
+   * asks for one.
+   */
   static EntitySettings settings(Clock clock) {
     return new EntitySettings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(60), 3,
         Duration.ofSeconds(60), 30, Duration.ofSeconds(5), Duration.ofSeconds(30), 2,
-        Duration.ofMinutes(5), false, 100, 500, Duration.ofSeconds(10), clock);
+        Duration.ofMinutes(5), false, 100, 500, Duration.ofSeconds(10), Duration.ZERO, clock);
   }
 }
