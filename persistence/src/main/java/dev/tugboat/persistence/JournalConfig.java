@@ -58,13 +58,16 @@ public final class JournalConfig {
     Config db = result.getConfig("tugboat.database");
     int connections = db.getInt("max-connections");
     int simulationConnections = db.getInt("simulation-connections");
-    if (connections < 1 || simulationConnections < 1) {
-      throw new IllegalArgumentException("tugboat.database.max-connections (TUGBOAT_DB_MAX_CONNECTIONS) and "
-          + "simulation-connections (TUGBOAT_DB_SIMULATION_CONNECTIONS) must be at least 1, got " + connections
-          + " and " + simulationConnections);
+    int shardingConnections = db.getInt("sharding-connections");
+    if (connections < 1 || simulationConnections < 1 || shardingConnections < 1) {
+      throw new IllegalArgumentException("tugboat.database.max-connections (TUGBOAT_DB_MAX_CONNECTIONS), "
+          + "simulation-connections (TUGBOAT_DB_SIMULATION_CONNECTIONS) and sharding-connections "
+          + "(TUGBOAT_DB_SHARDING_CONNECTIONS) must be at least 1, got " + connections + ", "
+          + simulationConnections + " and " + shardingConnections);
     }
     result = withPool(result, "slick", db, url, connections);
-    return withPool(result, "simulations", db, url, simulationConnections);
+    result = withPool(result, "simulations", db, url, simulationConnections);
+    return withPool(result, "sharding", db, url, shardingConnections);
   }
 
   /** One shared database of pekko-persistence-jdbc: this kind's profile and driver, the url, its pool size. */

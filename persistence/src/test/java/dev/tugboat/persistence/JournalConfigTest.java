@@ -89,6 +89,38 @@ class JournalConfigTest {
   }
 
   @Test
+  void shardingRemembersItsEntitiesThroughTheJdbcPluginsOnTheDefaultTablesAndAPoolOfItsOwn() {
+    Config c = JournalConfig.withDatabase(with("tugboat.database.url = \"jdbc:postgresql://db:5432/tugboat\"\n"
+        + "tugboat.database.max-connections = 8\ntugboat.database.sharding-connections = 3"));
+    assertEquals("eventsourced", c.getString("pekko.cluster.sharding.remember-entities-store"));
+    String journal = c.getString("pekko.cluster.sharding.journal-plugin-id");
+    assertEquals("tugboat-sharding-journal", journal);
+    // The same plugin, tables and columns as the default journal: the shards' logs written before
+    // the pool of their own are read as they were, and an older node can still read them.
+    assertEquals(c.getString("jdbc-journal.class"), c.getString(journal + ".class"));
+    assertEquals(c.getString("jdbc-journal.dao"), c.getString(journal + ".dao"));
+    assertEquals(c.getConfig("jdbc-journal.tables"), c.getConfig(journal + ".tables"));
+    assertEquals("sharding", c.getString(journal + ".use-shared-db"));
+    String snapshots = c.getString("pekko.cluster.sharding.snapshot-plugin-id");
+    assertEquals("tugboat-sharding-snapshot-store", snapshots);
+    assertEquals(c.getString("jdbc-snapshot-store.class"), c.getString(snapshots + ".class"));
+    assertEquals(c.getConfig("jdbc-snapshot-store.tables"), c.getConfig(snapshots + ".tables"));
+    assertEquals("sharding", c.getString(snapshots + ".use-shared-db"));
+    // The default plugins keep the main pool.
+    assertEquals("slick", c.getString("jdbc-journal.use-shared-db"));
+    assertEquals("slick", c.getString("jdbc-snapshot-store.use-shared-db"));
+
+    String pool = "pekko-persistence-jdbc.shared-databases.sharding.";
+    assertEquals("jdbc:postgresql://db:5432/tugboat", c.getString(pool + "db.url"));
+    assertEquals("org.postgresql.Driver", c.getString(pool + "db.driver"));
+    assertEquals("slick.jdbc.PostgresProfile$", c.getString(pool + "profile"));
+    assertEquals(3, c.getInt(pool + "db.maxConnections"));
+    assertEquals(3, c.getInt(pool + "db.numThreads"));
+    assertEquals(8, c.getInt("pekko-persistence-jdbc.shared-databases.slick.db.maxConnections"));
+    assertEquals(2, JournalConfig.withDatabase(with("")).getInt(pool + "db.maxConnections"));
+  }
+
+  @Test
   void aFailoverRecoversTwoHundredEntitiesAtOncePerNode() {
     Config c = JournalConfig.withDatabase(with("tugboat.database.url = \"jdbc:postgresql://db:5432/tugboat\""));
     assertEquals(200, c.getInt("pekko.persistence.max-concurrent-recoveries"));
@@ -98,6 +130,9 @@ class JournalConfigTest {
   void aPoolWithoutConnectionsFailsAtStartUp() {
     assertThrows(IllegalArgumentException.class,
         () -> JournalConfig.withDatabase(with("tugboat.database.simulation-connections = 0")));
+    IllegalArgumentException sharding = assertThrows(IllegalArgumentException.class,
+        () -> JournalConfig.withDatabase(with("tugboat.database.sharding-connections = 0")));
+    assertTrue(sharding.getMessage().contains("TUGBOAT_DB_SHARDING_CONNECTIONS"), sharding.getMessage());
   }
 
   @Test
