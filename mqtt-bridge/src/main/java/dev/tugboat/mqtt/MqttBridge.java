@@ -287,9 +287,11 @@ public final class MqttBridge implements AutoCloseable {
     }
   }
 
-  private static MqttConnectOptions connectOptions(MqttSettings settings, boolean cleanSession) {
+  static MqttConnectOptions connectOptions(MqttSettings settings, boolean cleanSession) {
     MqttConnectOptions o = new MqttConnectOptions();
     o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+    // Nagle off: every inbound QoS 1 message is answered by a small PUBACK (NoDelaySocketFactory).
+    o.setSocketFactory(NoDelaySocketFactory.get());
     o.setCleanSession(cleanSession);
     o.setAutomaticReconnect(true);
     o.setMaxReconnectDelay((int) Math.min(Integer.MAX_VALUE, settings.reconnectMaxDelay().toMillis()));

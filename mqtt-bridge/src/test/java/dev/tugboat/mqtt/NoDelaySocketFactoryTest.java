@@ -1,0 +1,54 @@
+package dev.tugboat.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class NoDelaySocketFactoryTest {
+
+  @Test
+  void theUnconnectedSocketPahoAsksForHasNagleOffAndKeepsItOnceConnected() throws IOException {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+         Socket socket = NoDelaySocketFactory.get().createSocket()) {
+      assertTrue(socket.getTcpNoDelay());
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()), 5_000);
+      try (Socket accepted = server.accept()) {
+        assertTrue(socket.isConnected());
+        assertTrue(socket.getTcpNoDelay());
+      }
+    }
+  }
+
+  @Test
+  void everyConnectingVariantHasNagleOff() throws IOException {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    try (ServerSocket server = new ServerSocket(0, 8, loopback)) {
+      int port = server.getLocalPort();
+      NoDelaySocketFactory f = NoDelaySocketFactory.get();
+      for (Socket s : new Socket[] {f.createSocket(loopback.getHostAddress(), port), f.createSocket(loopback, port),
+          f.createSocket(loopback.getHostAddress(), port, loopback, 0), f.createSocket(loopback, port, loopback, 0)}) {
+        try (s; Socket accepted = server.accept()) {
+          assertTrue(s.getTcpNoDelay(), s.toString());
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void bothOfTheBridgesConnectionsUseIt(boolean cleanSession) {
+    MqttSettings settings = MqttSettings.fromConfig(ConfigFactory.defaultReference().resolve());
+    MqttConnectOptions options = MqttBridge.connectOptions(settings, cleanSession);
+    assertSame(NoDelaySocketFactory.get(), options.getSocketFactory());
+  }
+}
