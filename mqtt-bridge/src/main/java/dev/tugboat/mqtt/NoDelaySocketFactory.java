@@ -11,8 +11,8 @@ import javax.net.SocketFactory;
  * connections. Paho leaves Nagle on. Each QoS 1 message it receives is then answered by a
  * 4-byte PUBACK that the kernel holds until the broker has acknowledged the previous segment,
  * and the broker delays that acknowledgement. One subscriber then got about 1,130 messages a
- * second from the embedded HiveMQ, however fast they were published. With TCP_NODELAY it got
- * 15,000 to 28,000 (docs/benchmarks.md, twelfth session).
+ * second from the embedded HiveMQ, however fast they were published. Through this factory it got
+ * 11,787 and 20,527 (docs/benchmarks.md, twelfth session).
  */
 public final class NoDelaySocketFactory extends SocketFactory {
   private static final NoDelaySocketFactory INSTANCE = new NoDelaySocketFactory();
