@@ -318,8 +318,8 @@ public final class SimulationEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    // The state grows with the model count (about 400 bytes per model: 4 MB at 10,000), so a simulation snapshots
-    // far less often than a service: a 10,000-model run has ~40,000 events.
+    // The state grows with the model count (about 400 bytes per model: 4 MB at 10,000), so a
+    // simulation snapshots far less often than a service: a 10,000-model run has ~40,000 events.
     return RetentionCriteria.snapshotEvery(settings.simulationSnapshotEvery(), 2);
   }
 

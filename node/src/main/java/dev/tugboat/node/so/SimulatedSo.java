@@ -92,8 +92,8 @@ public final class SimulatedSo implements AutoCloseable {
     options.setAutomaticReconnect(true);
     options.setMaxReconnectDelay(RECONNECT_MAX_DELAY_MS);
     options.setMaxInflight(1000);
-    // Without TCP_NODELAY, Java Paho's PUBACKs wait on Nagle's algorithm and cap what this SO receives
-    // at about 1,130 QoS 1 messages a second: the benchmark would measure its own client, not the MSO.
+    // Nagle off, as for the bridge (NoDelaySocketFactory says why): otherwise the benchmark's
+    // termination burst measures this SO's PUBACKs, not the MSO.
     options.setSocketFactory(NoDelaySocketFactory.get());
     DisconnectedBufferOptions buffer = new DisconnectedBufferOptions();
     buffer.setBufferEnabled(true);
