@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * The one actor per node that uses the fabric8 client. It runs the blocking calls on its own
  * bounded pool (never more than max-concurrent-calls in flight, beyond that a FIFO queue per kind
  * of call with deletes and log reads ahead of creates, at most one call per pod at a time, a
- * repeated create or delete joining the queued one, optional token bucket), retries transient
+ * repeated create or delete joining the queued one, optional token bucket, and deletes paced by a
+ * bucket of their own while other kinds go ahead), retries transient
  * failures with jittered exponential backoff until give-up-after, and replies once with the final
  * outcome. Its pod informer tells
  * each {@code ServiceEntity} what its pod does, and answers {@code LookupPod} from its cache.
@@ -135,6 +136,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private static final String INFORMER_TIMER = "informer-restart";
   private static final String PAUSE_TIMER = "pause";
   private static final String ADMISSION_TIMER = "admission";
+  private static final String DELETE_PACE_TIMER = "delete-pace";
 
   private final KubernetesSettings settings;
   private final KubernetesClient client;
@@ -143,6 +145,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private final PodFactory podFactory;
   private final ExecutorService executor;
   private final TokenBucket bucket;
+  /** Deletes' own bucket (see {@link KubernetesSettings.DeletePace}); null = not paced. */
+  private final TokenBucket deleteBucket;
   private final MeterRegistry registry;
   private final AtomicInteger inFlightGauge;
   private final AtomicInteger queuedGauge;
@@ -220,6 +224,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     pool.allowCoreThreadTimeOut(true);
     this.executor = pool;
     this.bucket = settings.qps() > 0 ? new TokenBucket(settings.qps(), settings.burst(), System::nanoTime) : null;
+    this.deleteBucket = settings.deletePace().paced()
+        ? new TokenBucket(settings.deletePace().qps(), settings.deletePace().burst(), System::nanoTime) : null;
     this.inFlightGauge = registry.gauge("tugboat.k8s.calls.in-flight", new AtomicInteger());
     this.queuedGauge = registry.gauge("tugboat.k8s.calls.queued", new AtomicInteger());
     this.informerRestarts = registry.counter("tugboat.k8s.informer.restarts");
@@ -363,12 +369,23 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
         continue;
       }
       while (inFlight < settings.maxConcurrentCalls() && !queue.isEmpty()) {
+        if (kind == Kind.DELETE && deleteBucket != null && deleteBucket.nanosUntilNext() > 0) {
+          // Deletes wait for their own token; the kinds after them go ahead meanwhile.
+          if (!timers.isTimerActive(DELETE_PACE_TIMER)) {
+            timers.startSingleTimer(DELETE_PACE_TIMER, DispatchTick.INSTANCE,
+                Duration.ofNanos(Math.max(1_000_000, deleteBucket.nanosUntilNext())));
+          }
+          break;
+        }
         if (bucket != null && !bucket.tryTake()) {
           if (!timers.isTimerActive(DISPATCH_TIMER)) {
             timers.startSingleTimer(DISPATCH_TIMER, DispatchTick.INSTANCE,
                 Duration.ofNanos(Math.max(1_000_000, bucket.nanosUntilNext())));
           }
           break startCalls;
+        }
+        if (kind == Kind.DELETE && deleteBucket != null) {
+          deleteBucket.tryTake();
         }
         start(queue.pollFirst());
       }

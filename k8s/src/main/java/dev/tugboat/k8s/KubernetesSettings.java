@@ -25,6 +25,7 @@ public record KubernetesSettings(
     int maxConcurrentCalls,
     double qps,
     int burst,
+    DeletePace deletePace,
     Retry retry,
     Duration callTimeout,
     Duration informerResync,
@@ -62,6 +63,24 @@ public record KubernetesSettings(
       if (minBackoff.isNegative() || maxBackoff.compareTo(minBackoff) < 0 || giveUpAfter.isNegative()) {
         throw new IllegalArgumentException("retry needs 0 <= min-backoff <= max-backoff and give-up-after >= 0");
       }
+    }
+  }
+
+  /**
+   * Pod deletes' own token bucket, taken on top of the shared one: qps deletes a second, at most
+   * burst saved up; qps 0 = not paced. Deletes are retention clean-up nobody waits for, and an
+   * ended pod holds no quota: while they wait for a token, other kinds of call go ahead.
+   */
+  public record DeletePace(double qps, int burst) {
+    public DeletePace {
+      if (qps < 0 || burst < 1) {
+        throw new IllegalArgumentException("tugboat.kubernetes.deletes.qps must be >= 0 (0 = not paced) and "
+            + "tugboat.kubernetes.deletes.burst >= 1; got qps " + qps + ", burst " + burst);
+      }
+    }
+
+    public boolean paced() {
+      return qps > 0;
     }
   }
 
@@ -116,6 +135,7 @@ public record KubernetesSettings(
         c.getInt("max-concurrent-calls"),
         c.getDouble("qps"),
         c.getInt("burst"),
+        new DeletePace(c.getDouble("deletes.qps"), c.getInt("deletes.burst")),
         new Retry(r.getDuration("min-backoff"), r.getDuration("max-backoff"), r.getDuration("give-up-after")),
         c.getDuration("call-timeout"),
         c.getDuration("informer-resync"),
@@ -126,37 +146,43 @@ public record KubernetesSettings(
   /** The same settings with other retry limits (tests and the benchmark tune them). */
   public KubernetesSettings withRetry(Retry newRetry) {
     return new KubernetesSettings(namespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
-        host, port, apiToken, maxConcurrentCalls, qps, burst, newRetry, callTimeout, informerResync, admission, podDefaults);
+        host, port, apiToken, maxConcurrentCalls, qps, burst, deletePace, newRetry, callTimeout, informerResync, admission, podDefaults);
   }
 
   /** The same settings with another concurrency bound and rate limit. */
   public KubernetesSettings withLimits(int newMaxConcurrentCalls, double newQps, int newBurst) {
     return new KubernetesSettings(namespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
-        host, port, apiToken, newMaxConcurrentCalls, newQps, newBurst, retry, callTimeout, informerResync, admission, podDefaults);
+        host, port, apiToken, newMaxConcurrentCalls, newQps, newBurst, deletePace, retry, callTimeout, informerResync, admission, podDefaults);
+  }
+
+  /** The same settings with another pace of deletes. */
+  public KubernetesSettings withDeletePace(DeletePace newDeletePace) {
+    return new KubernetesSettings(namespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
+        host, port, apiToken, maxConcurrentCalls, qps, burst, newDeletePace, retry, callTimeout, informerResync, admission, podDefaults);
   }
 
   /** The same settings with other admission limits. */
   public KubernetesSettings withAdmission(Admission newAdmission) {
     return new KubernetesSettings(namespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
-        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync, newAdmission, podDefaults);
+        host, port, apiToken, maxConcurrentCalls, qps, burst, deletePace, retry, callTimeout, informerResync, newAdmission, podDefaults);
   }
 
   /** The same settings with other pod defaults. */
   public KubernetesSettings withPodDefaults(PodDefaults newPodDefaults) {
     return new KubernetesSettings(namespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
-        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync, admission, newPodDefaults);
+        host, port, apiToken, maxConcurrentCalls, qps, burst, deletePace, retry, callTimeout, informerResync, admission, newPodDefaults);
   }
 
   /** The same settings for another namespace. */
   public KubernetesSettings withNamespace(String newNamespace) {
     return new KubernetesSettings(newNamespace, deploymentId, nodeSelector, imagePullSecret, imagePullPolicy, mode,
-        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync, admission, podDefaults);
+        host, port, apiToken, maxConcurrentCalls, qps, burst, deletePace, retry, callTimeout, informerResync, admission, podDefaults);
   }
 
   /** The same settings with another image pull secret ("" for none). */
   public KubernetesSettings withImagePullSecret(String secret) {
     return new KubernetesSettings(namespace, deploymentId, nodeSelector, secret, imagePullPolicy, mode,
-        host, port, apiToken, maxConcurrentCalls, qps, burst, retry, callTimeout, informerResync, admission, podDefaults);
+        host, port, apiToken, maxConcurrentCalls, qps, burst, deletePace, retry, callTimeout, informerResync, admission, podDefaults);
   }
 
   @Override
@@ -165,7 +191,7 @@ public record KubernetesSettings(
         + ", nodeSelector=" + nodeSelector + ", imagePullSecret=" + imagePullSecret
         + ", imagePullPolicy=" + imagePullPolicy + ", mode=" + mode.configName() + ", host=" + host
         + ", port=" + port + ", apiToken=" + (apiToken.isEmpty() ? "<none>" : "<hidden>")
-        + ", maxConcurrentCalls=" + maxConcurrentCalls + ", qps=" + qps + ", burst=" + burst
+        + ", maxConcurrentCalls=" + maxConcurrentCalls + ", qps=" + qps + ", burst=" + burst + ", deletePace=" + deletePace
         + ", retry=" + retry + ", callTimeout=" + callTimeout + ", informerResync=" + informerResync + ", admission=" + admission + ", podDefaults=" + podDefaults + "]";
   }
 

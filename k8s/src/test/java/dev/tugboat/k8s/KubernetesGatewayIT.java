@@ -350,6 +350,46 @@ class KubernetesGatewayIT {
   }
 
   @Test
+  void deletesKeepTheirOwnPaceAtTheServerWhileOtherCallsGoAhead() {
+    testKit.stop(gateway);
+    // 10 deletes a second, 2 saved up: 30 deletes take at least 2.8 s; unpaced they take a few ms.
+    settings = settings.withDeletePace(new KubernetesSettings.DeletePace(10, 2));
+    gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
+    List<ServiceSpec> pods = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      ServiceSpec s = spec("sim-pace", "m" + i, "busybox");
+      pods.add(s);
+      assertInstanceOf(PodCallResult.Succeeded.class, create(s, Duration.ofSeconds(5)));
+    }
+    ServiceSpec kept = spec("sim-pace", "kept", "busybox");
+    assertInstanceOf(PodCallResult.Succeeded.class, create(kept, Duration.ofSeconds(5)));
+    kube.counters().reset();
+    TestProbe<Object> replies = testKit.createTestProbe();
+    long asked = System.nanoTime();
+    pods.forEach(s -> gateway.tell(new KubernetesCommand.DeletePod(s.podName(), replies.ref().narrow())));
+    ServiceSpec late = spec("sim-pace", "late", "busybox");
+    gateway.tell(new KubernetesCommand.CreatePod(late, replies.ref().narrow()));
+    gateway.tell(new KubernetesCommand.ReadPodLog(kept.podName(), 5, replies.ref().narrow()));
+    List<Object> got = replies.receiveSeveralMessages(32, Duration.ofSeconds(15));
+    Duration took = Duration.ofNanos(System.nanoTime() - asked);
+
+    List<Object> deletes = got.stream().filter(r -> r instanceof PodCallResult.Succeeded s
+        && !s.podName().equals(late.podName())).toList();
+    assertEquals(30, deletes.size(), got::toString);
+    // The create and the log read, asked after all 30 deletes, did not wait for them.
+    int createAt = got.indexOf(new PodCallResult.Succeeded(late.podName(), "created"));
+    int logAt = java.util.stream.IntStream.range(0, got.size()).filter(i -> got.get(i) instanceof PodLogResult)
+        .findFirst().orElse(-1);
+    assertTrue(createAt >= 0 && createAt < 10 && logAt >= 0 && logAt < 10,
+        "create answered as reply " + createAt + ", log read as reply " + logAt + " of 32: " + got);
+    assertTrue(took.toMillis() >= 2_700, "30 deletes at 10/s with a burst of 2 took only " + took.toMillis() + " ms");
+    int busiest = kube.counters().maxRequestsInOneSecond(ApiServerCounters.Kind.DELETE);
+    // qps + burst, and one more for a token whose delete reached the server a little late.
+    assertTrue(busiest >= 10 && busiest <= 13, "deletes in the busiest second at the server: " + busiest);
+    assertEquals(30, kube.counters().requests(ApiServerCounters.Kind.DELETE));
+  }
+
+  @Test
   void conflictWithTheSameServiceIsSuccessAndWithAnotherIsFailure() {
     ServiceSpec spec = spec("sim-409", "m0", "busybox");
     Pod pod = new PodFactory(settings).podFor(spec);

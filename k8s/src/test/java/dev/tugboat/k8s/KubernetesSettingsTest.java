@@ -48,6 +48,7 @@ class KubernetesSettingsTest {
     assertEquals(32, s.maxConcurrentCalls());
     assertEquals(0.0, s.qps());
     assertEquals(50, s.burst());
+    assertEquals(new KubernetesSettings.DeletePace(200, 20), s.deletePace());
     assertEquals(new KubernetesSettings.Retry(Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofMinutes(5)), s.retry());
     assertEquals(Duration.ofSeconds(30), s.callTimeout());
     assertEquals(new KubernetesSettings.Admission(0, 10), s.admission());
@@ -64,6 +65,21 @@ class KubernetesSettingsTest {
   @ValueSource(strings = {"tugboat.kubernetes.max-pods = -1", "tugboat.kubernetes.admission.raise-after = 0"})
   void badAdmissionLimitsAreRefusedAtStartUp(String override) {
     assertThrows(IllegalArgumentException.class, () -> read(override));
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"0, 1, false", "50, 5, true", "0.5, 1, true"})
+  void thePaceOfDeletesIsRead(double qps, int burst, boolean paced) {
+    KubernetesSettings s = read("tugboat.kubernetes.deletes { qps = " + qps + ", burst = " + burst + " }");
+    assertEquals(new KubernetesSettings.DeletePace(qps, burst), s.deletePace());
+    assertEquals(paced, s.deletePace().paced());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"tugboat.kubernetes.deletes.qps = -1", "tugboat.kubernetes.deletes.burst = 0"})
+  void aBadPaceOfDeletesIsRefusedAtStartUpNamingTheSetting(String override) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read(override));
+    assertTrue(e.getMessage().contains("tugboat.kubernetes.deletes"), e.getMessage());
   }
 
   @Test

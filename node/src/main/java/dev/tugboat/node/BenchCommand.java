@@ -44,6 +44,8 @@ final class BenchCommand implements Callable<Integer> {
   private static final String SIMULATOR_ID = "bench";
   private static final String SIMULATION_ID = "bench-sim";
   private static final String WARMUP_ID = "warmup-sim";
+  /** The bench gives up waiting for the pods' deletion once none has gone for this long. */
+  private static final Duration DELETES_STALLED = Duration.ofSeconds(30);
 
   @Option(names = "--models", description = "Number of fake models (default: ${DEFAULT-VALUE}).")
   int models = 1000;
@@ -107,8 +109,9 @@ final class BenchCommand implements Callable<Integer> {
           warm = so.next(Duration.ofSeconds(1)).filter(r -> r.topic() instanceof Topic.AllModelsHaveTerminated t
               && t.simulationId().equals(WARMUP_ID)).isPresent();
         }
-        // Its pods are deleted right after (keep-logs 0): wait for that, so no warm-up work overlaps the measurement.
-        if (!warm || !podsGone(k8s, warmupDeadline)) {
+        // Its pods are deleted right after (keep-logs 0), at the gateway's pace of deletes: wait for
+        // that, so no warm-up work overlaps the measurement.
+        if (!warm || !podsGone(k8s, DELETES_STALLED)) {
           System.err.println("bench: the warm-up simulation did not end within " + timeoutSeconds + " s");
           return 1;
         }
@@ -186,8 +189,9 @@ final class BenchCommand implements Callable<Integer> {
         System.err.println("bench: timed out after " + timeoutSeconds + " s");
         return 1;
       }
-      // Every pod of the run is deleted right after its end (keep-logs 0): count its deletes too.
-      podsGone(k8s, System.nanoTime() + Duration.ofSeconds(60).toNanos());
+      // Every pod of the run is deleted after its end (keep-logs 0) at the gateway's pace of deletes
+      // (tugboat.kubernetes.deletes.qps): count its deletes too.
+      podsGone(k8s, DELETES_STALLED);
       ApiServerCounters c = k8s.counters();
       int writes = c.requests(ApiServerCounters.Kind.CREATE) + c.requests(ApiServerCounters.Kind.DELETE)
           + c.requests(ApiServerCounters.Kind.UPDATE) + c.requests(ApiServerCounters.Kind.STATUS);
@@ -240,11 +244,22 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** Waits (polling; this is the bench's own thread) until the simulated API server stores no pod, or the deadline. */
-  private static boolean podsGone(SimulatedKubernetes k8s, long deadlineNanos) throws InterruptedException {
-    while (k8s.storedPods() > 0 && System.nanoTime() < deadlineNanos) {
+  /**
+   * Waits until the simulated API server holds no pod, for as long as their number keeps falling:
+   * paced deletes of 10,000 pods take longer than any fixed wait that would suit 100.
+   */
+  private static boolean podsGone(SimulatedKubernetes k8s, Duration stalled) throws InterruptedException {
+    int left = k8s.storedPods();
+    long lastProgress = System.nanoTime();
+    while (left > 0 && System.nanoTime() - lastProgress < stalled.toNanos()) {
       Thread.sleep(50);
+      int now = k8s.storedPods();
+      if (now < left) {
+        lastProgress = System.nanoTime();
+      }
+      left = now;
     }
-    return k8s.storedPods() == 0;
+    return left == 0;
   }
 
   private static long percentile(long[] sorted, int p) {

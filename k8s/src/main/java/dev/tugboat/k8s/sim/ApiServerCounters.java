@@ -2,6 +2,7 @@ package dev.tugboat.k8s.sim;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -41,6 +42,8 @@ public final class ApiServerCounters {
   private int answering;
   private final PriorityQueue<Long> heldUntil = new PriorityQueue<>();
   private final ArrayDeque<Long> lastSecond = new ArrayDeque<>();
+  private final Map<Kind, ArrayDeque<Long>> lastSecondByKind = new EnumMap<>(Kind.class);
+  private final Map<Kind, Integer> maxPerSecondByKind = new EnumMap<>(Kind.class);
   private int maxConcurrent;
   private int maxPerSecond;
 
@@ -107,6 +110,11 @@ public final class ApiServerCounters {
     return maxPerSecond;
   }
 
+  /** As {@link #maxRequestsInOneSecond()}, for the bounded requests of one kind only. */
+  public synchronized int maxRequestsInOneSecond(Kind kind) {
+    return maxPerSecondByKind.getOrDefault(kind, 0);
+  }
+
   /** Forgets everything counted so far (requests still in flight keep counting as such). */
   public synchronized void reset() {
     byKind.clear();
@@ -115,6 +123,8 @@ public final class ApiServerCounters {
     created.clear();
     faults.clear();
     lastSecond.clear();
+    lastSecondByKind.clear();
+    maxPerSecondByKind.clear();
     maxConcurrent = 0;
     maxPerSecond = 0;
   }
@@ -140,7 +150,7 @@ public final class ApiServerCounters {
   }
 
   /** A bounded request arrives; the server must call {@link #answered} once it has its answer. */
-  synchronized void arrive() {
+  synchronized void arrive(Kind kind) {
     long now = nanoClock.getAsLong();
     while (!heldUntil.isEmpty() && heldUntil.peek() - now <= 0) {
       heldUntil.poll();
@@ -152,6 +162,12 @@ public final class ApiServerCounters {
     }
     lastSecond.addLast(now);
     maxPerSecond = Math.max(maxPerSecond, lastSecond.size());
+    ArrayDeque<Long> ofKind = lastSecondByKind.computeIfAbsent(kind, k -> new ArrayDeque<>());
+    while (!ofKind.isEmpty() && now - ofKind.peekFirst() >= SECOND_NANOS) {
+      ofKind.pollFirst();
+    }
+    ofKind.addLast(now);
+    maxPerSecondByKind.merge(kind, ofKind.size(), Math::max);
   }
 
   /** The answer of a bounded request is ready; it is sent after latency, and in flight until then. */

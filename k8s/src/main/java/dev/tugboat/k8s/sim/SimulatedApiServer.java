@@ -71,7 +71,7 @@ final class SimulatedApiServer extends Dispatcher {
       return route(kind, request, m, body);
     }
     Duration latency = faults.latency();
-    counters.arrive();
+    counters.arrive(kind);
     try {
       MockResponse response = injectedFault(kind);
       if (response == null) {

@@ -22,19 +22,19 @@ class ApiServerCountersTest {
 
   @Test
   void aRequestIsInFlightFromArrivalUntilItsAnswerIsComputedPlusTheLatency() {
-    counters.arrive();
-    counters.arrive();
+    counters.arrive(ApiServerCounters.Kind.CREATE);
+    counters.arrive(ApiServerCounters.Kind.CREATE);
     assertEquals(2, counters.maxConcurrentRequests());
     counters.answered(Duration.ofMillis(100));
     counters.answered(Duration.ZERO);
     advanceMillis(50);
     // One answer still held back by its latency, plus the new one.
-    counters.arrive();
+    counters.arrive(ApiServerCounters.Kind.CREATE);
     assertEquals(2, counters.maxConcurrentRequests());
     counters.answered(Duration.ZERO);
     advanceMillis(50);
     // The held answer is out now: only the new request is in flight.
-    counters.arrive();
+    counters.arrive(ApiServerCounters.Kind.CREATE);
     counters.answered(Duration.ZERO);
     assertEquals(2, counters.maxConcurrentRequests());
   }
@@ -42,12 +42,12 @@ class ApiServerCountersTest {
   @Test
   void thePeakCountsRequestsThatOverlap() {
     for (int i = 0; i < 5; i++) {
-      counters.arrive();
+      counters.arrive(ApiServerCounters.Kind.CREATE);
     }
     for (int i = 0; i < 5; i++) {
       counters.answered(Duration.ZERO);
     }
-    counters.arrive();
+    counters.arrive(ApiServerCounters.Kind.CREATE);
     counters.answered(Duration.ZERO);
     assertEquals(5, counters.maxConcurrentRequests());
   }
@@ -56,7 +56,7 @@ class ApiServerCountersTest {
   void theBusiestSecondIsASlidingWindow() {
     // 10 requests 100 ms apart: every second (sliding) holds exactly 10.
     for (int i = 0; i < 10; i++) {
-      counters.arrive();
+      counters.arrive(ApiServerCounters.Kind.CREATE);
       counters.answered(Duration.ZERO);
       advanceMillis(100);
     }
@@ -65,23 +65,49 @@ class ApiServerCountersTest {
     nanos.addAndGet(-100_000_000L);
     for (int i = 0; i < 5; i++) {
       advanceMillis(100);
-      counters.arrive();
+      counters.arrive(ApiServerCounters.Kind.CREATE);
       counters.answered(Duration.ZERO);
     }
     assertEquals(10, counters.maxRequestsInOneSecond());
     // A burst of 11 within 1 ms.
     advanceMillis(2000);
     for (int i = 0; i < 11; i++) {
-      counters.arrive();
+      counters.arrive(ApiServerCounters.Kind.CREATE);
       counters.answered(Duration.ZERO);
     }
     assertEquals(11, counters.maxRequestsInOneSecond());
   }
 
   @Test
+  void theBusiestSecondOfOneKindCountsOnlyThatKind() {
+    // 6 deletes and 6 creates interleaved within 600 ms: 12 in the busiest second, 6 of each kind.
+    for (int i = 0; i < 6; i++) {
+      counters.arrive(ApiServerCounters.Kind.DELETE);
+      counters.answered(Duration.ZERO);
+      counters.arrive(ApiServerCounters.Kind.CREATE);
+      counters.answered(Duration.ZERO);
+      advanceMillis(100);
+    }
+    assertEquals(12, counters.maxRequestsInOneSecond());
+    assertEquals(6, counters.maxRequestsInOneSecond(ApiServerCounters.Kind.DELETE));
+    assertEquals(6, counters.maxRequestsInOneSecond(ApiServerCounters.Kind.CREATE));
+    assertEquals(0, counters.maxRequestsInOneSecond(ApiServerCounters.Kind.LOG));
+    // Deletes a second apart never share a window.
+    advanceMillis(1000);
+    for (int i = 0; i < 3; i++) {
+      counters.arrive(ApiServerCounters.Kind.DELETE);
+      counters.answered(Duration.ZERO);
+      advanceMillis(1000);
+    }
+    assertEquals(6, counters.maxRequestsInOneSecond(ApiServerCounters.Kind.DELETE));
+    counters.reset();
+    assertEquals(0, counters.maxRequestsInOneSecond(ApiServerCounters.Kind.DELETE));
+  }
+
+  @Test
   void resetForgetsThePeaks() {
-    counters.arrive();
-    counters.arrive();
+    counters.arrive(ApiServerCounters.Kind.CREATE);
+    counters.arrive(ApiServerCounters.Kind.CREATE);
     counters.answered(Duration.ZERO);
     counters.answered(Duration.ZERO);
     counters.reset();
