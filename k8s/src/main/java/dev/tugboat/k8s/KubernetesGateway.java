@@ -459,7 +459,9 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     }
     if (outcome instanceof CallOutcome.Retryable r) {
       long elapsed = System.nanoTime() - call.firstAttemptNanos();
-      Duration delay = Backoff.delay(settings.retry(), call.attempt(), r.retryAfter(), ThreadLocalRandom.current());
+      Duration delay = r.httpStatus() == 429
+          ? Backoff.afterTooManyRequests(settings.retry(), call.attempt(), r.retryAfter(), ThreadLocalRandom.current())
+          : Backoff.delay(settings.retry(), call.attempt(), r.retryAfter(), ThreadLocalRandom.current());
       if (Duration.ofNanos(elapsed).plus(delay).compareTo(settings.retry().giveUpAfter()) > 0) {
         count(call.kind(), "failed");
         getContext().getLog().warn("Kubernetes {} of pod {} gave up after {} attempts: HTTP {} {}",

@@ -74,6 +74,20 @@ class RetryMechanicsTest {
     assertTrue(Backoff.delay(r, 0, Duration.ofSeconds(5), random).toMillis() >= 5000);
   }
 
+  @ParameterizedTest(name = "attempt {0}")
+  @CsvSource({"0", "3", "7", "12", "40"})
+  void aTooManyRequestsPausesForTheServersRetryAfterWhateverTheAttempt(int attempt) {
+    KubernetesSettings.Retry r = new KubernetesSettings.Retry(Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofMinutes(5));
+    Random random = new Random(attempt);
+    for (int i = 0; i < 50; i++) {
+      assertEquals(Duration.ofSeconds(1), Backoff.afterTooManyRequests(r, attempt, Duration.ofSeconds(1), random));
+      assertEquals(Duration.ofSeconds(32), Backoff.afterTooManyRequests(r, attempt, Duration.ofSeconds(32), random));
+      // No Retry-After: the refused call's backoff.
+      long d = Backoff.afterTooManyRequests(r, attempt, Duration.ZERO, random).toMillis();
+      assertTrue(d >= 0 && d <= Math.min(30_000, 200L << Math.min(attempt, 30)), "attempt " + attempt + ": " + d);
+    }
+  }
+
   @Test
   void tokenBucketAllowsTheBurstThenTheRate() {
     AtomicLong now = new AtomicLong();

@@ -65,6 +65,8 @@ class WatchAndRateFaultsIT {
   void stopGateway() {
     testKit.stop(gateway);
     kube.faults().clear();
+    // Each test reads the counters from zero, whatever ran before it.
+    kube.counters().reset();
   }
 
   private ServiceSpec spec(String model) {
@@ -144,5 +146,23 @@ class WatchAndRateFaultsIT {
     assertEquals(before + 3, kube.counters().requests(ApiServerCounters.Kind.CREATE));
     assertEquals(1.0, registry.counter("tugboat.k8s.retries", "kind", "create").count());
     assertTrue(registry.counter("tugboat.k8s.paused.seconds", "kind", "create").count() >= 0.9);
+  }
+
+  @Test
+  void repeated429sPauseForTheirRetryAfterNotForTheRefusedCallsGrowingBackoff() {
+    // A backoff of 5 s doubling per attempt: had the refused call's attempt stretched the pauses, its
+    // four 429s in a row would pause creates for about 2.6 + 5 + 10 + 20 s instead of 4 x 1 s.
+    testKit.stop(gateway);
+    settings = settings.withRetry(new KubernetesSettings.Retry(Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(2)));
+    gateway = testKit.spawn(KubernetesGateway.create(settings, kube.client(), directory, registry));
+    kube.faults().inject429(4, 1);
+    long start = System.nanoTime();
+    assertInstanceOf(PodCallResult.Succeeded.class, create(spec("m-burst")).receiveMessage(Duration.ofSeconds(15)));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertEquals(4, kube.counters().injectedFaults(429));
+    assertTrue(took.compareTo(Duration.ofMillis(3_900)) >= 0 && took.compareTo(Duration.ofSeconds(8)) < 0,
+        "four 429s with Retry-After 1 s took " + took.toMillis() + " ms");
+    double paused = registry.counter("tugboat.k8s.paused.seconds", "kind", "create").count();
+    assertTrue(paused >= 3.9 && paused <= 4.5, "creates paused for " + paused + " s");
   }
 }
