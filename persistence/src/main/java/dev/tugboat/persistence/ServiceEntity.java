@@ -675,6 +675,14 @@ public final class ServiceEntity
           .thenRun(this::afterChange)
           .thenNoReply();
     }
+    if (msg.result() == null) {
+      // Unanswered is not failed: deletes wait their turn at the gateway's pace (a large simulation's
+      // take longer than one ask), and the ask on the next tick joins the queued call, keeping its place.
+      ctx.getLog().info("service {}: delete of pod {} not answered yet ({} of {} asks; deletes are paced by "
+          + "tugboat.kubernetes.deletes.qps), asking again on the next tick", serviceId, state.spec().podName(),
+          deleteFailures, settings.deleteMaxAttempts());
+      return Effect().none().thenNoReply();
+    }
     ctx.getLog().warn("service {}: deleting pod {} failed ({}), retrying on the next tick", serviceId,
         state.spec().podName(), why);
     return Effect().none().thenNoReply();
