@@ -384,8 +384,9 @@ class KubernetesGatewayIT {
         "create answered as reply " + createAt + ", log read as reply " + logAt + " of 32: " + got);
     assertTrue(took.toMillis() >= 2_700, "30 deletes at 10/s with a burst of 2 took only " + took.toMillis() + " ms");
     int busiest = kube.counters().maxRequestsInOneSecond(ApiServerCounters.Kind.DELETE);
-    // qps + burst, and one more for a token whose delete reached the server a little late.
-    assertTrue(busiest >= 10 && busiest <= 13, "deletes in the busiest second at the server: " + busiest);
+    // At most qps + burst, and one more for a token whose delete reached the server a little late
+    // (a slow machine may spread them wider, never narrower).
+    assertTrue(busiest >= 3 && busiest <= 13, "deletes in the busiest second at the server: " + busiest);
     assertEquals(30, kube.counters().requests(ApiServerCounters.Kind.DELETE));
   }
 
