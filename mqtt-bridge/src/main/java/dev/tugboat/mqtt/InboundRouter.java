@@ -2,6 +2,7 @@ package dev.tugboat.mqtt;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tugboat.protocol.CommandReply;
+import dev.tugboat.protocol.DeployLimits;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.Ids;
@@ -13,6 +14,7 @@ import dev.tugboat.protocol.topics.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns one inbound MQTT message into a command for its Simulation entity and acknowledges the
  * message once the entity replied (Accepted or Rejected), once every attempt timed out, or at
- * once when the message is dropped (foreign {so}, malformed topic, undecodable payload). It
+ * once when the message is dropped (foreign {so}, malformed topic, an id that cannot be carried,
+ * an undecodable payload, a DeployModels that names no model). It
  * never blocks: the caller (the Paho callback) returns as soon as the ask is sent.
  */
 final class InboundRouter {
@@ -39,6 +42,7 @@ final class InboundRouter {
   private final MqttSettings settings;
   private final MeterRegistry metrics;
   private final String so;
+  private final DeployLimits limits;
 
   InboundRouter(ActorSystem<?> system, EntityDirectory directory, MqttSettings settings, MeterRegistry metrics) {
     this.system = system;
@@ -46,6 +50,7 @@ final class InboundRouter {
     this.settings = settings;
     this.metrics = metrics;
     this.so = settings.so();
+    this.limits = DeployLimits.fromConfig(system.settings().config());
   }
 
   /** One inbound message on its way to an entity; {@code ack} acknowledges it to the broker. */
@@ -66,22 +71,14 @@ final class InboundRouter {
         drop("foreign-so", topic, "the topic names SO '" + Ids.printable(t.so()) + "', this bridge serves '" + so + "'", ack);
         return;
       }
-      Lifecycle.DeployModels message;
-      try {
-        message = Lifecycle.DeployModels.parseFrom(payload);
-      } catch (InvalidProtocolBufferException e) {
-        drop("undecodable", topic, "not a DeployModels message: " + e.getMessage(), ack);
+      routeDeployModels(topic, t.simulationId(), payload, ack);
+    } else if (parsed instanceof Topic.ReadyForProcessing t) {
+      Optional<String> idProblem = Ids.problem("simulation id", t.simulationId())
+          .or(() -> Ids.problem("model id", t.modelId()));
+      if (idProblem.isPresent()) {
+        drop("invalid-id", topic, idProblem.get(), ack);
         return;
       }
-      List<ModelSpec> models = message.getModelConfigurationsList().stream()
-          .map(m -> new ModelSpec(m.getModelID(), m.getImageUrl(),
-              m.getEnvironmentVariablesList().stream().map(e -> new EnvVar(e.getName(), e.getValue())).toList()))
-          .toList();
-      String simulatorId = message.getSimulatorId();
-      double keepLogsHours = message.getKeepLogsHours();
-      ask(new Inbound("DeployModels", topic, t.simulationId(), "",
-          replyTo -> new SimulationCommand.Deploy(simulatorId, models, keepLogsHours, replyTo), ack, System.nanoTime()), 1);
-    } else if (parsed instanceof Topic.ReadyForProcessing t) {
       try {
         Lifecycle.ReadyForProcessing.parseFrom(payload);
       } catch (InvalidProtocolBufferException e) {
@@ -94,6 +91,56 @@ final class InboundRouter {
     } else {
       drop("unexpected-topic", topic, "Tugboat does not consume " + parsed.getClass().getSimpleName(), ack);
     }
+  }
+
+  /**
+   * Checks a DeployModels against the limits before anything is built from it. A simulation id
+   * that cannot be carried, an undecodable payload or one that names no model is not a
+   * deployment: it is dropped, and nothing is stored. A request that is one but breaks a limit
+   * is refused through its entity, which tells the SO; only a valid one travels as a Deploy.
+   */
+  private void routeDeployModels(String topic, String simulationId, byte[] payload, Runnable ack) {
+    Optional<String> idProblem = Ids.problem("simulation id", simulationId);
+    if (idProblem.isPresent()) {
+      drop("invalid-id", topic, idProblem.get(), ack);
+      return;
+    }
+    Optional<String> tooLarge = limits.messageSizeProblem(payload.length);
+    if (tooLarge.isPresent()) {
+      refuse(topic, simulationId, "", tooLarge.get(), ack);
+      return;
+    }
+    Lifecycle.DeployModels message;
+    try {
+      message = Lifecycle.DeployModels.parseFrom(payload);
+    } catch (InvalidProtocolBufferException e) {
+      drop("undecodable", topic, "not a DeployModels message: " + e.getMessage(), ack);
+      return;
+    }
+    if (message.getModelConfigurationsCount() == 0) {
+      drop("no-models", topic, "not a DeployModels message: it names no model (" + payload.length + " bytes)", ack);
+      return;
+    }
+    String simulatorId = message.getSimulatorId();
+    Optional<String> refusal = WireTypes.problem(message)
+        .or(() -> limits.modelCountProblem(message.getModelConfigurationsCount()));
+    if (refusal.isPresent()) {
+      refuse(topic, simulationId, simulatorId, refusal.get(), ack);
+      return;
+    }
+    List<ModelSpec> models = message.getModelConfigurationsList().stream()
+        .map(m -> new ModelSpec(m.getModelID(), m.getImageUrl(),
+            m.getEnvironmentVariablesList().stream().map(e -> new EnvVar(e.getName(), e.getValue())).toList()))
+        .toList();
+    double keepLogsHours = message.getKeepLogsHours();
+    ask(new Inbound("DeployModels", topic, simulationId, "",
+        replyTo -> new SimulationCommand.Deploy(simulatorId, models, keepLogsHours, replyTo), ack, System.nanoTime()), 1);
+  }
+
+  private void refuse(String topic, String simulationId, String simulatorId, String reason, Runnable ack) {
+    metrics.counter("tugboat.mqtt.inbound.refused").increment();
+    ask(new Inbound("DeployModels", topic, simulationId, "",
+        replyTo -> new SimulationCommand.RefuseDeploy(simulatorId, reason, replyTo), ack, System.nanoTime()), 1);
   }
 
   private void ask(Inbound in, int attempt) {

@@ -142,7 +142,49 @@ class InboundRouterTest {
         Arguments.of("/other/thing", new byte[0], "malformed-topic"),
         Arguments.of("/lifecycle/dots-so/mso/sim-1/DeployModels", garbage, "undecodable"),
         Arguments.of("/lifecycle/model/mso/sim-1/m1/ReadyForProcessing", garbage, "undecodable"),
-        Arguments.of("/lifecycle/mso/dots-so/sim-1/ModelsReady", new byte[0], "unexpected-topic"));
+        Arguments.of("/lifecycle/mso/dots-so/sim-1/ModelsReady", new byte[0], "unexpected-topic"),
+        // An empty or field-less payload decodes as a DeployModels of no models: not a deployment.
+        Arguments.of("/lifecycle/dots-so/mso/sim-1/DeployModels", new byte[0], "no-models"),
+        Arguments.of("/lifecycle/dots-so/mso/sim-1/DeployModels",
+            TestSupport.deployModels("s", 1, java.util.List.of()).toByteArray(), "no-models"),
+        Arguments.of("/lifecycle/dots-so/mso/sim-1\uD83D\uDE80/DeployModels",
+            TestSupport.deployModels("s", 1, TestSupport.sampleModels()).toByteArray(), "invalid-id"),
+        Arguments.of("/lifecycle/dots-so/mso/sim-1\u202E/DeployModels",
+            TestSupport.deployModels("s", 1, TestSupport.sampleModels()).toByteArray(), "invalid-id"),
+        Arguments.of("/lifecycle/model/mso/sim-1/m\u0007/ReadyForProcessing", new byte[0], "invalid-id"),
+        Arguments.of("/lifecycle/model/mso/sim-1\uFFFF/m1/ReadyForProcessing", new byte[0], "invalid-id"));
+  }
+
+  /** A DeployModels whose keepLogsHours (field 3, a double) was sent as a length-delimited string. */
+  static byte[] keepLogsHoursAsAString() {
+    byte[] valid = TestSupport.deployModels("s", 0, TestSupport.sampleModels()).toByteArray();
+    byte[] wrong = {0x1a, 0x02, '2', '4'};
+    byte[] out = java.util.Arrays.copyOf(valid, valid.length + wrong.length);
+    System.arraycopy(wrong, 0, out, valid.length, wrong.length);
+    return out;
+  }
+
+  static Stream<Arguments> refusedMessages() {
+    java.util.List<dev.tugboat.protocol.ModelSpec> tooMany = java.util.stream.IntStream.range(0, 10_001)
+        .mapToObj(i -> new dev.tugboat.protocol.ModelSpec("m" + i, "img:1", java.util.List.of())).toList();
+    return Stream.of(
+        Arguments.of(keepLogsHoursAsAString(), "keepLogsHours"),
+        Arguments.of(TestSupport.deployModels("s", 1, tooMany).toByteArray(), "10001 models, more than the limit"),
+        Arguments.of(new byte[(8 << 20) + 1], "more than the limit of 8388608"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("refusedMessages")
+  void aDeployModelsOverALimitIsRefusedThroughItsEntityWithoutItsModels(byte[] payload, String reasonPart) {
+    router.route("/lifecycle/dots-so/mso/sim-big/DeployModels", payload, acks::incrementAndGet);
+    SimulationCommand.RefuseDeploy refuse =
+        directory.simulation$("sim-big").expectMessageClass(SimulationCommand.RefuseDeploy.class);
+    assertTrue(refuse.reason().contains(reasonPart), refuse.reason());
+    assertEquals(0, acks.get(), "acknowledged before the entity replied");
+    refuse.replyTo().tell(new CommandReply.Rejected(refuse.reason()));
+    awaitAcks(1);
+    awaitInbound("DeployModels", "rejected");
+    assertEquals(1.0, metrics.counter("tugboat.mqtt.inbound.refused").count());
   }
 
   @ParameterizedTest
@@ -151,7 +193,7 @@ class InboundRouterTest {
     router.route(topic, payload, acks::incrementAndGet);
     assertEquals(1, acks.get());
     assertEquals(1.0, metrics.counter("tugboat.mqtt.inbound.dropped", "reason", reason).count());
-    assertFalse(directory.wasAddressed("sim-1"), "a dropped message reached an entity");
+    assertEquals(0, directory.addressed(), "a dropped message reached an entity");
 
     // The next good message still routes.
     router.route("/lifecycle/model/mso/sim-2/m1/ReadyForProcessing", new byte[0], acks::incrementAndGet);

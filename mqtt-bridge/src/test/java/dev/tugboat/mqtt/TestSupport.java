@@ -69,6 +69,11 @@ final class TestSupport {
       return simulations.computeIfAbsent(simulationId, id -> testKit.createTestProbe(SimulationCommand.class));
     }
 
+    /** How many distinct simulations were addressed. */
+    int addressed() {
+      return simulations.size();
+    }
+
     boolean wasAddressed(String simulationId) {
       return simulations.containsKey(simulationId);
     }

@@ -1,6 +1,7 @@
 package dev.tugboat.persistence;
 
 import com.typesafe.config.Config;
+import dev.tugboat.protocol.DeployLimits;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -14,6 +15,7 @@ import java.util.Objects;
  * lateReadyGrace: once every model has ended while some never reported ready (their
  * ReadyForProcessing may still be on its way over MQTT), how long AllModelsHaveTerminated waits
  * for those reports so that ModelsReady, if every model did report, goes out before it (0: no wait).
+ * limits: the bounds of a DeployModels ({@code tugboat.limits}).
  */
 public record EntitySettings(
     Duration simulationTick,
@@ -31,10 +33,12 @@ public record EntitySettings(
     int createWindow,
     Duration deletedLinger,
     Duration lateReadyGrace,
+    DeployLimits limits,
     Clock clock) {
 
   public EntitySettings {
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(limits, "limits");
     requirePositive("simulation-tick", simulationTick);
     requirePositive("service-tick", serviceTick);
     requirePositive("create-retry-after", createRetryAfter);
@@ -79,6 +83,7 @@ public record EntitySettings(
         c.getInt("create-window"),
         c.getDuration("deleted-linger"),
         c.getDuration("late-ready-grace"),
+        DeployLimits.fromConfig(config),
         Clock.systemUTC());
   }
 
@@ -86,28 +91,35 @@ public record EntitySettings(
   public EntitySettings withClock(Clock newClock) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, newClock);
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, newClock);
   }
 
   /** The same settings with hold-on-failure switched (tests). */
   public EntitySettings withHoldOnFailure(boolean hold) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, hold,
-        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, clock);
   }
 
   /** The same settings with another create window (tests). */
   public EntitySettings withCreateWindow(int window) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, window, deletedLinger, lateReadyGrace, clock);
+        simulationSnapshotEvery, window, deletedLinger, lateReadyGrace, limits, clock);
+  }
+
+  /** The same settings with other deployment limits (tests). */
+  public EntitySettings withLimits(DeployLimits newLimits) {
+    return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
+        logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, newLimits, clock);
   }
 
   /** The same settings with another late-ready grace (tests). */
   public EntitySettings withLateReadyGrace(Duration grace) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, grace, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger, grace, limits, clock);
   }
 
   private static void requirePositive(String name, Duration d) {

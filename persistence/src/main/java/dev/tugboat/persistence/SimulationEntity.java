@@ -16,6 +16,8 @@ import dev.tugboat.persistence.SimulationState.Model;
 import dev.tugboat.persistence.SimulationState.Rejected;
 import dev.tugboat.protocol.CborSerializable;
 import dev.tugboat.protocol.CommandReply;
+import dev.tugboat.protocol.DeployLimits;
+import dev.tugboat.protocol.DeployValidator;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ExitCodes;
 import dev.tugboat.protocol.Ids;
@@ -30,6 +32,7 @@ import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand.Deploy;
 import dev.tugboat.protocol.simulation.SimulationCommand.Get;
+import dev.tugboat.protocol.simulation.SimulationCommand.RefuseDeploy;
 import dev.tugboat.protocol.simulation.SimulationCommand.ReportModelReady;
 import dev.tugboat.protocol.simulation.SimulationCommand.ReportServiceTerminated;
 import dev.tugboat.protocol.simulation.SimulationReply;
@@ -371,6 +374,7 @@ public final class SimulationEntity
       emptyHandlers() {
     return newCommandHandlerWithReplyBuilder().forStateType(Empty.class)
         .onCommand(Deploy.class, this::deployOnEmpty)
+        .onCommand(RefuseDeploy.class, this::refuseOnEmpty)
         .onCommand(ReportModelReady.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"))
         .onCommand(ReportServiceTerminated.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"))
         .onCommand(Get.class, c -> Effect().none().thenRun(this::passivate)
@@ -396,7 +400,7 @@ public final class SimulationEntity
       return rejectAndPassivate(cmd.replyTo(), idProblem.get());
     }
     Instant now = settings.clock().instant();
-    Validation v = validate(simulationId, cmd);
+    DeployValidator.Validation v = validate(simulationId, cmd, settings.limits());
     if (v.problem().isPresent()) {
       String reason = v.problem().get();
       ctx.getLog().warn("simulation {}: DeployModels rejected: {}; reporting {} model(s) as FAILED",
@@ -419,51 +423,24 @@ public final class SimulationEntity
         .thenReply(cmd.replyTo(), s -> CommandReply.accepted());
   }
 
-  /** Outcome of validating a Deploy: a problem (and the ids still worth reporting), or the services. */
-  record Validation(Optional<String> problem, List<String> validModelIds, List<ServiceSpec> services) {}
+  private ReplyEffect<SimulationEvent, SimulationState> refuseOnEmpty(Empty state, RefuseDeploy cmd) {
+    Optional<String> idProblem = Ids.problem("simulationId", simulationId);
+    if (idProblem.isPresent()) {
+      ctx.getLog().warn("simulation {}: DeployModels refused, not persisted: {}", Ids.printable(simulationId),
+          idProblem.get());
+      return rejectAndPassivate(cmd.replyTo(), idProblem.get());
+    }
+    String simulatorId = Ids.isValid(cmd.simulatorId()) ? cmd.simulatorId() : "";
+    ctx.getLog().warn("simulation {}: DeployModels rejected before it was read: {}", simulationId, cmd.reason());
+    return Effect()
+        .persist(new DeploymentRejected(simulationId, simulatorId, cmd.reason(), List.of(),
+            settings.clock().instant()))
+        .thenRun(this::afterChange)
+        .thenReply(cmd.replyTo(), s -> new CommandReply.Rejected(cmd.reason()));
+  }
 
-  static Validation validate(String simulationId, Deploy cmd) {
-    List<String> problems = new ArrayList<>();
-    Set<String> validIds = new LinkedHashSet<>();
-    Set<String> seen = new HashSet<>();
-    Map<String, String> podOwners = new HashMap<>();
-    if (cmd.models().isEmpty()) {
-      problems.add("no models to deploy");
-    }
-    Ids.problem("simulatorId", cmd.simulatorId()).ifPresent(problems::add);
-    boolean simulatorValid = Ids.problem("simulatorId", cmd.simulatorId()).isEmpty();
-    if (!Double.isFinite(cmd.keepLogsHours()) || cmd.keepLogsHours() < 0) {
-      problems.add("keepLogsHours must be a finite number >= 0, got " + cmd.keepLogsHours());
-    }
-    for (ModelSpec m : cmd.models()) {
-      Optional<String> idProblem = Ids.problem("modelId", m.modelId());
-      if (idProblem.isPresent()) {
-        problems.add(idProblem.get());
-        continue;
-      }
-      validIds.add(m.modelId());
-      if (!seen.add(m.modelId())) {
-        problems.add("duplicate modelId '" + m.modelId() + "'");
-        continue;
-      }
-      if (m.imageUrl() == null || m.imageUrl().isBlank()) {
-        problems.add("model '" + m.modelId() + "' has no imageUrl");
-      }
-      if (simulatorValid) {
-        String pod = PodNames.podName(cmd.simulatorId(), simulationId, m.modelId());
-        String other = podOwners.putIfAbsent(pod, m.modelId());
-        if (other != null) {
-          problems.add("models '" + other + "' and '" + m.modelId() + "' map to the same pod name '" + pod + "'");
-        }
-      }
-    }
-    if (!problems.isEmpty()) {
-      return new Validation(Optional.of(String.join("; ", problems)), List.copyOf(validIds), List.of());
-    }
-    List<ServiceSpec> services = cmd.models().stream()
-        .map(m -> ServiceSpec.of(cmd.simulatorId(), simulationId, m, cmd.keepLogsHours()))
-        .toList();
-    return new Validation(Optional.empty(), List.copyOf(validIds), services);
+  static DeployValidator.Validation validate(String simulationId, Deploy cmd, DeployLimits limits) {
+    return DeployValidator.validate(simulationId, cmd.simulatorId(), cmd.models(), cmd.keepLogsHours(), limits);
   }
 
   // ---------------------------------------------------------------- Active
@@ -859,12 +836,20 @@ public final class SimulationEntity
         .onCommand(Get.class, (s, c) -> Effect().none().thenReply(c.replyTo(),
             st -> SimulationState.view(st).<SimulationReply>map(SimulationReply.Found::new)
                 .orElseGet(() -> new SimulationReply.NotFound(simulationId))))
+        .onCommand(RefuseDeploy.class, (s, c) -> refuseExisting(c))
         .onCommand(Flush.class, (s, c) -> flush(s))
         .onCommand(LateReadyGraceOver.class, () -> Effect().none().thenNoReply())
         .onCommand(Stop.class, (s, c) -> flushAndStop(s))
         .onCommand(NotificationsDelivered.class, (s, c) -> buffer(new PendingDeliveries(c.outboxIds(), c.replyTo())))
         .onCommand(ClaimNotifications.class, this::claim)
         .onCommand(FastPublished.class, this::fastPublished);
+  }
+
+  private ReplyEffect<SimulationEvent, SimulationState> refuseExisting(RefuseDeploy cmd) {
+    ctx.getLog().warn("simulation {}: a DeployModels for this existing simulation was refused: {}", simulationId,
+        cmd.reason());
+    return Effect().none().thenReply(cmd.replyTo(),
+        s -> new CommandReply.Rejected("simulation already exists; this DeployModels was refused: " + cmd.reason()));
   }
 
   // ---------------------------------------------------------------- the fast path

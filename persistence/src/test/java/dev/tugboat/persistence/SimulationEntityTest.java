@@ -107,6 +107,11 @@ class SimulationEntityTest {
     return kit.runCommand(r -> new SimulationCommand.Deploy("204-asd", models, keepLogsHours, r));
   }
 
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<SimulationCommand, SimulationEvent, SimulationState,
+      CommandReply> refuse(String reason) {
+    return kit.runCommand(r -> new SimulationCommand.RefuseDeploy("204-asd", reason, r));
+  }
+
   /** Deploys m0 and m1 and acknowledges both Creates. */
   private void deployTwo() {
     assertInstanceOf(CommandReply.Accepted.class, deploy(List.of(model("m0"), model("m1")), 1.0).reply());
@@ -297,7 +302,15 @@ class SimulationEntityTest {
         Arguments.of("infinite keepLogsHours", List.of(model("m0")), Double.POSITIVE_INFINITY, List.of("m0"),
             "keepLogsHours"),
         Arguments.of("colliding pod names", List.of(model("Model"), model("model")), 1.0, List.of("Model", "model"),
-            "same pod name"));
+            "same pod name"),
+        Arguments.of("4-byte character in a model id", List.of(model("m0"), model("m\uD83D\uDE80")), 1.0,
+            List.of("m0"), "cannot carry unchanged"),
+        Arguments.of("keepLogsHours beyond a year", List.of(model("m0")), 1e308, List.of("m0"), "keepLogsHours"),
+        Arguments.of("image no registry can pull", List.of(new ModelSpec("m0", "not an image", List.of())), 1.0,
+            List.of("m0"), "not a valid image reference"),
+        Arguments.of("env name Kubernetes refuses", List.of(new ModelSpec("m0", "img:1",
+            List.of(new dev.tugboat.protocol.EnvVar("MQTT HOST", "x")))), 1.0, List.of("m0"),
+            "not a valid environment variable name"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -328,6 +341,40 @@ class SimulationEntityTest {
     var again = deploy(models, keep);
     assertInstanceOf(CommandReply.Rejected.class, again.reply());
     assertTrue(again.hasNoEvents());
+  }
+
+  @Test
+  void aRefusedDeployIsJournaledWithoutModelsSoTheSoGetsItsEnd() {
+    var result = refuse("too large");
+    assertEquals(new CommandReply.Rejected("too large"), result.reply());
+    DeploymentRejected e = result.eventOfType(DeploymentRejected.class);
+    assertEquals(List.of(), e.modelIds());
+    assertEquals("too large", e.reason());
+    assertEquals(List.of(new Notification.AllModelsHaveTerminated(simulationId)), owed());
+
+    // Neither a redelivered refusal nor a valid DeployModels later changes it.
+    var again = refuse("too large");
+    assertInstanceOf(CommandReply.Rejected.class, again.reply());
+    assertTrue(again.hasNoEvents());
+    assertTrue(deploy(List.of(model("m0")), 1.0).hasNoEvents());
+  }
+
+  @Test
+  void aRefusalForARunningSimulationChangesNothing() {
+    deployTwo();
+    var result = refuse("too large");
+    assertTrue(assertInstanceOf(CommandReply.Rejected.class, result.reply()).reason().contains("already exists"));
+    assertTrue(result.hasNoEvents());
+    assertInstanceOf(SimulationState.Active.class, kit.getState());
+  }
+
+  @Test
+  void aRefusalWithAnInvalidSimulationIdIsNotPersisted() {
+    kit = kitFor("bad\uD83D\uDE80sim");
+    var result = refuse("too large");
+    assertInstanceOf(CommandReply.Rejected.class, result.reply());
+    assertTrue(result.hasNoEvents());
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
   }
 
   @Test

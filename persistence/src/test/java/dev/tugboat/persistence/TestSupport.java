@@ -3,6 +3,7 @@ package dev.tugboat.persistence;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
+import dev.tugboat.protocol.DeployLimits;
 import java.time.Duration;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -25,6 +26,6 @@ final class TestSupport {
   static EntitySettings settings(Clock clock) {
     return new EntitySettings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(60), 3,
         Duration.ofSeconds(60), 30, Duration.ofSeconds(5), Duration.ofSeconds(30), 2,
-        Duration.ofMinutes(5), false, 100, 500, Duration.ofSeconds(10), Duration.ZERO, clock);
+        Duration.ofMinutes(5), false, 100, 500, Duration.ofSeconds(10), Duration.ZERO, DeployLimits.DEFAULT, clock);
   }
 }

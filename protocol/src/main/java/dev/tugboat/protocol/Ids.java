@@ -4,9 +4,12 @@ import java.util.Optional;
 
 /**
  * Validation of the identifiers that arrive on the wire (simulator, simulation and model ids).
- * An id is usable when it can stand as one MQTT topic segment and as an entity id: non-empty,
- * at most {@link #MAX_LENGTH} characters, no '/', '+', '#', no whitespace or control characters.
- * Whether it also makes a readable pod name is {@link PodNames}' concern: every valid id does.
+ * An id is usable when every place it travels can carry it unchanged: one MQTT topic segment
+ * (no '/', '+', '#'), a topic the MQTT 3.1.1 client can encode and decode, an entity id, a log
+ * line. So it is non-empty, at most {@link #MAX_LENGTH} characters, and holds no
+ * whitespace, control, format (e.g. bidirectional overrides), private-use, unassigned or
+ * supplementary-plane characters, and no Unicode noncharacters. Whether it also makes a readable
+ * pod name is {@link PodNames}' concern: every valid id does.
  */
 public final class Ids {
   public static final int MAX_LENGTH = 253;
@@ -19,15 +22,19 @@ public final class Ids {
       return Optional.of(kind + " is empty");
     }
     if (id.length() > MAX_LENGTH) {
-      return Optional.of(kind + " is longer than " + MAX_LENGTH + " characters");
+      return Optional.of(kind + " '" + printable(id) + "…' is longer than " + MAX_LENGTH + " characters");
     }
     for (int i = 0; i < id.length(); i++) {
       char c = id.charAt(i);
       if (c == '/' || c == '+' || c == '#') {
-        return Optional.of(kind + " '" + id + "' contains the MQTT topic character '" + c + "'");
+        return Optional.of(kind + " '" + printable(id) + "' contains the MQTT topic character '" + c + "'");
       }
-      if (Character.isWhitespace(c) || Character.isISOControl(c)) {
-        return Optional.of(kind + " '" + printable(id) + "' contains whitespace or a control character");
+      if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+        return Optional.of(kind + " '" + printable(id) + "' contains whitespace");
+      }
+      if (!isCarriedUnchanged(c)) {
+        return Optional.of(kind + " '" + printable(id) + "' contains the character " + escape(c)
+            + ", which MQTT 3.1.1 clients, Kubernetes or log lines cannot carry unchanged");
       }
     }
     return Optional.empty();
@@ -37,20 +44,57 @@ public final class Ids {
     return problem("id", id).isEmpty();
   }
 
-  /** The id with control characters escaped, safe for a log line. */
+  /**
+   * The id as it may stand in a log line or an error message: every character outside the
+   * carried-unchanged set (controls, surrogates, format and bidirectional characters,
+   * noncharacters...) is escaped as {@code \\uXXXX}, so no input can forge or hide log content;
+   * at most {@link #MAX_LENGTH} characters are shown.
+   */
   public static String printable(String id) {
     if (id == null) {
       return "null";
     }
-    StringBuilder b = new StringBuilder(id.length());
-    for (int i = 0; i < id.length() && i < MAX_LENGTH; i++) {
+    int shown = Math.min(id.length(), MAX_LENGTH);
+    StringBuilder b = null;
+    for (int i = 0; i < shown; i++) {
       char c = id.charAt(i);
-      if (Character.isISOControl(c)) {
-        b.append(String.format("\\u%04x", (int) c));
-      } else {
+      boolean plain = c != '\\' && isCarriedUnchanged(c) && !Character.isWhitespace(c) || c == ' ';
+      if (b == null) {
+        if (plain) {
+          continue;
+        }
+        b = new StringBuilder(shown + 16).append(id, 0, i);
+      }
+      if (plain) {
         b.append(c);
+      } else if (c == '\\') {
+        b.append("\\\\");
+      } else {
+        b.append(escape(c));
       }
     }
+    if (b == null) {
+      return shown == id.length() ? id : id.substring(0, shown);
+    }
     return b.toString();
+  }
+
+  /**
+   * True for a character of the Basic Multilingual Plane that is assigned, printable and
+   * neither a noncharacter nor a private-use, format, control or surrogate code unit.
+   */
+  static boolean isCarriedUnchanged(char c) {
+    if (c >= 0xfdd0 && (c <= 0xfdef || c >= 0xfffe)) {
+      return false;
+    }
+    return switch (Character.getType(c)) {
+      case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE,
+          Character.UNASSIGNED, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> false;
+      default -> true;
+    };
+  }
+
+  private static String escape(char c) {
+    return String.format("\\u%04x", (int) c);
   }
 }

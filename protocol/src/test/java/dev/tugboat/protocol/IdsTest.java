@@ -17,7 +17,9 @@ class IdsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "a/b", "a+b", "a#b", "a b", "a\tb", "a\u0000b"})
+  @ValueSource(strings = {"", "a/b", "a+b", "a#b", "a b", "a\tb", "a\u0000b", "sim\uD83D\uDE80", "a\uD83D",
+      "a\uDE80", "a\u0007", "a\u007f", "a\u0085", "a\u202Eb", "a\u200Bb", "a\uFFFE", "a\uFDD0", "a\uE000",
+      "a\u00A0b", "a\u2028b"})
   void rejectsIdsThatCannotBeATopicSegment(String id) {
     assertTrue(Ids.problem("model id", id).orElseThrow().startsWith("model id"));
   }
@@ -29,8 +31,13 @@ class IdsTest {
   }
 
   @Test
-  void printableEscapesControlCharacters() {
+  void printableEscapesEverythingALogLineCannotCarry() {
     assertEquals("a\\u0000b", Ids.printable("a\u0000b"));
+    assertEquals("sim\\ud83d\\ude80", Ids.printable("sim\uD83D\uDE80"));
+    assertEquals("a\\u000a\\u000db\\u202e", Ids.printable("a\n\rb\u202E"));
+    assertEquals("a\\\\u0000", Ids.printable("a\\u0000"), "a backslash is escaped, so no escape can be forged");
+    assertEquals("Grüße ✓", Ids.printable("Grüße ✓"));
+    assertEquals(Ids.MAX_LENGTH, Ids.printable("x".repeat(1000)).length());
   }
 
   @Test

@@ -21,6 +21,14 @@ public sealed interface SimulationCommand {
     }
   }
 
+  /**
+   * A DeployModels that broke a limit before it could be read (too large, fields of the wrong
+   * type, too many models). Replies Rejected; for a new simulation id it is journaled as a
+   * rejection with no models, so the SO gets its AllModelsHaveTerminated.
+   */
+  record RefuseDeploy(String simulatorId, String reason, ActorRef<CommandReply> replyTo)
+      implements SimulationCommand, CborSerializable {}
+
   /** ReadyForProcessing from a model. Rejected for an unknown simulation or model. */
   record ReportModelReady(String modelId, ActorRef<CommandReply> replyTo)
       implements SimulationCommand, CborSerializable {}
