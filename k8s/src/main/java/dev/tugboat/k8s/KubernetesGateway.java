@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -54,16 +53,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one actor per node that uses the fabric8 client. It runs the blocking calls on its own
- * bounded pool (never more than max-concurrent-calls in flight, beyond that a FIFO queue per kind
- * of call with deletes and log reads ahead of creates, at most one call per pod at a time, a
+ * bounded pool (never more than max-concurrent-calls in flight, beyond that a queue per kind
+ * of call with deletes and log reads ahead of creates, creates taking turns by simulation, at most one call per pod at a time, a
  * repeated create or delete joining the queued one, optional token bucket, and deletes paced by a
  * bucket of their own while other kinds go ahead), retries transient
  * failures with jittered exponential backoff until give-up-after, and replies once with the final
  * outcome. Its pod informer tells
  * each {@code ServiceEntity} what its pod does, and answers {@code LookupPod} from its cache.
  * Creates pass an admission limit first (a configured cap on live pods, or a limit learnt from
- * "exceeded quota" answers); beyond it they wait in a FIFO queue and the caller gets
- * {@code Queued} until the final outcome.
+ * "exceeded quota" answers); beyond it they wait in a queue where simulations take turns (first
+ * asked, first admitted within one) and the caller gets {@code Queued} until the final outcome.
  */
 public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand> {
 
@@ -159,7 +158,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   /** Per pod, its latest create or delete while that call has not finished. */
   private final Map<String, Mutation> latestMutation = new HashMap<>();
   /**
-   * Calls ready to start, one FIFO queue per kind, started in {@link #DISPATCH_ORDER}: calls on pods
+   * Calls ready to start, one queue per kind (creates take turns by simulation, the other kinds are
+   * first in, first out), started in {@link #DISPATCH_ORDER}: calls on pods
    * that exist (log, delete, get) before creates. Those are bounded by the pods that exist and end
    * work already done (a log read completes a termination report the SO waits for, a delete frees
    * quota); creates are not bounded, and thousands of them in one FIFO held every delete and log
@@ -167,7 +167,10 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
    * each model's delete is asked only after its log was read, so behind the deletes of the models
    * before it a log read would wait for work no SO waits for. A kind paused by a 429 is skipped whole.
    */
-  private final Map<Kind, ArrayDeque<Call>> ready = new EnumMap<>(Kind.class);
+  private final Map<Kind, FairQueue<Call>> ready = new EnumMap<>(Kind.class);
+  /** Orders of the ready queues: appended calls count up from here, calls put back at the head down. */
+  private long readyTail;
+  private long readyHead;
   private final Map<String, ArrayDeque<Call>> waitingByPod = new HashMap<>();
   private final Set<String> busyPods = new HashSet<>();
   private int inFlight;
@@ -177,7 +180,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private final Set<String> livePods = new HashSet<>();
   private final Set<String> admitted = new HashSet<>();
   private final Set<String> createdUnseen = new HashSet<>();
-  private final TreeMap<Long, String> admissionOrder = new TreeMap<>();
+  /** Pod names waiting for admission, in turn by simulation and by first-asked order within one. */
+  private final FairQueue<String> admissionOrder = new FairQueue<>();
   private final Map<String, CreateRequest> admissionQueue = new HashMap<>();
   private final AtomicInteger admissionQueuedGauge;
   private final AtomicInteger admissionLimitGauge;
@@ -212,7 +216,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     this.registry = registry;
     this.podFactory = new PodFactory(settings);
     for (Kind kind : Kind.values()) {
-      ready.put(kind, new ArrayDeque<>());
+      ready.put(kind, new FairQueue<>());
     }
     AtomicInteger threadNumber = new AtomicInteger();
     ThreadPoolExecutor pool = new ThreadPoolExecutor(settings.maxConcurrentCalls(), settings.maxConcurrentCalls(),
@@ -266,7 +270,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     if (waiting != null) {
       // Asked again while queued: one queue entry, the latest asker gets the outcome.
       admissionQueue.put(name, waiting.askedAgainBy(cmd.replyTo(), spec));
-      cmd.replyTo().tell(new PodCallResult.Queued(name, queuePosition(waiting.seq()), admissionReason()));
+      cmd.replyTo().tell(new PodCallResult.Queued(name, queuePosition(waiting), admissionReason()));
       return this;
     }
     if (join(Kind.CREATE, name, cmd.replyTo())) {
@@ -290,7 +294,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     CreateRequest waiting = admissionQueue.remove(name);
     if (waiting != null) {
       // The create never started; it must not start after the delete.
-      admissionOrder.remove(waiting.seq());
+      admissionOrder.remove(waiting.spec().simulationId(), waiting.seq());
       waiting.replyTo().tell(new PodCallResult.Failed(name, 0, "withdrawn: the pod was deleted while waiting for admission"));
       getContext().getLog().info("Create of pod {} withdrawn from the admission queue by a delete", name);
       updateAdmissionGauges();
@@ -344,9 +348,18 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
   // ---- the call queue ----
 
+  /** Creates take turns by simulation; the other kinds are one FIFO each. */
+  private static String fairnessKey(Call call) {
+    return call.create() == null ? "" : call.create().spec().simulationId();
+  }
+
+  private void addLast(Call call) {
+    ready.get(call.kind()).add(fairnessKey(call), ++readyTail, call);
+  }
+
   private void enqueue(Call call) {
     if (busyPods.add(call.podName())) {
-      ready.get(call.kind()).addLast(call);
+      addLast(call);
     } else {
       waitingByPod.computeIfAbsent(call.podName(), n -> new ArrayDeque<>()).addLast(call);
     }
@@ -358,7 +371,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     long nextResume = Long.MAX_VALUE;
     startCalls:
     for (Kind kind : DISPATCH_ORDER) {
-      ArrayDeque<Call> queue = ready.get(kind);
+      FairQueue<Call> queue = ready.get(kind);
       if (queue.isEmpty()) {
         continue;
       }
@@ -387,7 +400,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
         if (kind == Kind.DELETE && deleteBucket != null) {
           deleteBucket.tryTake();
         }
-        start(queue.pollFirst());
+        start(queue.pollNext());
       }
     }
     if (nextResume != Long.MAX_VALUE && !timers.isTimerActive(PAUSE_TIMER)) {
@@ -473,7 +486,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
         retries.computeIfAbsent(call.kind(), k -> registry.counter("tugboat.k8s.retries", "kind", k.tag)).increment();
         pause(call.kind(), delay);
         // Back at the head of the queue; it starts when the pause of its kind is over.
-        ready.get(call.kind()).addFirst(call.nextAttempt());
+        Call again = call.nextAttempt();
+        ready.get(again.kind()).add(fairnessKey(again), --readyHead, again);
       } else {
         count(call.kind(), "retry");
         retries.computeIfAbsent(call.kind(), k -> registry.counter("tugboat.k8s.retries", "kind", k.tag)).increment();
@@ -494,7 +508,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   }
 
   private Behavior<KubernetesCommand> onRetryDue(RetryDue due) {
-    ready.get(due.call().kind()).addLast(due.call());
+    addLast(due.call());
     return dispatch();
   }
 
@@ -519,7 +533,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
       return;
     }
     Call next = waiting.pollFirst();
-    ready.get(next.kind()).addLast(next);
+    addLast(next);
     if (waiting.isEmpty()) {
       waitingByPod.remove(call.podName());
     }
@@ -555,7 +569,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private void updateGauges() {
     inFlightGauge.set(inFlight);
     int waiting = 0;
-    for (ArrayDeque<Call> q : ready.values()) {
+    for (FairQueue<Call> q : ready.values()) {
       waiting += q.size();
     }
     for (ArrayDeque<Call> q : waitingByPod.values()) {
@@ -617,9 +631,9 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
   private void queueCreate(CreateRequest request) {
     String name = request.spec().podName();
-    admissionOrder.put(request.seq(), name);
+    admissionOrder.add(request.spec().simulationId(), request.seq(), name);
     admissionQueue.put(name, request);
-    int position = queuePosition(request.seq());
+    int position = queuePosition(request);
     String reason = admissionReason();
     getContext().getLog().info("Create of pod {} queued for admission at position {}: {}", name, position, reason);
     // Gauges first: whoever hears Queued sees them current.
@@ -628,8 +642,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     armAdmissionTimer();
   }
 
-  private int queuePosition(long seq) {
-    return admissionOrder.headMap(seq).size() + 1;
+  private int queuePosition(CreateRequest request) {
+    return admissionOrder.position(request.spec().simulationId(), request.seq());
   }
 
   private String admissionReason() {
@@ -733,7 +747,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   /** Admits from the head of the queue while there is room. */
   private void tryAdmit() {
     while (!admissionOrder.isEmpty() && hasRoom()) {
-      String name = admissionOrder.pollFirstEntry().getValue();
+      String name = admissionOrder.pollNext();
       CreateRequest request = admissionQueue.remove(name);
       getContext().getLog().info("Create of pod {} admitted from the queue", name);
       admit(request);

@@ -96,6 +96,13 @@ class AdmissionIT {
     return new ServiceSpec(simulator, "sim", model, "busybox", env, 24.0, PodNames.podName(simulator, "sim", model));
   }
 
+  /** A pod of simulation {@code simulation} that runs RUN_TIME. */
+  private ServiceSpec specIn(String simulation, String model) {
+    String simulator = "so-" + settings.deploymentId();
+    return new ServiceSpec(simulator, simulation, model, "busybox", List.of(), 24.0,
+        PodNames.podName(simulator, simulation, model));
+  }
+
   private double gauge(String name) {
     return registry.get(name).gauge().value();
   }
@@ -152,6 +159,32 @@ class AdmissionIT {
     Awaitility.await().atMost(WAIT).until(() -> gauge("tugboat.k8s.admission.queued") == 0.0);
     assertEquals(0.0, gauge("tugboat.k8s.admission.at-quota"));
     all.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void simulationsTakeTurnsInTheQueueSoASmallOneIsNotStarvedByABigOne() {
+    startGateway(1, 10, Duration.ofSeconds(10));
+    ServiceSpec holder = spec("long", "30");
+    createNow(holder);
+    TestProbe<PodCallResult> all = testKit.createTestProbe();
+    List<ServiceSpec> big = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      big.add(specIn("big", "b" + i));
+      gateway.tell(new KubernetesCommand.CreatePod(big.get(i), all.ref()));
+    }
+    List<ServiceSpec> small = List.of(specIn("small", "s0"), specIn("small", "s1"));
+    small.forEach(s -> gateway.tell(new KubernetesCommand.CreatePod(s, all.ref())));
+    List<PodCallResult> queued = all.receiveSeveralMessages(8, WAIT);
+    // Each position is told when the pod is queued. Turns: b0 s0 b1 s1 b2 b3 b4 b5, so small's
+    // pods stand 2nd and 4th although asked after all of big's.
+    assertEquals(List.of(1, 2, 3, 4, 5, 6, 2, 4),
+        queued.stream().map(r -> assertInstanceOf(PodCallResult.Queued.class, r).position()).toList());
+
+    gateway.tell(new KubernetesCommand.DeletePod(holder.podName(), testKit.<PodCallResult>createTestProbe().ref()));
+    List<String> succeeded = all.receiveSeveralMessages(8, Duration.ofSeconds(60)).stream()
+        .map(r -> assertInstanceOf(PodCallResult.Succeeded.class, r).podName()).toList();
+    assertEquals(List.of(big.get(0), small.get(0), big.get(1), small.get(1), big.get(2), big.get(3), big.get(4),
+        big.get(5)).stream().map(ServiceSpec::podName).toList(), succeeded, "admitted one at a time, in turns");
   }
 
   @Test
