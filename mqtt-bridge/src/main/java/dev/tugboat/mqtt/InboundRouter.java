@@ -1,20 +1,12 @@
 package dev.tugboat.mqtt;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.DeployLimits;
 import dev.tugboat.protocol.EntityDirectory;
-import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.Ids;
-import dev.tugboat.protocol.ModelSpec;
-import dev.tugboat.protocol.dots.Lifecycle;
 import dev.tugboat.protocol.simulation.SimulationCommand;
-import dev.tugboat.protocol.topics.Topic;
-import dev.tugboat.protocol.topics.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns one inbound MQTT message into a command for its Simulation entity and acknowledges the
- * message once the entity replied (Accepted or Rejected), once every attempt timed out, or at
+ * Turns one inbound MQTT message into a command for its Simulation entity ({@link InboundDecoder}
+ * decides which) and acknowledges the message once the entity replied (Accepted or Rejected), once every attempt timed out, or at
  * once when the message is dropped (foreign {so}, malformed topic, an id that cannot be carried,
  * an undecodable payload, a DeployModels that names no model). It
  * never blocks: the caller (the Paho callback) returns as soon as the ask is sent.
@@ -59,88 +51,22 @@ final class InboundRouter {
       Function<ActorRef<CommandReply>, SimulationCommand> command, Runnable ack, long arrivedNanos) {}
 
   void route(String topic, byte[] payload, Runnable ack) {
-    Topic parsed;
-    try {
-      parsed = Topics.parse(topic);
-    } catch (Topics.MalformedTopicException e) {
-      drop("malformed-topic", topic, e.getMessage(), ack);
-      return;
+    InboundDecoder.Decision decision = InboundDecoder.decide(topic, payload, so, limits);
+    if (decision instanceof InboundDecoder.Drop d) {
+      drop(d.reason(), topic, d.detail(), ack);
+    } else if (decision instanceof InboundDecoder.Refuse r) {
+      metrics.counter("tugboat.mqtt.inbound.refused").increment();
+      ask(new Inbound("DeployModels", topic, r.simulationId(), "",
+          replyTo -> new SimulationCommand.RefuseDeploy(r.simulatorId(), r.reason(), replyTo), ack, System.nanoTime()),
+          1);
+    } else if (decision instanceof InboundDecoder.Deploy d) {
+      ask(new Inbound("DeployModels", topic, d.simulationId(), "",
+          replyTo -> new SimulationCommand.Deploy(d.simulatorId(), d.models(), d.keepLogsHours(), replyTo), ack,
+          System.nanoTime()), 1);
+    } else if (decision instanceof InboundDecoder.Ready r) {
+      ask(new Inbound("ReadyForProcessing", topic, r.simulationId(), r.modelId(),
+          replyTo -> new SimulationCommand.ReportModelReady(r.modelId(), replyTo), ack, System.nanoTime()), 1);
     }
-    if (parsed instanceof Topic.DeployModels t) {
-      if (!so.equals(t.so())) {
-        drop("foreign-so", topic, "the topic names SO '" + Ids.printable(t.so()) + "', this bridge serves '" + so + "'", ack);
-        return;
-      }
-      routeDeployModels(topic, t.simulationId(), payload, ack);
-    } else if (parsed instanceof Topic.ReadyForProcessing t) {
-      Optional<String> idProblem = Ids.problem("simulation id", t.simulationId())
-          .or(() -> Ids.problem("model id", t.modelId()));
-      if (idProblem.isPresent()) {
-        drop("invalid-id", topic, idProblem.get(), ack);
-        return;
-      }
-      try {
-        Lifecycle.ReadyForProcessing.parseFrom(payload);
-      } catch (InvalidProtocolBufferException e) {
-        drop("undecodable", topic, "not a ReadyForProcessing message: " + e.getMessage(), ack);
-        return;
-      }
-      String modelId = t.modelId();
-      ask(new Inbound("ReadyForProcessing", topic, t.simulationId(), modelId,
-          replyTo -> new SimulationCommand.ReportModelReady(modelId, replyTo), ack, System.nanoTime()), 1);
-    } else {
-      drop("unexpected-topic", topic, "Tugboat does not consume " + parsed.getClass().getSimpleName(), ack);
-    }
-  }
-
-  /**
-   * Checks a DeployModels against the limits before anything is built from it. A simulation id
-   * that cannot be carried, an undecodable payload or one that names no model is not a
-   * deployment: it is dropped, and nothing is stored. A request that is one but breaks a limit
-   * is refused through its entity, which tells the SO; only a valid one travels as a Deploy.
-   */
-  private void routeDeployModels(String topic, String simulationId, byte[] payload, Runnable ack) {
-    Optional<String> idProblem = Ids.problem("simulation id", simulationId);
-    if (idProblem.isPresent()) {
-      drop("invalid-id", topic, idProblem.get(), ack);
-      return;
-    }
-    Optional<String> tooLarge = limits.messageSizeProblem(payload.length);
-    if (tooLarge.isPresent()) {
-      refuse(topic, simulationId, "", tooLarge.get(), ack);
-      return;
-    }
-    Lifecycle.DeployModels message;
-    try {
-      message = Lifecycle.DeployModels.parseFrom(payload);
-    } catch (InvalidProtocolBufferException e) {
-      drop("undecodable", topic, "not a DeployModels message: " + e.getMessage(), ack);
-      return;
-    }
-    if (message.getModelConfigurationsCount() == 0) {
-      drop("no-models", topic, "not a DeployModels message: it names no model (" + payload.length + " bytes)", ack);
-      return;
-    }
-    String simulatorId = message.getSimulatorId();
-    Optional<String> refusal = WireTypes.problem(message)
-        .or(() -> limits.modelCountProblem(message.getModelConfigurationsCount()));
-    if (refusal.isPresent()) {
-      refuse(topic, simulationId, simulatorId, refusal.get(), ack);
-      return;
-    }
-    List<ModelSpec> models = message.getModelConfigurationsList().stream()
-        .map(m -> new ModelSpec(m.getModelID(), m.getImageUrl(),
-            m.getEnvironmentVariablesList().stream().map(e -> new EnvVar(e.getName(), e.getValue())).toList()))
-        .toList();
-    double keepLogsHours = message.getKeepLogsHours();
-    ask(new Inbound("DeployModels", topic, simulationId, "",
-        replyTo -> new SimulationCommand.Deploy(simulatorId, models, keepLogsHours, replyTo), ack, System.nanoTime()), 1);
-  }
-
-  private void refuse(String topic, String simulationId, String simulatorId, String reason, Runnable ack) {
-    metrics.counter("tugboat.mqtt.inbound.refused").increment();
-    ask(new Inbound("DeployModels", topic, simulationId, "",
-        replyTo -> new SimulationCommand.RefuseDeploy(simulatorId, reason, replyTo), ack, System.nanoTime()), 1);
   }
 
   private void ask(Inbound in, int attempt) {

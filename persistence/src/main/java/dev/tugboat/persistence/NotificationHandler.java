@@ -56,10 +56,13 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
   /** One notification owed to the SO, with the outbox entry it came from. */
   record Owed(String simulationId, Outbox.Entry entry) {}
 
-  /** The notifier refused a publish or did not answer; the group is retried after a restart. */
+  /**
+   * The notifier refused a publish or did not answer; the group is retried after a restart. An
+   * expected condition (the broker is away), so it carries no stack trace into the restart's log.
+   */
   static final class NotPublishedException extends RuntimeException {
     NotPublishedException(String message) {
-      super(message);
+      super(message, null, false, false);
     }
   }
 
@@ -287,6 +290,9 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
    */
   private CompletableFuture<Void> recordAcknowledgedThenFail(Queue<Owed> acked, Throwable failure) {
     List<Owed> delivered = List.copyOf(acked);
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    log.warn("slice {}: notifications not published, the group is retried after the restart backoff ({} of it "
+        + "acknowledged): {}", tag, delivered.size(), cause.getMessage());
     CompletableFuture<Void> recorded = delivered.isEmpty() ? CompletableFuture.completedFuture(null)
         : markDelivered(delivered);
     return recorded.handle((ignored, recordFailure) -> {
@@ -311,7 +317,8 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
           }
           String reason = failure != null ? String.valueOf(failure.getMessage())
               : result instanceof PublishResult.NotPublished np ? np.reason() : String.valueOf(result);
-          log.warn("simulation {}: {} (outbox id {}) not published, the group is retried: {}", owed.simulationId(),
+          // One WARN per failed group follows (recordAcknowledgedThenFail); each entry only at DEBUG.
+          log.debug("simulation {}: {} (outbox id {}) not published, the group is retried: {}", owed.simulationId(),
               entry.notification().getClass().getSimpleName(), entry.id(), reason);
           throw new NotPublishedException("simulation " + owed.simulationId() + " outbox id " + entry.id()
               + " not published: " + reason);

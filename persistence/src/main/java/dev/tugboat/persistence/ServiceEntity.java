@@ -28,6 +28,7 @@ import dev.tugboat.protocol.CborSerializable;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ExitCodes;
+import dev.tugboat.protocol.Ids;
 import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.ServiceSpec;
 import dev.tugboat.protocol.TerminationStatus;
@@ -48,6 +49,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -86,6 +88,8 @@ public final class ServiceEntity
 
   /** Longest single timer: pekko's scheduler refuses delays beyond ~248 days; the tick re-checks. */
   private static final Duration MAX_TIMER = Duration.ofDays(1);
+  /** Characters of one container log line shown in the node's log. */
+  private static final int MAX_LOGGED_LINE = 2000;
   /** Retention is capped so a huge keepLogsHours cannot overflow Instant. */
   private static final Duration MAX_RETENTION = Duration.ofDays(3650);
 
@@ -550,8 +554,10 @@ public final class ServiceEntity
     TerminationStatus status = TerminationStatus.ofExitCode(exitCode);
     String reason = describe(pod);
     if (exitCode != 0) {
+      // Each line escaped and marked as the container's: its output can hold anything, log lines included.
       ctx.getLog().info("service {}: container exited {} ({}); last {} log line(s):\n{}", serviceId, exitCode,
-          reason, lines.size(), String.join("\n", lines));
+          Ids.printable(reason, MAX_LOGGED_LINE), lines.size(),
+          lines.stream().map(l -> "  | " + Ids.printable(l, MAX_LOGGED_LINE)).collect(Collectors.joining("\n")));
     } else {
       ctx.getLog().info("service {}: container exited 0", serviceId);
     }

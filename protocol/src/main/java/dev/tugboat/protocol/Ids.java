@@ -8,7 +8,7 @@ import java.util.Optional;
  * (no '/', '+', '#'), a topic the MQTT 3.1.1 client can encode and decode, an entity id, a log
  * line. So it is non-empty, at most {@link #MAX_LENGTH} characters, and holds no
  * whitespace, control, format (e.g. bidirectional overrides), private-use, unassigned or
- * supplementary-plane characters, and no Unicode noncharacters. Whether it also makes a readable
+ * supplementary-plane characters, and none from U+FDD0 up. Whether it also makes a readable
  * pod name is {@link PodNames}' concern: every valid id does.
  */
 public final class Ids {
@@ -51,10 +51,18 @@ public final class Ids {
    * at most {@link #MAX_LENGTH} characters are shown.
    */
   public static String printable(String id) {
+    return printable(id, MAX_LENGTH);
+  }
+
+  /**
+   * Any text from outside (an id, a container's log line, a pod's status message) as it may stand
+   * in a log line: escaped as {@link #printable(String)}, at most {@code max} characters shown.
+   */
+  public static String printable(String id, int max) {
     if (id == null) {
       return "null";
     }
-    int shown = Math.min(id.length(), MAX_LENGTH);
+    int shown = Math.min(id.length(), max);
     StringBuilder b = null;
     for (int i = 0; i < shown; i++) {
       char c = id.charAt(i);
@@ -80,11 +88,13 @@ public final class Ids {
   }
 
   /**
-   * True for a character of the Basic Multilingual Plane that is assigned, printable and
-   * neither a noncharacter nor a private-use, format, control or surrogate code unit.
+   * True for a character of the Basic Multilingual Plane below U+FDD0 that is assigned, printable
+   * and not a private-use, format, control or surrogate code unit. The MQTT 3.1.1 client refuses
+   * every character from U+FDD0 up (noncharacters, but also the presentation and full-width forms
+   * after them) when it encodes or decodes a topic.
    */
   static boolean isCarriedUnchanged(char c) {
-    if (c >= 0xfdd0 && (c <= 0xfdef || c >= 0xfffe)) {
+    if (c >= 0xfdd0) {
       return false;
     }
     return switch (Character.getType(c)) {
