@@ -14,6 +14,8 @@ import java.util.Objects;
  * lateReadyGrace: once every model has ended while some never reported ready (their
  * ReadyForProcessing may still be on its way over MQTT), how long AllModelsHaveTerminated waits
  * for those reports so that ModelsReady, if every model did report, goes out before it (0: no wait).
+ * endedRetention: how long an ended or rejected simulation (and, once their pods are deleted, its
+ * services) stays in the journal after its end before it is removed (docs/operations.md).
  */
 public record EntitySettings(
     Duration simulationTick,
@@ -31,6 +33,7 @@ public record EntitySettings(
     int createWindow,
     Duration deletedLinger,
     Duration lateReadyGrace,
+    Duration endedRetention,
     Clock clock) {
 
   public EntitySettings {
@@ -43,6 +46,7 @@ public record EntitySettings(
     requirePositive("ask-timeout", askTimeout);
     requirePositive("lost-node-grace", lostNodeGrace);
     requirePositive("deleted-linger", deletedLinger);
+    requirePositive("ended-retention", endedRetention);
     if (lateReadyGrace == null || lateReadyGrace.isNegative()) {
       throw new IllegalArgumentException(
           "tugboat.entities.late-ready-grace must be a duration >= 0 (0 = no wait), got " + lateReadyGrace);
@@ -79,6 +83,7 @@ public record EntitySettings(
         c.getInt("create-window"),
         c.getDuration("deleted-linger"),
         c.getDuration("late-ready-grace"),
+        c.getDuration("ended-retention"),
         Clock.systemUTC());
   }
 
@@ -86,28 +91,35 @@ public record EntitySettings(
   public EntitySettings withClock(Clock newClock) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, newClock);
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, endedRetention, newClock);
   }
 
   /** The same settings with hold-on-failure switched (tests). */
   public EntitySettings withHoldOnFailure(boolean hold) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, hold,
-        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, endedRetention, clock);
   }
 
   /** The same settings with another create window (tests). */
   public EntitySettings withCreateWindow(int window) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, window, deletedLinger, lateReadyGrace, clock);
+        simulationSnapshotEvery, window, deletedLinger, lateReadyGrace, endedRetention, clock);
   }
 
   /** The same settings with another late-ready grace (tests). */
   public EntitySettings withLateReadyGrace(Duration grace) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, grace, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger, grace, endedRetention, clock);
+  }
+
+  /** The same settings with another ended-retention (tests). */
+  public EntitySettings withEndedRetention(Duration retention) {
+    return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
+        logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, retention, clock);
   }
 
   private static void requirePositive(String name, Duration d) {
