@@ -59,7 +59,7 @@ public final class JournalIds {
     return CompletableFuture.supplyAsync(() -> {
       try (Connection c = dataSource.getConnection();
           PreparedStatement s = c.prepareStatement(idleSimulations)) {
-        s.setString(1, SIMULATION_PREFIX.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        s.setString(1, SIMULATION_PREFIX + "%"); // "Simulation|" holds neither % nor _
         s.setString(2, SIMULATION_PREFIX + afterId);
         s.setLong(3, before.toEpochMilli());
         s.setInt(4, limit);
