@@ -1037,7 +1037,7 @@ public final class SimulationEntity
    * a crash at any step leaves a simulation that the next sweep finds and that starts over.
    */
   private void passivateOrRemove(Instant endedAt, ModelTable models) {
-    if (removed || passivating) {
+    if (removed) {
       return;
     }
     if (settings.clock().instant().isBefore(endedAt.plus(settings.endedRetention()))) {
