@@ -25,12 +25,13 @@ public final class HttpServer {
    * Starts serving. The stage fails when the port cannot be bound; the caller decides whether
    * that ends the node.
    *
+   * @param knownIds whether an id has an entity, asked before any entity is resolved
    * @param ready whether this node should receive traffic (GET /health/ready)
    * @param metricsScrape the Prometheus text exposition, produced per scrape (GET /metrics)
    */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings,
-      EntityDirectory directory, BooleanSupplier ready, Supplier<String> metricsScrape) {
-    TugboatRoutes routes = new TugboatRoutes(system, settings, directory, ready, metricsScrape);
+      EntityDirectory directory, KnownIds knownIds, BooleanSupplier ready, Supplier<String> metricsScrape) {
+    TugboatRoutes routes = new TugboatRoutes(system, settings, directory, knownIds, ready, metricsScrape);
     return Http.get(system)
         .newServerAt(settings.interfaceAddress(), settings.port())
         .bind(routes.route())

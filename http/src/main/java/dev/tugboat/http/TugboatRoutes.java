@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API as one sealed {@link Route}: entity queries, health and metrics. Every response,
- * errors included, is JSON except the Prometheus scrape; ids are validated before any entity is
- * resolved, so a bad id never starts (or wakes) an entity. See docs/http-api.md.
+ * errors included, is JSON except the Prometheus scrape; ids are validated, and then looked up in
+ * {@link KnownIds}, before any entity is resolved, so neither a bad id nor an unknown one starts (or
+ * wakes) an entity: both are answered at once (400, 404). See docs/http-api.md.
  */
 public final class TugboatRoutes extends AllDirectives {
 
@@ -66,14 +67,16 @@ public final class TugboatRoutes extends AllDirectives {
       .toContentType(HttpCharsets.UTF_8);
 
   private final EntityDirectory directory;
+  private final KnownIds knownIds;
   private final BooleanSupplier ready;
   private final Supplier<String> metricsScrape;
   private final Duration askTimeout;
   private final Scheduler scheduler;
 
-  public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, EntityDirectory directory,
+  public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, EntityDirectory directory, KnownIds knownIds,
       BooleanSupplier ready, Supplier<String> metricsScrape) {
     this.directory = Objects.requireNonNull(directory, "directory");
+    this.knownIds = Objects.requireNonNull(knownIds, "knownIds");
     this.ready = Objects.requireNonNull(ready, "ready");
     this.metricsScrape = Objects.requireNonNull(metricsScrape, "metricsScrape");
     this.askTimeout = settings.askTimeout();
@@ -109,6 +112,11 @@ public final class TugboatRoutes extends AllDirectives {
     if (problem.isPresent()) {
       return badId(problem.get(), simulationId);
     }
+    return ifKnown(knownIds.simulationExists(simulationId), "simulation not found", simulationId,
+        () -> askSimulation(simulationId));
+  }
+
+  private Route askSimulation(String simulationId) {
     RecipientRef<SimulationCommand> entity = directory.simulation(simulationId);
     return onSuccess(ask(entity, SimulationCommand.Get::new), outcome -> {
       if (outcome instanceof Answered<SimulationReply> answered) {
@@ -132,6 +140,11 @@ public final class TugboatRoutes extends AllDirectives {
       return badId(problem.get(), modelId);
     }
     ServiceId serviceId = new ServiceId(simulationId, modelId);
+    return ifKnown(knownIds.serviceExists(serviceId), "service not found", serviceId.entityId(),
+        () -> askService(serviceId));
+  }
+
+  private Route askService(ServiceId serviceId) {
     RecipientRef<ServiceCommand> entity = directory.service(serviceId);
     return onSuccess(ask(entity, ServiceCommand.Get::new), outcome -> {
       if (outcome instanceof Answered<ServiceReply> answered) {
@@ -155,6 +168,11 @@ public final class TugboatRoutes extends AllDirectives {
       return badId(problem.get(), Ids.problem("simulation id", simulationId).isPresent() ? simulationId : modelId);
     }
     ServiceId serviceId = new ServiceId(simulationId, modelId);
+    return ifKnown(knownIds.serviceExists(serviceId), "service not found", serviceId.entityId(),
+        () -> askServiceAction(serviceId, command));
+  }
+
+  private Route askServiceAction(ServiceId serviceId, Function<ActorRef<CommandReply>, ServiceCommand> command) {
     return onSuccess(ask(directory.service(serviceId), command), outcome -> {
       if (outcome instanceof Answered<CommandReply> answered) {
         if (answered.reply() instanceof CommandReply.Rejected rejected) {
@@ -208,6 +226,26 @@ public final class TugboatRoutes extends AllDirectives {
           }
           throw new CompletionException(cause);
         });
+  }
+
+  /**
+   * {@code then} when {@code exists} says the id has an entity; 404 when it has none, without
+   * touching sharding; 503 when the journal could not be asked.
+   */
+  private Route ifKnown(CompletionStage<Boolean> exists, String notFound, String id, Supplier<Route> then) {
+    CompletionStage<Optional<Boolean>> answer = exists.handle((known, failure) -> {
+      if (failure != null) {
+        LOG.warn("Could not tell whether {} exists: {}", id, failure.getMessage());
+        return Optional.empty();
+      }
+      return Optional.of(known);
+    });
+    return onSuccess(answer, known -> {
+      if (known.isEmpty()) {
+        return error(StatusCodes.SERVICE_UNAVAILABLE, "could not look up " + id + " in the journal", id);
+      }
+      return known.get() ? then.get() : error(StatusCodes.NOT_FOUND, notFound, id);
+    });
   }
 
   private Route badId(String problem, String id) {

@@ -11,6 +11,8 @@ import dev.tugboat.protocol.simulation.SimulationReply;
 import dev.tugboat.protocol.simulation.SimulationView;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -24,10 +26,16 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * A directory standing in for Cluster Sharding: each lookup starts a small entity that answers
  * one Get from fixed views (Found or NotFound), except ids starting with "silent", which go to a
  * probe that never answers. Every lookup is recorded, so a test can tell no entity was touched.
+ * As {@link KnownIds} it stands in for the journal: the ids of its views and the silent ones
+ * exist; checking an id starting with "broken" fails.
  */
-final class FakeDirectory implements EntityDirectory {
+final class FakeDirectory implements EntityDirectory, KnownIds {
 
   static final String SILENT_PREFIX = "silent";
+  static final String BROKEN_PREFIX = "broken";
+
+  /** Ids whose existence was checked (simulation ids, service entity ids). */
+  final List<String> existenceChecks = new CopyOnWriteArrayList<>();
 
   final TestProbe<SimulationCommand> silentSimulations;
   /** Operator actions received, as "entityId retry" or "entityId abandon: reason". */
@@ -46,6 +54,26 @@ final class FakeDirectory implements EntityDirectory {
     this.services = Map.copyOf(services);
     this.silentSimulations = testKit.createTestProbe(SimulationCommand.class);
     this.silentServices = testKit.createTestProbe(ServiceCommand.class);
+  }
+
+  @Override
+  public CompletionStage<Boolean> simulationExists(String simulationId) {
+    existenceChecks.add(simulationId);
+    if (simulationId.startsWith(BROKEN_PREFIX)) {
+      return CompletableFuture.failedFuture(new IllegalStateException("journal unreachable"));
+    }
+    return CompletableFuture.completedFuture(
+        simulations.containsKey(simulationId) || simulationId.startsWith(SILENT_PREFIX));
+  }
+
+  @Override
+  public CompletionStage<Boolean> serviceExists(ServiceId serviceId) {
+    existenceChecks.add(serviceId.entityId());
+    if (serviceId.simulationId().startsWith(BROKEN_PREFIX)) {
+      return CompletableFuture.failedFuture(new IllegalStateException("journal unreachable"));
+    }
+    return CompletableFuture.completedFuture(
+        services.containsKey(serviceId.entityId()) || serviceId.simulationId().startsWith(SILENT_PREFIX));
   }
 
   @Override

@@ -26,6 +26,19 @@ import org.junit.jupiter.api.Test;
 /** HttpServer.start as node calls it: binds from settings, serves, reports a failed bind. */
 class HttpServerIT {
 
+  /** No request in these tests reaches an entity route. */
+  private static final KnownIds NO_IDS = new KnownIds() {
+    @Override
+    public java.util.concurrent.CompletionStage<Boolean> simulationExists(String simulationId) {
+      throw new AssertionError("no id is looked up");
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Boolean> serviceExists(ServiceId serviceId) {
+      throw new AssertionError("no id is looked up");
+    }
+  };
+
   private static ActorTestKit testKit;
 
   @BeforeAll
@@ -45,7 +58,7 @@ class HttpServerIT {
   void startsOnTheConfiguredInterfaceAndServes() throws Exception {
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(1), Duration.ofSeconds(1));
     FakeDirectory directory = new FakeDirectory(testKit, Map.of(), Map.of());
-    ServerBinding binding = HttpServer.start(testKit.system(), settings, directory, () -> true, () -> "up 1\n")
+    ServerBinding binding = HttpServer.start(testKit.system(), settings, directory, directory, () -> true, () -> "up 1\n")
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     try {
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -75,12 +88,12 @@ class HttpServerIT {
         throw new AssertionError("no entity is looked up");
       }
     };
-    ServerBinding first = HttpServer.start(testKit.system(), any, unused, () -> true, () -> "")
+    ServerBinding first = HttpServer.start(testKit.system(), any, unused, NO_IDS, () -> true, () -> "")
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     try {
       HttpSettings same = new HttpSettings("127.0.0.1", first.localAddress().getPort(),
           Duration.ofSeconds(1), Duration.ofSeconds(1));
-      assertThrows(ExecutionException.class, () -> HttpServer.start(testKit.system(), same, unused, () -> true, () -> "")
+      assertThrows(ExecutionException.class, () -> HttpServer.start(testKit.system(), same, unused, NO_IDS, () -> true, () -> "")
           .toCompletableFuture().get(10, TimeUnit.SECONDS));
     } finally {
       first.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -40,7 +40,8 @@ class ServiceActionsIT {
     testKit = ActorTestKit.create("ServiceActionsIT", ConfigFactory.parseString("pekko.loglevel = WARNING"));
     directory = new FakeDirectory(testKit, Map.of(), Map.of("sim/held", HELD, "sim/running", RUNNING));
     TugboatRoutes routes = new TugboatRoutes(testKit.system(),
-        new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(1), Duration.ofSeconds(1)), directory, () -> true, () -> "");
+        new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(1), Duration.ofSeconds(1)), directory, directory,
+        () -> true, () -> "");
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -82,6 +83,17 @@ class ServiceActionsIT {
   void badRequestsNeverReachAService(String path, String body, int status) throws Exception {
     HttpResponse<String> response = post(path, body);
     assertEquals(status, response.statusCode(), response.body());
+    assertTrue(directory.actions.isEmpty());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"/api/v1/simulations/sim/services/unknown/retry", "/api/v1/simulations/gone/services/held/abandon"})
+  void actionsOnAnUnknownServiceAre404AndStartNoEntity(String path) throws Exception {
+    directory.lookups.clear();
+    HttpResponse<String> response = post(path, "");
+    assertEquals(404, response.statusCode(), response.body());
+    assertTrue(response.body().contains("service not found"), response.body());
+    assertEquals(List.of(), directory.lookups);
     assertTrue(directory.actions.isEmpty());
   }
 

@@ -92,7 +92,7 @@ class TugboatRoutesIT {
         Map.of(SIMULATION.simulationId(), SIMULATION, UNICODE_SIMULATION.simulationId(), UNICODE_SIMULATION),
         Map.of("sim-1/model-b", SERVICE, "sim-1/model-a", RUNNING_SERVICE));
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, ASK_TIMEOUT, Duration.ofSeconds(1));
-    TugboatRoutes routes = new TugboatRoutes(testKit.system(), settings, directory, ready::get,
+    TugboatRoutes routes = new TugboatRoutes(testKit.system(), settings, directory, directory, ready::get,
         () -> scrape.get().get());
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -112,6 +112,7 @@ class TugboatRoutesIT {
   @BeforeEach
   void reset() {
     directory.lookups.clear();
+    directory.existenceChecks.clear();
     ready.set(false);
     scrape.set(() -> "");
     routeLog.start();
@@ -173,6 +174,35 @@ class TugboatRoutesIT {
     JsonNode json = Json.objectMapper().readTree(response.body());
     assertEquals("simulation not found", json.get("error").asText());
     assertEquals("sim-404", json.get("id").asText());
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "/api/v1/simulations/sim-404, sim-404, simulation not found",
+      "/api/v1/simulations/sim-404/services/model-a, sim-404/model-a, service not found",
+      "/api/v1/simulations/sim-1/services/model-z, sim-1/model-z, service not found"})
+  void unknownIdIs404WithoutAnyEntityLookedUp(String path, String id, String error) throws Exception {
+    HttpResponse<String> response = get(path);
+
+    assertEquals(404, response.statusCode());
+    JsonNode json = Json.objectMapper().readTree(response.body());
+    assertEquals(error, json.get("error").asText());
+    assertEquals(id, json.get("id").asText());
+    assertEquals(List.of(id), directory.existenceChecks);
+    assertEquals(List.of(), directory.lookups);
+    directory.silentSimulations.expectNoMessage(Duration.ofMillis(20));
+    directory.silentServices.expectNoMessage(Duration.ofMillis(20));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"/api/v1/simulations/broken-1, broken-1", "/api/v1/simulations/broken-1/services/m, broken-1/m"})
+  void aFailedExistenceCheckIs503AndNoEntityIsLookedUp(String path, String id) throws Exception {
+    HttpResponse<String> response = get(path);
+
+    assertEquals(503, response.statusCode());
+    assertJson(response);
+    assertEquals(id, Json.objectMapper().readTree(response.body()).get("id").asText());
+    assertEquals(List.of(), directory.lookups);
   }
 
   // --- services ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.tugboat.http.HttpServer;
 import dev.tugboat.http.HttpSettings;
+import dev.tugboat.http.KnownIds;
 import dev.tugboat.k8s.KubernetesClients;
 import dev.tugboat.k8s.KubernetesGateway;
 import dev.tugboat.k8s.KubernetesSettings;
@@ -14,12 +15,16 @@ import dev.tugboat.mqtt.MqttBridge;
 import dev.tugboat.mqtt.MqttSettings;
 import dev.tugboat.persistence.EntitySettings;
 import dev.tugboat.persistence.JournalConfig;
+import dev.tugboat.persistence.JournalIds;
+import dev.tugboat.persistence.JournalQueries;
 import dev.tugboat.persistence.JournalSchema;
+import dev.tugboat.persistence.RetentionSweeper;
 import dev.tugboat.persistence.NotificationProjection;
 import dev.tugboat.persistence.NotificationSettings;
 import dev.tugboat.persistence.ServiceEntity;
 import dev.tugboat.persistence.SimulationEntity;
 import dev.tugboat.protocol.EntityDirectory;
+import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.kubernetes.KubernetesCommand;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -32,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -172,18 +178,21 @@ public final class TugboatNode implements AutoCloseable {
           KubernetesGateway.create(k8sSettings, client, LocalShardEvents.start(system, directory), metrics),
           "kubernetes-gateway", Props.empty());
       EntitySettings entitySettings = EntitySettings.fromConfig(config);
+      JournalQueries journal = JournalQueries.start(system, metrics);
       MqttBridge bridge = MqttBridge.start(system, MqttSettings.fromConfig(config), directory, metrics);
       closeables.add(bridge);
       NotificationSettings notificationSettings = NotificationSettings.fromConfig(config);
       SimulationEntity.init(system, directory, entitySettings, notificationSettings.tags(),
           notificationSettings.fastPath()
-              ? new SimulationEntity.FastPath(bridge.notifier(), notificationSettings.publishTimeout()) : null);
-      ServiceEntity.init(system, directory, gateway, entitySettings);
+              ? new SimulationEntity.FastPath(bridge.notifier(), notificationSettings.publishTimeout()) : null,
+          journal);
+      ServiceEntity.init(system, directory, gateway, entitySettings, journal);
+      RetentionSweeper.init(system, directory, entitySettings, RetentionSweeper.Settings.fromConfig(config), journal);
       NotificationProjection.init(system, directory, bridge.notifier(), notificationSettings);
       OwnPodReconciler.init(system, gateway, directory, OwnPodReconciler.Settings.fromConfig(config));
 
       ServerBinding binding = HttpServer.start(system, HttpSettings.fromConfig(config), directory,
-              () -> isReady(cluster, bridge), metrics::scrape)
+              journalIds(journal.ids()), () -> isReady(cluster, bridge), metrics::scrape)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       closeables.add(() -> binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS));
       log.info("Tugboat node up: mode={}, http={}, cluster={}", settings.mode(), binding.localAddress(),
@@ -193,6 +202,21 @@ public final class TugboatNode implements AutoCloseable {
       closeAll(closeables);
       throw e;
     }
+  }
+
+  /** The HTTP routes' existence checks, answered from the journal tables. */
+  private static KnownIds journalIds(JournalIds ids) {
+    return new KnownIds() {
+      @Override
+      public CompletionStage<Boolean> simulationExists(String simulationId) {
+        return ids.simulationExists(simulationId);
+      }
+
+      @Override
+      public CompletionStage<Boolean> serviceExists(ServiceId serviceId) {
+        return ids.serviceExists(serviceId);
+      }
+    };
   }
 
   private static boolean isReady(Cluster cluster, MqttBridge bridge) {

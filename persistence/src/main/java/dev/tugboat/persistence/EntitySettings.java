@@ -16,6 +16,8 @@ import java.util.Objects;
  * ReadyForProcessing may still be on its way over MQTT), how long AllModelsHaveTerminated waits
  * for those reports so that ModelsReady, if every model did report, goes out before it (0: no wait).
  * limits: the bounds of a DeployModels ({@code tugboat.limits}).
+ * endedRetention: how long an ended or rejected simulation (and, once their pods are deleted, its
+ * services) stays in the journal after its end before it is removed (docs/operations.md).
  */
 public record EntitySettings(
     Duration simulationTick,
@@ -34,6 +36,7 @@ public record EntitySettings(
     Duration deletedLinger,
     Duration lateReadyGrace,
     DeployLimits limits,
+    Duration endedRetention,
     Clock clock) {
 
   public EntitySettings {
@@ -47,6 +50,7 @@ public record EntitySettings(
     requirePositive("ask-timeout", askTimeout);
     requirePositive("lost-node-grace", lostNodeGrace);
     requirePositive("deleted-linger", deletedLinger);
+    requirePositive("ended-retention", endedRetention);
     if (lateReadyGrace == null || lateReadyGrace.isNegative()) {
       throw new IllegalArgumentException(
           "tugboat.entities.late-ready-grace must be a duration >= 0 (0 = no wait), got " + lateReadyGrace);
@@ -84,6 +88,7 @@ public record EntitySettings(
         c.getDuration("deleted-linger"),
         c.getDuration("late-ready-grace"),
         DeployLimits.fromConfig(config),
+        c.getDuration("ended-retention"),
         Clock.systemUTC());
   }
 
@@ -91,35 +96,42 @@ public record EntitySettings(
   public EntitySettings withClock(Clock newClock) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, newClock);
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, endedRetention, newClock);
   }
 
   /** The same settings with hold-on-failure switched (tests). */
   public EntitySettings withHoldOnFailure(boolean hold) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, hold,
-        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, endedRetention, clock);
   }
 
   /** The same settings with another create window (tests). */
   public EntitySettings withCreateWindow(int window) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, window, deletedLinger, lateReadyGrace, limits, clock);
+        simulationSnapshotEvery, window, deletedLinger, lateReadyGrace, limits, endedRetention, clock);
   }
 
   /** The same settings with other deployment limits (tests). */
   public EntitySettings withLimits(DeployLimits newLimits) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, newLimits, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, newLimits, endedRetention, clock);
   }
 
   /** The same settings with another late-ready grace (tests). */
   public EntitySettings withLateReadyGrace(Duration grace) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, grace, limits, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger, grace, limits, endedRetention, clock);
+  }
+
+  /** The same settings with another ended-retention (tests). */
+  public EntitySettings withEndedRetention(Duration retention) {
+    return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
+        logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, retention, clock);
   }
 
   private static void requirePositive(String name, Duration d) {

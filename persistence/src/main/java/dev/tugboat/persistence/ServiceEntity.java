@@ -118,6 +118,16 @@ public final class ServiceEntity
   /** The simulation's answer to ReportServiceTerminated (failure set when the ask timed out). */
   record ReportReplied(CommandReply reply, String failure) implements ServiceCommand.Private, CborSerializable {}
 
+  /**
+   * From its simulation, once the simulation's ended-retention is over: remove this service's journal
+   * if its pod is deleted. Replies Accepted once the rows are gone (or there were none: Empty),
+   * Rejected while the service still owns a pod (any phase before Deleted) or when the removal failed.
+   */
+  record Remove(ActorRef<CommandReply> replyTo) implements ServiceCommand.Private, CborSerializable {}
+
+  /** The removal of this service's journal rows finished (failure set when it failed). */
+  record Removed(ActorRef<CommandReply> replyTo, String failure) implements ServiceCommand.Private, CborSerializable {}
+
   private final ServiceId serviceId;
   private final EntityDirectory directory;
   private final ActorRef<KubernetesCommand> gateway;
@@ -126,6 +136,7 @@ public final class ServiceEntity
   private final ActorContext<ServiceCommand> ctx;
   private final TimerScheduler<ServiceCommand> timers;
   private final ActorRef<PodCallResult> createAdapter;
+  private final EntityRemoval removal;
 
   // In-memory bookkeeping of requests in flight: lost on restart, where recovery re-sends.
   private Instant createSentAt;
@@ -148,10 +159,15 @@ public final class ServiceEntity
   private boolean passivating;
   /** The informer reported the pod gone (PodDeleted) to this incarnation. */
   private boolean podGoneSeen;
+  /**
+   * This incarnation is removing (or has removed) its journal rows: it persists nothing more, or a
+   * write would bring a row back for a service its simulation counts as gone.
+   */
+  private boolean removing;
 
   private ServiceEntity(ServiceId serviceId, EntityDirectory directory, ActorRef<KubernetesCommand> gateway,
-      EntitySettings settings, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<ServiceCommand> ctx,
-      TimerScheduler<ServiceCommand> timers) {
+      EntitySettings settings, EntityRemoval removal, ActorRef<ClusterSharding.ShardCommand> shard,
+      ActorContext<ServiceCommand> ctx, TimerScheduler<ServiceCommand> timers) {
     super(PersistenceId.of(ENTITY_KEY.name(), serviceId.entityId()),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.serviceId = serviceId;
@@ -162,23 +178,41 @@ public final class ServiceEntity
     this.ctx = ctx;
     this.timers = timers;
     this.createAdapter = ctx.messageAdapter(PodCallResult.class, CreateReplied::new);
+    this.removal = removal;
     this.lastSeen = settings.clock().instant();
   }
 
-  /** Starts sharding for services on this node; returns the shard region. */
+  /**
+   * Starts sharding for services on this node; returns the shard region. {@code journal} removes a
+   * service's rows when its simulation's retention is over.
+   */
   public static ActorRef<ShardingEnvelope<ServiceCommand>> init(ActorSystem<?> system, EntityDirectory directory,
-      ActorRef<KubernetesCommand> gateway, EntitySettings settings) {
+      ActorRef<KubernetesCommand> gateway, EntitySettings settings, JournalQueries journal) {
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
         entityContext -> create(ServiceId.fromEntityId(entityContext.getEntityId()), directory, gateway, settings,
-            entityContext.getShard())));
+            journal.services(), entityContext.getShard())));
   }
 
-  /** The behavior of one service; {@code shard} receives its Passivate requests. */
+  /**
+   * The behavior of one service without journal removal (a Remove is refused); {@code shard}
+   * receives its Passivate requests.
+   */
   public static Behavior<ServiceCommand> create(ServiceId serviceId, EntityDirectory directory,
       ActorRef<KubernetesCommand> gateway, EntitySettings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return create(serviceId, directory, gateway, settings, NO_REMOVAL, shard);
+  }
+
+  /** Refuses every removal: for a service behavior that has no journal access. */
+  static final EntityRemoval NO_REMOVAL = persistenceId -> java.util.concurrent.CompletableFuture.failedFuture(
+      new UnsupportedOperationException("no journal removal configured"));
+
+  static Behavior<ServiceCommand> create(ServiceId serviceId, EntityDirectory directory,
+      ActorRef<KubernetesCommand> gateway, EntitySettings settings, EntityRemoval removal,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.serviceTick());
-      return Behaviors.setup(ctx -> new ServiceEntity(serviceId, directory, gateway, settings, shard, ctx, timers));
+      return Behaviors.setup(ctx -> new ServiceEntity(serviceId, directory, gateway, settings, removal, shard, ctx,
+          timers));
     });
   }
 
@@ -262,6 +296,9 @@ public final class ServiceEntity
             .thenReply(c.replyTo(), s -> new CommandReply.Rejected("service " + serviceId + " does not exist")))
         .onCommand(Abandon.class, c -> Effect().none().thenRun(this::passivate)
             .thenReply(c.replyTo(), s -> new CommandReply.Rejected("service " + serviceId + " does not exist")))
+        // Never journaled, or removed by an earlier incarnation (a crash before its simulation heard).
+        .onCommand(Remove.class, c -> Effect().none().thenRun(this::passivate)
+            .thenReply(c.replyTo(), s -> new CommandReply.Accepted("no journal")))
         .onCommand(ServiceCommand.class, c -> {
           // An observation of a pod nobody asked this node to create (or a stale private message).
           ctx.getLog().debug("service {}: {} ignored, service never requested", serviceId,
@@ -642,7 +679,7 @@ public final class ServiceEntity
   private ReplyEffect<ServiceEvent, ServiceState> reportReplied(Ended state, ReportReplied msg) {
     reportInFlight = false;
     Instant now = settings.clock().instant();
-    if (state.simulationNotified()) {
+    if (state.simulationNotified() || removing) {
       return Effect().none().thenNoReply();
     }
     if (msg.reply() instanceof CommandReply.Accepted) {
@@ -710,12 +747,41 @@ public final class ServiceEntity
                 .orElseGet(() -> new ServiceReply.NotFound(serviceId))))
         .onCommand(Retry.class, (s, c) -> Effect().none().thenReply(c.replyTo(), st -> notHeld(st)))
         .onCommand(Abandon.class, (s, c) -> Effect().none().thenReply(c.replyTo(), st -> notHeld(st)))
+        .onCommand(Remove.class, this::remove)
+        .onCommand(Removed.class, this::removed)
         .onCommand(ServiceCommand.class, c -> {
           if (c instanceof LookupReplied) {
             lookupInFlight = false;
           }
           return Effect().none().thenNoReply();
         });
+  }
+
+  /**
+   * Removes the journal of a service whose pod is deleted; any earlier phase still owns a pod (or
+   * may yet create one), and a service forgotten then would orphan it.
+   */
+  private ReplyEffect<ServiceEvent, ServiceState> remove(ServiceState state, Remove cmd) {
+    if (!(state instanceof Deleted)) {
+      String phase = ServiceState.view(state).map(v -> v.phase().name()).orElse("unknown");
+      return Effect().none().thenReply(cmd.replyTo(), st -> new CommandReply.Rejected(
+          "service " + serviceId + " still owns its pod (phase " + phase + ")"));
+    }
+    removing = true;
+    ctx.pipeToSelf(removal.remove(persistenceId().id()),
+        (events, failure) -> new Removed(cmd.replyTo(), failure == null ? null : String.valueOf(failure.getMessage())));
+    return Effect().none().thenNoReply();
+  }
+
+  private ReplyEffect<ServiceEvent, ServiceState> removed(ServiceState state, Removed msg) {
+    if (msg.failure() != null) {
+      removing = false;
+      ctx.getLog().warn("service {}: journal not removed ({}); its simulation asks again", serviceId, msg.failure());
+      return Effect().none().thenReply(msg.replyTo(), st -> new CommandReply.Rejected(msg.failure()));
+    }
+    ctx.getLog().debug("service {}: removed from the journal (its simulation's retention is over)", serviceId);
+    return Effect().none().thenRun(st -> passivate())
+        .thenReply(msg.replyTo(), st -> new CommandReply.Accepted("removed"));
   }
 
   private CommandReply notHeld(ServiceState state) {
@@ -733,7 +799,7 @@ public final class ServiceEntity
 
   /** After recovery, each persisted change and each tick of an ended service: report, delete, passivate. */
   private void afterChange(ServiceState state) {
-    if (!(state instanceof Ended ended)) {
+    if (removing || !(state instanceof Ended ended)) {
       return;
     }
     Instant now = settings.clock().instant();

@@ -162,6 +162,19 @@ public final class SimulationEntity
   /** Persists every report and delivery buffered since the last flush, in one write. */
   enum Flush implements SimulationCommand.Private, CborSerializable { INSTANCE }
 
+  /**
+   * From the {@link RetentionSweeper}: this simulation has journaled nothing for ended-retention;
+   * if it is Ended or Rejected, delivered, and its retention is over, it removes itself.
+   */
+  enum CheckRetention implements SimulationCommand.Private, CborSerializable { INSTANCE }
+
+  /** A service answered {@link ServiceEntity.Remove} (reply set) or the ask failed (failure set). */
+  record ServiceRemoved(String modelId, CommandReply reply, String failure)
+      implements SimulationCommand.Private, CborSerializable {}
+
+  /** This simulation's own journal rows were removed (failure set when that failed). */
+  record SimulationRemoved(int services, String failure) implements SimulationCommand.Private, CborSerializable {}
+
   /** A report or delivery waiting for the next {@link Flush}; never persisted as such. */
   private sealed interface Pending {}
 
@@ -232,8 +245,22 @@ public final class SimulationEntity
   private boolean fastStopped;
   private final List<PendingClaim> claims = new ArrayList<>();
 
+  // The removal after ended-retention (in memory: a new incarnation starts it over, every step is
+  // idempotent and the journal is only touched by DELETEs, the simulation's own rows last).
+  private final EntityRemoval removal;
+  /** Removal under way in this incarnation. */
+  private boolean removing;
+  /** This simulation's rows are gone: it only waits to be stopped. */
+  private boolean removed;
+  /** Position in the model table of the next service to ask to remove itself. */
+  private int removeCursor;
+  /** Services asked to remove themselves and not answered yet (at most create-window). */
+  private final Set<String> removeInFlight = new HashSet<>();
+  /** A service refused (it still owns its pod) or did not answer: the simulation stays for now. */
+  private boolean serviceKept;
+
   private SimulationEntity(String simulationId, EntityDirectory directory, EntitySettings settings,
-      NotificationTags tags, FastPath fastPath, String journalPluginId,
+      NotificationTags tags, FastPath fastPath, String journalPluginId, EntityRemoval removal,
       ActorRef<ClusterSharding.ShardCommand> shard, TimerScheduler<SimulationCommand> timers,
       ActorContext<SimulationCommand> ctx) {
     super(PersistenceId.of(ENTITY_KEY.name(), simulationId),
@@ -244,6 +271,7 @@ public final class SimulationEntity
     this.tags = tags;
     this.fastPath = fastPath;
     this.journalPluginId = journalPluginId;
+    this.removal = removal;
     this.snapshotPluginId = journalPluginId.isEmpty() ? ""
         : ctx.getSystem().settings().config().getString(SNAPSHOT_PLUGIN_SETTING);
     this.shard = shard;
@@ -253,14 +281,15 @@ public final class SimulationEntity
 
   /**
    * Starts sharding for simulations on this node; returns the shard region. {@code fastPath} is
-   * null when only the projection publishes.
+   * null when only the projection publishes; {@code journal} removes a simulation's rows once its
+   * ended-retention is over.
    */
   public static ActorRef<ShardingEnvelope<SimulationCommand>> init(ActorSystem<?> system, EntityDirectory directory,
-      EntitySettings settings, NotificationTags tags, FastPath fastPath) {
-    String journal = system.settings().config().getString(JOURNAL_PLUGIN_SETTING);
+      EntitySettings settings, NotificationTags tags, FastPath fastPath, JournalQueries journal) {
+    String journalPlugin = system.settings().config().getString(JOURNAL_PLUGIN_SETTING);
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-            entityContext -> create(entityContext.getEntityId(), directory, settings, tags, fastPath, journal,
-                entityContext.getShard()))
+            entityContext -> create(entityContext.getEntityId(), directory, settings, tags, fastPath, journalPlugin,
+                journal.simulations(), entityContext.getShard()))
         .withStopMessage(Stop.INSTANCE));
   }
 
@@ -293,13 +322,20 @@ public final class SimulationEntity
     return create(simulationId, directory, settings, tags, fastPath, "", shard);
   }
 
+  /** On {@code journalPluginId}, without journal removal: a simulation whose retention is over stays. */
   static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
       EntitySettings settings, NotificationTags tags, FastPath fastPath, String journalPluginId,
       ActorRef<ClusterSharding.ShardCommand> shard) {
+    return create(simulationId, directory, settings, tags, fastPath, journalPluginId, ServiceEntity.NO_REMOVAL, shard);
+  }
+
+  static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
+      EntitySettings settings, NotificationTags tags, FastPath fastPath, String journalPluginId,
+      EntityRemoval removal, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.simulationTick());
       return Behaviors.setup(ctx -> new SimulationEntity(simulationId, directory, settings, tags, fastPath,
-          journalPluginId, shard, timers, ctx));
+          journalPluginId, removal, shard, timers, ctx));
     });
   }
 
@@ -381,6 +417,7 @@ public final class SimulationEntity
             .thenReply(c.replyTo(), s -> new SimulationReply.NotFound(simulationId)))
         .onCommand(Tick.class, () -> Effect().none().thenNoReply())
         .onCommand(CreateReplied.class, () -> Effect().none().thenNoReply())
+        .onCommand(CheckRetention.class, () -> Effect().none().thenRun(this::passivate).thenNoReply())
         .onCommand(NotificationsDelivered.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"))
         .onCommand(ClaimNotifications.class, c -> Effect().none().thenRun(this::passivate)
             .thenReply(c.replyTo(), s -> new Claimed(c.outboxIds())))
@@ -453,6 +490,7 @@ public final class SimulationEntity
         .onCommand(ReportServiceTerminated.class, this::serviceTerminated)
         .onCommand(CreateReplied.class, this::createReplied)
         .onCommand(Tick.class, (s, c) -> tickActive(s))
+        .onCommand(CheckRetention.class, () -> Effect().none().thenNoReply())
         .onCommand(LateReadyGraceOver.class, (s, c) -> lateReadyGraceOver(s));
   }
 
@@ -789,7 +827,7 @@ public final class SimulationEntity
   private CommandHandlerWithReplyBuilderByState<SimulationCommand, SimulationEvent, Ended, SimulationState>
       endedHandlers() {
     return newCommandHandlerWithReplyBuilder().forStateType(Ended.class)
-        .onCommand(Deploy.class, (s, c) -> redeploy(s.deployment(), c))
+        .onCommand(Deploy.class, (s, c) -> removed ? unansweredAfterRemoval() : redeploy(s.deployment(), c))
         .onCommand(ReportModelReady.class, this::endedModelReady)
         .onCommand(ReportServiceTerminated.class, (s, c) -> Effect().none().thenRun(this::afterChange)
             .thenReply(c.replyTo(), st -> s.deployment().model(c.modelId()).isPresent()
@@ -820,7 +858,7 @@ public final class SimulationEntity
   private CommandHandlerWithReplyBuilderByState<SimulationCommand, SimulationEvent, Rejected, SimulationState>
       rejectedHandlers() {
     return newCommandHandlerWithReplyBuilder().forStateType(Rejected.class)
-        .onCommand(Deploy.class, (s, c) -> Effect().none().thenRun(this::afterChange)
+        .onCommand(Deploy.class, (s, c) -> removed ? unansweredAfterRemoval() : Effect().none().thenRun(this::afterChange)
             .thenReply(c.replyTo(), st -> new CommandReply.Rejected(s.reason())))
         .onCommand(ReportModelReady.class, (s, c) -> Effect().none().thenRun(this::afterChange)
             .thenReply(c.replyTo(), st -> new CommandReply.Rejected("simulation was rejected: " + s.reason())))
@@ -840,6 +878,9 @@ public final class SimulationEntity
         .onCommand(Flush.class, (s, c) -> flush(s))
         .onCommand(LateReadyGraceOver.class, () -> Effect().none().thenNoReply())
         .onCommand(Stop.class, (s, c) -> flushAndStop(s))
+        .onCommand(CheckRetention.class, (s, c) -> Effect().none().thenRun(this::afterChange).thenNoReply())
+        .onCommand(ServiceRemoved.class, this::serviceRemoved)
+        .onCommand(SimulationRemoved.class, this::simulationRemoved)
         .onCommand(NotificationsDelivered.class, (s, c) -> buffer(new PendingDeliveries(c.outboxIds(), c.replyTo())))
         .onCommand(ClaimNotifications.class, this::claim)
         .onCommand(FastPublished.class, this::fastPublished);
@@ -963,13 +1004,103 @@ public final class SimulationEntity
       }
     } else if (state instanceof Ended e) {
       if (e.outbox().isEmpty()) {
-        passivate();
+        passivateOrRemove(e.retentionFrom(), e.deployment().models());
       }
     } else if (state instanceof Rejected r) {
       if (r.outbox().isEmpty()) {
-        passivate();
+        passivateOrRemove(r.at(), ModelTable.of(List.of()));
       }
     }
+  }
+
+  // ---------------------------------------------------------------- removal after ended-retention
+
+  /**
+   * An ended, delivered simulation stops until its ended-retention is over (the sweeper wakes it
+   * then); after that it asks each service to remove itself (a service does so only once its pod
+   * is deleted), and once every one has, removes its own rows and stops. Its own rows go last, so
+   * a crash at any step leaves a simulation that the next sweep finds and that starts over.
+   */
+  private void passivateOrRemove(Instant endedAt, ModelTable models) {
+    if (removed) {
+      return;
+    }
+    if (settings.clock().instant().isBefore(endedAt.plus(settings.endedRetention()))) {
+      passivate();
+      return;
+    }
+    if (!removing) {
+      // Once started, the services' answers drive it on (a tick or a sweep meanwhile changes nothing).
+      removing = true;
+      removeCursor = 0;
+      serviceKept = false;
+      ctx.getLog().debug("simulation {}: ended-retention over, removing its {} service(s)", simulationId,
+          models.size());
+      askServicesToRemove(models);
+    }
+  }
+
+  private void askServicesToRemove(ModelTable models) {
+    while (removeCursor < models.size() && removeInFlight.size() < settings.createWindow()) {
+      ServiceSpec spec = models.get(removeCursor++).spec();
+      String modelId = spec.modelId();
+      removeInFlight.add(modelId);
+      ctx.ask(CommandReply.class, directory.service(spec.serviceId()), settings.askTimeout(),
+          ServiceEntity.Remove::new,
+          (reply, failure) -> new ServiceRemoved(modelId, reply, failure == null ? null : failure.getMessage()));
+    }
+    if (removeCursor < models.size() || !removeInFlight.isEmpty()) {
+      return;
+    }
+    if (serviceKept) {
+      ctx.getLog().info("simulation {}: ended-retention over, but a service still owns its pod; kept until a"
+          + " later sweep", simulationId);
+      removing = false;
+      passivate();
+      return;
+    }
+    int services = models.size();
+    ctx.pipeToSelf(removal.remove(persistenceId().id()),
+        (events, failure) -> new SimulationRemoved(services, failure == null ? null : failure.getMessage()));
+  }
+
+  private ReplyEffect<SimulationEvent, SimulationState> serviceRemoved(SimulationState state, ServiceRemoved msg) {
+    if (!removeInFlight.remove(msg.modelId())) {
+      return Effect().none().thenNoReply();
+    }
+    if (!(msg.reply() instanceof CommandReply.Accepted)) {
+      serviceKept = true;
+      ctx.getLog().debug("simulation {}: service {} not removed: {}", simulationId, msg.modelId(),
+          msg.reply() instanceof CommandReply.Rejected r ? r.reason() : msg.failure());
+    }
+    if (state instanceof Ended e) {
+      askServicesToRemove(e.deployment().models());
+    }
+    return Effect().none().thenNoReply();
+  }
+
+  private ReplyEffect<SimulationEvent, SimulationState> simulationRemoved(SimulationState state,
+      SimulationRemoved msg) {
+    removing = false;
+    if (msg.failure() != null) {
+      ctx.getLog().warn("simulation {}: journal not removed ({}); tried again at a later sweep", simulationId,
+          msg.failure());
+    } else {
+      removed = true;
+      ctx.getLog().info("simulation {}: removed from the journal after ended-retention, with {} service(s)",
+          simulationId, msg.services());
+    }
+    passivate();
+    return Effect().none().thenNoReply();
+  }
+
+  /**
+   * A DeployModels that reaches this incarnation after its rows were removed (it was in the mailbox
+   * before the stop) is left unanswered: the sender's ask times out and it sends again, to the next
+   * incarnation, which is Empty and takes it as a new simulation.
+   */
+  private ReplyEffect<SimulationEvent, SimulationState> unansweredAfterRemoval() {
+    return Effect().none().thenNoReply();
   }
 
   /**

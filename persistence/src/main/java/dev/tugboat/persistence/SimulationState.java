@@ -41,8 +41,19 @@ public sealed interface SimulationState extends CborSerializable {
   /** Deployed; services are being created or running. */
   record Active(Deployment deployment, Outbox outbox) implements SimulationState {}
 
-  /** Every model has terminated; only the outbox may still hold work. */
-  record Ended(Deployment deployment, Outbox outbox) implements SimulationState {}
+  /**
+   * Every model has terminated; only the outbox may still hold work. endedAt (when
+   * AllModelsHaveTerminated was queued) starts the ended-retention; a snapshot written without it
+   * reads as null, and the retention then counts from the deployment.
+   */
+  record Ended(Deployment deployment, Outbox outbox, Instant endedAt) implements SimulationState {
+
+    /** When the ended-retention starts counting. */
+    @JsonIgnore
+    public Instant retentionFrom() {
+      return endedAt != null ? endedAt : deployment.deployedAt();
+    }
+  }
 
   /** The DeployModels was invalid; the FAILED reports for its models sit in the outbox. */
   record Rejected(
@@ -114,7 +125,7 @@ public sealed interface SimulationState extends CborSerializable {
         return new Active(a.deployment(), a.outbox().remove(e.outboxId()));
       }
       if (state instanceof Ended en) {
-        return new Ended(en.deployment(), en.outbox().remove(e.outboxId()));
+        return new Ended(en.deployment(), en.outbox().remove(e.outboxId()), en.endedAt());
       }
       if (state instanceof Rejected r) {
         return new Rejected(r.simulationId(), r.simulatorId(), r.reason(), r.modelIds(), r.at(),
@@ -154,7 +165,7 @@ public sealed interface SimulationState extends CborSerializable {
         Deployment next = new Deployment(d.simulationId(), d.simulatorId(), d.keepLogsHours(), d.deployedAt(),
             d.models(), d.modelsReadyQueued(), true);
         return new Ended(next,
-            a.outbox().add(e.outboxId(), new Notification.AllModelsHaveTerminated(d.simulationId())));
+            a.outbox().add(e.outboxId(), new Notification.AllModelsHaveTerminated(d.simulationId())), e.at());
       }
     }
     return state;

@@ -182,6 +182,16 @@ class JournalConfigTest {
   }
 
   @Test
+  void endedRetentionDefaultsToSevenDaysAndZeroIsRefusedNamingTheSetting() {
+    assertEquals(Duration.ofDays(7), EntitySettings.fromConfig(with("")).endedRetention());
+    assertEquals(Duration.ofHours(36), EntitySettings.fromConfig(with("tugboat.entities.ended-retention = 36h"))
+        .endedRetention());
+    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> EntitySettings.fromConfig(
+        with("tugboat.entities.ended-retention = 0")));
+    assertTrue(zero.getMessage().contains("tugboat.entities.ended-retention"), zero.getMessage());
+  }
+
+  @Test
   void notificationSettingsReadTheReferenceDefaults() {
     Config c = JournalConfig.withDatabase(ConfigFactory.load());
     NotificationSettings s = NotificationSettings.fromConfig(c);

@@ -60,7 +60,7 @@ class SerializationTest {
         new SimulationEvent.NotificationDelivered("sim02-abc", 1, at),
         new SimulationState.Empty("sim02-abc"),
         new SimulationState.Active(deployment, outbox),
-        new SimulationState.Ended(deployment, outbox),
+        new SimulationState.Ended(deployment, outbox, Instant.parse("2025-01-02T00:00:00Z")),
         new SimulationState.Rejected("sim02-abc", "204-asd", "bad", List.of("m0"), at, outbox),
         new ServiceEvent.ServiceRequested(id, spec, at),
         new ServiceEvent.PodCreationStarted(id, spec.podName(), at),

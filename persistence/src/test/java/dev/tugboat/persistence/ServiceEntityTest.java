@@ -358,6 +358,54 @@ class ServiceEntityTest {
     return gateway.expectMessageClass(KubernetesCommand.DeletePod.class);
   }
 
+  /** setUp's service again, on a kit whose journal removals are recorded. */
+  private RecordingRemoval kitWithRemoval() {
+    RecordingRemoval removal = new RecordingRemoval();
+    spec = null;
+    spec = specFor(1.0);
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        ServiceEntity.create(spec.serviceId(), directory, gateway.ref(), TestSupport.settings(clock), removal,
+            shard.ref()),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    return removal;
+  }
+
+  private CommandReply remove() {
+    return kit.<CommandReply>runCommand(ServiceEntity.Remove::new).reply();
+  }
+
+  @Test
+  void aServiceThatStillOwnsItsPodRefusesRemovalAndKeepsItsJournal() {
+    RecordingRemoval removal = kitWithRemoval();
+    toRunning();
+    assertTrue(assertInstanceOf(CommandReply.Rejected.class, remove()).reason().contains("still owns its pod"));
+    kit.runCommand(new ServiceCommand.PodObserved(pod(PodSnapshot.ContainerState.TERMINATED, 0)));
+    expectReport().replyTo().tell(CommandReply.accepted());
+    await(() -> ((ServiceState.Terminated) kit.getState()).simulationNotified());
+    // Terminated, its pod kept for keepLogsHours: still refused.
+    assertInstanceOf(CommandReply.Rejected.class, remove());
+    assertEquals(List.of(), removal.removed);
+    shard.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
+  void aDeletedServiceRemovesItsJournalAndPassivates() {
+    RecordingRemoval removal = kitWithRemoval();
+    toDeleting().replyTo().tell(new PodCallResult.Succeeded(spec.podName(), "deleted"));
+    await(() -> kit.getState() instanceof ServiceState.Deleted);
+    assertInstanceOf(CommandReply.Accepted.class, remove());
+    assertEquals(List.of("Service|" + spec.serviceId().entityId()), removal.removed);
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+  }
+
+  @Test
+  void anEmptyServiceAnswersRemovalAtOnceAndPassivates() {
+    RecordingRemoval removal = kitWithRemoval();
+    assertEquals("no journal", assertInstanceOf(CommandReply.Accepted.class, remove()).detail());
+    assertEquals(List.of(), removal.removed);
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+  }
+
   @Test
   void deletedServiceWhosePodWasSeenGoneFirstStopsAtTheDeleteAnswer() {
     var del = toDeleting();

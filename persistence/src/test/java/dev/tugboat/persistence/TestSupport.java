@@ -26,6 +26,7 @@ final class TestSupport {
   static EntitySettings settings(Clock clock) {
     return new EntitySettings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(60), 3,
         Duration.ofSeconds(60), 30, Duration.ofSeconds(5), Duration.ofSeconds(30), 2,
-        Duration.ofMinutes(5), false, 100, 500, Duration.ofSeconds(10), Duration.ZERO, DeployLimits.DEFAULT, clock);
+        Duration.ofMinutes(5), false, 100, 500, Duration.ofSeconds(10), Duration.ZERO, DeployLimits.DEFAULT,
+        Duration.ofDays(7), clock);
   }
 }
