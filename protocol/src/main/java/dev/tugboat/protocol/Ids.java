@@ -37,7 +37,11 @@ public final class Ids {
     return problem("id", id).isEmpty();
   }
 
-  /** The id with control characters escaped, safe for a log line. */
+  /**
+   * The id with every char an MQTT client cannot carry ({@link MqttText#refused}: control
+   * characters, surrogates, noncharacters) escaped as a backslash, 'u' and four hex digits, so
+   * a log line never carries raw bytes.
+   */
   public static String printable(String id) {
     if (id == null) {
       return "null";
@@ -45,7 +49,7 @@ public final class Ids {
     StringBuilder b = new StringBuilder(id.length());
     for (int i = 0; i < id.length() && i < MAX_LENGTH; i++) {
       char c = id.charAt(i);
-      if (Character.isISOControl(c)) {
+      if (MqttText.refused(c)) {
         b.append(String.format("\\u%04x", (int) c));
       } else {
         b.append(c);
