@@ -11,6 +11,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.MqttText;
+import dev.tugboat.protocol.Notification;
+import dev.tugboat.protocol.notify.NotifierCommand;
+import dev.tugboat.protocol.notify.PublishResult;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import dev.tugboat.protocol.topics.Topic;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * DeployModels on topics Paho v3 cannot decode, published to the real (embedded HiveMQ CE)
  * broker by a raw-socket client: the bridge drops and acknowledges each, stays connected, and
  * routes the good message after it. Without {@link InboundTopicGuard} the first one ends Paho's
- * receive thread and nothing after it arrives.
+ * receive thread and nothing after it arrives. Outbound, such a topic never reaches Paho.
  */
 class UndecodableTopicIT {
   private static final Duration ROUTED = Duration.ofSeconds(10);
@@ -147,6 +151,23 @@ class UndecodableTopicIT {
       out.writeBytes(p);
     }
     return out.toByteArray();
+  }
+
+  @Test
+  void aNotificationOnATopicMqttCannotCarryIsNotPublishedAndThePublisherStaysUp() throws Exception {
+    TestProbe<PublishResult> replies = testKit.createTestProbe(PublishResult.class);
+    bridge.notifier().tell(new NotifierCommand.Publish(1, new Notification.ModelsReady("sim\uD83D\uDE80"),
+        replies.ref()));
+    PublishResult.NotPublished refused = replies.expectMessageClass(PublishResult.NotPublished.class);
+    assertEquals(1, refused.id());
+    assertTrue(refused.reason().contains("cannot be carried by MQTT 3.1.1"), refused.reason());
+    assertTrue(refused.reason().contains("/lifecycle/mso/dots-so/sim\\ud83d\\ude80/ModelsReady"), refused.reason());
+    assertTrue(MqttText.carriable(refused.reason()), "no raw surrogate in the reason: " + refused.reason());
+
+    bridge.notifier().tell(new NotifierCommand.Publish(2, new Notification.ModelsReady("sim-good"), replies.ref()));
+    assertEquals(new PublishResult.Published(2), replies.expectMessageClass(PublishResult.Published.class));
+    assertTrue(bridge.isConnected());
+    assertEquals(List.of(), connectionsLost());
   }
 
   private MqttBridge startConnectedBridge() {
