@@ -4,8 +4,8 @@ import java.util.Optional;
 
 /**
  * Whether an MQTT 3.1.1 client (Paho v3) can carry a string as a topic name: the one predicate
- * both directions of the MQTT bridge apply. It refuses a superset of what Paho 1.2.5 refuses when
- * it encodes or decodes a topic, and nothing a DOTS topic built from valid ids contains.
+ * both directions of the MQTT bridge apply. It refuses every char Paho 1.2.5 refuses when it
+ * encodes or decodes a topic, and nothing a DOTS topic built from ASCII or Latin ids contains.
  */
 public final class MqttText {
 
@@ -30,16 +30,13 @@ public final class MqttText {
   }
 
   /**
-   * True for a char Paho refuses, or that marks a topic whose bytes were not UTF-8. Paho refuses
-   * every high surrogate, even one that starts a valid pair (its pair check is inverted), so a
-   * character outside the Basic Multilingual Plane is refused along with lone surrogates.
+   * True for a char Paho refuses. Paho refuses every high surrogate, even one that starts a valid
+   * pair (its pair check is inverted), so any character outside the Basic Multilingual Plane;
+   * and every char from U+FDD0 up (its noncharacter range check is too wide), which takes in
+   * U+FFFD, what Java decodes bytes that are not UTF-8 to.
    */
   public static boolean refused(char c) {
-    return Character.isSurrogate(c)
-        || Character.isISOControl(c)
-        || (c >= '\uFDD0' && c <= '\uFDDF')
-        // U+FFFE and U+FFFF are noncharacters; U+FFFD is what Java decodes malformed UTF-8 to.
-        || c >= '\uFFFD';
+    return Character.isSurrogate(c) || Character.isISOControl(c) || c >= '\uFDD0';
   }
 
   private static String describe(char c) {
@@ -53,6 +50,9 @@ public final class MqttText {
     if (c == '\uFFFD') {
       return code + " (the replacement character: the bytes were not valid UTF-8)";
     }
-    return code + " (a Unicode noncharacter)";
+    if (c <= '\uFDDF' || c >= '\uFFFE') {
+      return code + " (a Unicode noncharacter)";
+    }
+    return code + " (from U+FDD0 up, which Paho v3 refuses)";
   }
 }
