@@ -1,5 +1,7 @@
 package dev.tugboat.mqtt;
 
+import dev.tugboat.protocol.Ids;
+import dev.tugboat.protocol.MqttText;
 import dev.tugboat.protocol.Notification;
 import dev.tugboat.protocol.notify.NotifierCommand;
 import dev.tugboat.protocol.notify.PublishResult;
@@ -10,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,9 +31,10 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 /**
  * The actor behind {@link MqttBridge#notifier()}: publishes each lifecycle notification as its
  * DOTS protobuf message and replies {@code Published} only once the broker acknowledged it
- * (PUBACK at QoS 1), {@code NotPublished} when not connected, on failure or after
- * publish-timeout. It keeps fewer publishes in flight than Paho's max-inflight and queues the
- * rest, so Paho never refuses a publish as "too many in progress".
+ * (PUBACK at QoS 1), {@code NotPublished} when not connected, on failure, after
+ * publish-timeout, or at once for a topic MQTT 3.1.1 cannot carry ({@link MqttText}). It keeps
+ * fewer publishes in flight than Paho's max-inflight and queues the rest, so Paho never refuses
+ * a publish as "too many in progress".
  */
 public final class LifecyclePublisher extends AbstractBehavior<NotifierCommand> {
 
@@ -103,6 +107,14 @@ public final class LifecyclePublisher extends AbstractBehavior<NotifierCommand> 
       outbound = NotificationCodec.encode(settings.so(), publish.notification());
     } catch (RuntimeException e) {
       notPublished(publish, "unknown", "cannot encode: " + e.getMessage());
+      return this;
+    }
+    Optional<String> uncarriable = MqttText.problem(outbound.topic());
+    if (uncarriable.isPresent()) {
+      // Paho would fail only when its sender thread encodes the topic, and that failure takes
+      // the whole outbound connection down with every publish in flight on it.
+      notPublished(publish, outbound.kind(), "the topic '" + Ids.printable(outbound.topic())
+          + "' cannot be carried by MQTT 3.1.1: " + uncarriable.get());
       return this;
     }
     if (!client.isConnected()) {
@@ -244,9 +256,11 @@ public final class LifecyclePublisher extends AbstractBehavior<NotifierCommand> 
     if (reason.equals(NOT_CONNECTED)) {
       // During a broker outage every owed notification is refused again on every simulation tick;
       // the bridge has logged the lost connection once, the counter below shows the refusals.
-      getContext().getLog().debug("{} for simulation {} not published: {}", kind, n.simulationId(), reason);
+      getContext().getLog().debug("{} for simulation {} not published: {}", kind, Ids.printable(n.simulationId()),
+          reason);
     } else {
-      getContext().getLog().warn("{} for simulation {} not published: {}", kind, n.simulationId(), reason);
+      getContext().getLog().warn("{} for simulation {} not published: {}", kind, Ids.printable(n.simulationId()),
+          reason);
     }
     metrics.counter("tugboat.mqtt.outbound", "kind", kind, "outcome", "not-published").increment();
     publish.replyTo().tell(new PublishResult.NotPublished(publish.id(), reason));

@@ -290,7 +290,8 @@ public final class MqttBridge implements AutoCloseable {
   static MqttConnectOptions connectOptions(MqttSettings settings, boolean cleanSession) {
     MqttConnectOptions o = new MqttConnectOptions();
     o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-    // Nagle off: every inbound QoS 1 message is answered by a small PUBACK (NoDelaySocketFactory).
+    // Nagle off, since every inbound QoS 1 message is answered by a small PUBACK; and a topic
+    // Paho cannot decode never reaches it, since it would end Paho's receive thread.
     o.setSocketFactory(NoDelaySocketFactory.get());
     o.setCleanSession(cleanSession);
     o.setAutomaticReconnect(true);

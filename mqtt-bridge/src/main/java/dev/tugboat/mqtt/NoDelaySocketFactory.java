@@ -7,12 +7,12 @@ import java.net.SocketException;
 import javax.net.SocketFactory;
 
 /**
- * Plain TCP sockets with Nagle's algorithm off (TCP_NODELAY), for Paho's {@code tcp://}
- * connections. Paho leaves Nagle on. Each QoS 1 message it receives is then answered by a
- * 4-byte PUBACK that the kernel holds until the broker has acknowledged the previous segment,
- * and the broker delays that acknowledgement. One subscriber then got about 1,130 messages a
- * second from the embedded HiveMQ, however fast they were published. Through this factory it got
- * 11,787 and 20,527 (docs/benchmarks.md, twelfth session).
+ * The sockets the bridge gives Paho for its {@code tcp://} connections: Nagle's algorithm off
+ * (TCP_NODELAY), and the bytes from the broker read through an {@link InboundTopicGuard}
+ * ({@link TopicGuardedSocket}). Paho leaves Nagle on; each QoS 1 message it receives is then
+ * answered by a 4-byte PUBACK that the kernel holds until the broker has acknowledged the
+ * previous segment, which the broker delays, and that bounds the inbound rate of one subscriber
+ * (docs/benchmarks.md).
  */
 public final class NoDelaySocketFactory extends SocketFactory {
   private static final NoDelaySocketFactory INSTANCE = new NoDelaySocketFactory();
@@ -26,28 +26,28 @@ public final class NoDelaySocketFactory extends SocketFactory {
   /** The one Paho calls: an unconnected socket that it connects itself, with its timeout. */
   @Override
   public Socket createSocket() throws IOException {
-    return noDelay(new Socket());
+    return noDelay(new TopicGuardedSocket());
   }
 
   @Override
   public Socket createSocket(String host, int port) throws IOException {
-    return noDelay(new Socket(host, port));
+    return noDelay(new TopicGuardedSocket(host, port));
   }
 
   @Override
   public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-    return noDelay(new Socket(host, port, localHost, localPort));
+    return noDelay(new TopicGuardedSocket(host, port, localHost, localPort));
   }
 
   @Override
   public Socket createSocket(InetAddress host, int port) throws IOException {
-    return noDelay(new Socket(host, port));
+    return noDelay(new TopicGuardedSocket(host, port));
   }
 
   @Override
   public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
       throws IOException {
-    return noDelay(new Socket(address, port, localAddress, localPort));
+    return noDelay(new TopicGuardedSocket(address, port, localAddress, localPort));
   }
 
   private static Socket noDelay(Socket socket) throws SocketException {

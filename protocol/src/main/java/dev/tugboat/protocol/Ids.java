@@ -46,9 +46,10 @@ public final class Ids {
 
   /**
    * The id as it may stand in a log line or an error message: every character outside the
-   * carried-unchanged set (controls, surrogates, format and bidirectional characters,
-   * noncharacters...) is escaped as {@code \\uXXXX}, so no input can forge or hide log content;
-   * at most {@link #MAX_LENGTH} characters are shown.
+   * carried-unchanged set (what {@link MqttText#refused} refuses, and format, bidirectional,
+   * private-use and unassigned characters) is escaped as a backslash, 'u' and four hex digits, and
+   * a backslash doubled, so no input can forge or hide log content; at most {@link #MAX_LENGTH}
+   * characters are shown.
    */
   public static String printable(String id) {
     return printable(id, MAX_LENGTH);
@@ -88,13 +89,11 @@ public final class Ids {
   }
 
   /**
-   * True for a character of the Basic Multilingual Plane below U+FDD0 that is assigned, printable
-   * and not a private-use, format, control or surrogate code unit. The MQTT 3.1.1 client refuses
-   * every character from U+FDD0 up (noncharacters, but also the presentation and full-width forms
-   * after them) when it encodes or decodes a topic.
+   * True for a character the MQTT 3.1.1 client carries ({@link MqttText#refused}) that is also
+   * assigned, printable and not a private-use, format or line-separating character.
    */
   static boolean isCarriedUnchanged(char c) {
-    if (c >= 0xfdd0) {
+    if (MqttText.refused(c)) {
       return false;
     }
     return switch (Character.getType(c)) {

@@ -41,6 +41,13 @@ class IdsTest {
   }
 
   @Test
+  void printableEscapesSurrogatesAndNoncharacters() {
+    assertEquals("sim\\ud83d\\ude80", Ids.printable("sim\uD83D\uDE80"));
+    assertEquals("a\\ufdd0\\ufffeb\\ud800", Ids.printable("a\uFDD0\uFFFEb\uD800"));
+    assertEquals("Grüße ✓", Ids.printable("Grüße ✓"));
+  }
+
+  @Test
   void serviceIdRoundTripsThroughItsEntityId() {
     ServiceId id = new ServiceId("sim02-abc", "0");
     assertEquals("sim02-abc/0", id.entityId());
