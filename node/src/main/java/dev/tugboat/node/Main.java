@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tugboat 0.1.0",
     description = "Deploys, watches and retires the model services of DOTS simulations on Kubernetes.",
-    subcommands = {RunCommand.class, DemoCommand.class, BenchCommand.class, ClusterBenchCommand.class})
+    subcommands = {RunCommand.class, DemoCommand.class, BenchCommand.class, ClusterBenchCommand.class,
+        FloodBenchCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

@@ -248,16 +248,10 @@ public final class SimulationEntity
   // The removal after ended-retention (in memory: a new incarnation starts it over, every step is
   // idempotent and the journal is only touched by DELETEs, the simulation's own rows last).
   private final EntityRemoval removal;
-  /** Removal under way in this incarnation. */
-  private boolean removing;
+  /** The services' removal under way in this incarnation; null when none is. */
+  private ServiceRemovals removals;
   /** This simulation's rows are gone: it only waits to be stopped. */
   private boolean removed;
-  /** Position in the model table of the next service to ask to remove itself. */
-  private int removeCursor;
-  /** Services asked to remove themselves and not answered yet (at most create-window). */
-  private final Set<String> removeInFlight = new HashSet<>();
-  /** A service refused (it still owns its pod) or did not answer: the simulation stays for now. */
-  private boolean serviceKept;
 
   private SimulationEntity(String simulationId, EntityDirectory directory, EntitySettings settings,
       NotificationTags tags, FastPath fastPath, String journalPluginId, EntityRemoval removal,
@@ -1029,11 +1023,9 @@ public final class SimulationEntity
       passivate();
       return;
     }
-    if (!removing) {
+    if (removals == null) {
       // Once started, the services' answers drive it on (a tick or a sweep meanwhile changes nothing).
-      removing = true;
-      removeCursor = 0;
-      serviceKept = false;
+      removals = ServiceRemovals.start();
       ctx.getLog().debug("simulation {}: ended-retention over, removing its {} service(s)", simulationId,
           models.size());
       askServicesToRemove(models);
@@ -1041,21 +1033,24 @@ public final class SimulationEntity
   }
 
   private void askServicesToRemove(ModelTable models) {
-    while (removeCursor < models.size() && removeInFlight.size() < settings.createWindow()) {
-      ServiceSpec spec = models.get(removeCursor++).spec();
+    int room = removals.room(models.size(), settings.createWindow());
+    List<String> asked = new ArrayList<>(room);
+    for (int i = removals.cursor(); i < removals.cursor() + room; i++) {
+      ServiceSpec spec = models.get(i).spec();
       String modelId = spec.modelId();
-      removeInFlight.add(modelId);
+      asked.add(modelId);
       ctx.ask(CommandReply.class, directory.service(spec.serviceId()), settings.askTimeout(),
           ServiceEntity.Remove::new,
           (reply, failure) -> new ServiceRemoved(modelId, reply, failure == null ? null : failure.getMessage()));
     }
-    if (removeCursor < models.size() || !removeInFlight.isEmpty()) {
+    removals = removals.asked(asked);
+    if (!removals.complete(models.size())) {
       return;
     }
-    if (serviceKept) {
+    if (removals.anyKept()) {
       ctx.getLog().info("simulation {}: ended-retention over, but a service still owns its pod; kept until a"
           + " later sweep", simulationId);
-      removing = false;
+      removals = null;
       passivate();
       return;
     }
@@ -1065,14 +1060,15 @@ public final class SimulationEntity
   }
 
   private ReplyEffect<SimulationEvent, SimulationState> serviceRemoved(SimulationState state, ServiceRemoved msg) {
-    if (!removeInFlight.remove(msg.modelId())) {
+    if (removals == null || !removals.unanswered().contains(msg.modelId())) {
       return Effect().none().thenNoReply();
     }
-    if (!(msg.reply() instanceof CommandReply.Accepted)) {
-      serviceKept = true;
+    boolean removedService = msg.reply() instanceof CommandReply.Accepted;
+    if (!removedService) {
       ctx.getLog().debug("simulation {}: service {} not removed: {}", simulationId, msg.modelId(),
           msg.reply() instanceof CommandReply.Rejected r ? r.reason() : msg.failure());
     }
+    removals = removals.answered(msg.modelId(), removedService);
     if (state instanceof Ended e) {
       askServicesToRemove(e.deployment().models());
     }
@@ -1081,7 +1077,7 @@ public final class SimulationEntity
 
   private ReplyEffect<SimulationEvent, SimulationState> simulationRemoved(SimulationState state,
       SimulationRemoved msg) {
-    removing = false;
+    removals = null;
     if (msg.failure() != null) {
       ctx.getLog().warn("simulation {}: journal not removed ({}); tried again at a later sweep", simulationId,
           msg.failure());
