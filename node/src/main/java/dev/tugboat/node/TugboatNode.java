@@ -20,6 +20,8 @@ import dev.tugboat.persistence.NotificationSettings;
 import dev.tugboat.persistence.ServiceEntity;
 import dev.tugboat.persistence.SimulationEntity;
 import dev.tugboat.protocol.EntityDirectory;
+import dev.tugboat.protocol.Sealer;
+import dev.tugboat.protocol.SecretSettings;
 import dev.tugboat.protocol.kubernetes.KubernetesCommand;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -127,6 +129,9 @@ public final class TugboatNode implements AutoCloseable {
    */
   public static TugboatNode start(Config config, Optional<KubernetesClient> externalClient) throws Exception {
     NodeSettings settings = NodeSettings.fromConfig(config);
+    // Before anything writes there; again once the journal's files exist (made with the umask).
+    NodeSecrets.restrictDataDir(settings);
+    Sealer sealer = NodeSecrets.sealer(settings, SecretSettings.fromConfig(config));
     List<AutoCloseable> closeables = new ArrayList<>();
     try {
       Optional<SimulatedKubernetes> simulated = Optional.empty();
@@ -165,11 +170,12 @@ public final class TugboatNode implements AutoCloseable {
         system.systemActorOf(CrashedMemberDowning.create(downing), "crashed-member-downing", Props.empty());
       }
       JournalSchema.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      NodeSecrets.restrictDataDir(settings);
 
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       EntityDirectory directory = new ShardedEntityDirectory(system);
       ActorRef<KubernetesCommand> gateway = system.systemActorOf(
-          KubernetesGateway.create(k8sSettings, client, LocalShardEvents.start(system, directory), metrics),
+          KubernetesGateway.create(k8sSettings, client, LocalShardEvents.start(system, directory), metrics, sealer),
           "kubernetes-gateway", Props.empty());
       EntitySettings entitySettings = EntitySettings.fromConfig(config);
       MqttBridge bridge = MqttBridge.start(system, MqttSettings.fromConfig(config), directory, metrics);
@@ -177,7 +183,8 @@ public final class TugboatNode implements AutoCloseable {
       NotificationSettings notificationSettings = NotificationSettings.fromConfig(config);
       SimulationEntity.init(system, directory, entitySettings, notificationSettings.tags(),
           notificationSettings.fastPath()
-              ? new SimulationEntity.FastPath(bridge.notifier(), notificationSettings.publishTimeout()) : null);
+              ? new SimulationEntity.FastPath(bridge.notifier(), notificationSettings.publishTimeout()) : null,
+          sealer);
       ServiceEntity.init(system, directory, gateway, entitySettings);
       NotificationProjection.init(system, directory, bridge.notifier(), notificationSettings);
       OwnPodReconciler.init(system, gateway, directory, OwnPodReconciler.Settings.fromConfig(config));
