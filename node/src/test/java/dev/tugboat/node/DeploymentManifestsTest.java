@@ -106,7 +106,7 @@ class DeploymentManifestsTest {
       new GatewayCall(new Permission("", "pods", "watch"), ".runnableInformer("),
       // A pod's own Secret (its secret environment values): create, or on 409 bring it up to date
       // (fabric8's update reads the current version first).
-      new GatewayCall(new Permission("", "secrets", "create"), "client.secrets().inNamespace(settings.namespace()).resource(secret) .createOr("),
+      new GatewayCall(new Permission("", "secrets", "create"), "client.secrets().inNamespace(settings.namespace()).resource(secret)"),
       new GatewayCall(new Permission("", "secrets", "get"), ".createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update)"),
       new GatewayCall(new Permission("", "secrets", "update"), ".createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update)"),
       new GatewayCall(new Permission("", "pods/log", "get"), "client.raw(\"/api/v1/namespaces/\" + settings.namespace() + \"/pods/\" + name + \"/log?container=\""));
