@@ -40,6 +40,12 @@ final class FairQueue<T> {
     return item;
   }
 
+  /** The item {@link #pollNext} would take, without taking it; null when empty. */
+  T peekNext() {
+    Iterator<TreeMap<Long, T>> it = byKey.values().iterator();
+    return it.hasNext() ? it.next().firstEntry().getValue() : null;
+  }
+
   /** Removes the item of {@code key} with {@code order}; returns it, or null if there is none. */
   T remove(String key, long order) {
     TreeMap<Long, T> items = byKey.get(key);

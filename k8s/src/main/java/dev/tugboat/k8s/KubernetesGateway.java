@@ -1,6 +1,8 @@
 package dev.tugboat.k8s;
 
 import dev.tugboat.protocol.EntityDirectory;
+import dev.tugboat.protocol.SealedValueException;
+import dev.tugboat.protocol.Sealer;
 import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.ServiceSpec;
 import dev.tugboat.protocol.kubernetes.KubernetesCommand;
@@ -10,6 +12,7 @@ import dev.tugboat.protocol.kubernetes.OwnPods;
 import dev.tugboat.protocol.kubernetes.PodLookupResult;
 import dev.tugboat.protocol.service.ServiceCommand;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
@@ -63,6 +66,9 @@ import org.slf4j.LoggerFactory;
  * Creates pass an admission limit first (a configured cap on live pods, or a limit learnt from
  * "exceeded quota" answers); beyond it they wait in a queue where simulations take turns (first
  * asked, first admitted within one) and the caller gets {@code Queued} until the final outcome.
+ * A pod with secret environment variables gets its Secret (the sealed values opened with the
+ * node's {@link Sealer}) right after the pod exists, within the same create call, so a create is
+ * answered as done only when both exist, and a Secret never exists without its owner pod.
  */
 public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand> {
 
@@ -142,6 +148,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private final EntityDirectory directory;
   private final TimerScheduler<KubernetesCommand> timers;
   private final PodFactory podFactory;
+  /** Opens sealed values for the pods' Secrets; null: this node has no key (such a create fails). */
+  private final Sealer sealer;
   private final ExecutorService executor;
   private final TokenBucket bucket;
   /** Deletes' own bucket (see {@link KubernetesSettings.DeletePace}); null = not paced. */
@@ -199,16 +207,24 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private int informerFailures;
   private boolean stopping;
 
+  /** A gateway without a key: a pod with sealed variables cannot be created (the create fails). */
   public static Behavior<KubernetesCommand> create(KubernetesSettings settings, KubernetesClient client,
                                                    EntityDirectory directory, MeterRegistry registry) {
+    return create(settings, client, directory, registry, null);
+  }
+
+  /** A gateway that opens sealed variables with {@code sealer} for the pods' Secrets. */
+  public static Behavior<KubernetesCommand> create(KubernetesSettings settings, KubernetesClient client,
+                                                   EntityDirectory directory, MeterRegistry registry, Sealer sealer) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new KubernetesGateway(ctx, timers, settings, client, directory, registry)));
+        new KubernetesGateway(ctx, timers, settings, client, directory, registry, sealer)));
   }
 
   private KubernetesGateway(ActorContext<KubernetesCommand> ctx, TimerScheduler<KubernetesCommand> timers,
                             KubernetesSettings settings, KubernetesClient client, EntityDirectory directory,
-                            MeterRegistry registry) {
+                            MeterRegistry registry, Sealer sealer) {
     super(ctx);
+    this.sealer = sealer;
     this.settings = settings;
     this.client = client;
     this.directory = directory;
@@ -390,7 +406,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
           }
           break;
         }
-        if (bucket != null && !bucket.tryTake()) {
+        if (bucket != null && !bucket.tryTake(tokensFor(queue.peekNext()))) {
           if (!timers.isTimerActive(DISPATCH_TIMER)) {
             timers.startSingleTimer(DISPATCH_TIMER, DispatchTick.INSTANCE,
                 Duration.ofNanos(Math.max(1_000_000, bucket.nanosUntilNext())));
@@ -408,6 +424,11 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     }
     updateGauges();
     return this;
+  }
+
+  /** A create that also writes its pod's Secret makes two writes, and takes a token for each. */
+  private static int tokensFor(Call call) {
+    return call.create() != null && PodFactory.needsSecret(call.create().spec()) ? 2 : 1;
   }
 
   /**
@@ -621,7 +642,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private void startCreate(CreateRequest request) {
     ServiceSpec spec = request.spec();
     Pod pod = podFactory.podFor(spec);
-    Supplier<CallOutcome> op = () -> createOnce(pod, spec.serviceId());
+    Supplier<CallOutcome> op = () -> createOnce(pod, spec);
     Mutation mutation = startMutation(Kind.CREATE, spec.podName());
     // A fresh call: time spent queued for admission does not count toward give-up-after.
     enqueue(new Call(Kind.CREATE, spec.podName(), op,
@@ -783,11 +804,20 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     return client.pods();
   }
 
-  private CallOutcome createOnce(Pod pod, ServiceId serviceId) {
+  private CallOutcome createOnce(Pod pod, ServiceSpec spec) {
     String name = pod.getMetadata().getName();
+    ServiceId serviceId = spec.serviceId();
+    if (PodFactory.needsSecret(spec)) {
+      // Opened before the pod is made: a pod whose Secret cannot be written would wait forever.
+      try {
+        secretValues(spec);
+      } catch (SealedValueException e) {
+        return new CallOutcome.Fatal(0, e.getMessage());
+      }
+    }
     try {
-      pods().inNamespace(settings.namespace()).resource(pod).create();
-      return new CallOutcome.Done("created", null);
+      Pod created = pods().inNamespace(settings.namespace()).resource(pod).create();
+      return withSecret(spec, created, new CallOutcome.Done("created", null));
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;
@@ -807,12 +837,37 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     }
     var other = PodSnapshots.serviceIdOf(existing);
     if (other.isPresent() && other.get().equals(serviceId)) {
-      return new CallOutcome.Done("already existed", null);
+      return withSecret(spec, existing, new CallOutcome.Done("already existed", null));
     }
     Map<String, String> a = existing.getMetadata().getAnnotations();
     String owner = a == null ? "a pod without Tugboat annotations" : "simulator " + a.get(PodConventions.ANNOTATION_SIMULATOR_ID)
         + ", simulation " + a.get(PodConventions.ANNOTATION_SIMULATION_ID) + ", model " + a.get(PodConventions.ANNOTATION_MODEL_ID);
     return new CallOutcome.Fatal(409, "pod name collision with " + owner);
+  }
+
+  /**
+   * Once the pod exists: its Secret, when it has sealed variables, owned by that pod (its uid).
+   * An existing Secret of that name is brought up to date (a 409 on a retried create, or one left
+   * by an earlier pod of the same name that the garbage collector has not deleted yet). A failed
+   * write throws, and the create is retried as a whole (the pod's create then answers 409, ours).
+   */
+  private CallOutcome withSecret(ServiceSpec spec, Pod pod, CallOutcome.Done done) {
+    if (!PodFactory.needsSecret(spec)) {
+      return done;
+    }
+    Secret secret = podFactory.secretFor(spec, pod, secretValues(spec));
+    client.secrets().inNamespace(settings.namespace()).resource(secret)
+        .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+    return new CallOutcome.Done(done.detail() + ", with its Secret", null);
+  }
+
+  /** The opened sealed values of the spec; SealedValueException without a key or with another key. */
+  private Map<String, String> secretValues(ServiceSpec spec) {
+    if (sealer == null) {
+      throw new SealedValueException("pod " + spec.podName() + " has sealed environment variables and this node "
+          + "has no secret key to open them");
+    }
+    return sealer.secretValues(spec);
   }
 
   private CallOutcome deleteOnce(String name) {

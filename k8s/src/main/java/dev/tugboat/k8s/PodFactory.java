@@ -5,21 +5,30 @@ import static dev.tugboat.k8s.PodConventions.*;
 import dev.tugboat.protocol.PodNames;
 import dev.tugboat.protocol.ServiceSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Builds the pod of one service exactly as the DOTS MSO does, plus Tugboat's ownership marks and
- * the configured pod defaults (resources, service account, tolerations; none by default).
+ * the configured pod defaults (resources, service account, tolerations; none by default). A
+ * secret environment variable (sealed in the spec) is not a value in the pod: the container reads
+ * it from the pod's own Secret ({@link #secretFor}), named like the pod, keyed by the variable's
+ * name and owned by the pod, so that Kubernetes deletes it with the pod.
  */
 public final class PodFactory {
 
@@ -37,6 +46,43 @@ public final class PodFactory {
     return labels;
   }
 
+  /** True when the service's pod needs a Secret: at least one of its variables is sealed. */
+  public static boolean needsSecret(ServiceSpec spec) {
+    return spec.env().stream().anyMatch(dev.tugboat.protocol.EnvVar::hasSealedValue);
+  }
+
+  /**
+   * The Secret holding the opened values of the pod's sealed variables ({@code values}, by name),
+   * named like the pod, labelled like it (ownership and simulation/model labels), and owned by
+   * the created {@code pod} (its uid), so that the garbage collector deletes it with the pod.
+   */
+  public Secret secretFor(ServiceSpec spec, Pod pod, Map<String, String> values) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(LABEL_SIMULATOR_ID, PodNames.labelValue(spec.simulatorId()));
+    labels.put(LABEL_SIMULATION_ID, PodNames.labelValue(spec.simulationId()));
+    labels.put(LABEL_MODEL_ID, PodNames.labelValue(spec.modelId()));
+    labels.putAll(ownershipLabels(settings.deploymentId()));
+    Map<String, String> data = new LinkedHashMap<>();
+    values.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    return new SecretBuilder()
+        .withNewMetadata()
+          .withName(spec.podName())
+          .withNamespace(settings.namespace())
+          .withLabels(labels)
+          .withOwnerReferences(new OwnerReferenceBuilder()
+              .withApiVersion("v1")
+              .withKind("Pod")
+              .withName(pod.getMetadata().getName())
+              .withUid(pod.getMetadata().getUid())
+              .withController(false)
+              .withBlockOwnerDeletion(false)
+              .build())
+        .endMetadata()
+        .withType("Opaque")
+        .withData(data)
+        .build();
+  }
+
   public Pod podFor(ServiceSpec spec) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(LABEL_SIMULATOR_ID, PodNames.labelValue(spec.simulatorId()));
@@ -51,7 +97,10 @@ public final class PodFactory {
     annotations.put(ANNOTATION_SIMULATION_ID, spec.simulationId());
     annotations.put(ANNOTATION_MODEL_ID, spec.modelId());
 
-    List<EnvVar> env = spec.env().stream().map(e -> new EnvVar(e.name(), e.value(), null)).toList();
+    List<EnvVar> env = spec.env().stream().map(e -> e.hasSealedValue()
+        ? new EnvVarBuilder().withName(e.name())
+            .withNewValueFrom().withNewSecretKeyRef(e.name(), spec.podName(), null).endValueFrom().build()
+        : new EnvVar(e.name(), e.value(), null)).toList();
 
     PodBuilder b = new PodBuilder()
         .withNewMetadata()

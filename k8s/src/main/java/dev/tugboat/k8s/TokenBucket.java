@@ -19,9 +19,15 @@ final class TokenBucket {
   }
 
   boolean tryTake() {
+    return tryTake(1);
+  }
+
+  /** Takes {@code n} tokens at once (at most burst, so that a call never waits for more than fit). */
+  boolean tryTake(int n) {
     refill();
-    if (tokens >= 1) {
-      tokens -= 1;
+    double need = Math.min(n, capacity);
+    if (tokens >= need) {
+      tokens -= need;
       return true;
     }
     return false;

@@ -29,6 +29,8 @@ class FairQueueTest {
       q.add("small", 1000 + i, "small-" + i);
     }
     assertEquals(4, q.position("small", 1001), "big-0, small-0, big-1, then small-1");
+    assertEquals("big-0", q.peekNext());
+    assertEquals(1003, q.size(), "peeking takes nothing");
     List<String> order = drain(q);
     assertEquals(List.of("big-0", "small-0", "big-1", "small-1", "big-2", "small-2", "big-3"), order.subList(0, 7));
     assertEquals(1003, order.size());

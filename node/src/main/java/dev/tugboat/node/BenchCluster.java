@@ -109,12 +109,16 @@ final class BenchCluster implements AutoCloseable {
   private void startNodes(Settings s) throws Exception {
     String classPath = absoluteClassPath();
     int seedPort = freePort();
+    // Every node of a cluster seals and opens with the same key.
+    Path keyFile = s.dataDir().resolve("secret.key");
+    dev.tugboat.protocol.SecretKey.readOrCreate(keyFile);
     for (int i = 1; i <= NODES; i++) {
       int remotePort = i == 1 ? seedPort : freePort();
       int managementPort = freePort();
       Map<String, String> p = new HashMap<>();
       p.put("tugboat.mode", "production");
       p.put("tugboat.data-dir", s.dataDir().resolve("node-" + i).toString());
+      p.put("tugboat.secrets.key-file", keyFile.toString());
       p.put("tugboat.database.kind", "postgres");
       p.put("tugboat.database.url", jdbcUrl);
       p.put("tugboat.database.user", "postgres");

@@ -16,7 +16,13 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TugboatNode node = TugboatNode.start(TugboatNode.loadConfig(ConfigFactory.empty()));
+    TugboatNode node;
+    try {
+      node = TugboatNode.start(TugboatNode.loadConfig(ConfigFactory.empty()));
+    } catch (NodeSecrets.Refused e) {
+      System.err.println("tugboat: " + e.getMessage());
+      return 2;
+    }
     AtomicBoolean signalled = new AtomicBoolean();
     CountDownLatch closed = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

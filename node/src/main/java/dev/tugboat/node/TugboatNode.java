@@ -25,6 +25,8 @@ import dev.tugboat.persistence.ServiceEntity;
 import dev.tugboat.persistence.SimulationEntity;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.Sealer;
+import dev.tugboat.protocol.SecretSettings;
 import dev.tugboat.protocol.kubernetes.KubernetesCommand;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -133,6 +135,9 @@ public final class TugboatNode implements AutoCloseable {
    */
   public static TugboatNode start(Config config, Optional<KubernetesClient> externalClient) throws Exception {
     NodeSettings settings = NodeSettings.fromConfig(config);
+    // Before anything writes there; again once the journal's files exist (made with the umask).
+    NodeSecrets.restrictDataDir(settings);
+    Sealer sealer = NodeSecrets.sealer(settings, SecretSettings.fromConfig(config));
     List<AutoCloseable> closeables = new ArrayList<>();
     try {
       Optional<SimulatedKubernetes> simulated = Optional.empty();
@@ -171,11 +176,12 @@ public final class TugboatNode implements AutoCloseable {
         system.systemActorOf(CrashedMemberDowning.create(downing), "crashed-member-downing", Props.empty());
       }
       JournalSchema.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      NodeSecrets.restrictDataDir(settings);
 
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       EntityDirectory directory = new ShardedEntityDirectory(system);
       ActorRef<KubernetesCommand> gateway = system.systemActorOf(
-          KubernetesGateway.create(k8sSettings, client, LocalShardEvents.start(system, directory), metrics),
+          KubernetesGateway.create(k8sSettings, client, LocalShardEvents.start(system, directory), metrics, sealer),
           "kubernetes-gateway", Props.empty());
       EntitySettings entitySettings = EntitySettings.fromConfig(config);
       JournalQueries journal = JournalQueries.start(system, metrics);
@@ -185,7 +191,7 @@ public final class TugboatNode implements AutoCloseable {
       SimulationEntity.init(system, directory, entitySettings, notificationSettings.tags(),
           notificationSettings.fastPath()
               ? new SimulationEntity.FastPath(bridge.notifier(), notificationSettings.publishTimeout()) : null,
-          journal);
+          sealer, journal);
       ServiceEntity.init(system, directory, gateway, entitySettings, journal);
       RetentionSweeper.init(system, directory, entitySettings, RetentionSweeper.Settings.fromConfig(config), journal);
       NotificationProjection.init(system, directory, bridge.notifier(), notificationSettings);

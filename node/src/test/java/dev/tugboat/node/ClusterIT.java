@@ -72,6 +72,9 @@ class ClusterIT {
     Map<String, String> p = new HashMap<>();
     p.put("tugboat.mode", "production");
     p.put("tugboat.data-dir", dir.resolve("node-" + index).toString());
+    // Every node of a cluster seals and opens with the same key.
+    dev.tugboat.protocol.SecretKey.readOrCreate(dir.resolve("secret.key"));
+    p.put("tugboat.secrets.key-file", dir.resolve("secret.key").toString());
     p.put("tugboat.database.kind", "postgres");
     p.put("tugboat.database.url", postgres.getJdbcUrl("postgres", "postgres"));
     p.put("tugboat.database.user", "postgres");

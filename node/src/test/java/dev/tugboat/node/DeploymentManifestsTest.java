@@ -104,6 +104,11 @@ class DeploymentManifestsTest {
       // A fabric8 informer lists, then watches from the list's resourceVersion.
       new GatewayCall(new Permission("", "pods", "list"), ".runnableInformer("),
       new GatewayCall(new Permission("", "pods", "watch"), ".runnableInformer("),
+      // A pod's own Secret (its secret environment values): create, or on 409 bring it up to date
+      // (fabric8's update reads the current version first).
+      new GatewayCall(new Permission("", "secrets", "create"), "client.secrets().inNamespace(settings.namespace()).resource(secret)"),
+      new GatewayCall(new Permission("", "secrets", "get"), ".createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update)"),
+      new GatewayCall(new Permission("", "secrets", "update"), ".createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update)"),
       new GatewayCall(new Permission("", "pods/log", "get"), "client.raw(\"/api/v1/namespaces/\" + settings.namespace() + \"/pods/\" + name + \"/log?container=\""));
 
   /** fabric8 DSL operations and the permissions they need, to find pod calls missing from the table. */
@@ -212,7 +217,7 @@ class DeploymentManifestsTest {
         () -> assertEquals(Set.of("tugboat"), names(Deployment.class, "tugboat")),
         () -> assertTrue(names(Service.class, "tugboat").contains("tugboat")),
         () -> assertEquals(1, names(PodDisruptionBudget.class, "tugboat").size()),
-        () -> assertEquals(Set.of("tugboat-db", "tugboat-mqtt"), names(Secret.class, "tugboat")));
+        () -> assertEquals(Set.of("tugboat-db", "tugboat-mqtt", "tugboat-secret-key"), names(Secret.class, "tugboat")));
   }
 
   // ---- RBAC ----
@@ -237,6 +242,13 @@ class DeploymentManifestsTest {
         // A raw request names its resource in its path; an unknown one fails the comparison below.
         used.add(statement.contains("/pods/") && statement.contains("/log?") && statement.contains("\"GET\"")
             ? new Permission("", "pods/log", "get") : new Permission("?", statement.trim(), "raw"));
+      }
+      if (statement.contains("secrets()")) {
+        // The only Secret call: its create-or-update.
+        used.addAll(statement.contains(".createOr(") ? List.of(new Permission("", "secrets", "create"),
+            new Permission("", "secrets", "get"), new Permission("", "secrets", "update"))
+            : List.of(new Permission("?", statement.trim(), "secrets")));
+        continue;
       }
       int at = statement.indexOf("pods()");
       if (at < 0) {

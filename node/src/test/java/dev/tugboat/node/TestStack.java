@@ -90,6 +90,7 @@ final class TestStack implements AutoCloseable {
     Map<String, Object> m = new HashMap<>();
     m.put("tugboat.mode", "production");
     m.put("tugboat.data-dir", dataDir.resolve("node").toString());
+    m.put("tugboat.secrets.key-file", keyFile().toString());
     m.put("tugboat.mqtt.host", "127.0.0.1");
     m.put("tugboat.mqtt.port", mqttPort);
     m.put("tugboat.kubernetes.mode", "simulated");
@@ -103,6 +104,17 @@ final class TestStack implements AutoCloseable {
     TugboatNode node = TugboatNode.start(nodeConfig(extra), Optional.of(kubernetes.client()));
     node.awaitReady(Duration.ofSeconds(60));
     return node;
+  }
+
+  /** The key every node of this stack seals with (a production node needs one), made on first use. */
+  Path keyFile() {
+    Path file = dataDir.resolve("secret.key");
+    try {
+      dev.tugboat.protocol.SecretKey.readOrCreate(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return file;
   }
 
   SimulatedSo so() throws Exception {

@@ -24,6 +24,10 @@ import dev.tugboat.protocol.Ids;
 import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.Notification;
 import dev.tugboat.protocol.PodNames;
+import dev.tugboat.protocol.SealedValueException;
+import dev.tugboat.protocol.Sealer;
+import dev.tugboat.protocol.SecretEnvNames;
+import dev.tugboat.protocol.SecretKey;
 import dev.tugboat.protocol.ServiceSpec;
 import dev.tugboat.protocol.TerminationStatus;
 import dev.tugboat.protocol.notify.NotifierCommand;
@@ -197,6 +201,8 @@ public final class SimulationEntity
   private final EntityDirectory directory;
   private final EntitySettings settings;
   private final NotificationTags tags;
+  /** Seals the secret environment values before SimulationDeployed journals the services. */
+  private final Sealer sealer;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<SimulationCommand> ctx;
   /** The journal plugin of this entity ("" = pekko.persistence.journal.plugin). */
@@ -254,7 +260,7 @@ public final class SimulationEntity
   private boolean removed;
 
   private SimulationEntity(String simulationId, EntityDirectory directory, EntitySettings settings,
-      NotificationTags tags, FastPath fastPath, String journalPluginId, EntityRemoval removal,
+      NotificationTags tags, FastPath fastPath, Sealer sealer, String journalPluginId, EntityRemoval removal,
       ActorRef<ClusterSharding.ShardCommand> shard, TimerScheduler<SimulationCommand> timers,
       ActorContext<SimulationCommand> ctx) {
     super(PersistenceId.of(ENTITY_KEY.name(), simulationId),
@@ -264,6 +270,7 @@ public final class SimulationEntity
     this.settings = settings;
     this.tags = tags;
     this.fastPath = fastPath;
+    this.sealer = Objects.requireNonNull(sealer, "sealer");
     this.journalPluginId = journalPluginId;
     this.removal = removal;
     this.snapshotPluginId = journalPluginId.isEmpty() ? ""
@@ -275,15 +282,15 @@ public final class SimulationEntity
 
   /**
    * Starts sharding for simulations on this node; returns the shard region. {@code fastPath} is
-   * null when only the projection publishes; {@code journal} removes a simulation's rows once its
-   * ended-retention is over.
+   * null when only the projection publishes; {@code sealer} seals secret environment values;
+   * {@code journal} removes a simulation's rows once its ended-retention is over.
    */
   public static ActorRef<ShardingEnvelope<SimulationCommand>> init(ActorSystem<?> system, EntityDirectory directory,
-      EntitySettings settings, NotificationTags tags, FastPath fastPath, JournalQueries journal) {
+      EntitySettings settings, NotificationTags tags, FastPath fastPath, Sealer sealer, JournalQueries journal) {
     String journalPlugin = system.settings().config().getString(JOURNAL_PLUGIN_SETTING);
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-            entityContext -> create(entityContext.getEntityId(), directory, settings, tags, fastPath, journalPlugin,
-                journal.simulations(), entityContext.getShard()))
+            entityContext -> create(entityContext.getEntityId(), directory, settings, tags, fastPath, sealer,
+                journalPlugin, journal.simulations(), entityContext.getShard()))
         .withStopMessage(Stop.INSTANCE));
   }
 
@@ -307,6 +314,14 @@ public final class SimulationEntity
   }
 
   /**
+   * A sealer with a key that lives as long as this JVM, for the overloads without one (tests and
+   * tools whose journal does not outlive the process).
+   */
+  private static final class ProcessSealer {
+    static final Sealer INSTANCE = new Sealer(SecretEnvNames.DEFAULT, SecretKey.generate());
+  }
+
+  /**
    * The behavior of one simulation on the default journal; {@code fastPath} may be null;
    * {@code shard} receives its Passivate requests.
    */
@@ -320,16 +335,24 @@ public final class SimulationEntity
   static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
       EntitySettings settings, NotificationTags tags, FastPath fastPath, String journalPluginId,
       ActorRef<ClusterSharding.ShardCommand> shard) {
-    return create(simulationId, directory, settings, tags, fastPath, journalPluginId, ServiceEntity.NO_REMOVAL, shard);
+    return create(simulationId, directory, settings, tags, fastPath, ProcessSealer.INSTANCE, journalPluginId,
+        ServiceEntity.NO_REMOVAL, shard);
+  }
+
+  /** The behavior of one simulation on the default journal that seals secrets with {@code sealer}. */
+  public static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
+      EntitySettings settings, NotificationTags tags, FastPath fastPath, Sealer sealer,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
+    return create(simulationId, directory, settings, tags, fastPath, sealer, "", ServiceEntity.NO_REMOVAL, shard);
   }
 
   static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
-      EntitySettings settings, NotificationTags tags, FastPath fastPath, String journalPluginId,
+      EntitySettings settings, NotificationTags tags, FastPath fastPath, Sealer sealer, String journalPluginId,
       EntityRemoval removal, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.simulationTick());
       return Behaviors.setup(ctx -> new SimulationEntity(simulationId, directory, settings, tags, fastPath,
-          journalPluginId, removal, shard, timers, ctx));
+          sealer, journalPluginId, removal, shard, timers, ctx));
     });
   }
 
@@ -444,7 +467,8 @@ public final class SimulationEntity
     ctx.getLog().info("simulation {}: deployed {} model(s) of simulator {}", simulationId, v.services().size(),
         cmd.simulatorId());
     return Effect()
-        .persist(new SimulationDeployed(simulationId, cmd.simulatorId(), cmd.keepLogsHours(), v.services(), now))
+        .persist(new SimulationDeployed(simulationId, cmd.simulatorId(), cmd.keepLogsHours(),
+            v.services().stream().map(sealer::seal).toList(), now))
         .thenRun(this::afterChange)
         .thenRun((SimulationState s) -> {
           if (s instanceof Active a) {
@@ -452,6 +476,23 @@ public final class SimulationEntity
           }
         })
         .thenReply(cmd.replyTo(), s -> CommandReply.accepted());
+  }
+
+  /**
+   * The journaled services against those of a re-sent Deploy: sealed values are compared by what
+   * they open to (every sealing of a value differs, and a different password is a different
+   * deployment).
+   */
+  private boolean sameServices(List<ServiceSpec> journaled, List<ServiceSpec> sent) {
+    if (journaled.size() != sent.size()) {
+      return false;
+    }
+    for (int i = 0; i < journaled.size(); i++) {
+      if (!sealer.sameAs(journaled.get(i), sent.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private ReplyEffect<SimulationEvent, SimulationState> refuseOnEmpty(Empty state, RefuseDeploy cmd) {
@@ -489,10 +530,18 @@ public final class SimulationEntity
   }
 
   private ReplyEffect<SimulationEvent, SimulationState> redeploy(Deployment d, Deploy cmd) {
-    boolean same = d.simulatorId().equals(cmd.simulatorId())
-        && Double.compare(d.keepLogsHours(), cmd.keepLogsHours()) == 0
-        && d.services().equals(cmd.models().stream()
-            .map(m -> ServiceSpec.of(cmd.simulatorId(), simulationId, m, cmd.keepLogsHours())).toList());
+    boolean same;
+    try {
+      same = d.simulatorId().equals(cmd.simulatorId())
+          && Double.compare(d.keepLogsHours(), cmd.keepLogsHours()) == 0
+          && sameServices(d.services(), cmd.models().stream()
+              .map(m -> ServiceSpec.of(cmd.simulatorId(), simulationId, m, cmd.keepLogsHours())).toList());
+    } catch (SealedValueException e) {
+      ctx.getLog().error("simulation {}: a re-sent DeployModels cannot be compared with the deployed one: {}",
+          simulationId, e.getMessage());
+      return Effect().none().thenReply(cmd.replyTo(),
+          s -> new CommandReply.Rejected("simulation already deployed; " + e.getMessage()));
+    }
     if (same) {
       return Effect().none().thenReply(cmd.replyTo(), s -> new CommandReply.Accepted("already deployed"));
     }

@@ -101,4 +101,34 @@ class SerializationTest {
         .get();
     assertEquals(sample, back);
   }
+
+  /** EnvVar as it was before secret values were sealed: events journaled then must still read. */
+  record OldEnvVar(String name, String value) implements dev.tugboat.protocol.CborSerializable {}
+
+  @org.junit.jupiter.api.Test
+  void anEnvVarJournaledBeforeSealingReadsBackPlain() {
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    Serializer serializer = serialization.findSerializerFor(new EnvVar("A", "1"));
+    byte[] old = serializer.toBinary(new OldEnvVar("MQTT_PASSWORD", "pw"));
+    Object back = serialization.deserialize(old, serializer.identifier(), EnvVar.class.getName()).get();
+    assertEquals(new EnvVar("MQTT_PASSWORD", "pw", null), back);
+    // A plain variable is written in the old shape too (no "sealed" field).
+    org.junit.jupiter.api.Assertions.assertArrayEquals(old, serializer.toBinary(new EnvVar("MQTT_PASSWORD", "pw")));
+  }
+
+  @org.junit.jupiter.api.Test
+  void aSealedEnvVarRoundTrips() {
+    dev.tugboat.protocol.Sealer sealer = new dev.tugboat.protocol.Sealer(dev.tugboat.protocol.SecretEnvNames.DEFAULT,
+        dev.tugboat.protocol.SecretKey.generate());
+    ServiceSpec spec = sealer.seal(ServiceSpec.of("204-asd", "sim", new ModelSpec("m0", "img:1",
+        List.of(new EnvVar("MQTT_PASSWORD", "pw"))), 1.0));
+    Object event = new SimulationEvent.SimulationDeployed("sim", "204-asd", 1.0, List.of(spec),
+        Instant.parse("2025-01-01T00:00:00Z"));
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    Serializer serializer = serialization.findSerializerFor(event);
+    Object back = serialization.deserialize(serializer.toBinary(event), serializer.identifier(),
+        Serializers.manifestFor(serializer, event)).get();
+    assertEquals(event, back);
+    assertEquals("pw", sealer.open(((SimulationEvent.SimulationDeployed) back).services().get(0).env().get(0)));
+  }
 }

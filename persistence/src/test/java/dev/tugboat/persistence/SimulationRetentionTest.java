@@ -55,7 +55,7 @@ class SimulationRetentionTest {
     simulationId = "sim-" + UUID.randomUUID().toString().substring(0, 8);
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
         SimulationEntity.create(simulationId, directory, TestSupport.settings(clock).withEndedRetention(RETENTION),
-            new NotificationTags(4), null, "", removal, shard.ref()),
+            new NotificationTags(4), null, TestSupport.sealer(), "", removal, shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }
 

@@ -4,6 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
 import dev.tugboat.protocol.DeployLimits;
+import dev.tugboat.protocol.Sealer;
+import dev.tugboat.protocol.SecretEnvNames;
+import dev.tugboat.protocol.SecretKey;
 import java.time.Duration;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -28,5 +31,12 @@ final class TestSupport {
         Duration.ofSeconds(60), 30, Duration.ofSeconds(5), Duration.ofSeconds(30), 2,
         Duration.ofMinutes(5), false, 100, 500, Duration.ofSeconds(10), Duration.ZERO, DeployLimits.DEFAULT,
         Duration.ofDays(7), clock);
+  }
+
+  private static final Sealer SEALER = new Sealer(SecretEnvNames.DEFAULT, SecretKey.generate());
+
+  /** One sealer for the whole test run, as a node has one key. */
+  static Sealer sealer() {
+    return SEALER;
   }
 }

@@ -6,6 +6,11 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -32,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * Failed). It runs the {@link FakeModel} for images named fake_model*, and a container that exits
  * 0 after the run time for any other image; it records their log lines. Deleting a pod kills its
  * container. All waiting is on timers of one shared scheduler (no thread per pod); a status write
- * is one in-memory store update.
+ * is one in-memory store update. Environment variables from a Secret ({@code secretKeyRef}) are
+ * read through the API server when the container starts; while the Secret (or its key) is
+ * missing the container waits in CreateContainerConfigError, as a real kubelet's does, and
+ * starts once it is there.
  */
 public final class SimulatedKubelet implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedKubelet.class);
@@ -61,8 +69,12 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final ExecutorService events = Executors.newSingleThreadExecutor(daemon("tugboat-sim-kubelet-events"));
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("tugboat-sim-models"));
   private final AtomicInteger podIps = new AtomicInteger();
+  /** Reads the Secrets that containers' environment refers to. */
+  private final KubernetesClient client;
 
-  SimulatedKubelet(PodStore store, SimulatedKubernetesSettings settings, ModelLogs logs, Faults faults) {
+  SimulatedKubelet(PodStore store, SimulatedKubernetesSettings settings, ModelLogs logs, Faults faults,
+      KubernetesClient client) {
+    this.client = client;
     this.store = store;
     this.settings = settings;
     this.logs = logs;
@@ -144,6 +156,16 @@ public final class SimulatedKubelet implements AutoCloseable {
     if (run.deleted) {
       return;
     }
+    Map<String, String> env = new LinkedHashMap<>();
+    Optional<String> missing = resolveEnv(container, env);
+    if (missing.isPresent()) {
+      write(run, status -> status.setContainerStatuses(List.of(containerStatus(container, false,
+          new ContainerStateBuilder().withNewWaiting().withReason("CreateContainerConfigError")
+              .withMessage(missing.get()).endWaiting().build()))));
+      run.timer = scheduler.schedule(() -> startContainer(run, container),
+          Math.max(50, settings.pendingDelay().toMillis()), TimeUnit.MILLISECONDS);
+      return;
+    }
     run.startedAt = Instant.now();
     String ip = "10.244." + (podIps.incrementAndGet() / 250 % 250) + "." + (podIps.get() % 250 + 2);
     write(run, status -> {
@@ -155,10 +177,6 @@ public final class SimulatedKubelet implements AutoCloseable {
     });
     logs.open(run.name);
     Consumer<String> log = line -> logs.append(run.name, line);
-    Map<String, String> env = new LinkedHashMap<>();
-    if (container.getEnv() != null) {
-      container.getEnv().forEach(e -> env.put(e.getName(), e.getValue() == null ? "" : e.getValue()));
-    }
     if (FakeModel.isFakeModelImage(container.getImage())) {
       FakeModel model = new FakeModel(env, settings.modelRunTime(), scheduler, mqtt, log, code -> exited(run, container, code));
       run.model = model;
@@ -176,6 +194,36 @@ public final class SimulatedKubelet implements AutoCloseable {
       }
       run.timer = scheduler.schedule(() -> exited(run, container, 0), runTime.toMillis(), TimeUnit.MILLISECONDS);
     }
+  }
+
+  /**
+   * The container's environment into {@code env}: values as they are, secretKeyRefs read from
+   * their Secrets. The reason the container cannot start yet when a Secret or key is missing.
+   */
+  private Optional<String> resolveEnv(Container container, Map<String, String> env) {
+    if (container.getEnv() == null) {
+      return Optional.empty();
+    }
+    Map<String, Secret> secrets = new java.util.HashMap<>();
+    for (var e : container.getEnv()) {
+      var ref = e.getValueFrom() == null ? null : e.getValueFrom().getSecretKeyRef();
+      if (ref == null) {
+        env.put(e.getName(), e.getValue() == null ? "" : e.getValue());
+        continue;
+      }
+      Secret secret = secrets.computeIfAbsent(ref.getName(),
+          n -> client.secrets().inNamespace(settings.namespace()).withName(n).get());
+      if (secret == null) {
+        return Optional.of("secret \"" + ref.getName() + "\" not found");
+      }
+      String encoded = secret.getData() == null ? null : secret.getData().get(ref.getKey());
+      if (encoded == null) {
+        return Optional.of("couldn't find key " + ref.getKey() + " in Secret " + settings.namespace() + "/"
+            + ref.getName());
+      }
+      env.put(e.getName(), new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8));
+    }
+    return Optional.empty();
   }
 
   private void exited(PodRun run, Container container, int exitCode) {

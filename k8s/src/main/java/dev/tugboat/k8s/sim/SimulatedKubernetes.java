@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * The simulated Kubernetes of mode {@code simulated} (demo, tests, benchmark): fabric8's mock web
  * server with an indexed pod store ({@link SimulatedApiServer}), in process on a loopback port, with fault knobs ({@link #faults()}), a
  * pod log endpoint, server-side counters ({@link #counters()}), and a {@link SimulatedKubelet}
- * that moves pods through their phases and runs the DOTS fake model.
+ * that moves pods through their phases and runs the DOTS fake model. The mock server's CRUD mode
+ * has no garbage collector: {@link SimulatedGarbageCollector} deletes the Secrets a deleted pod
+ * owned.
  */
 public final class SimulatedKubernetes implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedKubernetes.class);
@@ -39,6 +41,9 @@ public final class SimulatedKubernetes implements AutoCloseable {
   private final NamespacedKubernetesClient client;
   private final PodStore store;
   private final SimulatedKubelet kubelet;
+  /** The kubelet's and the garbage collector's own client (uncounted, never faulted). */
+  private final NamespacedKubernetesClient systemClient;
+  private final SimulatedGarbageCollector garbageCollector;
 
   private SimulatedKubernetes(SimulatedKubernetesSettings settings) {
     this.settings = settings;
@@ -57,7 +62,13 @@ public final class SimulatedKubernetes implements AutoCloseable {
     // And the client's own: bench-cluster watches through it, and its first watch event held the
     // client's event loop for ~7 s while fabric8 loaded its registry of kinds.
     KubernetesClients.warmUp(client.getKubernetesSerialization());
-    this.kubelet = new SimulatedKubelet(store, settings, logs, faults);
+    this.systemClient = server.createClient(b -> b.editOrNewConfig()
+        .withNamespace(settings.namespace())
+        .withUserAgent(SimulatedApiServer.KUBELET_USER_AGENT)
+        .withRequestRetryBackoffLimit(0)
+        .endConfig());
+    this.kubelet = new SimulatedKubelet(store, settings, logs, faults, systemClient);
+    this.garbageCollector = new SimulatedGarbageCollector(systemClient, settings.namespace());
     faults.bind(store, kubelet);
   }
 
@@ -66,6 +77,11 @@ public final class SimulatedKubernetes implements AutoCloseable {
     SimulatedKubernetes k = new SimulatedKubernetes(settings);
     try {
       k.kubelet.start();
+      k.store.addListener(e -> {
+        if (e.type().equals("DELETED")) {
+          k.garbageCollector.ownerDeleted(e.pod());
+        }
+      });
     } catch (RuntimeException e) {
       k.close();
       throw e;
@@ -154,6 +170,8 @@ public final class SimulatedKubernetes implements AutoCloseable {
   @Override
   public void close() {
     kubelet.close();
+    garbageCollector.close();
+    systemClient.close();
     client.close();
     server.destroy();
   }
