@@ -185,7 +185,7 @@ public final class TugboatNode implements AutoCloseable {
       SimulationEntity.init(system, directory, entitySettings, notificationSettings.tags(),
           notificationSettings.fastPath()
               ? new SimulationEntity.FastPath(bridge.notifier(), notificationSettings.publishTimeout()) : null,
-          journal);
+          journal, metrics);
       ServiceEntity.init(system, directory, gateway, entitySettings, journal);
       RetentionSweeper.init(system, directory, entitySettings, RetentionSweeper.Settings.fromConfig(config), journal);
       NotificationProjection.init(system, directory, bridge.notifier(), notificationSettings);

@@ -5,6 +5,7 @@ import dev.tugboat.persistence.SimulationEvent.DeploymentRejected;
 import dev.tugboat.persistence.SimulationEvent.ModelReady;
 import dev.tugboat.persistence.SimulationEvent.ModelTerminated;
 import dev.tugboat.persistence.SimulationEvent.ModelsReadyQueued;
+import dev.tugboat.persistence.SimulationEvent.NotificationAbandoned;
 import dev.tugboat.persistence.SimulationEvent.NotificationDelivered;
 import dev.tugboat.persistence.SimulationEvent.ServiceCreateAcknowledged;
 import dev.tugboat.persistence.SimulationEvent.SimulationDeployed;
@@ -36,6 +37,11 @@ import dev.tugboat.protocol.simulation.SimulationCommand.RefuseDeploy;
 import dev.tugboat.protocol.simulation.SimulationCommand.ReportModelReady;
 import dev.tugboat.protocol.simulation.SimulationCommand.ReportServiceTerminated;
 import dev.tugboat.protocol.simulation.SimulationReply;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.noop.NoopCounter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -80,14 +86,20 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * {@link NotificationProjection} is the guarantee behind it: for each group it first claims the
  * entries ({@link ClaimNotifications}: every entry not acknowledged yet and not in flight is
  * handed to the projection, and the fast path never touches it again), publishes those, and
- * reports back with {@link NotificationsDelivered}, which empties the outbox. Every command
- * replies Accepted/Rejected (or Found/NotFound for Get).
+ * reports back with {@link NotificationsDelivered}, which empties the outbox. A notification the
+ * notifier refuses permanently (it can never be published) is given up on either path and
+ * journaled as {@link NotificationAbandoned} (logged at ERROR, counted in
+ * {@value #ABANDONED_METRIC}), so it holds up neither this simulation nor its projection slice.
+ * Every command replies Accepted/Rejected (or Found/NotFound for Get).
  */
 public final class SimulationEntity
     extends EventSourcedBehaviorWithEnforcedReplies<SimulationCommand, SimulationEvent, SimulationState> {
 
   public static final EntityTypeKey<SimulationCommand> ENTITY_KEY =
       EntityTypeKey.create(SimulationCommand.class, "Simulation");
+
+  /** Counts the notifications given up because they can never be published. */
+  public static final String ABANDONED_METRIC = "tugboat.notifications.abandoned";
 
   /** Drives the re-sending of Creates. */
   enum Tick implements SimulationCommand.Private, CborSerializable { INSTANCE }
@@ -113,6 +125,21 @@ public final class SimulationEntity
       outboxIds = List.copyOf(outboxIds);
     }
   }
+
+  /**
+   * From the notification projection: the notifier refused these outbox entries permanently (they
+   * can never be published). Replies Accepted once their NotificationAbandoned is journaled (ids
+   * no longer in the outbox count as done), Rejected for a simulation that does not exist.
+   */
+  public record NotificationsAbandoned(List<Abandonment> abandoned, ActorRef<CommandReply> replyTo)
+      implements SimulationCommand.Private, CborSerializable {
+    public NotificationsAbandoned {
+      abandoned = List.copyOf(abandoned);
+    }
+  }
+
+  /** One outbox entry refused permanently, and the notifier's reason. */
+  public record Abandonment(long outboxId, String reason) implements CborSerializable {}
 
   /**
    * From the notification projection, before it publishes a group: which of these outbox entries
@@ -185,6 +212,10 @@ public final class SimulationEntity
   /** Delivered outbox ids to journal; replyTo is null for the fast path's own acknowledgements. */
   private record PendingDeliveries(List<Long> outboxIds, ActorRef<CommandReply> replyTo) implements Pending {}
 
+  /** Abandoned outbox entries to journal; replyTo is null for the fast path's own refusals. */
+  private record PendingAbandonments(List<Abandonment> abandoned, ActorRef<CommandReply> replyTo)
+      implements Pending {}
+
   /** A projection claim waiting for the fast publishes of some of its ids. */
   private record PendingClaim(List<Long> outboxIds, ActorRef<Claimed> replyTo) {}
 
@@ -199,6 +230,7 @@ public final class SimulationEntity
   private final NotificationTags tags;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<SimulationCommand> ctx;
+  private final Counter abandonedCounter;
   /** The journal plugin of this entity ("" = pekko.persistence.journal.plugin). */
   private final String journalPluginId;
   /** Its snapshot store ("" = pekko.persistence.snapshot-store.plugin; always so on the default journal). */
@@ -239,8 +271,11 @@ public final class SimulationEntity
   private long fastNext = Long.MAX_VALUE;
   /** Fast publishes sent and not answered yet. */
   private final Set<Long> fastInFlight = new TreeSet<>();
-  /** Fast publishes the broker acknowledged, until their NotificationDelivered is journaled. */
-  private final Set<Long> fastAcknowledged = new HashSet<>();
+  /**
+   * Fast publishes the broker acknowledged, or the notifier refused permanently, until their
+   * NotificationDelivered / NotificationAbandoned is journaled: none of them is owed any more.
+   */
+  private final Set<Long> fastSettled = new HashSet<>();
   /** A fast publish failed: this incarnation leaves every further notification to the projection. */
   private boolean fastStopped;
   private final List<PendingClaim> claims = new ArrayList<>();
@@ -261,8 +296,8 @@ public final class SimulationEntity
 
   private SimulationEntity(String simulationId, EntityDirectory directory, EntitySettings settings,
       NotificationTags tags, FastPath fastPath, String journalPluginId, EntityRemoval removal,
-      ActorRef<ClusterSharding.ShardCommand> shard, TimerScheduler<SimulationCommand> timers,
-      ActorContext<SimulationCommand> ctx) {
+      Counter abandonedCounter, ActorRef<ClusterSharding.ShardCommand> shard,
+      TimerScheduler<SimulationCommand> timers, ActorContext<SimulationCommand> ctx) {
     super(PersistenceId.of(ENTITY_KEY.name(), simulationId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.simulationId = simulationId;
@@ -272,6 +307,7 @@ public final class SimulationEntity
     this.fastPath = fastPath;
     this.journalPluginId = journalPluginId;
     this.removal = removal;
+    this.abandonedCounter = abandonedCounter;
     this.snapshotPluginId = journalPluginId.isEmpty() ? ""
         : ctx.getSystem().settings().config().getString(SNAPSHOT_PLUGIN_SETTING);
     this.shard = shard;
@@ -282,14 +318,16 @@ public final class SimulationEntity
   /**
    * Starts sharding for simulations on this node; returns the shard region. {@code fastPath} is
    * null when only the projection publishes; {@code journal} removes a simulation's rows once its
-   * ended-retention is over.
+   * ended-retention is over; {@code metrics} receives {@value #ABANDONED_METRIC}.
    */
   public static ActorRef<ShardingEnvelope<SimulationCommand>> init(ActorSystem<?> system, EntityDirectory directory,
-      EntitySettings settings, NotificationTags tags, FastPath fastPath, JournalQueries journal) {
+      EntitySettings settings, NotificationTags tags, FastPath fastPath, JournalQueries journal,
+      MeterRegistry metrics) {
     String journalPlugin = system.settings().config().getString(JOURNAL_PLUGIN_SETTING);
+    Counter abandoned = abandonedCounter(metrics);
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
             entityContext -> create(entityContext.getEntityId(), directory, settings, tags, fastPath, journalPlugin,
-                journal.simulations(), entityContext.getShard()))
+                journal.simulations(), abandoned, entityContext.getShard()))
         .withStopMessage(Stop.INSTANCE));
   }
 
@@ -329,14 +367,27 @@ public final class SimulationEntity
     return create(simulationId, directory, settings, tags, fastPath, journalPluginId, ServiceEntity.NO_REMOVAL, shard);
   }
 
+  /** On {@code journalPluginId}, with journal removal, counting nothing. */
   static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
       EntitySettings settings, NotificationTags tags, FastPath fastPath, String journalPluginId,
       EntityRemoval removal, ActorRef<ClusterSharding.ShardCommand> shard) {
+    return create(simulationId, directory, settings, tags, fastPath, journalPluginId, removal,
+        new NoopCounter(new Meter.Id(ABANDONED_METRIC, Tags.empty(), null, null, Meter.Type.COUNTER)), shard);
+  }
+
+  static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
+      EntitySettings settings, NotificationTags tags, FastPath fastPath, String journalPluginId,
+      EntityRemoval removal, Counter abandonedCounter, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.simulationTick());
       return Behaviors.setup(ctx -> new SimulationEntity(simulationId, directory, settings, tags, fastPath,
-          journalPluginId, removal, shard, timers, ctx));
+          journalPluginId, removal, abandonedCounter, shard, timers, ctx));
     });
+  }
+
+  static Counter abandonedCounter(MeterRegistry metrics) {
+    return Counter.builder(ABANDONED_METRIC)
+        .description("notifications given up because the MQTT bridge can never publish them").register(metrics);
   }
 
   @Override
@@ -419,6 +470,7 @@ public final class SimulationEntity
         .onCommand(CreateReplied.class, () -> Effect().none().thenNoReply())
         .onCommand(CheckRetention.class, () -> Effect().none().thenRun(this::passivate).thenNoReply())
         .onCommand(NotificationsDelivered.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"))
+        .onCommand(NotificationsAbandoned.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"))
         .onCommand(ClaimNotifications.class, c -> Effect().none().thenRun(this::passivate)
             .thenReply(c.replyTo(), s -> new Claimed(c.outboxIds())))
         .onCommand(FastPublished.class, () -> Effect().none().thenNoReply());
@@ -568,12 +620,22 @@ public final class SimulationEntity
         batch.events().isEmpty() ? Effect().none() : Effect().persist(batch.events());
     long started = System.nanoTime();
     return effect.thenRun(s -> {
+      batch.events().forEach(this::reportAbandoned);
       sendReplies(batch.replies());
       if (ctx.getLog().isDebugEnabled()) {
         ctx.getLog().debug("simulation {}: wrote {} events, answered {} commands, in {} ms", simulationId,
             batch.events().size(), batch.replies().size(), (System.nanoTime() - started) / 1_000_000);
       }
     });
+  }
+
+  /** Once per abandoned notification (only the write that removed it from the outbox journals it). */
+  private void reportAbandoned(SimulationEvent event) {
+    if (event instanceof NotificationAbandoned a) {
+      abandonedCounter.increment();
+      ctx.getLog().error("simulation {}: outbox entry {} abandoned, it can never be published: {}",
+          Ids.printable(simulationId), a.outboxId(), a.reason());
+    }
   }
 
   /** The events of the buffered batch and the replies owed once they are written; empties the buffer. */
@@ -602,6 +664,17 @@ public final class SimulationEntity
         }
         if (d.replyTo() != null) {
           replies.add(new OwedReply(d.replyTo(), CommandReply.accepted()));
+        }
+      } else if (item instanceof PendingAbandonments g) {
+        Optional<Outbox> outbox = outboxOf(next);
+        Set<Long> decidedIds = new HashSet<>();
+        for (Abandonment a : g.abandoned()) {
+          if (outbox.filter(o -> o.contains(a.outboxId())).isPresent() && decidedIds.add(a.outboxId())) {
+            decided.add(new NotificationAbandoned(simulationId, a.outboxId(), a.reason(), now));
+          }
+        }
+        if (g.replyTo() != null) {
+          replies.add(new OwedReply(g.replyTo(), CommandReply.accepted()));
         }
       } else if (item instanceof PendingAck a && next instanceof Active active
           && active.deployment().model(a.modelId()).filter(m -> !m.createAcknowledged()).isPresent()) {
@@ -882,6 +955,8 @@ public final class SimulationEntity
         .onCommand(ServiceRemoved.class, this::serviceRemoved)
         .onCommand(SimulationRemoved.class, this::simulationRemoved)
         .onCommand(NotificationsDelivered.class, (s, c) -> buffer(new PendingDeliveries(c.outboxIds(), c.replyTo())))
+        .onCommand(NotificationsAbandoned.class,
+            (s, c) -> buffer(new PendingAbandonments(c.abandoned(), c.replyTo())))
         .onCommand(ClaimNotifications.class, this::claim)
         .onCommand(FastPublished.class, this::fastPublished);
   }
@@ -897,8 +972,9 @@ public final class SimulationEntity
 
   /**
    * Publishes, in id order, the outbox entries this incarnation queued and nobody has published
-   * yet. AllModelsHaveTerminated goes only once every entry before it was acknowledged (otherwise
-   * it waits here, or the projection takes it); after a failed publish nothing more goes this way.
+   * yet. AllModelsHaveTerminated goes only once every entry before it was acknowledged or given up
+   * (otherwise it waits here, or the projection takes it); after a refused or unanswered publish
+   * that may pass, nothing more goes this way.
    */
   private void fastPublish(SimulationState state) {
     if (fastPath == null || fastStopped) {
@@ -913,7 +989,7 @@ public final class SimulationEntity
         continue;
       }
       if (entry.notification() instanceof Notification.AllModelsHaveTerminated
-          && !everyEarlierAcknowledged(outbox.get(), entry.id())) {
+          && !everyEarlierSettled(outbox.get(), entry.id())) {
         return;
       }
       fastNext = entry.id() + 1;
@@ -925,12 +1001,12 @@ public final class SimulationEntity
     }
   }
 
-  private boolean everyEarlierAcknowledged(Outbox outbox, long id) {
+  private boolean everyEarlierSettled(Outbox outbox, long id) {
     for (Outbox.Entry e : outbox.pending()) {
       if (e.id() >= id) {
         return true;
       }
-      if (!fastAcknowledged.contains(e.id())) {
+      if (!fastSettled.contains(e.id())) {
         return false;
       }
     }
@@ -940,10 +1016,18 @@ public final class SimulationEntity
   private ReplyEffect<SimulationEvent, SimulationState> fastPublished(SimulationState state, FastPublished msg) {
     fastInFlight.remove(msg.outboxId());
     if (msg.result() instanceof PublishResult.Published) {
-      fastAcknowledged.add(msg.outboxId());
+      fastSettled.add(msg.outboxId());
       answerClaims(state);
       fastPublish(state);
       return buffer(new PendingDeliveries(List.of(msg.outboxId()), null));
+    }
+    if (msg.result() instanceof PublishResult.NotPublished np && np.permanent()) {
+      // Refused the same way on every retry: given up, so it holds up neither the entries after
+      // it (AllModelsHaveTerminated) nor the projection; the fast path goes on with the rest.
+      fastSettled.add(msg.outboxId());
+      answerClaims(state);
+      fastPublish(state);
+      return buffer(new PendingAbandonments(List.of(new Abandonment(msg.outboxId(), np.reason())), null));
     }
     String why = msg.failure() != null ? msg.failure()
         : msg.result() instanceof PublishResult.NotPublished np ? np.reason() : String.valueOf(msg.result());
@@ -979,7 +1063,7 @@ public final class SimulationEntity
       it.remove();
       List<Long> toPublish = new ArrayList<>();
       for (long id : c.outboxIds()) {
-        if (outbox.filter(o -> o.contains(id)).isPresent() && !fastAcknowledged.contains(id)) {
+        if (outbox.filter(o -> o.contains(id)).isPresent() && !fastSettled.contains(id)) {
           toPublish.add(id);
         }
       }
@@ -993,9 +1077,9 @@ public final class SimulationEntity
    * passivate once ended with every notification delivered.
    */
   private void afterChange(SimulationState state) {
-    if (!fastAcknowledged.isEmpty()) {
+    if (!fastSettled.isEmpty()) {
       Optional<Outbox> outbox = outboxOf(state);
-      fastAcknowledged.removeIf(id -> outbox.filter(o -> o.contains(id)).isEmpty());
+      fastSettled.removeIf(id -> outbox.filter(o -> o.contains(id)).isEmpty());
     }
     fastPublish(state);
     if (state instanceof Active a) {
