@@ -9,6 +9,7 @@ import dev.tugboat.persistence.SimulationEvent.DeploymentRejected;
 import dev.tugboat.persistence.SimulationEvent.ModelReady;
 import dev.tugboat.persistence.SimulationEvent.ModelTerminated;
 import dev.tugboat.persistence.SimulationEvent.ModelsReadyQueued;
+import dev.tugboat.persistence.SimulationEvent.NotificationAbandoned;
 import dev.tugboat.persistence.SimulationEvent.NotificationDelivered;
 import dev.tugboat.persistence.SimulationEvent.ServiceCreateAcknowledged;
 import dev.tugboat.persistence.SimulationEvent.SimulationDeployed;
@@ -603,6 +604,69 @@ class SimulationEntityTest {
     var events = kit.persistenceTestKit().persistedInStorage("Simulation|" + simulationId);
     assertInstanceOf(NotificationDelivered.class, events.get(events.size() - 1));
     assertEquals(2, events.stream().filter(e -> e instanceof ServiceCreateAcknowledged).count());
+  }
+
+  /** What the notification projection tells the entity after the notifier refused these entries permanently. */
+  private Reported abandoned(SimulationEntity.Abandonment... entries) {
+    return report(r -> new SimulationEntity.NotificationsAbandoned(List.of(entries), r));
+  }
+
+  @Test
+  void aNotificationTheProjectionReportsAbandonedLeavesTheOutboxAndShowsInTheViewWithItsReason() {
+    deployTwo();
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.FAILED, 3,
+        "Error", r));
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.SUCCEEDED,
+        0, "", r));
+    String reason = "the topic 'x' cannot be carried by MQTT 3.1.1: a control character";
+
+    Reported first = abandoned(new SimulationEntity.Abandonment(1, reason));
+    assertEquals(CommandReply.accepted(), first.reply());
+    assertEquals(List.of(new NotificationAbandoned(simulationId, 1, reason, clock.instant())), first.events());
+    assertEquals(List.of(new Notification.ModelHasTerminated(simulationId, "m1", TerminationStatus.SUCCEEDED, 0),
+        new Notification.AllModelsHaveTerminated(simulationId)), owed());
+    // A repeat (the projection's retry) journals nothing more and is still accepted.
+    Reported again = abandoned(new SimulationEntity.Abandonment(1, reason));
+    assertEquals(CommandReply.accepted(), again.reply());
+    assertEquals(List.of(), again.events());
+
+    // The rest is delivered: the simulation owes nothing, the abandoned entry stays visible, and
+    // it passivates (the abandoned entry holds nothing up).
+    assertEquals(CommandReply.accepted(), delivered(2L, 3L));
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+    kit.restart();
+    SimulationView view = view();
+    assertEquals(0, view.pendingNotifications());
+    assertTrue(view.allModelsHaveTerminatedSent());
+    assertEquals(List.of(new SimulationView.AbandonedNotification(1, "ModelHasTerminated", "m0", reason,
+        clock.instant())), view.abandonedNotifications());
+  }
+
+  @Test
+  void anAbandonedAllModelsHaveTerminatedIsNotShownAsSent() {
+    deployTwo();
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.SUCCEEDED,
+        0, "", r));
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.SUCCEEDED,
+        0, "", r));
+    assertEquals(CommandReply.accepted(), delivered(1L, 2L));
+    assertEquals(CommandReply.accepted(), abandoned(new SimulationEntity.Abandonment(3, "cannot encode: x")).reply());
+    SimulationView view = view();
+    assertEquals(0, view.pendingNotifications());
+    assertEquals(false, view.allModelsHaveTerminatedSent());
+    assertEquals("AllModelsHaveTerminated", view.abandonedNotifications().get(0).kind());
+    // Neither delivered nor abandoned twice: a late delivery report for it journals nothing.
+    int before = persisted().size();
+    assertEquals(CommandReply.accepted(), delivered(3L));
+    assertEquals(before, persisted().size());
+  }
+
+  @Test
+  void abandonmentsForAnUnknownSimulationAreRejected() {
+    CommandReply reply = kit.<CommandReply>runCommand(r -> new SimulationEntity.NotificationsAbandoned(
+        List.of(new SimulationEntity.Abandonment(1, "cannot encode: x")), r)).reply();
+    assertInstanceOf(CommandReply.Rejected.class, reply);
+    assertEquals(List.of(), persisted());
   }
 
   /**
