@@ -60,10 +60,10 @@ class TugboatRoutesIT {
       List.of(
           new SimulationView.Model("model-a", "so-1-sim-1-model-a", true, false, null, null, null),
           new SimulationView.Model("model-b", "so-1-sim-1-model-b", true, true, TerminationStatus.FAILED, 3, "Error")),
-      true, false, 1);
+      true, false, 1, List.of());
   /** An id that must arrive URL-decoded to be found. */
   private static final SimulationView UNICODE_SIMULATION = new SimulationView(
-      "sim-ü:1", "so-1", SimulationView.Phase.DEPLOYING, null, 0, DEPLOYED_AT, List.of(), false, false, 0);
+      "sim-ü:1", "so-1", SimulationView.Phase.DEPLOYING, null, 0, DEPLOYED_AT, List.of(), false, false, 0, List.of());
   private static final ServiceView SERVICE = new ServiceView(
       "so-1", "sim-1", "model-b", "so-1-sim-1-model-b", "registry.example/model-b:1",
       ServiceView.Phase.TERMINATED, TerminationStatus.FAILED, 3, "Error", List.of("starting", "boom"),

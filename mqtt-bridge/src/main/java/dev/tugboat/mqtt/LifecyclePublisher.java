@@ -32,7 +32,8 @@ import org.eclipse.paho.client.mqttv3.MqttException;
  * The actor behind {@link MqttBridge#notifier()}: publishes each lifecycle notification as its
  * DOTS protobuf message and replies {@code Published} only once the broker acknowledged it
  * (PUBACK at QoS 1), {@code NotPublished} when not connected, on failure, after
- * publish-timeout, or at once for a topic MQTT 3.1.1 cannot carry ({@link MqttText}). It keeps
+ * publish-timeout, or at once, marked permanent, for a notification it cannot encode or whose
+ * topic MQTT 3.1.1 cannot carry ({@link MqttText}). It keeps
  * fewer publishes in flight than Paho's max-inflight and queues the rest, so Paho never refuses
  * a publish as "too many in progress".
  */
@@ -106,7 +107,7 @@ public final class LifecyclePublisher extends AbstractBehavior<NotifierCommand> 
     try {
       outbound = NotificationCodec.encode(settings.so(), publish.notification());
     } catch (RuntimeException e) {
-      notPublished(publish, "unknown", "cannot encode: " + e.getMessage());
+      notPublished(publish, "unknown", "cannot encode: " + Ids.printable(String.valueOf(e.getMessage())), true);
       return this;
     }
     Optional<String> uncarriable = MqttText.problem(outbound.topic());
@@ -114,7 +115,7 @@ public final class LifecyclePublisher extends AbstractBehavior<NotifierCommand> 
       // Paho would fail only when its sender thread encodes the topic, and that failure takes
       // the whole outbound connection down with every publish in flight on it.
       notPublished(publish, outbound.kind(), "the topic '" + Ids.printable(outbound.topic())
-          + "' cannot be carried by MQTT 3.1.1: " + uncarriable.get());
+          + "' cannot be carried by MQTT 3.1.1: " + uncarriable.get(), true);
       return this;
     }
     if (!client.isConnected()) {
@@ -251,7 +252,13 @@ public final class LifecyclePublisher extends AbstractBehavior<NotifierCommand> 
     p.publish().replyTo().tell(new PublishResult.Published(p.publish().id()));
   }
 
+  /** A refusal that may pass: the sender retries. */
   private void notPublished(NotifierCommand.Publish publish, String kind, String reason) {
+    notPublished(publish, kind, reason, false);
+  }
+
+  /** {@code permanent}: every retry would be refused the same way, so the sender gives the notification up. */
+  private void notPublished(NotifierCommand.Publish publish, String kind, String reason, boolean permanent) {
     Notification n = publish.notification();
     if (reason.equals(NOT_CONNECTED)) {
       // During a broker outage every owed notification is refused again on every simulation tick;
@@ -263,7 +270,7 @@ public final class LifecyclePublisher extends AbstractBehavior<NotifierCommand> 
           reason);
     }
     metrics.counter("tugboat.mqtt.outbound", "kind", kind, "outcome", "not-published").increment();
-    publish.replyTo().tell(new PublishResult.NotPublished(publish.id(), reason));
+    publish.replyTo().tell(new PublishResult.NotPublished(publish.id(), reason, permanent));
   }
 
   private void updateGauges() {

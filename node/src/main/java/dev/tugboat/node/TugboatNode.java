@@ -188,10 +188,12 @@ public final class TugboatNode implements AutoCloseable {
       MqttBridge bridge = MqttBridge.start(system, MqttSettings.fromConfig(config), directory, metrics);
       closeables.add(bridge);
       NotificationSettings notificationSettings = NotificationSettings.fromConfig(config);
-      SimulationEntity.init(system, directory, entitySettings, notificationSettings.tags(),
-          notificationSettings.fastPath()
-              ? new SimulationEntity.FastPath(bridge.notifier(), notificationSettings.publishTimeout()) : null,
-          sealer, journal);
+      SimulationEntity.Wiring wiring = SimulationEntity.Wiring.of(directory, entitySettings,
+          notificationSettings.tags(), sealer);
+      if (notificationSettings.fastPath()) {
+        wiring = wiring.withFastPath(new SimulationEntity.FastPath(bridge.notifier(), notificationSettings.publishTimeout()));
+      }
+      SimulationEntity.init(system, wiring, journal, metrics);
       ServiceEntity.init(system, directory, gateway, entitySettings, journal);
       RetentionSweeper.init(system, directory, entitySettings, RetentionSweeper.Settings.fromConfig(config), journal);
       NotificationProjection.init(system, directory, bridge.notifier(), notificationSettings);

@@ -8,6 +8,7 @@ import dev.tugboat.persistence.SimulationEntity.NotificationsDelivered;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ExitCodes;
+import dev.tugboat.protocol.Ids;
 import dev.tugboat.protocol.Notification;
 import dev.tugboat.protocol.TerminationStatus;
 import dev.tugboat.protocol.notify.NotifierCommand;
@@ -15,9 +16,11 @@ import dev.tugboat.protocol.notify.PublishResult;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -46,8 +49,11 @@ import org.slf4j.LoggerFactory;
  * only then does the projection store the offset, so a crash anywhere before re-publishes what
  * was not recorded (at least once). AllModelsHaveTerminated is published only after everything
  * before it in the group was acknowledged (earlier groups were acknowledged before this one
- * started). A refused or unanswered publish or claim fails the group, and the projection restarts
- * from the stored offset.
+ * started). A notification the notifier refuses permanently (it can never be published) is given
+ * up: its simulation is told {@link SimulationEntity.NotificationsAbandoned} instead, it counts as
+ * settled for the AllModelsHaveTerminated after it, and the group goes on. Any other refused or
+ * unanswered publish, or an unanswered claim, fails the group, and the projection restarts from
+ * the stored offset.
  */
 public final class NotificationHandler extends Handler<List<EventEnvelope<SimulationEvent>>> {
 
@@ -55,6 +61,9 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
 
   /** One notification owed to the SO, with the outbox entry it came from. */
   record Owed(String simulationId, Outbox.Entry entry) {}
+
+  /** An owed notification the notifier refused permanently, with its reason. */
+  record Abandoned(Owed owed, String reason) {}
 
   /**
    * The notifier refused a publish or did not answer; the group is retried after a restart. An
@@ -122,19 +131,21 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
     long[] acknowledged = new long[1];
     int[] publishedCount = new int[1];
     Queue<Owed> acked = new ConcurrentLinkedQueue<>();
+    Queue<Abandoned> abandoned = new ConcurrentLinkedQueue<>();
     return claim(owed)
         .thenCompose(toPublish -> {
           publishedCount[0] = toPublish.size();
           CompletableFuture<Void> published = CompletableFuture.completedFuture(null);
           for (List<Owed> segment : segments(toPublish)) {
-            published = published.thenCompose(ignored -> publishAll(segment, acked));
+            published = published.thenCompose(ignored -> publishAll(segment, acked, abandoned));
           }
           return published;
         })
-        .exceptionallyCompose(failure -> recordAcknowledgedThenFail(acked, failure))
+        .exceptionallyCompose(failure -> recordSettledThenFail(acked, abandoned, failure))
         .thenCompose(ignored -> {
           acknowledged[0] = System.nanoTime();
-          return markDelivered(owed);
+          List<Abandoned> givenUp = List.copyOf(abandoned);
+          return record(withoutAbandoned(owed, givenUp), givenUp);
         })
         .thenApply(ignored -> {
           log.debug("slice {}: {} of {} notification(s) published here (the rest by the simulations' fast path), "
@@ -269,32 +280,58 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
   }
 
   /**
-   * Sends every publish of the run at once (in order) and completes when all were acknowledged;
-   * each acknowledged entry is added to {@code acked}.
+   * Sends every publish of the run at once (in order) and completes when all were acknowledged or
+   * refused permanently; each acknowledged entry is added to {@code acked}, each refused one to
+   * {@code abandoned}.
    */
-  private CompletableFuture<Void> publishAll(List<Owed> run, Queue<Owed> acked) {
+  private CompletableFuture<Void> publishAll(List<Owed> run, Queue<Owed> acked, Queue<Abandoned> abandoned) {
     CompletableFuture<?>[] acks = new CompletableFuture<?>[run.size()];
     for (int i = 0; i < run.size(); i++) {
       Owed o = run.get(i);
-      acks[i] = publish(o).thenRun(() -> acked.add(o));
+      acks[i] = publish(o).thenAccept(refusal -> {
+        if (refusal.isPresent()) {
+          abandoned.add(new Abandoned(o, refusal.get()));
+        } else {
+          acked.add(o);
+        }
+      });
     }
     return CompletableFuture.allOf(acks);
+  }
+
+  /** The owed entries of the group that were not given up: acknowledged here or on the fast path. */
+  private static List<Owed> withoutAbandoned(List<Owed> owed, List<Abandoned> abandoned) {
+    if (abandoned.isEmpty()) {
+      return owed;
+    }
+    Set<Owed> givenUp = new HashSet<>();
+    abandoned.forEach(a -> givenUp.add(a.owed()));
+    return owed.stream().filter(o -> !givenUp.contains(o)).toList();
+  }
+
+  /** Tells each simulation what was delivered and what was given up; completes once all journaled it. */
+  private CompletableFuture<Void> record(List<Owed> delivered, List<Abandoned> abandoned) {
+    return CompletableFuture.allOf(markDelivered(delivered), markAbandoned(abandoned));
   }
 
   /**
    * A publish of the group failed, so the group is retried from its offset. The entries the
    * broker did acknowledge are recorded as delivered first: the retry's claim then leaves them
    * out instead of sending them a second time (a node that started before its publisher had
-   * connected sent part of a group twice). Fails with {@code failure} whatever the record's outcome.
-   * Every publish of the failed run has completed by now (allOf), and later runs never started.
+   * connected sent part of a group twice). The entries refused permanently are recorded as
+   * abandoned too, so the retry does not meet them again. Fails with {@code failure} whatever the
+   * record's outcome. Every publish of the failed run has completed by now (allOf), and later runs
+   * never started.
    */
-  private CompletableFuture<Void> recordAcknowledgedThenFail(Queue<Owed> acked, Throwable failure) {
+  private CompletableFuture<Void> recordSettledThenFail(Queue<Owed> acked, Queue<Abandoned> abandoned,
+      Throwable failure) {
     List<Owed> delivered = List.copyOf(acked);
+    List<Abandoned> givenUp = List.copyOf(abandoned);
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     log.warn("slice {}: notifications not published, the group is retried after the restart backoff ({} of it "
-        + "acknowledged): {}", tag, delivered.size(), cause.getMessage());
-    CompletableFuture<Void> recorded = delivered.isEmpty() ? CompletableFuture.completedFuture(null)
-        : markDelivered(delivered);
+        + "acknowledged, {} given up): {}", tag, delivered.size(), givenUp.size(), cause.getMessage());
+    CompletableFuture<Void> recorded = delivered.isEmpty() && givenUp.isEmpty()
+        ? CompletableFuture.completedFuture(null) : record(delivered, givenUp);
     return recorded.handle((ignored, recordFailure) -> {
       if (recordFailure != null) {
         // Not fatal: the retry then publishes these again (at-least-once, a bounded duplicate).
@@ -305,7 +342,11 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
     });
   }
 
-  private CompletableFuture<Void> publish(Owed owed) {
+  /**
+   * Publishes one entry: completes empty once the broker acknowledged it, with the reason when the
+   * notifier refused it permanently, and fails for any other refusal or no answer.
+   */
+  private CompletableFuture<Optional<String>> publish(Owed owed) {
     Outbox.Entry entry = owed.entry();
     return AskPattern.<NotifierCommand, PublishResult>ask(notifier,
             replyTo -> new NotifierCommand.Publish(entry.id(), entry.notification(), replyTo),
@@ -313,16 +354,45 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
         .toCompletableFuture()
         .handle((result, failure) -> {
           if (result instanceof PublishResult.Published) {
-            return (Void) null;
+            return Optional.<String>empty();
+          }
+          if (result instanceof PublishResult.NotPublished np && np.permanent()) {
+            // Its simulation logs it at ERROR once the abandonment is journaled.
+            log.debug("simulation {}: {} (outbox id {}) can never be published, given up: {}",
+                Ids.printable(owed.simulationId()), entry.notification().getClass().getSimpleName(), entry.id(),
+                np.reason());
+            return Optional.of(np.reason());
           }
           String reason = failure != null ? String.valueOf(failure.getMessage())
               : result instanceof PublishResult.NotPublished np ? np.reason() : String.valueOf(result);
-          // One WARN per failed group follows (recordAcknowledgedThenFail); each entry only at DEBUG.
+          // One WARN per failed group follows (recordSettledThenFail); each entry only at DEBUG.
           log.debug("simulation {}: {} (outbox id {}) not published, the group is retried: {}", owed.simulationId(),
               entry.notification().getClass().getSimpleName(), entry.id(), reason);
           throw new NotPublishedException("simulation " + owed.simulationId() + " outbox id " + entry.id()
               + " not published: " + reason);
         });
+  }
+
+  /** Tells each simulation of the group its abandoned ids; completes once every one has journaled them. */
+  private CompletableFuture<Void> markAbandoned(List<Abandoned> abandoned) {
+    Map<String, List<SimulationEntity.Abandonment>> bySimulation = new LinkedHashMap<>();
+    for (Abandoned a : abandoned) {
+      bySimulation.computeIfAbsent(a.owed().simulationId(), k -> new ArrayList<>())
+          .add(new SimulationEntity.Abandonment(a.owed().entry().id(), a.reason()));
+    }
+    List<CompletableFuture<CommandReply>> replies = new ArrayList<>();
+    bySimulation.forEach((simulationId, entries) -> replies.add(
+        AskPattern.<SimulationCommand, CommandReply>ask(
+                directory.simulation(simulationId), replyTo -> new SimulationEntity.NotificationsAbandoned(entries, replyTo),
+                settings.markTimeout(), scheduler)
+            .toCompletableFuture()
+            .whenComplete((reply, failure) -> {
+              if (reply instanceof CommandReply.Rejected r) {
+                log.warn("simulation {}: abandoned notifications not recorded: {}", Ids.printable(simulationId),
+                    r.reason());
+              }
+            })));
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture<?>[]::new));
   }
 
   /** Tells each simulation of the group its delivered ids; completes once every one has journaled them. */

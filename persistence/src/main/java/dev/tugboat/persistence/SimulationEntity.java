@@ -5,6 +5,7 @@ import dev.tugboat.persistence.SimulationEvent.DeploymentRejected;
 import dev.tugboat.persistence.SimulationEvent.ModelReady;
 import dev.tugboat.persistence.SimulationEvent.ModelTerminated;
 import dev.tugboat.persistence.SimulationEvent.ModelsReadyQueued;
+import dev.tugboat.persistence.SimulationEvent.NotificationAbandoned;
 import dev.tugboat.persistence.SimulationEvent.NotificationDelivered;
 import dev.tugboat.persistence.SimulationEvent.ServiceCreateAcknowledged;
 import dev.tugboat.persistence.SimulationEvent.SimulationDeployed;
@@ -26,8 +27,6 @@ import dev.tugboat.protocol.Notification;
 import dev.tugboat.protocol.PodNames;
 import dev.tugboat.protocol.SealedValueException;
 import dev.tugboat.protocol.Sealer;
-import dev.tugboat.protocol.SecretEnvNames;
-import dev.tugboat.protocol.SecretKey;
 import dev.tugboat.protocol.ServiceSpec;
 import dev.tugboat.protocol.TerminationStatus;
 import dev.tugboat.protocol.notify.NotifierCommand;
@@ -40,6 +39,11 @@ import dev.tugboat.protocol.simulation.SimulationCommand.RefuseDeploy;
 import dev.tugboat.protocol.simulation.SimulationCommand.ReportModelReady;
 import dev.tugboat.protocol.simulation.SimulationCommand.ReportServiceTerminated;
 import dev.tugboat.protocol.simulation.SimulationReply;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.noop.NoopCounter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,14 +88,20 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * {@link NotificationProjection} is the guarantee behind it: for each group it first claims the
  * entries ({@link ClaimNotifications}: every entry not acknowledged yet and not in flight is
  * handed to the projection, and the fast path never touches it again), publishes those, and
- * reports back with {@link NotificationsDelivered}, which empties the outbox. Every command
- * replies Accepted/Rejected (or Found/NotFound for Get).
+ * reports back with {@link NotificationsDelivered}, which empties the outbox. A notification the
+ * notifier refuses permanently (it can never be published) is given up on either path and
+ * journaled as {@link NotificationAbandoned} (logged at ERROR, counted in
+ * {@value #ABANDONED_METRIC}), so it holds up neither this simulation nor its projection slice.
+ * Every command replies Accepted/Rejected (or Found/NotFound for Get).
  */
 public final class SimulationEntity
     extends EventSourcedBehaviorWithEnforcedReplies<SimulationCommand, SimulationEvent, SimulationState> {
 
   public static final EntityTypeKey<SimulationCommand> ENTITY_KEY =
       EntityTypeKey.create(SimulationCommand.class, "Simulation");
+
+  /** Counts the notifications given up because they can never be published. */
+  public static final String ABANDONED_METRIC = "tugboat.notifications.abandoned";
 
   /** Drives the re-sending of Creates. */
   enum Tick implements SimulationCommand.Private, CborSerializable { INSTANCE }
@@ -117,6 +127,21 @@ public final class SimulationEntity
       outboxIds = List.copyOf(outboxIds);
     }
   }
+
+  /**
+   * From the notification projection: the notifier refused these outbox entries permanently (they
+   * can never be published). Replies Accepted once their NotificationAbandoned is journaled (ids
+   * no longer in the outbox count as done), Rejected for a simulation that does not exist.
+   */
+  public record NotificationsAbandoned(List<Abandonment> abandoned, ActorRef<CommandReply> replyTo)
+      implements SimulationCommand.Private, CborSerializable {
+    public NotificationsAbandoned {
+      abandoned = List.copyOf(abandoned);
+    }
+  }
+
+  /** One outbox entry refused permanently, and the notifier's reason. */
+  public record Abandonment(long outboxId, String reason) implements CborSerializable {}
 
   /**
    * From the notification projection, before it publishes a group: which of these outbox entries
@@ -189,6 +214,10 @@ public final class SimulationEntity
   /** Delivered outbox ids to journal; replyTo is null for the fast path's own acknowledgements. */
   private record PendingDeliveries(List<Long> outboxIds, ActorRef<CommandReply> replyTo) implements Pending {}
 
+  /** Abandoned outbox entries to journal; replyTo is null for the fast path's own refusals. */
+  private record PendingAbandonments(List<Abandonment> abandoned, ActorRef<CommandReply> replyTo)
+      implements Pending {}
+
   /** A projection claim waiting for the fast publishes of some of its ids. */
   private record PendingClaim(List<Long> outboxIds, ActorRef<Claimed> replyTo) {}
 
@@ -205,6 +234,7 @@ public final class SimulationEntity
   private final Sealer sealer;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<SimulationCommand> ctx;
+  private final Counter abandonedCounter;
   /** The journal plugin of this entity ("" = pekko.persistence.journal.plugin). */
   private final String journalPluginId;
   /** Its snapshot store ("" = pekko.persistence.snapshot-store.plugin; always so on the default journal). */
@@ -245,8 +275,11 @@ public final class SimulationEntity
   private long fastNext = Long.MAX_VALUE;
   /** Fast publishes sent and not answered yet. */
   private final Set<Long> fastInFlight = new TreeSet<>();
-  /** Fast publishes the broker acknowledged, until their NotificationDelivered is journaled. */
-  private final Set<Long> fastAcknowledged = new HashSet<>();
+  /**
+   * Fast publishes the broker acknowledged, or the notifier refused permanently, until their
+   * NotificationDelivered / NotificationAbandoned is journaled: none of them is owed any more.
+   */
+  private final Set<Long> fastSettled = new HashSet<>();
   /** A fast publish failed: this incarnation leaves every further notification to the projection. */
   private boolean fastStopped;
   private final List<PendingClaim> claims = new ArrayList<>();
@@ -259,20 +292,20 @@ public final class SimulationEntity
   /** This simulation's rows are gone: it only waits to be stopped. */
   private boolean removed;
 
-  private SimulationEntity(String simulationId, EntityDirectory directory, EntitySettings settings,
-      NotificationTags tags, FastPath fastPath, Sealer sealer, String journalPluginId, EntityRemoval removal,
+  private SimulationEntity(String simulationId, Wiring wiring, String journalPluginId,
       ActorRef<ClusterSharding.ShardCommand> shard, TimerScheduler<SimulationCommand> timers,
       ActorContext<SimulationCommand> ctx) {
     super(PersistenceId.of(ENTITY_KEY.name(), simulationId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.simulationId = simulationId;
-    this.directory = directory;
-    this.settings = settings;
-    this.tags = tags;
-    this.fastPath = fastPath;
-    this.sealer = Objects.requireNonNull(sealer, "sealer");
+    this.directory = wiring.directory();
+    this.settings = wiring.settings();
+    this.tags = wiring.tags();
+    this.fastPath = wiring.fastPath();
+    this.sealer = wiring.sealer();
     this.journalPluginId = journalPluginId;
-    this.removal = removal;
+    this.removal = wiring.removal();
+    this.abandonedCounter = wiring.abandoned();
     this.snapshotPluginId = journalPluginId.isEmpty() ? ""
         : ctx.getSystem().settings().config().getString(SNAPSHOT_PLUGIN_SETTING);
     this.shard = shard;
@@ -281,16 +314,52 @@ public final class SimulationEntity
   }
 
   /**
-   * Starts sharding for simulations on this node; returns the shard region. {@code fastPath} is
-   * null when only the projection publishes; {@code sealer} seals secret environment values;
-   * {@code journal} removes a simulation's rows once its ended-retention is over.
+   * What every simulation of a node works with: where the services are, the settings, the
+   * notification slices, the fast path (null: the projection publishes everything), the sealer of
+   * secret environment values, the removal of its rows after ended-retention, and the counter of
+   * abandoned notifications.
    */
-  public static ActorRef<ShardingEnvelope<SimulationCommand>> init(ActorSystem<?> system, EntityDirectory directory,
-      EntitySettings settings, NotificationTags tags, FastPath fastPath, Sealer sealer, JournalQueries journal) {
+  public record Wiring(EntityDirectory directory, EntitySettings settings, NotificationTags tags, FastPath fastPath,
+      Sealer sealer, EntityRemoval removal, Counter abandoned) {
+    public Wiring {
+      Objects.requireNonNull(directory, "directory");
+      Objects.requireNonNull(settings, "settings");
+      Objects.requireNonNull(tags, "tags");
+      Objects.requireNonNull(sealer, "sealer");
+      Objects.requireNonNull(removal, "removal");
+      Objects.requireNonNull(abandoned, "abandoned");
+    }
+
+    /** No fast path, no removal after ended-retention, abandoned notifications counted nowhere. */
+    public static Wiring of(EntityDirectory directory, EntitySettings settings, NotificationTags tags, Sealer sealer) {
+      return new Wiring(directory, settings, tags, null, sealer, ServiceEntity.NO_REMOVAL,
+          new NoopCounter(new Meter.Id(ABANDONED_METRIC, Tags.empty(), null, null, Meter.Type.COUNTER)));
+    }
+
+    public Wiring withFastPath(FastPath newFastPath) {
+      return new Wiring(directory, settings, tags, newFastPath, sealer, removal, abandoned);
+    }
+
+    public Wiring withRemoval(EntityRemoval newRemoval) {
+      return new Wiring(directory, settings, tags, fastPath, sealer, newRemoval, abandoned);
+    }
+
+    public Wiring withAbandonedCounter(Counter counter) {
+      return new Wiring(directory, settings, tags, fastPath, sealer, removal, counter);
+    }
+  }
+
+  /**
+   * Starts sharding for simulations on this node; returns the shard region. {@code journal}
+   * removes a simulation's rows once its ended-retention is over; {@code metrics} receives
+   * {@value #ABANDONED_METRIC}.
+   */
+  public static ActorRef<ShardingEnvelope<SimulationCommand>> init(ActorSystem<?> system, Wiring wiring,
+      JournalQueries journal, MeterRegistry metrics) {
     String journalPlugin = system.settings().config().getString(JOURNAL_PLUGIN_SETTING);
+    Wiring sharded = wiring.withRemoval(journal.simulations()).withAbandonedCounter(abandonedCounter(metrics));
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-            entityContext -> create(entityContext.getEntityId(), directory, settings, tags, fastPath, sealer,
-                journalPlugin, journal.simulations(), entityContext.getShard()))
+            entityContext -> create(entityContext.getEntityId(), sharded, journalPlugin, entityContext.getShard()))
         .withStopMessage(Stop.INSTANCE));
   }
 
@@ -307,53 +376,24 @@ public final class SimulationEntity
   /** The snapshot store used together with the journal of {@link #JOURNAL_PLUGIN_SETTING}. */
   static final String SNAPSHOT_PLUGIN_SETTING = "tugboat.entities.simulation-snapshot-plugin";
 
-  /** The behavior of one simulation without a fast path; {@code shard} receives its Passivate requests. */
-  public static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
-      EntitySettings settings, NotificationTags tags, ActorRef<ClusterSharding.ShardCommand> shard) {
-    return create(simulationId, directory, settings, tags, null, "", shard);
-  }
-
-  /**
-   * A sealer with a key that lives as long as this JVM, for the overloads without one (tests and
-   * tools whose journal does not outlive the process).
-   */
-  private static final class ProcessSealer {
-    static final Sealer INSTANCE = new Sealer(SecretEnvNames.DEFAULT, SecretKey.generate());
-  }
-
-  /**
-   * The behavior of one simulation on the default journal; {@code fastPath} may be null;
-   * {@code shard} receives its Passivate requests.
-   */
-  public static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
-      EntitySettings settings, NotificationTags tags, FastPath fastPath,
+  /** The behavior of one simulation on the default journal; {@code shard} receives its Passivate requests. */
+  public static Behavior<SimulationCommand> create(String simulationId, Wiring wiring,
       ActorRef<ClusterSharding.ShardCommand> shard) {
-    return create(simulationId, directory, settings, tags, fastPath, "", shard);
+    return create(simulationId, wiring, "", shard);
   }
 
-  /** On {@code journalPluginId}, without journal removal: a simulation whose retention is over stays. */
-  static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
-      EntitySettings settings, NotificationTags tags, FastPath fastPath, String journalPluginId,
+  /** The behavior of one simulation on {@code journalPluginId} ("" = the default journal). */
+  static Behavior<SimulationCommand> create(String simulationId, Wiring wiring, String journalPluginId,
       ActorRef<ClusterSharding.ShardCommand> shard) {
-    return create(simulationId, directory, settings, tags, fastPath, ProcessSealer.INSTANCE, journalPluginId,
-        ServiceEntity.NO_REMOVAL, shard);
-  }
-
-  /** The behavior of one simulation on the default journal that seals secrets with {@code sealer}. */
-  public static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
-      EntitySettings settings, NotificationTags tags, FastPath fastPath, Sealer sealer,
-      ActorRef<ClusterSharding.ShardCommand> shard) {
-    return create(simulationId, directory, settings, tags, fastPath, sealer, "", ServiceEntity.NO_REMOVAL, shard);
-  }
-
-  static Behavior<SimulationCommand> create(String simulationId, EntityDirectory directory,
-      EntitySettings settings, NotificationTags tags, FastPath fastPath, Sealer sealer, String journalPluginId,
-      EntityRemoval removal, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.simulationTick());
-      return Behaviors.setup(ctx -> new SimulationEntity(simulationId, directory, settings, tags, fastPath,
-          sealer, journalPluginId, removal, shard, timers, ctx));
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, wiring.settings().simulationTick());
+      return Behaviors.setup(ctx -> new SimulationEntity(simulationId, wiring, journalPluginId, shard, timers, ctx));
     });
+  }
+
+  static Counter abandonedCounter(MeterRegistry metrics) {
+    return Counter.builder(ABANDONED_METRIC)
+        .description("notifications given up because the MQTT bridge can never publish them").register(metrics);
   }
 
   @Override
@@ -436,6 +476,7 @@ public final class SimulationEntity
         .onCommand(CreateReplied.class, () -> Effect().none().thenNoReply())
         .onCommand(CheckRetention.class, () -> Effect().none().thenRun(this::passivate).thenNoReply())
         .onCommand(NotificationsDelivered.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"))
+        .onCommand(NotificationsAbandoned.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"))
         .onCommand(ClaimNotifications.class, c -> Effect().none().thenRun(this::passivate)
             .thenReply(c.replyTo(), s -> new Claimed(c.outboxIds())))
         .onCommand(FastPublished.class, () -> Effect().none().thenNoReply());
@@ -611,12 +652,22 @@ public final class SimulationEntity
         batch.events().isEmpty() ? Effect().none() : Effect().persist(batch.events());
     long started = System.nanoTime();
     return effect.thenRun(s -> {
+      batch.events().forEach(this::reportAbandoned);
       sendReplies(batch.replies());
       if (ctx.getLog().isDebugEnabled()) {
         ctx.getLog().debug("simulation {}: wrote {} events, answered {} commands, in {} ms", simulationId,
             batch.events().size(), batch.replies().size(), (System.nanoTime() - started) / 1_000_000);
       }
     });
+  }
+
+  /** Once per abandoned notification (only the write that removed it from the outbox journals it). */
+  private void reportAbandoned(SimulationEvent event) {
+    if (event instanceof NotificationAbandoned a) {
+      abandonedCounter.increment();
+      ctx.getLog().error("simulation {}: outbox entry {} abandoned, it can never be published: {}",
+          Ids.printable(simulationId), a.outboxId(), a.reason());
+    }
   }
 
   /** The events of the buffered batch and the replies owed once they are written; empties the buffer. */
@@ -645,6 +696,17 @@ public final class SimulationEntity
         }
         if (d.replyTo() != null) {
           replies.add(new OwedReply(d.replyTo(), CommandReply.accepted()));
+        }
+      } else if (item instanceof PendingAbandonments g) {
+        Optional<Outbox> outbox = outboxOf(next);
+        Set<Long> decidedIds = new HashSet<>();
+        for (Abandonment a : g.abandoned()) {
+          if (outbox.filter(o -> o.contains(a.outboxId())).isPresent() && decidedIds.add(a.outboxId())) {
+            decided.add(new NotificationAbandoned(simulationId, a.outboxId(), a.reason(), now));
+          }
+        }
+        if (g.replyTo() != null) {
+          replies.add(new OwedReply(g.replyTo(), CommandReply.accepted()));
         }
       } else if (item instanceof PendingAck a && next instanceof Active active
           && active.deployment().model(a.modelId()).filter(m -> !m.createAcknowledged()).isPresent()) {
@@ -925,6 +987,8 @@ public final class SimulationEntity
         .onCommand(ServiceRemoved.class, this::serviceRemoved)
         .onCommand(SimulationRemoved.class, this::simulationRemoved)
         .onCommand(NotificationsDelivered.class, (s, c) -> buffer(new PendingDeliveries(c.outboxIds(), c.replyTo())))
+        .onCommand(NotificationsAbandoned.class,
+            (s, c) -> buffer(new PendingAbandonments(c.abandoned(), c.replyTo())))
         .onCommand(ClaimNotifications.class, this::claim)
         .onCommand(FastPublished.class, this::fastPublished);
   }
@@ -940,8 +1004,9 @@ public final class SimulationEntity
 
   /**
    * Publishes, in id order, the outbox entries this incarnation queued and nobody has published
-   * yet. AllModelsHaveTerminated goes only once every entry before it was acknowledged (otherwise
-   * it waits here, or the projection takes it); after a failed publish nothing more goes this way.
+   * yet. AllModelsHaveTerminated goes only once every entry before it was acknowledged or given up
+   * (otherwise it waits here, or the projection takes it); after a refused or unanswered publish
+   * that may pass, nothing more goes this way.
    */
   private void fastPublish(SimulationState state) {
     if (fastPath == null || fastStopped) {
@@ -956,7 +1021,7 @@ public final class SimulationEntity
         continue;
       }
       if (entry.notification() instanceof Notification.AllModelsHaveTerminated
-          && !everyEarlierAcknowledged(outbox.get(), entry.id())) {
+          && !everyEarlierSettled(outbox.get(), entry.id())) {
         return;
       }
       fastNext = entry.id() + 1;
@@ -968,12 +1033,12 @@ public final class SimulationEntity
     }
   }
 
-  private boolean everyEarlierAcknowledged(Outbox outbox, long id) {
+  private boolean everyEarlierSettled(Outbox outbox, long id) {
     for (Outbox.Entry e : outbox.pending()) {
       if (e.id() >= id) {
         return true;
       }
-      if (!fastAcknowledged.contains(e.id())) {
+      if (!fastSettled.contains(e.id())) {
         return false;
       }
     }
@@ -983,10 +1048,18 @@ public final class SimulationEntity
   private ReplyEffect<SimulationEvent, SimulationState> fastPublished(SimulationState state, FastPublished msg) {
     fastInFlight.remove(msg.outboxId());
     if (msg.result() instanceof PublishResult.Published) {
-      fastAcknowledged.add(msg.outboxId());
+      fastSettled.add(msg.outboxId());
       answerClaims(state);
       fastPublish(state);
       return buffer(new PendingDeliveries(List.of(msg.outboxId()), null));
+    }
+    if (msg.result() instanceof PublishResult.NotPublished np && np.permanent()) {
+      // Refused the same way on every retry: given up, so it holds up neither the entries after
+      // it (AllModelsHaveTerminated) nor the projection; the fast path goes on with the rest.
+      fastSettled.add(msg.outboxId());
+      answerClaims(state);
+      fastPublish(state);
+      return buffer(new PendingAbandonments(List.of(new Abandonment(msg.outboxId(), np.reason())), null));
     }
     String why = msg.failure() != null ? msg.failure()
         : msg.result() instanceof PublishResult.NotPublished np ? np.reason() : String.valueOf(msg.result());
@@ -1022,7 +1095,7 @@ public final class SimulationEntity
       it.remove();
       List<Long> toPublish = new ArrayList<>();
       for (long id : c.outboxIds()) {
-        if (outbox.filter(o -> o.contains(id)).isPresent() && !fastAcknowledged.contains(id)) {
+        if (outbox.filter(o -> o.contains(id)).isPresent() && !fastSettled.contains(id)) {
           toPublish.add(id);
         }
       }
@@ -1036,9 +1109,9 @@ public final class SimulationEntity
    * passivate once ended with every notification delivered.
    */
   private void afterChange(SimulationState state) {
-    if (!fastAcknowledged.isEmpty()) {
+    if (!fastSettled.isEmpty()) {
       Optional<Outbox> outbox = outboxOf(state);
-      fastAcknowledged.removeIf(id -> outbox.filter(o -> o.contains(id)).isEmpty());
+      fastSettled.removeIf(id -> outbox.filter(o -> o.contains(id)).isEmpty());
     }
     fastPublish(state);
     if (state instanceof Active a) {

@@ -23,7 +23,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = SimulationEvent.ModelTerminated.class, name = "ModelTerminated"),
     @JsonSubTypes.Type(value = SimulationEvent.AllModelsHaveTerminatedQueued.class,
         name = "AllModelsHaveTerminatedQueued"),
-    @JsonSubTypes.Type(value = SimulationEvent.NotificationDelivered.class, name = "NotificationDelivered")
+    @JsonSubTypes.Type(value = SimulationEvent.NotificationDelivered.class, name = "NotificationDelivered"),
+    @JsonSubTypes.Type(value = SimulationEvent.NotificationAbandoned.class, name = "NotificationAbandoned")
 })
 public sealed interface SimulationEvent extends CborSerializable {
 
@@ -72,4 +73,12 @@ public sealed interface SimulationEvent extends CborSerializable {
 
   /** The broker acknowledged the outbox entry {@code outboxId}; it leaves the outbox. */
   record NotificationDelivered(String simulationId, long outboxId, Instant at) implements SimulationEvent {}
+
+  /**
+   * The notifier refused the outbox entry {@code outboxId} as one that can never be published
+   * ({@code reason}); it leaves the outbox without being delivered and is kept among the abandoned
+   * ones. Untagged: the projection derives its entries from the events that queue them.
+   */
+  record NotificationAbandoned(String simulationId, long outboxId, String reason, Instant at)
+      implements SimulationEvent {}
 }

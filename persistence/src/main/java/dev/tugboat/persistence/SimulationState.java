@@ -8,6 +8,7 @@ import dev.tugboat.persistence.SimulationEvent.DeploymentRejected;
 import dev.tugboat.persistence.SimulationEvent.ModelReady;
 import dev.tugboat.persistence.SimulationEvent.ModelTerminated;
 import dev.tugboat.persistence.SimulationEvent.ModelsReadyQueued;
+import dev.tugboat.persistence.SimulationEvent.NotificationAbandoned;
 import dev.tugboat.persistence.SimulationEvent.NotificationDelivered;
 import dev.tugboat.persistence.SimulationEvent.ServiceCreateAcknowledged;
 import dev.tugboat.persistence.SimulationEvent.SimulationDeployed;
@@ -20,6 +21,7 @@ import dev.tugboat.protocol.simulation.SimulationView;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Lifecycle states of a {@link SimulationEntity}: Empty (nothing journaled) → Active (deploying or
@@ -121,17 +123,10 @@ public sealed interface SimulationState extends CborSerializable {
       return new Rejected(e.simulationId(), e.simulatorId(), e.reason(), e.modelIds(), e.at(), outbox);
     }
     if (event instanceof NotificationDelivered e) {
-      if (state instanceof Active a) {
-        return new Active(a.deployment(), a.outbox().remove(e.outboxId()));
-      }
-      if (state instanceof Ended en) {
-        return new Ended(en.deployment(), en.outbox().remove(e.outboxId()), en.endedAt());
-      }
-      if (state instanceof Rejected r) {
-        return new Rejected(r.simulationId(), r.simulatorId(), r.reason(), r.modelIds(), r.at(),
-            r.outbox().remove(e.outboxId()));
-      }
-      return state;
+      return withOutbox(state, o -> o.remove(e.outboxId()));
+    }
+    if (event instanceof NotificationAbandoned e) {
+      return withOutbox(state, o -> o.abandon(e.outboxId(), e.reason(), e.at()));
     }
     if (state instanceof Active a) {
       Deployment d = a.deployment();
@@ -171,6 +166,21 @@ public sealed interface SimulationState extends CborSerializable {
     return state;
   }
 
+  /** {@code state} with its outbox changed by {@code change} (Empty has none: unchanged). */
+  private static SimulationState withOutbox(SimulationState state, UnaryOperator<Outbox> change) {
+    if (state instanceof Active a) {
+      return new Active(a.deployment(), change.apply(a.outbox()));
+    }
+    if (state instanceof Ended e) {
+      return new Ended(e.deployment(), change.apply(e.outbox()), e.endedAt());
+    }
+    if (state instanceof Rejected r) {
+      return new Rejected(r.simulationId(), r.simulatorId(), r.reason(), r.modelIds(), r.at(),
+          change.apply(r.outbox()));
+    }
+    return state;
+  }
+
   /** The HTTP view of this state, or empty for Empty. */
   static Optional<SimulationView> view(SimulationState state) {
     if (state instanceof Active a) {
@@ -185,10 +195,9 @@ public sealed interface SimulationState extends CborSerializable {
           .map(id -> new SimulationView.Model(id, null, false, true, TerminationStatus.FAILED,
               ExitCodes.INVALID_CONFIGURATION, r.reason()))
           .toList();
-      boolean allSent = r.outbox().pending().stream()
-          .noneMatch(en -> en.notification() instanceof Notification.AllModelsHaveTerminated);
+      boolean allSent = !owedOrAbandoned(r.outbox(), Notification.AllModelsHaveTerminated.class);
       return Optional.of(new SimulationView(r.simulationId(), r.simulatorId(), SimulationView.Phase.REJECTED,
-          r.reason(), 0, r.at(), models, false, allSent, r.outbox().pending().size()));
+          r.reason(), 0, r.at(), models, false, allSent, r.outbox().pending().size(), abandoned(r.outbox())));
     }
     return Optional.empty();
   }
@@ -200,12 +209,23 @@ public sealed interface SimulationState extends CborSerializable {
             m.termination() == null ? null : m.termination().exitCode(),
             m.termination() == null ? null : m.termination().reason()))
         .toList();
-    boolean readyPending = outbox.pending().stream()
-        .anyMatch(en -> en.notification() instanceof Notification.ModelsReady);
-    boolean allPending = outbox.pending().stream()
-        .anyMatch(en -> en.notification() instanceof Notification.AllModelsHaveTerminated);
+    boolean readyUnsent = owedOrAbandoned(outbox, Notification.ModelsReady.class);
+    boolean allUnsent = owedOrAbandoned(outbox, Notification.AllModelsHaveTerminated.class);
     return new SimulationView(d.simulationId(), d.simulatorId(), phase, null, d.keepLogsHours(), d.deployedAt(),
-        models, d.modelsReadyQueued() && !readyPending, d.allTerminatedQueued() && !allPending,
-        outbox.pending().size());
+        models, d.modelsReadyQueued() && !readyUnsent, d.allTerminatedQueued() && !allUnsent,
+        outbox.pending().size(), abandoned(outbox));
+  }
+
+  /** A notification of this kind is still owed or was given up: either way it has not been sent. */
+  private static boolean owedOrAbandoned(Outbox outbox, Class<? extends Notification> kind) {
+    return outbox.pending().stream().anyMatch(en -> kind.isInstance(en.notification()))
+        || outbox.abandoned().stream().anyMatch(a -> kind.isInstance(a.notification()));
+  }
+
+  private static List<SimulationView.AbandonedNotification> abandoned(Outbox outbox) {
+    return outbox.abandoned().stream()
+        .map(a -> new SimulationView.AbandonedNotification(a.id(), a.notification().getClass().getSimpleName(),
+            a.notification() instanceof Notification.ModelHasTerminated m ? m.modelId() : null, a.reason(), a.at()))
+        .toList();
   }
 }

@@ -305,8 +305,9 @@ final class JournalRoundTrip {
       notifications = NotificationSettings.fromConfig(kit.system().settings().config());
       simulationId = spec.simulationId();
       TestProbe<ClusterSharding.ShardCommand> shard = kit.createTestProbe(ClusterSharding.ShardCommand.class);
-      simulation = kit.spawn(SimulationEntity.create(spec.simulationId(), directory, settings, notifications.tags(),
-          null, simulationJournal, shard.ref()));
+      simulation = kit.spawn(SimulationEntity.create(spec.simulationId(),
+          SimulationEntity.Wiring.of(directory, settings, notifications.tags(), TestSupport.sealer()), simulationJournal,
+          shard.ref()));
       service = kit.spawn(ServiceEntity.create(spec.serviceId(), directory, gateway.ref(), settings, shard.ref()));
     }
 

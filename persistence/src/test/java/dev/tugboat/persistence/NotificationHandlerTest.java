@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -194,6 +195,64 @@ class NotificationHandlerTest {
     var all = assertInstanceOf(SimulationEntity.NotificationsDelivered.class, directory.simulations.receiveMessage());
     all.replyTo().tell(CommandReply.accepted());
     assertEquals(Done.getInstance(), retry.get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aPermanentlyRefusedEntryIsReportedAbandonedAndTheGroupCompletesWithTheRestDelivered() throws Exception {
+    CompletableFuture<Done> done = handler.process(group(ended("a", "m0", 1), ended("b", "m0", 5),
+        ended("a", "m1", 2), new AllModelsHaveTerminatedQueued("a", 3, AT))).toCompletableFuture();
+    claimAll();
+    claimAll();
+    NotifierCommand.Publish a1 = nextPublish();
+    NotifierCommand.Publish b5 = nextPublish();
+    NotifierCommand.Publish a2 = nextPublish();
+    String reason = "the topic '/lifecycle/mso/dots-so/a/m0/ModelHasTerminated' cannot be carried by MQTT 3.1.1";
+    a1.replyTo().tell(PublishResult.NotPublished.permanently(a1.id(), reason));
+    ack(b5);
+    ack(a2);
+    // AllModelsHaveTerminated does not wait for the abandoned entry before it.
+    NotifierCommand.Publish all = nextPublish();
+    assertEquals(new Notification.AllModelsHaveTerminated("a"), all.notification());
+    ack(all);
+
+    // The delivered ones are recorded as delivered, the refused one as abandoned, with its reason.
+    List<SimulationEntity.NotificationsDelivered> delivered = new ArrayList<>();
+    SimulationEntity.NotificationsAbandoned abandoned = null;
+    for (int i = 0; i < 3; i++) {
+      Object message = directory.simulations.receiveMessage();
+      if (message instanceof SimulationEntity.NotificationsAbandoned na) {
+        abandoned = na;
+      } else {
+        delivered.add(assertInstanceOf(SimulationEntity.NotificationsDelivered.class, message));
+      }
+    }
+    assertEquals(java.util.Set.of(List.of(2L, 3L), List.of(5L)),
+        delivered.stream().map(SimulationEntity.NotificationsDelivered::outboxIds).collect(Collectors.toSet()));
+    assertEquals(List.of(new SimulationEntity.Abandonment(1, reason)), abandoned.abandoned());
+    delivered.forEach(d -> d.replyTo().tell(CommandReply.accepted()));
+    assertFalse(done.isDone(), "the offset waits for the abandonment to be journaled too");
+    abandoned.replyTo().tell(CommandReply.accepted());
+    assertEquals(Done.getInstance(), done.get(5, TimeUnit.SECONDS));
+    notifier.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
+  void aGroupThatFailsOnATransientRefusalRecordsItsAbandonedEntriesBeforeTheRetry() throws Exception {
+    CompletableFuture<Done> done = handler.process(group(ended("a", "m0", 1), ended("a", "m1", 2)))
+        .toCompletableFuture();
+    claimAll();
+    NotifierCommand.Publish p1 = nextPublish();
+    NotifierCommand.Publish p2 = nextPublish();
+    p1.replyTo().tell(PublishResult.NotPublished.permanently(p1.id(), "cannot encode: x"));
+    p2.replyTo().tell(new PublishResult.NotPublished(p2.id(), "not connected to the MQTT broker"));
+    var abandoned = assertInstanceOf(SimulationEntity.NotificationsAbandoned.class,
+        directory.simulations.receiveMessage());
+    assertEquals(List.of(new SimulationEntity.Abandonment(1, "cannot encode: x")), abandoned.abandoned());
+    abandoned.replyTo().tell(CommandReply.accepted());
+    ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> done.get(5, TimeUnit.SECONDS));
+    assertInstanceOf(NotificationHandler.NotPublishedException.class, failure.getCause());
+    directory.simulations.expectNoMessage(Duration.ofMillis(100));
   }
 
   @Test

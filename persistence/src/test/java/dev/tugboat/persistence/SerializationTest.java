@@ -2,22 +2,29 @@ package dev.tugboat.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.Notification;
 import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.ServiceSpec;
 import dev.tugboat.protocol.TerminationStatus;
+import dev.tugboat.protocol.notify.PublishResult;
+import dev.tugboat.protocol.simulation.SimulationView;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -48,6 +55,7 @@ class SerializationTest {
         .add(1, new Notification.ModelsReady("sim02-abc"))
         .add(2, new Notification.ModelHasTerminated("sim02-abc", "m0", TerminationStatus.FAILED, 2))
         .add(3, new Notification.AllModelsHaveTerminated("sim02-abc"));
+    Outbox withAbandoned = outbox.abandon(2, "the topic cannot be carried by MQTT 3.1.1", at);
     ServiceState.Ending ending = new ServiceState.Ending(TerminationStatus.FAILED, 2, "Error", List.of("a", "b"));
     return Stream.of(
         new SimulationEvent.SimulationDeployed("sim02-abc", "204-asd", 1.5, List.of(spec), at),
@@ -58,6 +66,13 @@ class SerializationTest {
         new SimulationEvent.ModelTerminated("sim02-abc", "m0", TerminationStatus.SUCCEEDED, 0, "Completed", 2, at),
         new SimulationEvent.AllModelsHaveTerminatedQueued("sim02-abc", 3, at),
         new SimulationEvent.NotificationDelivered("sim02-abc", 1, at),
+        new SimulationEvent.NotificationAbandoned("sim02-abc", 2, "cannot encode: x", at),
+        new SimulationEntity.Abandonment(2, "cannot encode: x"),
+        PublishResult.NotPublished.permanently(2, "cannot encode: x"),
+        new PublishResult.NotPublished(2, "not connected to the MQTT broker"),
+        new SimulationState.Ended(deployment, withAbandoned, at),
+        new SimulationView("sim02-abc", "204-asd", SimulationView.Phase.ENDED, null, 1.5, at, List.of(), true, false, 1,
+            List.of(new SimulationView.AbandonedNotification(3, "AllModelsHaveTerminated", null, "cannot encode", at))),
         new SimulationState.Empty("sim02-abc"),
         new SimulationState.Active(deployment, outbox),
         new SimulationState.Ended(deployment, outbox, Instant.parse("2025-01-02T00:00:00Z")),
@@ -88,6 +103,26 @@ class SerializationTest {
         SimulationEntity.Tick.INSTANCE,
         ServiceEntity.Tick.INSTANCE,
         ServiceEntity.DeleteDue.INSTANCE);
+  }
+
+  /** A reply or snapshot written before a field existed, as CBOR without it. */
+  private static Object readOldForm(Class<?> type, Map<String, Object> fields) throws Exception {
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    ObjectMapper cbor = JacksonObjectMapperProvider.get(testKit.system()).getOrCreate("jackson-cbor", Optional.empty());
+    Serializer serializer = serialization.serializerFor(type);
+    return serialization.deserialize(cbor.writeValueAsBytes(fields), serializer.identifier(), type.getName()).get();
+  }
+
+  @Test
+  void aNotPublishedWithoutPermanentReadsAsARefusalThatMayPass() throws Exception {
+    assertEquals(new PublishResult.NotPublished(7, "not connected to the MQTT broker", false),
+        readOldForm(PublishResult.NotPublished.class, Map.of("id", 7, "reason", "not connected to the MQTT broker")));
+  }
+
+  @Test
+  void anOutboxWithoutAbandonedReadsAsNoneAbandoned() throws Exception {
+    Object back = readOldForm(Outbox.class, Map.of("nextId", 3, "pending", List.of()));
+    assertEquals(new Outbox(3, List.of(), List.of()), back);
   }
 
   @ParameterizedTest(name = "{0}")

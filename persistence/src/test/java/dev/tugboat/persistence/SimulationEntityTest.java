@@ -9,6 +9,7 @@ import dev.tugboat.persistence.SimulationEvent.DeploymentRejected;
 import dev.tugboat.persistence.SimulationEvent.ModelReady;
 import dev.tugboat.persistence.SimulationEvent.ModelTerminated;
 import dev.tugboat.persistence.SimulationEvent.ModelsReadyQueued;
+import dev.tugboat.persistence.SimulationEvent.NotificationAbandoned;
 import dev.tugboat.persistence.SimulationEvent.NotificationDelivered;
 import dev.tugboat.persistence.SimulationEvent.ServiceCreateAcknowledged;
 import dev.tugboat.persistence.SimulationEvent.SimulationDeployed;
@@ -82,7 +83,7 @@ class SimulationEntityTest {
 
   private EventSourcedBehaviorTestKit<SimulationCommand, SimulationEvent, SimulationState> kitFor(String id) {
     return EventSourcedBehaviorTestKit.create(testKit.system(),
-        SimulationEntity.create(id, directory, TestSupport.settings(clock), TAGS, shard.ref()),
+        SimulationEntity.create(id, wiring(TestSupport.settings(clock)), shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }
 
@@ -94,8 +95,12 @@ class SimulationEntityTest {
   private void useSettings(EntitySettings settings) {
     simulationId = simulationId + "-own";
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        SimulationEntity.create(simulationId, directory, settings, TAGS, shard.ref()),
+        SimulationEntity.create(simulationId, wiring(settings), shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
+  }
+
+  private SimulationEntity.Wiring wiring(EntitySettings settings) {
+    return SimulationEntity.Wiring.of(directory, settings, TAGS, TestSupport.sealer());
   }
 
   private static ModelSpec model(String id) {
@@ -511,8 +516,7 @@ class SimulationEntityTest {
   void whenNoLateReadyReportComesTheEndIsQueuedAfterTheGraceAlsoAfterARestart() {
     simulationId = simulationId + "-grace";
     EntitySettings waitLong = TestSupport.settings(clock).withLateReadyGrace(Duration.ofHours(1));
-    ActorRef<SimulationCommand> first = testKit.spawn(SimulationEntity.create(simulationId, directory, waitLong,
-        TAGS, shard.ref()));
+    ActorRef<SimulationCommand> first = testKit.spawn(SimulationEntity.create(simulationId, wiring(waitLong), shard.ref()));
     TestProbe<CommandReply> replies = testKit.createTestProbe(CommandReply.class);
     first.tell(new SimulationCommand.Deploy("204-asd", List.of(model("m0"), model("m1")), 1.0, replies.ref()));
     replies.expectMessage(CommandReply.accepted());
@@ -526,8 +530,8 @@ class SimulationEntityTest {
     testKit.stop(first);
 
     // The next incarnation waits (again) and ends the simulation once its grace is over.
-    ActorRef<SimulationCommand> second = testKit.spawn(SimulationEntity.create(simulationId, directory,
-        TestSupport.settings(clock).withLateReadyGrace(Duration.ofMillis(200)), TAGS, shard.ref()));
+    ActorRef<SimulationCommand> second = testKit.spawn(SimulationEntity.create(simulationId,
+        wiring(TestSupport.settings(clock).withLateReadyGrace(Duration.ofMillis(200))), shard.ref()));
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
         persisted().get(persisted().size() - 1) instanceof AllModelsHaveTerminatedQueued);
     assertEquals(new AllModelsHaveTerminatedQueued(simulationId, 3, clock.instant()),
@@ -605,6 +609,69 @@ class SimulationEntityTest {
     assertEquals(2, events.stream().filter(e -> e instanceof ServiceCreateAcknowledged).count());
   }
 
+  /** What the notification projection tells the entity after the notifier refused these entries permanently. */
+  private Reported abandoned(SimulationEntity.Abandonment... entries) {
+    return report(r -> new SimulationEntity.NotificationsAbandoned(List.of(entries), r));
+  }
+
+  @Test
+  void aNotificationTheProjectionReportsAbandonedLeavesTheOutboxAndShowsInTheViewWithItsReason() {
+    deployTwo();
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.FAILED, 3,
+        "Error", r));
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.SUCCEEDED,
+        0, "", r));
+    String reason = "the topic 'x' cannot be carried by MQTT 3.1.1: a control character";
+
+    Reported first = abandoned(new SimulationEntity.Abandonment(1, reason));
+    assertEquals(CommandReply.accepted(), first.reply());
+    assertEquals(List.of(new NotificationAbandoned(simulationId, 1, reason, clock.instant())), first.events());
+    assertEquals(List.of(new Notification.ModelHasTerminated(simulationId, "m1", TerminationStatus.SUCCEEDED, 0),
+        new Notification.AllModelsHaveTerminated(simulationId)), owed());
+    // A repeat (the projection's retry) journals nothing more and is still accepted.
+    Reported again = abandoned(new SimulationEntity.Abandonment(1, reason));
+    assertEquals(CommandReply.accepted(), again.reply());
+    assertEquals(List.of(), again.events());
+
+    // The rest is delivered: the simulation owes nothing, the abandoned entry stays visible, and
+    // it passivates (the abandoned entry holds nothing up).
+    assertEquals(CommandReply.accepted(), delivered(2L, 3L));
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+    kit.restart();
+    SimulationView view = view();
+    assertEquals(0, view.pendingNotifications());
+    assertTrue(view.allModelsHaveTerminatedSent());
+    assertEquals(List.of(new SimulationView.AbandonedNotification(1, "ModelHasTerminated", "m0", reason,
+        clock.instant())), view.abandonedNotifications());
+  }
+
+  @Test
+  void anAbandonedAllModelsHaveTerminatedIsNotShownAsSent() {
+    deployTwo();
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.SUCCEEDED,
+        0, "", r));
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.SUCCEEDED,
+        0, "", r));
+    assertEquals(CommandReply.accepted(), delivered(1L, 2L));
+    assertEquals(CommandReply.accepted(), abandoned(new SimulationEntity.Abandonment(3, "cannot encode: x")).reply());
+    SimulationView view = view();
+    assertEquals(0, view.pendingNotifications());
+    assertEquals(false, view.allModelsHaveTerminatedSent());
+    assertEquals("AllModelsHaveTerminated", view.abandonedNotifications().get(0).kind());
+    // Neither delivered nor abandoned twice: a late delivery report for it journals nothing.
+    int before = persisted().size();
+    assertEquals(CommandReply.accepted(), delivered(3L));
+    assertEquals(before, persisted().size());
+  }
+
+  @Test
+  void abandonmentsForAnUnknownSimulationAreRejected() {
+    CommandReply reply = kit.<CommandReply>runCommand(r -> new SimulationEntity.NotificationsAbandoned(
+        List.of(new SimulationEntity.Abandonment(1, "cannot encode: x")), r)).reply();
+    assertInstanceOf(CommandReply.Rejected.class, reply);
+    assertEquals(List.of(), persisted());
+  }
+
   /**
    * Holds each journal write of one persistence id until the test lets it through, and records its
    * batch: while a write is held the entity stashes what arrives, which makes a burst deterministic.
@@ -647,8 +714,7 @@ class SimulationEntityTest {
 
   /** An incarnation outside the test kit (which would wipe the journal), deployed with {@code modelIds}. */
   private ActorRef<SimulationCommand> spawnDeployed(List<String> modelIds) {
-    ActorRef<SimulationCommand> entity = testKit.spawn(SimulationEntity.create(simulationId, directory,
-        TestSupport.settings(clock), TAGS, shard.ref()));
+    ActorRef<SimulationCommand> entity = testKit.spawn(SimulationEntity.create(simulationId, wiring(TestSupport.settings(clock)), shard.ref()));
     TestProbe<CommandReply> deployed = testKit.createTestProbe(CommandReply.class);
     entity.tell(new SimulationCommand.Deploy("204-asd", modelIds.stream().map(SimulationEntityTest::model).toList(),
         1.0, deployed.ref()));
@@ -765,8 +831,7 @@ class SimulationEntityTest {
     testKit.stop(entity);
 
     // A new incarnation replays the batches into the same state (a new test kit would wipe the journal).
-    ActorRef<SimulationCommand> recovered = testKit.spawn(SimulationEntity.create(simulationId, directory,
-        TestSupport.settings(clock), TAGS, shard.ref()));
+    ActorRef<SimulationCommand> recovered = testKit.spawn(SimulationEntity.create(simulationId, wiring(TestSupport.settings(clock)), shard.ref()));
     recovered.tell(new SimulationCommand.Get(got.ref()));
     assertEquals(before, assertInstanceOf(SimulationReply.Found.class, got.receiveMessage()).simulation());
     assertEquals(SimulationView.Phase.ENDED, before.phase());

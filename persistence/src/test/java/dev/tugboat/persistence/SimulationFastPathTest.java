@@ -13,6 +13,9 @@ import dev.tugboat.protocol.notify.NotifierCommand;
 import dev.tugboat.protocol.notify.PublishResult;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand;
+import dev.tugboat.protocol.simulation.SimulationReply;
+import dev.tugboat.protocol.simulation.SimulationView;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,6 +42,7 @@ class SimulationFastPathTest {
   private TestProbe<ClusterSharding.ShardCommand> shard;
   private TestProbe<SimulationEntity.Claimed> claims;
   private String simulationId;
+  private SimpleMeterRegistry metrics;
   private EventSourcedBehaviorTestKit<SimulationCommand, SimulationEvent, SimulationState> kit;
 
   @BeforeAll
@@ -58,10 +62,13 @@ class SimulationFastPathTest {
     shard = testKit.createTestProbe(ClusterSharding.ShardCommand.class);
     claims = testKit.createTestProbe(SimulationEntity.Claimed.class);
     simulationId = "sim-" + UUID.randomUUID().toString().substring(0, 8);
+    metrics = new SimpleMeterRegistry();
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        SimulationEntity.create(simulationId, directory,
-            TestSupport.settings(new MutableClock(Instant.parse("2025-01-01T00:00:00Z"))), new NotificationTags(4),
-            new SimulationEntity.FastPath(notifier.ref(), Duration.ofSeconds(5)), shard.ref()),
+        SimulationEntity.create(simulationId, SimulationEntity.Wiring.of(directory,
+                TestSupport.settings(new MutableClock(Instant.parse("2025-01-01T00:00:00Z"))), new NotificationTags(4),
+                TestSupport.sealer())
+            .withFastPath(new SimulationEntity.FastPath(notifier.ref(), Duration.ofSeconds(5)))
+            .withAbandonedCounter(SimulationEntity.abandonedCounter(metrics)), shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
     kit.<CommandReply>runCommand(r -> new SimulationCommand.Deploy("204-asd",
         List.of(new ModelSpec("m0", "img:1", List.of()), new ModelSpec("m1", "img:1", List.of())), 1.0, r));
@@ -161,6 +168,56 @@ class SimulationFastPathTest {
     assertEquals(List.of(), deliveredJournaled());
   }
 
+  private List<SimulationEvent.NotificationAbandoned> abandonedJournaled() {
+    return kit.persistenceTestKit().persistedInStorage("Simulation|" + simulationId).stream()
+        .filter(SimulationEvent.NotificationAbandoned.class::isInstance)
+        .map(SimulationEvent.NotificationAbandoned.class::cast).toList();
+  }
+
+  @Test
+  void aPermanentlyRefusedPublishIsAbandonedAndTheFastPathGoesOn() {
+    List<NotifierCommand.Publish> both = bothEnd(0);
+    String reason = "the topic '/lifecycle/x' cannot be carried by MQTT 3.1.1: a control character";
+    both.get(0).replyTo().tell(PublishResult.NotPublished.permanently(both.get(0).id(), reason));
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> abandonedJournaled().size() == 1);
+    assertEquals(1L, abandonedJournaled().get(0).outboxId());
+    assertEquals(reason, abandonedJournaled().get(0).reason());
+    assertEquals(1.0, metrics.counter(SimulationEntity.ABANDONED_METRIC).count());
+    // Given up, not left to the projection: its claim gets nothing to publish.
+    assertEquals(List.of(), claimAnswer(1L).toPublish());
+
+    // AllModelsHaveTerminated does not wait for the abandoned entry: it counts as settled.
+    ack(both.get(1));
+    NotifierCommand.Publish all = published();
+    assertEquals(new Notification.AllModelsHaveTerminated(simulationId), all.notification());
+    ack(all);
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> deliveredJournaled().equals(List.of(2L, 3L)));
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+    var view = ((SimulationReply.Found) kit.<SimulationReply>runCommand(SimulationCommand.Get::new).reply())
+        .simulation();
+    assertEquals(0, view.pendingNotifications());
+    assertEquals(List.of(1L), view.abandonedNotifications().stream()
+        .map(SimulationView.AbandonedNotification::outboxId).toList());
+    assertEquals(1, abandonedJournaled().size(), "journaled and counted once");
+    assertEquals(1.0, metrics.counter(SimulationEntity.ABANDONED_METRIC).count());
+  }
+
+  @Test
+  void aPermanentRefusalRacingWithTheProjectionsRecordIsJournaledOnce() {
+    ended("m0", 0);
+    NotifierCommand.Publish p = published();
+    p.replyTo().tell(PublishResult.NotPublished.permanently(p.id(), "cannot encode: x"));
+    // The projection, having met the same refusal, reports it too.
+    assertInstanceOf(CommandReply.Accepted.class, kit.<CommandReply>runCommand(r ->
+        new SimulationEntity.NotificationsAbandoned(List.of(new SimulationEntity.Abandonment(1, "cannot encode: x")),
+            r)).reply());
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> abandonedJournaled().size() == 1);
+    assertEquals(List.of(), pendingIds());
+    notifier.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(1, abandonedJournaled().size());
+    assertEquals(1.0, metrics.counter(SimulationEntity.ABANDONED_METRIC).count());
+  }
+
   @Test
   void claimedEntriesAreNeverPublishedByTheFastPath() {
     // The projection claims AllModelsHaveTerminated's id before the fast path got to it.
@@ -201,9 +258,9 @@ class SimulationFastPathTest {
   @Test
   void aRecordStillBufferedWhenThePassivationStopComesIsWrittenAndAnsweredFirst() {
     String id = "sim-" + UUID.randomUUID().toString().substring(0, 8);
-    ActorRef<SimulationCommand> entity = testKit.spawn(SimulationEntity.create(id, directory,
-        TestSupport.settings(new MutableClock(Instant.parse("2025-01-01T00:00:00Z"))), new NotificationTags(4), null,
-        shard.ref()));
+    ActorRef<SimulationCommand> entity = testKit.spawn(SimulationEntity.create(id, SimulationEntity.Wiring.of(directory,
+        TestSupport.settings(new MutableClock(Instant.parse("2025-01-01T00:00:00Z"))), new NotificationTags(4),
+        TestSupport.sealer()), shard.ref()));
     TestProbe<CommandReply> replies = testKit.createTestProbe(CommandReply.class);
     entity.tell(new SimulationCommand.Deploy("204-asd", List.of(new ModelSpec("m0", "img:1", List.of())), 1.0,
         replies.ref()));

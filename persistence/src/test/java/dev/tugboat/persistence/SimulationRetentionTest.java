@@ -54,8 +54,9 @@ class SimulationRetentionTest {
     removal = new RecordingRemoval();
     simulationId = "sim-" + UUID.randomUUID().toString().substring(0, 8);
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        SimulationEntity.create(simulationId, directory, TestSupport.settings(clock).withEndedRetention(RETENTION),
-            new NotificationTags(4), null, TestSupport.sealer(), "", removal, shard.ref()),
+        SimulationEntity.create(simulationId, SimulationEntity.Wiring.of(directory,
+            TestSupport.settings(clock).withEndedRetention(RETENTION), new NotificationTags(4), TestSupport.sealer())
+            .withRemoval(removal), shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }
 

@@ -68,8 +68,8 @@ class SimulationSecretsTest {
 
   private EventSourcedBehaviorTestKit<SimulationCommand, SimulationEvent, SimulationState> kitWith(Sealer s) {
     return EventSourcedBehaviorTestKit.create(testKit.system(),
-        SimulationEntity.create(simulationId, directory, TestSupport.settings(clock), new NotificationTags(4), null, s,
-            shard.ref()),
+        SimulationEntity.create(simulationId,
+            SimulationEntity.Wiring.of(directory, TestSupport.settings(clock), new NotificationTags(4), s), shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }
 

@@ -10,6 +10,23 @@ public sealed interface PublishResult extends CborSerializable {
   /** The broker acknowledged the message. */
   record Published(long id) implements PublishResult {}
 
-  /** Not published (not connected, or the broker refused); the sender keeps it and retries. */
-  record NotPublished(long id, String reason) implements PublishResult {}
+  /**
+   * Not published. Unless {@code permanent}, the refusal may pass (not connected, no
+   * acknowledgement, delivery failed): the sender keeps the notification and retries. A permanent
+   * refusal (it cannot be encoded, or its topic cannot be carried by MQTT) would be the same on
+   * every retry, so the sender gives the notification up. A reply written before the field
+   * existed reads as not permanent.
+   */
+  record NotPublished(long id, String reason, boolean permanent) implements PublishResult {
+
+    /** A refusal that may pass. */
+    public NotPublished(long id, String reason) {
+      this(id, reason, false);
+    }
+
+    /** A refusal that every retry would meet again. */
+    public static NotPublished permanently(long id, String reason) {
+      return new NotPublished(id, reason, true);
+    }
+  }
 }

@@ -5,7 +5,11 @@ import dev.tugboat.protocol.TerminationStatus;
 import java.time.Instant;
 import java.util.List;
 
-/** A read-only picture of one simulation, as served over HTTP. */
+/**
+ * A read-only picture of one simulation, as served over HTTP. {@code pendingNotifications} counts
+ * the notifications still owed to the SO; {@code abandonedNotifications} lists those given up
+ * because they can never be published (never null).
+ */
 public record SimulationView(
     String simulationId,
     String simulatorId,
@@ -16,7 +20,12 @@ public record SimulationView(
     List<Model> models,
     boolean modelsReadySent,
     boolean allModelsHaveTerminatedSent,
-    int pendingNotifications) implements CborSerializable {
+    int pendingNotifications,
+    List<AbandonedNotification> abandonedNotifications) implements CborSerializable {
+
+  public SimulationView {
+    abandonedNotifications = abandonedNotifications == null ? List.of() : List.copyOf(abandonedNotifications);
+  }
 
   /** The simulation's lifecycle phase. */
   public enum Phase {
@@ -34,4 +43,11 @@ public record SimulationView(
   public record Model(
       String modelId, String podName, boolean ready, boolean terminated, TerminationStatus status,
       Integer exitCode, String reason) implements CborSerializable {}
+
+  /**
+   * A notification the simulation gave up: the MQTT bridge refused it as one that can never be
+   * published. {@code kind} is its DOTS name; {@code modelId} is set for ModelHasTerminated.
+   */
+  public record AbandonedNotification(long outboxId, String kind, String modelId, String reason, Instant at)
+      implements CborSerializable {}
 }
