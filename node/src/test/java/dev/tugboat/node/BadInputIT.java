@@ -91,6 +91,27 @@ class BadInputIT {
   }
 
   @Test
+  void aModelIdTheBrokerCannotCarryInATopicStallsNoNotification() throws Exception {
+    // HiveMQ CE closes the connection of a client that publishes a topic holding U+FDC0..U+FDCF
+    // (Arabic ligatures, valid letters), so a model id holding one would cut Tugboat's publisher
+    // off at its ModelHasTerminated, again at every resend, and stall the notifications queued
+    // behind it. Such an id must be refused with the request.
+    try (SimulatedSo so = stack.so()) {
+      so.deploy("204-asd", "ligature", List.of(
+          new ModelSpec("m0", "busybox:latest", List.of()), new ModelSpec("m\uFDC0", "busybox:latest", List.of())), 24.0);
+      List<SimulatedSo.Received> got = TestStack.receiveUntil(so, "ligature",
+          l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofSeconds(30));
+      assertTrue(got.stream().noneMatch(r -> r.topic().format().contains("\uFDC0")), got.toString());
+      JsonNode sim = JSON.readTree(stack.get(node, "/api/v1/simulations/ligature").body());
+      assertEquals("REJECTED", sim.path("phase").asText(), sim.toString());
+
+      so.deploy("204-asd", "after-ligature", List.of(model("after-ligature", "m0")), 24.0);
+      TestStack.receiveUntil(so, "after-ligature",
+          l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofSeconds(60));
+    }
+  }
+
+  @Test
   void duplicateModelIdsAreRejectedWithTheDocumentedExitCode() throws Exception {
     try (SimulatedSo so = stack.so()) {
       so.deploy("204-asd", "dups", List.of(model("dups", "a"), model("dups", "a"), model("dups", "b")), 24.0);
