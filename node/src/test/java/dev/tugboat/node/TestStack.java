@@ -141,9 +141,40 @@ final class TestStack implements AutoCloseable {
     return got;
   }
 
+  /** What the SO receives for one simulation within {@code window} (to see that nothing more comes). */
+  static List<SimulatedSo.Received> receiveDuring(SimulatedSo so, String simulationId, Duration window)
+      throws InterruptedException {
+    List<SimulatedSo.Received> got = new ArrayList<>();
+    long deadline = System.nanoTime() + window.toNanos();
+    for (long left = window.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+      so.next(Duration.ofNanos(left)).filter(r -> r.topic().format().contains("/" + simulationId + "/"))
+          .ifPresent(got::add);
+    }
+    return got;
+  }
+
   HttpResponse<String> get(TugboatNode node, String path) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * The sum of a Prometheus series family on the node's {@code /metrics} (e.g.
+   * {@code tugboat_mqtt_inbound_dropped_total}) over the series whose labels contain
+   * {@code labelPart} ("" for all); 0 when there is none yet.
+   */
+  double metric(TugboatNode node, String name, String labelPart) throws Exception {
+    double sum = 0;
+    for (String line : get(node, "/metrics").body().lines().toList()) {
+      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        int split = line.lastIndexOf(' ');
+        String series = line.substring(0, split);
+        if (series.contains(labelPart)) {
+          sum += Double.parseDouble(line.substring(split + 1));
+        }
+      }
+    }
+    return sum;
   }
 
   @Override

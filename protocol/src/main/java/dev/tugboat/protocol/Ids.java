@@ -8,7 +8,7 @@ import java.util.Optional;
  * (no '/', '+', '#'), a topic the MQTT 3.1.1 client can encode and decode, an entity id, a log
  * line. So it is non-empty, at most {@link #MAX_LENGTH} characters, and holds no
  * whitespace, control, format (e.g. bidirectional overrides), private-use, unassigned or
- * supplementary-plane characters, and none from U+FDD0 up. Whether it also makes a readable
+ * supplementary-plane characters, and none from U+FDC0 up (see {@link MqttText#refused}). Whether it also makes a readable
  * pod name is {@link PodNames}' concern: every valid id does.
  */
 public final class Ids {

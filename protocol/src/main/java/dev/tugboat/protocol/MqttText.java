@@ -33,10 +33,12 @@ public final class MqttText {
    * True for a char Paho refuses. Paho refuses every high surrogate, even one that starts a valid
    * pair (its pair check is inverted), so any character outside the Basic Multilingual Plane;
    * and every char from U+FDD0 up (its noncharacter range check is too wide), which takes in
-   * U+FFFD, what Java decodes bytes that are not UTF-8 to.
+   * U+FFFD, what Java decodes bytes that are not UTF-8 to. Also U+FDC0..U+FDCF: HiveMQ CE closes
+   * the connection of a client that publishes one in a topic, so a notification on such a topic
+   * would cut the publisher off at every resend.
    */
   public static boolean refused(char c) {
-    return Character.isSurrogate(c) || Character.isISOControl(c) || c >= '\uFDD0';
+    return Character.isSurrogate(c) || Character.isISOControl(c) || c >= '\uFDC0';
   }
 
   private static String describe(char c) {
@@ -52,6 +54,9 @@ public final class MqttText {
     }
     if (c <= '\uFDDF' || c >= '\uFFFE') {
       return code + " (a Unicode noncharacter)";
+    }
+    if (c < '\uFDD0') {
+      return code + " (U+FDC0..U+FDCF, which HiveMQ CE refuses in a topic)";
     }
     return code + " (from U+FDD0 up, which Paho v3 refuses)";
   }

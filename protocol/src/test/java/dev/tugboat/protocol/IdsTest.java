@@ -18,7 +18,7 @@ class IdsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"", "a/b", "a+b", "a#b", "a b", "a\tb", "a\u0000b", "sim\uD83D\uDE80", "a\uD83D",
-      "a\uDE80", "a\u0007", "a\u007f", "a\u0085", "a\u202Eb", "a\u200Bb", "a\uFFFE", "a\uFDD0", "a\uE000",
+      "a\uDE80", "a\u0007", "a\u007f", "a\u0085", "a\u202Eb", "a\u200Bb", "a\uFFFE", "a\uFDD0", "a\uFDC0", "a\uE000",
       "a\u00A0b", "a\u2028b", "a\uFDF0", "\uFF21"})
   void rejectsIdsThatCannotBeATopicSegment(String id) {
     assertTrue(Ids.problem("model id", id).orElseThrow().startsWith("model id"));
