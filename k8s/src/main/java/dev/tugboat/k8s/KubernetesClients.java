@@ -67,9 +67,9 @@ public final class KubernetesClients {
 
   /**
    * fabric8 builds each client's pod deserializer on first use, loading its registry of every
-   * Kubernetes kind (hundreds of classes, through ServiceLoader): on a fresh node that happened on
-   * the client's event loop at the first watch event and held every response and watch frame back
-   * for 2.5–7 s (vert.x blocked-thread warnings). Call once at start-up, off the event loops.
+   * Kubernetes kind (hundreds of classes, through ServiceLoader): on a fresh node that happens on
+   * the client's event loop at the first watch event and holds every response and watch frame back
+   * for seconds (vert.x blocked-thread warnings). Call once at start-up, off the event loops.
    */
   public static void warmUp(io.fabric8.kubernetes.client.utils.KubernetesSerialization serialization) {
     serialization.unmarshal(serialization.asJson(warmUpPod()), io.fabric8.kubernetes.api.model.Pod.class);

@@ -12,7 +12,7 @@ import javax.net.SocketFactory;
  * ({@link TopicGuardedSocket}). Paho leaves Nagle on; each QoS 1 message it receives is then
  * answered by a 4-byte PUBACK that the kernel holds until the broker has acknowledged the
  * previous segment, which the broker delays, and that bounds the inbound rate of one subscriber
- * (docs/benchmarks.md).
+ * (docs/benchmarks.md, bench, "Why the figures look like this").
  */
 public final class NoDelaySocketFactory extends SocketFactory {
   private static final NoDelaySocketFactory INSTANCE = new NoDelaySocketFactory();

@@ -243,7 +243,6 @@ final class BenchCommand implements Callable<Integer> {
     return specs;
   }
 
-  /** Waits (polling; this is the bench's own thread) until the simulated API server stores no pod, or the deadline. */
   /**
    * Waits until the simulated API server holds no pod, for as long as their number keeps falling:
    * paced deletes of 10,000 pods take longer than any fixed wait that would suit 100.

@@ -52,11 +52,10 @@ final class FailoverProbe implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
   /**
-   * GETs in flight at once. With 16, one pass over the ~3,300 services of a 10,000-model failover
-   * took most of a minute on a loaded machine, so the probe, not the cluster, set recovery_s; with
-   * 64 the first pass still took ~35 s (95 answers a second, nearly all of them already caught up).
-   * Each answer waits behind the deployment's own work in the nodes' mailboxes, so more in flight
-   * means more answers a second.
+   * GETs in flight at once. Each answer waits behind the deployment's own work in the nodes'
+   * mailboxes, so more in flight means more answers a second; with few, one pass over the
+   * thousands of services of a large failover takes most of a minute and the probe, not the
+   * cluster, sets recovery_s (docs/benchmarks.md, bench-cluster).
    */
   private static final int CONCURRENCY = 256;
 

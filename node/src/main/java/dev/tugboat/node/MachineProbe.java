@@ -14,8 +14,8 @@ import java.util.concurrent.Future;
 /**
  * A fixed piece of CPU work, timed, so that a benchmark's figures can be read against the speed
  * the machine had while it ran. The machines these benchmarks run on are VMs whose speed changes
- * under them (the same code took 8 to 29 ms of CPU per model on different days), so a
- * figure without the machine's speed next to it cannot be compared with another run's.
+ * under them, by a factor of several between days, so a figure without the machine's speed next
+ * to it cannot be compared with another run's (docs/benchmarks.md, "The machine probe").
  *
  * <p>The work: SHA-256 over {@code mebibytes} MiB of a fixed buffer, once on one thread and once on
  * each of {@code threads} threads at the same time (the CPU's speed, with the VM's other tenants);
@@ -29,7 +29,7 @@ record MachineProbe(int mebibytes, long singleThreadMillis, int threads, long al
   private static final int BUFFER_BYTES = 1 << 20;
   /** The memory walk: a random cycle through 8 M ints (32 MiB, beyond the caches). */
   private static final int WALK_INTS = 1 << 23;
-  /** Steps of the measured walk: about a second on the machines the benchmarks ran on. */
+  /** Steps of the measured walk: long enough (about a second on a small VM) to average out noise. */
   static final int WALK_STEPS = 1 << 22;
 
   MachineProbe {
@@ -40,7 +40,7 @@ record MachineProbe(int mebibytes, long singleThreadMillis, int threads, long al
     }
   }
 
-  /** The hashing work of the benchmarks' probe: about half a second on the machines they ran on. */
+  /** The hashing work of the benchmarks' probe: about half a second on a small VM. */
   static final int MEBIBYTES = 512;
 
   /** The benchmarks' probe: {@link #MEBIBYTES} on one thread, then on every available processor at once. */

@@ -3,7 +3,7 @@ package dev.tugboat.node;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code tugboat} command line: {@code run}, {@code demo}, {@code bench} and {@code bench-cluster}. */
+/** The {@code tugboat} command line: {@code run}, {@code demo}, {@code bench}, {@code bench-cluster} and {@code bench-flood}. */
 @Command(
     name = "tugboat",
     mixinStandardHelpOptions = true,

@@ -59,8 +59,8 @@ public final class SimulatedKubernetes implements AutoCloseable {
         new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     this.client = newClient();
-    // And the client's own: bench-cluster watches through it, and its first watch event held the
-    // client's event loop for ~7 s while fabric8 loaded its registry of kinds.
+    // And the client's own: bench-cluster watches through it, and its first watch event would hold
+    // the client's event loop for seconds while fabric8 loads its registry of kinds.
     KubernetesClients.warmUp(client.getKubernetesSerialization());
     this.systemClient = server.createClient(b -> b.editOrNewConfig()
         .withNamespace(settings.namespace())
