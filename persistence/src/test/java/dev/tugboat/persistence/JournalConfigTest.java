@@ -132,7 +132,7 @@ class JournalConfigTest {
         () -> JournalConfig.withDatabase(with("tugboat.database.simulation-connections = 0")));
     IllegalArgumentException sharding = assertThrows(IllegalArgumentException.class,
         () -> JournalConfig.withDatabase(with("tugboat.database.sharding-connections = 0")));
-    assertTrue(sharding.getMessage().contains("TUGBOAT_DB_SHARDING_CONNECTIONS"), sharding.getMessage());
+    assertTrue(sharding.getMessage().contains("tugboat.database.sharding-connections"), sharding.getMessage());
   }
 
   @Test
