@@ -111,3 +111,11 @@ CREATE TABLE IF NOT EXISTS "pekko_projection_management" (
     "last_updated" BIGINT NOT NULL,
     PRIMARY KEY("projection_name", "projection_key")
 );
+
+-- Settings a deployment keeps for its whole life (dev.tugboat.persistence.FixedSettings): recorded
+-- on its first start, compared on every later one.
+CREATE TABLE IF NOT EXISTS PUBLIC."tugboat_settings" (
+    "name" VARCHAR(255) NOT NULL,
+    "value" VARCHAR(1024) NOT NULL,
+    PRIMARY KEY("name")
+);

@@ -125,3 +125,11 @@ CREATE TABLE IF NOT EXISTS public.pekko_projection_management (
   last_updated BIGINT NOT NULL,
   PRIMARY KEY(projection_name, projection_key)
 );
+
+-- Settings a deployment keeps for its whole life (dev.tugboat.persistence.FixedSettings): recorded
+-- on its first start, compared on every later one.
+CREATE TABLE IF NOT EXISTS public.tugboat_settings (
+  name VARCHAR(255) NOT NULL,
+  value VARCHAR(1024) NOT NULL,
+  PRIMARY KEY(name)
+);

@@ -1,6 +1,7 @@
 package dev.tugboat.node;
 
 import com.typesafe.config.ConfigFactory;
+import dev.tugboat.persistence.FixedSettings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,7 +20,7 @@ final class RunCommand implements Callable<Integer> {
     TugboatNode node;
     try {
       node = TugboatNode.start(TugboatNode.loadConfig(ConfigFactory.empty()));
-    } catch (NodeSecrets.Refused e) {
+    } catch (NodeSecrets.Refused | FixedSettings.Changed e) {
       System.err.println("tugboat: " + e.getMessage());
       return 2;
     }

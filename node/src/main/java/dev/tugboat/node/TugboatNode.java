@@ -14,6 +14,7 @@ import dev.tugboat.mqtt.EmbeddedBroker;
 import dev.tugboat.mqtt.MqttBridge;
 import dev.tugboat.mqtt.MqttSettings;
 import dev.tugboat.persistence.EntitySettings;
+import dev.tugboat.persistence.FixedSettings;
 import dev.tugboat.persistence.JournalConfig;
 import dev.tugboat.persistence.JournalIds;
 import dev.tugboat.persistence.JournalQueries;
@@ -85,9 +86,11 @@ public final class TugboatNode implements AutoCloseable {
    * The configuration a node runs with: the overrides over application.conf (system properties
    * and environment variables win, as usual), the embedded mode's broker and Kubernetes applied,
    * and the journal database chosen. Resolved only once everything is layered, so overrides such
-   * as {@code tugboat.data-dir} reach every setting derived from them.
+   * as {@code tugboat.data-dir} reach every setting derived from them. Warns of each Tugboat-like
+   * environment variable it does not read ({@link EnvironmentVariables}).
    */
   public static Config loadConfig(Config overrides) {
+    EnvironmentVariables.warnOfUnread(System.getenv(), log);
     Config application = overrides.withFallback(ConfigFactory.defaultApplication());
     NodeSettings s = NodeSettings.fromConfig(ConfigFactory.load(application));
     // H2 refuses a path implicitly relative to the working directory: make data-dir absolute.
@@ -175,7 +178,14 @@ public final class TugboatNode implements AutoCloseable {
       if (downing.enabled()) {
         system.systemActorOf(CrashedMemberDowning.create(downing), "crashed-member-downing", Props.empty());
       }
-      JournalSchema.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      try {
+        JournalSchema.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof FixedSettings.Changed changed) {
+          throw changed;
+        }
+        throw e;
+      }
       NodeSecrets.restrictDataDir(settings);
 
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

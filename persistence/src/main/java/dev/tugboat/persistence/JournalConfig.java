@@ -60,9 +60,8 @@ public final class JournalConfig {
     int simulationConnections = db.getInt("simulation-connections");
     int shardingConnections = db.getInt("sharding-connections");
     if (connections < 1 || simulationConnections < 1 || shardingConnections < 1) {
-      throw new IllegalArgumentException("tugboat.database.max-connections (TUGBOAT_DB_MAX_CONNECTIONS), "
-          + "simulation-connections (TUGBOAT_DB_SIMULATION_CONNECTIONS) and sharding-connections "
-          + "(TUGBOAT_DB_SHARDING_CONNECTIONS) must be at least 1, got " + connections + ", "
+      throw new IllegalArgumentException("tugboat.database.max-connections, tugboat.database.simulation-connections"
+          + " and tugboat.database.sharding-connections must be at least 1, got " + connections + ", "
           + simulationConnections + " and " + shardingConnections);
     }
     result = withPool(result, "slick", db, url, connections);

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * Creates the journal and snapshot tables pekko-persistence-jdbc needs, idempotently, from the
  * shipped DDL ({@code schema/h2.sql} or {@code schema/postgres.sql}) over the configured url, and
  * moves the simulation events an older Tugboat kept in {@code event_journal} to the simulations'
- * own tables ({@link #moveSimulationEvents}).
- * Runs on the blocking dispatcher; completes exceptionally when the database cannot be reached.
+ * own tables ({@link #moveSimulationEvents}), and records or checks the {@link FixedSettings}.
+ * Runs on the blocking dispatcher; completes exceptionally when the database cannot be reached,
+ * and with {@link FixedSettings.Changed} when the configuration changes a fixed setting.
  */
 public final class JournalSchema {
   private static final Logger log = LoggerFactory.getLogger(JournalSchema.class);
@@ -47,6 +48,8 @@ public final class JournalSchema {
   /**
    * Runs the DDL synchronously over {@code tugboat.database.url/user/password}, for code that is
    * not on an actor thread (start-up, or a tool preparing a database shared by several nodes).
+   *
+   * @throws FixedSettings.Changed when the configuration changes a setting the database recorded
    */
   public static void create(Config config) {
     JournalConfig.Kind kind = JournalConfig.kind(config);
@@ -66,13 +69,18 @@ public final class JournalSchema {
         for (String sql : statements) {
           s.execute(sql);
         }
+        // Before anything moves: a start that changes a fixed setting changes nothing.
+        List<FixedSettings.Change> changes = FixedSettings.recordOrCompare(c, FixedSettings.configured(config));
+        if (!changes.isEmpty()) {
+          throw new FixedSettings.Changed(changes);
+        }
         int moved = moveSimulationEvents(s, kind);
         c.commit();
         if (moved > 0) {
           log.info("journal schema at {}: moved {} simulation event(s) from event_journal to simulation_journal",
               redact(url), moved);
         }
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
       }

@@ -132,7 +132,7 @@ class JournalConfigTest {
         () -> JournalConfig.withDatabase(with("tugboat.database.simulation-connections = 0")));
     IllegalArgumentException sharding = assertThrows(IllegalArgumentException.class,
         () -> JournalConfig.withDatabase(with("tugboat.database.sharding-connections = 0")));
-    assertTrue(sharding.getMessage().contains("TUGBOAT_DB_SHARDING_CONNECTIONS"), sharding.getMessage());
+    assertTrue(sharding.getMessage().contains("tugboat.database.sharding-connections"), sharding.getMessage());
   }
 
   @Test
@@ -144,9 +144,9 @@ class JournalConfigTest {
   @Test
   void schemaFilesSplitIntoStatements() {
     // Journal, its ordering index, tags, snapshots, the same four for the simulations; the
-    // projection's offset store, its index, management.
-    assertEquals(11, JournalSchema.statements("schema/h2.sql").size());
-    assertEquals(11, JournalSchema.statements("schema/postgres.sql").size());
+    // projection's offset store, its index, management; the fixed settings.
+    assertEquals(12, JournalSchema.statements("schema/h2.sql").size());
+    assertEquals(12, JournalSchema.statements("schema/postgres.sql").size());
   }
 
   @Test

@@ -58,9 +58,9 @@ class JournalSchemaPostgresIT {
                ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
                    + " AND table_name IN ('event_journal', 'event_tag', 'snapshot', 'simulation_journal',"
                    + " 'simulation_tag', 'simulation_snapshot', 'pekko_projection_offset_store',"
-                   + " 'pekko_projection_management')")) {
+                   + " 'pekko_projection_management', 'tugboat_settings')")) {
             assertTrue(rs.next());
-            assertEquals(8, rs.getInt(1), "round " + round);
+            assertEquals(9, rs.getInt(1), "round " + round);
           }
         }
       } finally {
