@@ -11,8 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -52,48 +50,6 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private record PodLiveness(String podName, boolean live) implements KubernetesCommand.Private {}
 
   private enum AdmissionTick implements KubernetesCommand.Private { INSTANCE }
-
-  /** A create as asked: seq orders the admission queue (first asked, first admitted). */
-  private record CreateRequest(ServiceSpec spec, ActorRef<PodCallResult> replyTo, long seq)
-      implements Admission.Ask {
-    CreateRequest askedAgainBy(ActorRef<PodCallResult> newReplyTo, ServiceSpec newSpec) {
-      return new CreateRequest(newSpec, newReplyTo, seq);
-    }
-
-    @Override
-    public String podName() {
-      return spec.podName();
-    }
-
-    @Override
-    public String simulationId() {
-      return spec.simulationId();
-    }
-  }
-
-  /**
-   * One queued or running call; attempt counts the tries made so far; create is set on creates only;
-   * mutation on creates and deletes only.
-   */
-  private record Call(CallKind kind, String podName, Supplier<CallOutcome> operation, Consumer<CallOutcome> finish,
-                      long firstAttemptNanos, int attempt, CreateRequest create,
-                      CallQueue.Mutation<ActorRef<PodCallResult>> mutation)
-      implements CallQueue.Entry {
-    Call nextAttempt() {
-      return new Call(kind, podName, operation, finish, firstAttemptNanos, attempt + 1, create, mutation);
-    }
-
-    /** Creates take turns by simulation; the other kinds are one FIFO each. */
-    @Override
-    public String turn() {
-      return create == null ? "" : create.spec().simulationId();
-    }
-
-    /** A create that also writes its pod's Secret makes two writes, and takes a token for each. */
-    int tokens() {
-      return create != null && PodFactory.needsSecret(create.spec()) ? 2 : 1;
-    }
-  }
 
   private static final String DISPATCH_TIMER = "dispatch";
   private static final String INFORMER_TIMER = "informer-restart";
@@ -203,16 +159,16 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
       return this;
     }
     var mutation = calls.startMutation(CallKind.DELETE, name);
-    submit(new Call(CallKind.DELETE, name, () -> podCalls.delete(name),
-        outcome -> reply(name, mutation, cmd.replyTo(), outcome.toCallResult(name)), System.nanoTime(), 0, null, mutation));
+    submit(Call.first(CallKind.DELETE, name, () -> podCalls.delete(name),
+        outcome -> reply(name, mutation, cmd.replyTo(), outcome.toCallResult(name)), null, mutation));
     return this;
   }
 
   private Behavior<KubernetesCommand> onReadLog(KubernetesCommand.ReadPodLog cmd) {
     String name = cmd.podName();
     int tail = Math.max(1, cmd.tailLines());
-    submit(new Call(CallKind.LOG, name, () -> podCalls.readLog(name, tail),
-        outcome -> cmd.replyTo().tell(outcome.toLogResult(name)), System.nanoTime(), 0, null, null));
+    submit(Call.first(CallKind.LOG, name, () -> podCalls.readLog(name, tail),
+        outcome -> cmd.replyTo().tell(outcome.toLogResult(name)), null, null));
     return this;
   }
 
@@ -241,7 +197,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
       if (calls.isEmpty(kind)) {
         continue;
       }
-      Pacing.Wait paused = pacing.pause(kind);
+      Pacing.Wait paused = pacing.paused(kind);
       if (paused.hold() != Pacing.Hold.NONE) {
         resumeIn = Math.min(resumeIn, paused.nanos());
         continue;
@@ -380,9 +336,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     Pod pod = podFactory.podFor(spec);
     var mutation = calls.startMutation(CallKind.CREATE, name);
     // A fresh call: time spent queued for admission does not count toward give-up-after.
-    submit(new Call(CallKind.CREATE, name, () -> podCalls.create(pod, spec),
-        outcome -> reply(name, mutation, request.replyTo(), outcome.toCallResult(name)), System.nanoTime(), 0,
-        request, mutation));
+    submit(Call.first(CallKind.CREATE, name, () -> podCalls.create(pod, spec),
+        outcome -> reply(name, mutation, request.replyTo(), outcome.toCallResult(name)), request, mutation));
   }
 
   /** The create waits for admission: its asker hears where. */

@@ -50,7 +50,7 @@ final class Pacing {
   }
 
   /** Whether this kind is paused by a 429 now: {@link Wait#GO}, or KIND_PAUSED with the pause left. */
-  Wait pause(CallKind kind) {
+  Wait paused(CallKind kind) {
     long now = nanoClock.getAsLong();
     long until = pausedUntil.getOrDefault(kind, now);
     return until - now > 0 ? new Wait(Hold.KIND_PAUSED, until - now) : Wait.GO;

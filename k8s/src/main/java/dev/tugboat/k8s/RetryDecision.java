@@ -5,7 +5,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * What follows a transient failure of an API call: give up (the retry would end past
- * give-up-after), pause every call of its kind (a 429), or try again after a backoff.
+ * give-up-after), pause every call of its kind (a 429), or try again after a backoff. An immutable
+ * decision from a pure function of the failure, the attempt and the time spent, so that it is
+ * tested without a clock or an actor.
  */
 sealed interface RetryDecision {
 

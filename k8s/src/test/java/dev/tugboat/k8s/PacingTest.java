@@ -75,18 +75,18 @@ class PacingTest {
   @Test
   void a429PausesItsKindOnlyAndOnlyEverLonger() {
     Pacing p = pacing(0, 0, 0, 0);
-    assertEquals(Pacing.Wait.GO, p.pause(CallKind.CREATE));
+    assertEquals(Pacing.Wait.GO, p.paused(CallKind.CREATE));
     assertEquals(1000 * MS, p.pauseKind(CallKind.CREATE, Duration.ofSeconds(1)));
-    assertEquals(waiting(Pacing.Hold.KIND_PAUSED, 1000 * MS), p.pause(CallKind.CREATE));
-    assertEquals(Pacing.Wait.GO, p.pause(CallKind.DELETE), "other kinds go ahead");
+    assertEquals(waiting(Pacing.Hold.KIND_PAUSED, 1000 * MS), p.paused(CallKind.CREATE));
+    assertEquals(Pacing.Wait.GO, p.paused(CallKind.DELETE), "other kinds go ahead");
 
     now.addAndGet(400 * MS);
     assertEquals(-1, p.pauseKind(CallKind.CREATE, Duration.ofMillis(100)), "a shorter pause does not shorten it");
-    assertEquals(waiting(Pacing.Hold.KIND_PAUSED, 600 * MS), p.pause(CallKind.CREATE));
+    assertEquals(waiting(Pacing.Hold.KIND_PAUSED, 600 * MS), p.paused(CallKind.CREATE));
     assertEquals(400 * MS, p.pauseKind(CallKind.CREATE, Duration.ofSeconds(1)), "a longer one grows it by the difference");
 
     now.addAndGet(1000 * MS);
-    assertEquals(Pacing.Wait.GO, p.pause(CallKind.CREATE));
+    assertEquals(Pacing.Wait.GO, p.paused(CallKind.CREATE));
     assertEquals(200 * MS, p.pauseKind(CallKind.CREATE, Duration.ofMillis(200)), "after a pause, a new one counts whole");
   }
 }
