@@ -1,0 +1,133 @@
+package dev.tugboat.k8s;
+
+import dev.tugboat.protocol.SealedValueException;
+import dev.tugboat.protocol.Sealer;
+import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.ServiceSpec;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One attempt of each of the gateway's API calls, blocking, on a call thread: create a pod (and
+ * its Secret when it has sealed variables), delete a pod, read a pod's log. A thrown exception is
+ * the attempt's failure, classified by the caller.
+ */
+final class PodCalls {
+  private final KubernetesClient client;
+  private final String namespace;
+  private final PodFactory podFactory;
+  /** Opens sealed values for the pods' Secrets; null: this node has no key (such a create fails). */
+  private final Sealer sealer;
+  private final GatewayMetrics metrics;
+
+  PodCalls(KubernetesClient client, KubernetesSettings settings, PodFactory podFactory, Sealer sealer,
+           GatewayMetrics metrics) {
+    this.client = client;
+    this.namespace = settings.namespace();
+    this.podFactory = podFactory;
+    this.sealer = sealer;
+    this.metrics = metrics;
+  }
+
+  /** Creates the pod; a 409 for a pod of the same service (an earlier attempt whose answer was lost) is done too. */
+  CallOutcome create(Pod pod, ServiceSpec spec) {
+    String name = pod.getMetadata().getName();
+    ServiceId serviceId = spec.serviceId();
+    if (PodFactory.needsSecret(spec)) {
+      // Opened before the pod is made: a pod whose Secret cannot be written would wait forever.
+      try {
+        secretValues(spec);
+      } catch (SealedValueException e) {
+        return new CallOutcome.Fatal(0, e.getMessage());
+      }
+    }
+    try {
+      Pod created = client.pods().inNamespace(namespace).resource(pod).create();
+      return withSecret(spec, created, new CallOutcome.Done("created", null));
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
+    // 409: the pod exists. Ours (an earlier attempt whose answer was lost) or someone else's?
+    Pod existing;
+    try {
+      existing = client.pods().inNamespace(namespace).withName(name).get();
+      metrics.call(CallKind.GET, "ok");
+    } catch (RuntimeException e) {
+      metrics.call(CallKind.GET, ApiErrors.classify(e) instanceof CallOutcome.Retryable ? "retry" : "failed");
+      throw e;
+    }
+    if (existing == null) {
+      return new CallOutcome.Retryable(409, "pod " + name + " existed but is gone now (being deleted)", Duration.ZERO);
+    }
+    var other = PodSnapshots.serviceIdOf(existing);
+    if (other.isPresent() && other.get().equals(serviceId)) {
+      return withSecret(spec, existing, new CallOutcome.Done("already existed", null));
+    }
+    Map<String, String> a = existing.getMetadata().getAnnotations();
+    String owner = a == null ? "a pod without Tugboat annotations" : "simulator " + a.get(PodConventions.ANNOTATION_SIMULATOR_ID)
+        + ", simulation " + a.get(PodConventions.ANNOTATION_SIMULATION_ID) + ", model " + a.get(PodConventions.ANNOTATION_MODEL_ID);
+    return new CallOutcome.Fatal(409, "pod name collision with " + owner);
+  }
+
+  /**
+   * Once the pod exists: its Secret, when it has sealed variables, owned by that pod (its uid).
+   * An existing Secret of that name is brought up to date (a 409 on a retried create, or one left
+   * by an earlier pod of the same name that the garbage collector has not deleted yet). A failed
+   * write throws, and the create is retried as a whole (the pod's create then answers 409, ours).
+   */
+  private CallOutcome withSecret(ServiceSpec spec, Pod pod, CallOutcome.Done done) {
+    if (!PodFactory.needsSecret(spec)) {
+      return done;
+    }
+    Secret secret = podFactory.secretFor(spec, pod, secretValues(spec));
+    client.secrets().inNamespace(namespace).resource(secret).createOr(NonDeletingOperation::update);
+    return new CallOutcome.Done(done.detail() + ", with its Secret", null);
+  }
+
+  /** The opened sealed values of the spec; SealedValueException without a key or with another key. */
+  private Map<String, String> secretValues(ServiceSpec spec) {
+    if (sealer == null) {
+      throw new SealedValueException("pod " + spec.podName() + " has sealed environment variables and this node "
+          + "has no secret key to open them");
+    }
+    return sealer.secretValues(spec);
+  }
+
+  /** Deletes the pod; one already gone is done too. */
+  CallOutcome delete(String name) {
+    try {
+      var details = client.pods().inNamespace(namespace).withName(name).delete();
+      return new CallOutcome.Done(details == null || details.isEmpty() ? "already gone" : "deleted", null);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return new CallOutcome.Done("already gone", null);
+      }
+      throw e;
+    }
+  }
+
+  /** The last {@code tailLines} lines of the model container's log, as the payload. */
+  CallOutcome readLog(String name, int tailLines) {
+    // One GET of pods/{name}/log. fabric8's getLog() first waits for the pod to be ready with an
+    // informer, a LIST and a WATCH per read outside the pipeline's limits; the container has ended.
+    String log = client.raw("/api/v1/namespaces/" + namespace + "/pods/" + name + "/log?container="
+        + PodConventions.CONTAINER_NAME + "&tailLines=" + tailLines, "GET", null);
+    List<String> lines = log == null || log.isEmpty() ? List.of() : Arrays.asList(log.split("\\R", -1));
+    if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+      lines = lines.subList(0, lines.size() - 1);
+    }
+    if (lines.size() > tailLines) {
+      lines = lines.subList(lines.size() - tailLines, lines.size());
+    }
+    return new CallOutcome.Done("read", List.copyOf(lines));
+  }
+}
