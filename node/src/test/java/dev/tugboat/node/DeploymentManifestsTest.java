@@ -98,18 +98,18 @@ class DeploymentManifestsTest {
    * in the gateway's source (whitespace collapsed); the Role in dots must grant exactly these.
    */
   private static final List<GatewayCall> GATEWAY_CALLS = List.of(
-      new GatewayCall(new Permission("", "pods", "create"), "pods().inNamespace(settings.namespace()).resource(pod).create()"),
-      new GatewayCall(new Permission("", "pods", "get"), "pods().inNamespace(settings.namespace()).withName(name).get()"),
-      new GatewayCall(new Permission("", "pods", "delete"), "pods().inNamespace(settings.namespace()).withName(name).delete()"),
+      new GatewayCall(new Permission("", "pods", "create"), "pods().inNamespace(namespace).resource(pod).create()"),
+      new GatewayCall(new Permission("", "pods", "get"), "pods().inNamespace(namespace).withName(name).get()"),
+      new GatewayCall(new Permission("", "pods", "delete"), "pods().inNamespace(namespace).withName(name).delete()"),
       // A fabric8 informer lists, then watches from the list's resourceVersion.
       new GatewayCall(new Permission("", "pods", "list"), ".runnableInformer("),
       new GatewayCall(new Permission("", "pods", "watch"), ".runnableInformer("),
       // A pod's own Secret (its secret environment values): create, or on 409 bring it up to date
       // (fabric8's update reads the current version first).
-      new GatewayCall(new Permission("", "secrets", "create"), "client.secrets().inNamespace(settings.namespace()).resource(secret)"),
-      new GatewayCall(new Permission("", "secrets", "get"), ".createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update)"),
-      new GatewayCall(new Permission("", "secrets", "update"), ".createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update)"),
-      new GatewayCall(new Permission("", "pods/log", "get"), "client.raw(\"/api/v1/namespaces/\" + settings.namespace() + \"/pods/\" + name + \"/log?container=\""));
+      new GatewayCall(new Permission("", "secrets", "create"), "client.secrets().inNamespace(namespace).resource(secret)"),
+      new GatewayCall(new Permission("", "secrets", "get"), ".createOr(NonDeletingOperation::update)"),
+      new GatewayCall(new Permission("", "secrets", "update"), ".createOr(NonDeletingOperation::update)"),
+      new GatewayCall(new Permission("", "pods/log", "get"), "client.raw(\"/api/v1/namespaces/\" + namespace + \"/pods/\" + name + \"/log?container=\""));
 
   /** fabric8 DSL operations and the permissions they need, to find pod calls missing from the table. */
   private static final Map<String, List<Permission>> FABRIC8_OPERATIONS = Map.ofEntries(
