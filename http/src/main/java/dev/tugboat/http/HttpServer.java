@@ -2,7 +2,6 @@ package dev.tugboat.http;
 
 import dev.tugboat.protocol.EntityDirectory;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
@@ -26,12 +25,12 @@ public final class HttpServer {
    * that ends the node.
    *
    * @param knownIds whether an id has an entity, asked before any entity is resolved
-   * @param ready whether this node should receive traffic (GET /health/ready)
+   * @param readiness whether this node should receive traffic, check by check (GET /health/ready)
    * @param metricsScrape the Prometheus text exposition, produced per scrape (GET /metrics)
    */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings,
-      EntityDirectory directory, KnownIds knownIds, BooleanSupplier ready, Supplier<String> metricsScrape) {
-    TugboatRoutes routes = new TugboatRoutes(system, settings, directory, knownIds, ready, metricsScrape);
+      EntityDirectory directory, KnownIds knownIds, Readiness readiness, Supplier<String> metricsScrape) {
+    TugboatRoutes routes = new TugboatRoutes(system, settings, directory, knownIds, readiness, metricsScrape);
     return Http.get(system)
         .newServerAt(settings.interfaceAddress(), settings.port())
         .bind(routes.route())

@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -68,16 +67,16 @@ public final class TugboatRoutes extends AllDirectives {
 
   private final EntityDirectory directory;
   private final KnownIds knownIds;
-  private final BooleanSupplier ready;
+  private final Readiness readiness;
   private final Supplier<String> metricsScrape;
   private final Duration askTimeout;
   private final Scheduler scheduler;
 
   public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, EntityDirectory directory, KnownIds knownIds,
-      BooleanSupplier ready, Supplier<String> metricsScrape) {
+      Readiness readiness, Supplier<String> metricsScrape) {
     this.directory = Objects.requireNonNull(directory, "directory");
     this.knownIds = Objects.requireNonNull(knownIds, "knownIds");
-    this.ready = Objects.requireNonNull(ready, "ready");
+    this.readiness = Objects.requireNonNull(readiness, "readiness");
     this.metricsScrape = Objects.requireNonNull(metricsScrape, "metricsScrape");
     this.askTimeout = settings.askTimeout();
     this.scheduler = system.scheduler();
@@ -198,11 +197,26 @@ public final class TugboatRoutes extends AllDirectives {
         replyTo -> new ServiceCommand.Abandon(request.reasonOrDefault(), replyTo));
   }
 
+  /**
+   * 200 when every check passed, 503 otherwise; the body lists each check. A readiness that fails
+   * as a whole (it should not) is answered as one failing check rather than a 500, so a probe
+   * never mistakes it for a server error.
+   */
   private Route readiness() {
-    if (ready.getAsBoolean()) {
-      return completeOK(HealthBody.UP, Json.marshaller());
-    }
-    return complete(StatusCodes.SERVICE_UNAVAILABLE, new HealthBody("DOWN", "node is not ready"), Json.marshaller());
+    CompletionStage<ReadinessBody> body = readiness.check()
+        .handle((checks, failure) -> failure == null ? ReadinessBody.of(checks)
+            : ReadinessBody.of(List.of(Readiness.Check.failed("readiness", String.valueOf(unwrap(failure))))));
+    return onSuccess(body, b -> {
+      if (b.up()) {
+        return completeOK(b, Json.marshaller());
+      }
+      LOG.debug("Not ready: {}", b.checks());
+      return complete(StatusCodes.SERVICE_UNAVAILABLE, b, Json.marshaller());
+    });
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 
   private Route metrics() {
@@ -219,8 +233,7 @@ public final class TugboatRoutes extends AllDirectives {
           if (failure == null) {
             return new Answered<>(reply);
           }
-          Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-              ? failure.getCause() : failure;
+          Throwable cause = unwrap(failure);
           if (cause instanceof TimeoutException) {
             return new TimedOut<>();
           }

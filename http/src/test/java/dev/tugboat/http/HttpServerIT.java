@@ -13,7 +13,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /** HttpServer.start as node calls it: binds from settings, serves, reports a failed bind. */
 class HttpServerIT {
+  private static final Readiness READY = () -> CompletableFuture.completedFuture(List.of(Readiness.Check.passed("test")));
 
   /** No request in these tests reaches an entity route. */
   private static final KnownIds NO_IDS = new KnownIds() {
@@ -58,7 +61,7 @@ class HttpServerIT {
   void startsOnTheConfiguredInterfaceAndServes() throws Exception {
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(1), Duration.ofSeconds(1));
     FakeDirectory directory = new FakeDirectory(testKit, Map.of(), Map.of());
-    ServerBinding binding = HttpServer.start(testKit.system(), settings, directory, directory, () -> true, () -> "up 1\n")
+    ServerBinding binding = HttpServer.start(testKit.system(), settings, directory, directory, READY, () -> "up 1\n")
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     try {
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -88,12 +91,12 @@ class HttpServerIT {
         throw new AssertionError("no entity is looked up");
       }
     };
-    ServerBinding first = HttpServer.start(testKit.system(), any, unused, NO_IDS, () -> true, () -> "")
+    ServerBinding first = HttpServer.start(testKit.system(), any, unused, NO_IDS, READY, () -> "")
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     try {
       HttpSettings same = new HttpSettings("127.0.0.1", first.localAddress().getPort(),
           Duration.ofSeconds(1), Duration.ofSeconds(1));
-      assertThrows(ExecutionException.class, () -> HttpServer.start(testKit.system(), same, unused, NO_IDS, () -> true, () -> "")
+      assertThrows(ExecutionException.class, () -> HttpServer.start(testKit.system(), same, unused, NO_IDS, READY, () -> "")
           .toCompletableFuture().get(10, TimeUnit.SECONDS));
     } finally {
       first.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);

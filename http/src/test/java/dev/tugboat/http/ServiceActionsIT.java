@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.http.javadsl.Http;
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Operator actions on services over HTTP: POST .../retry and .../abandon. */
 class ServiceActionsIT {
+  private static final Readiness READY = () -> CompletableFuture.completedFuture(List.of(Readiness.Check.passed("test")));
   private static final ServiceView HELD = new ServiceView("so", "sim", "held", "so-sim-held", "img:1",
       ServiceView.Phase.HELD, null, null, "create gave up", List.of(), null, Instant.parse("2026-01-01T00:00:00Z"));
   private static final ServiceView RUNNING = new ServiceView("so", "sim", "running", "so-sim-running", "img:1",
@@ -41,7 +43,7 @@ class ServiceActionsIT {
     directory = new FakeDirectory(testKit, Map.of(), Map.of("sim/held", HELD, "sim/running", RUNNING));
     TugboatRoutes routes = new TugboatRoutes(testKit.system(),
         new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(1), Duration.ofSeconds(1)), directory, directory,
-        () -> true, () -> "");
+        READY, () -> "");
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }

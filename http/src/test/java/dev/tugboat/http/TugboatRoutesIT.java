@@ -29,7 +29,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -77,7 +76,7 @@ class TugboatRoutesIT {
   private static ServerBinding binding;
   private static HttpClient client;
   private static String base;
-  private static final AtomicBoolean ready = new AtomicBoolean();
+  private static final AtomicReference<Readiness> readiness = new AtomicReference<>();
   private static final AtomicReference<Supplier<String>> scrape = new AtomicReference<>();
 
   private final ListAppender<ILoggingEvent> routeLog = new ListAppender<>();
@@ -92,7 +91,7 @@ class TugboatRoutesIT {
         Map.of(SIMULATION.simulationId(), SIMULATION, UNICODE_SIMULATION.simulationId(), UNICODE_SIMULATION),
         Map.of("sim-1/model-b", SERVICE, "sim-1/model-a", RUNNING_SERVICE));
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, ASK_TIMEOUT, Duration.ofSeconds(1));
-    TugboatRoutes routes = new TugboatRoutes(testKit.system(), settings, directory, directory, ready::get,
+    TugboatRoutes routes = new TugboatRoutes(testKit.system(), settings, directory, directory, () -> readiness.get().check(),
         () -> scrape.get().get());
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -113,7 +112,7 @@ class TugboatRoutesIT {
   void reset() {
     directory.lookups.clear();
     directory.existenceChecks.clear();
-    ready.set(false);
+    readiness.set(() -> CompletableFuture.completedFuture(List.of()));
     scrape.set(() -> "");
     routeLog.start();
     // Captured, not printed: the WARN and ERROR lines these tests provoke are asserted on.
@@ -344,21 +343,33 @@ class TugboatRoutesIT {
   }
 
   @Test
-  void readinessFollowsTheSupplier() throws Exception {
+  void readinessIsUpOnlyWhenEveryCheckPassesAndListsThemAll() throws Exception {
+    readiness.set(() -> CompletableFuture.completedFuture(List.of(
+        Readiness.Check.passed("cluster"), Readiness.Check.failed("journal", "no answer within 1000 ms"))));
     HttpResponse<String> notReady = get("/health/ready");
     assertEquals(503, notReady.statusCode());
     assertJson(notReady);
-    JsonNode down = Json.objectMapper().readTree(notReady.body());
-    assertEquals("DOWN", down.get("status").asText());
-    assertTrue(down.hasNonNull("error"));
+    assertEquals("{\"status\":\"DOWN\",\"checks\":[{\"name\":\"cluster\",\"ok\":true},"
+        + "{\"name\":\"journal\",\"ok\":false,\"reason\":\"no answer within 1000 ms\"}]}", notReady.body());
 
-    ready.set(true);
+    readiness.set(() -> CompletableFuture.completedFuture(List.of(
+        Readiness.Check.passed("cluster"), Readiness.Check.passed("journal"))));
     HttpResponse<String> isReady = get("/health/ready");
     assertEquals(200, isReady.statusCode());
-    assertEquals("{\"status\":\"UP\"}", isReady.body());
+    assertEquals("{\"status\":\"UP\",\"checks\":[{\"name\":\"cluster\",\"ok\":true},"
+        + "{\"name\":\"journal\",\"ok\":true}]}", isReady.body());
+  }
 
-    ready.set(false);
+  @Test
+  void readinessWithNoChecksOrAFailedStageIsDown() throws Exception {
     assertEquals(503, get("/health/ready").statusCode());
+
+    readiness.set(() -> CompletableFuture.failedFuture(new IllegalStateException("checks broke")));
+    HttpResponse<String> failed = get("/health/ready");
+    assertEquals(503, failed.statusCode());
+    JsonNode body = Json.objectMapper().readTree(failed.body());
+    assertEquals("DOWN", body.get("status").asText());
+    assertTrue(body.get("checks").get(0).get("reason").asText().contains("checks broke"), failed.body());
   }
 
   @Test

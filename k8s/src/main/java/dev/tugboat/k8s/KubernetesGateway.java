@@ -67,6 +67,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private final Pacing pacing;
   private final Admission<CreateRequest> admission;
   private final PodInformer informer;
+  private final PodInformerStatus informerStatus;
   private int inFlight;
 
   /** A gateway without a key: a pod with sealed variables cannot be created (the create fails). */
@@ -78,14 +79,22 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   /** A gateway that opens sealed variables with {@code sealer} for the pods' Secrets. */
   public static Behavior<KubernetesCommand> create(KubernetesSettings settings, KubernetesClient client,
                                                    EntityDirectory directory, MeterRegistry registry, Sealer sealer) {
+    return create(settings, client, directory, registry, sealer, new PodInformerStatus());
+  }
+
+  /** As above, keeping {@code informerStatus} up to date for readers outside the actor (readiness). */
+  public static Behavior<KubernetesCommand> create(KubernetesSettings settings, KubernetesClient client,
+                                                   EntityDirectory directory, MeterRegistry registry, Sealer sealer,
+                                                   PodInformerStatus informerStatus) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new KubernetesGateway(ctx, timers, settings, client, directory, registry, sealer)));
+        new KubernetesGateway(ctx, timers, settings, client, directory, registry, sealer, informerStatus)));
   }
 
   private KubernetesGateway(ActorContext<KubernetesCommand> ctx, TimerScheduler<KubernetesCommand> timers,
                             KubernetesSettings settings, KubernetesClient client, EntityDirectory directory,
-                            MeterRegistry registry, Sealer sealer) {
+                            MeterRegistry registry, Sealer sealer, PodInformerStatus informerStatus) {
     super(ctx);
+    this.informerStatus = informerStatus;
     this.settings = settings;
     this.timers = timers;
     this.podFactory = new PodFactory(settings);
@@ -420,6 +429,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
   private Behavior<KubernetesCommand> onInformerSynced(InformerSynced m) {
     if (informer.synced(m.generation())) {
+      informerStatus.synced();
       admission.synced(informer.liveness());
       admitFromQueue();
       getContext().getLog().info("Pod informer synced on namespace {} (deployment {})",
@@ -429,6 +439,10 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   }
 
   private Behavior<KubernetesCommand> onInformerStopped(InformerStopped m) {
+    if (informer.isCurrent(m.generation())) {
+      informerStatus.notSynced("the pod informer stopped (" + (m.cause() == null ? "no error" : m.cause())
+          + ") and restarts after a backoff");
+    }
     informer.stopped(m.generation(), timers.isTimerActive(INFORMER_TIMER), ThreadLocalRandom.current())
         .ifPresent(delay -> {
           getContext().getLog().warn("Pod informer stopped ({}); restart {} in {} ms", m.cause() == null
@@ -447,6 +461,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   }
 
   private Behavior<KubernetesCommand> onPostStop() {
+    informerStatus.notSynced("the Kubernetes gateway stopped");
     informer.stop();
     pool.shutdownNow();
     return this;

@@ -129,6 +129,11 @@ final class PodInformer {
     return Optional.of(lifecycle.restartDelay(settings.retry(), random));
   }
 
+  /** Whether generation {@code g} is the current informer. */
+  boolean isCurrent(int g) {
+    return lifecycle.isCurrent(g);
+  }
+
   /** How many informers stopped in a row. */
   int failures() {
     return lifecycle.failures();

@@ -5,9 +5,11 @@ import com.typesafe.config.ConfigFactory;
 import dev.tugboat.http.HttpServer;
 import dev.tugboat.http.HttpSettings;
 import dev.tugboat.http.KnownIds;
+import dev.tugboat.http.Readiness;
 import dev.tugboat.k8s.KubernetesClients;
 import dev.tugboat.k8s.KubernetesGateway;
 import dev.tugboat.k8s.KubernetesSettings;
+import dev.tugboat.k8s.PodInformerStatus;
 import dev.tugboat.k8s.sim.SimulatedKubernetes;
 import dev.tugboat.k8s.sim.SimulatedKubernetesSettings;
 import dev.tugboat.mqtt.EmbeddedBroker;
@@ -44,6 +46,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -68,16 +71,18 @@ public final class TugboatNode implements AutoCloseable {
   private final NodeSettings settings;
   private final Optional<SimulatedKubernetes> simulatedKubernetes;
   private final MqttBridge bridge;
+  private final NodeReadiness readiness;
   private final ServerBinding binding;
   private final List<AutoCloseable> closeables;
 
   private TugboatNode(
       ActorSystem<Void> system, NodeSettings settings, Optional<SimulatedKubernetes> simulatedKubernetes,
-      MqttBridge bridge, ServerBinding binding, List<AutoCloseable> closeables) {
+      MqttBridge bridge, NodeReadiness readiness, ServerBinding binding, List<AutoCloseable> closeables) {
     this.system = system;
     this.settings = settings;
     this.simulatedKubernetes = simulatedKubernetes;
     this.bridge = bridge;
+    this.readiness = readiness;
     this.binding = binding;
     this.closeables = closeables;
   }
@@ -190,8 +195,10 @@ public final class TugboatNode implements AutoCloseable {
 
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       EntityDirectory directory = new ShardedEntityDirectory(system);
+      PodInformerStatus informerStatus = new PodInformerStatus();
       ActorRef<KubernetesCommand> gateway = system.systemActorOf(
-          KubernetesGateway.create(k8sSettings, client, LocalShardEvents.start(system, directory), metrics, sealer),
+          KubernetesGateway.create(k8sSettings, client, LocalShardEvents.start(system, directory), metrics, sealer,
+              informerStatus),
           "kubernetes-gateway", Props.empty());
       EntitySettings entitySettings = EntitySettings.fromConfig(config);
       JournalQueries journal = JournalQueries.start(system, metrics);
@@ -209,13 +216,15 @@ public final class TugboatNode implements AutoCloseable {
       NotificationProjection.init(system, directory, bridge.notifier(), notificationSettings);
       OwnPodReconciler.init(system, gateway, directory, OwnPodReconciler.Settings.fromConfig(config));
 
+      NodeReadiness readiness = readiness(NodeReadiness.Settings.fromConfig(config), cluster, bridge, journal.ids(),
+          informerStatus);
       ServerBinding binding = HttpServer.start(system, HttpSettings.fromConfig(config), directory,
-              journalIds(journal.ids()), () -> isReady(cluster, bridge), metrics::scrape)
+              journalIds(journal.ids()), readiness, metrics::scrape)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       closeables.add(() -> binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS));
       log.info("Tugboat node up: mode={}, http={}, cluster={}", settings.mode(), binding.localAddress(),
           cluster.selfMember().address());
-      return new TugboatNode(system, settings, simulated, bridge, binding, closeables);
+      return new TugboatNode(system, settings, simulated, bridge, readiness, binding, closeables);
     } catch (Exception | Error e) {
       closeAll(closeables);
       throw e;
@@ -237,36 +246,66 @@ public final class TugboatNode implements AutoCloseable {
     };
   }
 
-  private static boolean isReady(Cluster cluster, MqttBridge bridge) {
-    return cluster.selfMember().status() == MemberStatus.up() && bridge.isConnected();
+  /**
+   * The checks behind GET /health/ready: cluster membership, the MQTT subscription and the pod
+   * informer are read from state kept up to date elsewhere; only the journal costs a query.
+   */
+  private static NodeReadiness readiness(NodeReadiness.Settings settings, Cluster cluster, MqttBridge bridge,
+      JournalIds journal, PodInformerStatus informer) {
+    return new NodeReadiness(List.of(
+        NodeReadiness.Probe.immediate("cluster", () -> {
+          MemberStatus status = cluster.selfMember().status();
+          return status == MemberStatus.up() ? Optional.empty()
+              : Optional.of("cluster member status is " + status + ", not Up");
+        }),
+        NodeReadiness.Probe.immediate("mqtt", () -> bridge.isConnected() ? Optional.empty()
+            : Optional.of("not connected to the broker " + bridge.settings().serverUri() + " and subscribed")),
+        new NodeReadiness.Probe("journal", new CachedProbe(journal::ping, settings.journalFresh(), System::nanoTime)),
+        NodeReadiness.Probe.immediate("kubernetes", informer::problem)),
+        settings.checkTimeout());
   }
 
-  /** True when the node is a cluster member and subscribed to the broker (the readiness check). */
-  public boolean isReady() {
-    return isReady(Cluster.get(system), bridge);
+  /** The readiness checks GET /health/ready answers with; the stage never blocks and completes within the check timeout. */
+  public CompletionStage<List<Readiness.Check>> readiness() {
+    return readiness.check();
   }
 
   /**
-   * Waits until {@link #isReady()}, for callers that publish right after start (demo, bench,
-   * tests): a message published before the subscription exists reaches no one.
+   * True when every readiness check passes. Waits for the checks (at most the check timeout), so
+   * it is for callers on their own thread (tests, demo, bench), never an actor or a route.
+   */
+  public boolean isReady() {
+    return failing(readiness.check().toCompletableFuture().join()).isEmpty();
+  }
+
+  /**
+   * Waits until every readiness check passes, for callers that publish right after start (demo,
+   * bench, tests): a message published before the subscription exists reaches no one.
    */
   public void awaitReady(Duration timeout) throws InterruptedException {
     CompletableFuture<Void> ready = new CompletableFuture<>();
-    Cancellable poll = system.scheduler().scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(50), () -> {
-      if (isReady()) {
-        ready.complete(null);
-      }
-    }, system.executionContext());
+    AtomicReference<List<Readiness.Check>> last = new AtomicReference<>(List.of());
+    // Overlapping rounds cost nothing more: the journal probe is shared while in flight.
+    Cancellable poll = system.scheduler().scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(50), () ->
+        readiness.check().thenAccept(checks -> {
+          last.set(checks);
+          if (failing(checks).isEmpty()) {
+            ready.complete(null);
+          }
+        }), system.executionContext());
     try {
       ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new IllegalStateException("node not ready after " + timeout + ": cluster member status "
-          + Cluster.get(system).selfMember().status() + ", MQTT subscribed " + bridge.isConnected());
+      throw new IllegalStateException("node not ready after " + timeout + ": " + failing(last.get()));
     } catch (ExecutionException e) {
       throw new IllegalStateException("readiness check failed", e.getCause());
     } finally {
       poll.cancel();
     }
+  }
+
+  private static List<Readiness.Check> failing(List<Readiness.Check> checks) {
+    return checks.stream().filter(c -> !c.ok()).toList();
   }
 
   public ActorSystem<Void> system() {

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * PostgreSQL stopped for 30 s in the middle of a 10-model simulation and started again on the same
  * data directory and port: models end while the journal is down, the simulation still completes
- * with every notification exactly once, the node is ready afterwards, and no pod is created twice
- * or left behind.
+ * with every notification exactly once, readiness is 503 naming the journal while it is down and
+ * 200 again afterwards, and no pod is created twice or left behind.
  */
 class DatabaseOutageIT {
   private static final String SIMULATION = "outage";
@@ -52,13 +52,20 @@ class DatabaseOutageIT {
           postgres.close();
           // The outage's length is the point of the test; readiness is observed while it lasts.
           Map<Integer, Integer> readinessDuringOutage = new TreeMap<>();
+          List<String> journalDownBodies = new ArrayList<>();
           long outageEnds = System.nanoTime() + OUTAGE.toNanos();
           while (System.nanoTime() < outageEnds) {
-            readinessDuringOutage.merge(stack.get(node, "/health/ready").statusCode(), 1, Integer::sum);
+            var ready = stack.get(node, "/health/ready");
+            readinessDuringOutage.merge(ready.statusCode(), 1, Integer::sum);
+            if (ready.statusCode() == 503 && ready.body().contains("{\"name\":\"journal\",\"ok\":false,\"reason\":")) {
+              journalDownBodies.add(ready.body());
+            }
             so.next(Duration.ofMillis(500)).filter(r -> r.topic().format().contains("/" + SIMULATION + "/"))
                 .ifPresent(got::add);
           }
           postgres = startPostgres(pgData, pgPort);
+          assertTrue(journalDownBodies.size() >= readinessDuringOutage.values().stream().mapToInt(n -> n).sum() / 2,
+              "readiness names the journal for most of the outage: " + readinessDuringOutage);
 
           got.addAll(TestStack.receiveUntil(so, SIMULATION,
               l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofSeconds(90)));
@@ -82,14 +89,15 @@ class DatabaseOutageIT {
 
           await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
               .until(() -> stack.get(node, "/health/ready").statusCode() == 200);
+          assertTrue(stack.get(node, "/health/ready").body().contains("{\"name\":\"journal\",\"ok\":true}"));
           Map<String, Integer> creates = stack.kubernetes.counters().createsByPod();
           assertEquals(MODELS, creates.keySet().stream().filter(p -> p.contains("-" + SIMULATION + "-")).count(),
               "pods created: " + creates);
           assertTrue(creates.values().stream().allMatch(n -> n == 1), "pods created more than once: " + creates);
           await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
               .until(() -> stack.kubernetes.client().pods().inNamespace("dots").list().getItems().isEmpty());
-          System.out.printf("DatabaseOutageIT: readiness during the %d s outage: %s%n", OUTAGE.toSeconds(),
-              readinessDuringOutage);
+          System.out.printf("DatabaseOutageIT: readiness during the %d s outage: %s; first DOWN body: %s%n",
+              OUTAGE.toSeconds(), readinessDuringOutage, journalDownBodies.get(0));
         }
       } finally {
         postgres.close();

@@ -17,7 +17,7 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 /**
  * Which entities have a journal, asked of the journal tables without starting any entity: whether
  * one simulation or service exists (one primary-key lookup), and which simulations have journaled
- * nothing for a while (the retention sweep). Runs on a JDBC executor, never an actor dispatcher.
+ * nothing for a while (the retention sweep), and whether the database answers at all. Runs on a JDBC executor, never an actor dispatcher.
  */
 public final class JournalIds {
 
@@ -49,6 +49,23 @@ public final class JournalIds {
   /** Whether the service {@code serviceId} has journaled anything (and was not removed since). */
   public CompletionStage<Boolean> serviceExists(ServiceId serviceId) {
     return exists(serviceExists, PersistenceId.of(ServiceEntity.ENTITY_KEY.name(), serviceId.entityId()).id());
+  }
+
+  /**
+   * Completes when the journal database answers {@code SELECT 1} through this pool; fails with the
+   * driver's message when it does not (the readiness check).
+   */
+  public CompletionStage<Void> ping() {
+    return CompletableFuture.runAsync(() -> {
+      try (Connection c = dataSource.getConnection();
+          PreparedStatement s = c.prepareStatement("SELECT 1");
+          ResultSet rs = s.executeQuery()) {
+        rs.next();
+        rollbackQuietly(c);
+      } catch (SQLException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    }, blocking);
   }
 
   /**
