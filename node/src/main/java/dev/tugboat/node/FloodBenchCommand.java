@@ -37,8 +37,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code tugboat bench-flood}: a node on the embedded stack under a flood of hostile MQTT
  * messages (random bytes, empty and mutated DeployModels, invalid requests, requests over the
- * limits, ReadyForProcessing for nobody), published as fast as one connection with 1,000
- * messages in flight allows, while a valid three-model simulation runs. Prints, last line: the
+ * limits, ReadyForProcessing for nobody), published as fast as one connection with
+ * half of {@link #MAX_IN_FLIGHT} messages in flight allows, while a valid three-model simulation runs. Prints, last line: the
  * flood's size, how the node answered it (dropped, refused, rejected), the valid simulation's
  * times with and without the flood, and the peak heap and resident memory of the process.
  */

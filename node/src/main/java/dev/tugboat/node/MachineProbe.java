@@ -29,7 +29,7 @@ record MachineProbe(int mebibytes, long singleThreadMillis, int threads, long al
   private static final int BUFFER_BYTES = 1 << 20;
   /** The memory walk: a random cycle through 8 M ints (32 MiB, beyond the caches). */
   private static final int WALK_INTS = 1 << 23;
-  /** Steps of the measured walk: long enough (about a second on a small VM) to average out noise. */
+  /** Steps of the measured walk: long enough to average out scheduling noise. */
   static final int WALK_STEPS = 1 << 22;
 
   MachineProbe {
@@ -40,7 +40,7 @@ record MachineProbe(int mebibytes, long singleThreadMillis, int threads, long al
     }
   }
 
-  /** The hashing work of the benchmarks' probe: about half a second on a small VM. */
+  /** The hashing work of the benchmarks' probe: long enough to average out scheduling noise, short enough to run before and after every benchmark. */
   static final int MEBIBYTES = 512;
 
   /** The benchmarks' probe: {@link #MEBIBYTES} on one thread, then on every available processor at once. */

@@ -257,7 +257,7 @@ public final class SimulationEntity
   private final TimerScheduler<SimulationCommand> timers;
   private boolean passivating;
   /**
-   * Reports and deliveries buffered in arrival order until the next Flush, so that a burst (1,000
+   * Reports and deliveries buffered in arrival order until the next Flush, so that a burst (thousands of
    * models ending within seconds) costs one journal write per run of commands instead of one
    * each. Lost with the incarnation: the reporters (services, the MQTT bridge, the notification
    * projection) re-send what was not answered.

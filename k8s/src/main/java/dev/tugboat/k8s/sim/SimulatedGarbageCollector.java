@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * Kubernetes' garbage collector, for the one kind of dependent Tugboat makes: when a pod is
  * deleted, the Secrets whose ownerReferences name its uid are deleted too. Only pods whose
  * containers take environment from a Secret are looked at (no other pod can own one here), so
- * the benchmarks' pods cost nothing. Runs on a thread of its own, off the store's lock.
+ * pods without secrets cost it no work. Runs on a thread of its own, off the store's lock.
  */
 final class SimulatedGarbageCollector implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedGarbageCollector.class);
