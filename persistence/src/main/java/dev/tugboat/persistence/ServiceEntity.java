@@ -139,9 +139,7 @@ public final class ServiceEntity
   private final EntityRemoval removal;
 
   // In-memory bookkeeping of requests in flight: lost on restart, where recovery re-sends.
-  private Instant createSentAt;
-  /** CreatePod sends since the last answer of any kind (a Queued notice counts as an answer). */
-  private int createAttempts;
+  private CreateClock createClock = CreateClock.idle();
   /**
    * Since when the pod has been seen on a lost node (phase Unknown / reason NodeLost), or null. In
    * memory only: after a restart the next observation starts the grace again, which errs on waiting.
@@ -343,10 +341,8 @@ public final class ServiceEntity
   private ReplyEffect<ServiceEvent, ServiceState> createReplied(WithSpec state, CreateReplied msg) {
     Instant now = settings.clock().instant();
     if (msg.result() instanceof PodCallResult.Queued q) {
-      // An interim notice: the gateway is alive, so the unanswered-attempts budget starts again, but
-      // createSentAt stays so the tick re-sends only after create-retry-after (the gateway answers a
-      // repeat with Queued again without queueing twice).
-      createAttempts = 0;
+      // The gateway answers a repeat with Queued again without queueing twice.
+      createClock = createClock.interimAnswer();
       if (state instanceof Queued) {
         return Effect().none().thenNoReply();
       }
@@ -355,7 +351,7 @@ public final class ServiceEntity
       return Effect().persist(new CreationQueued(serviceId, state.spec().podName(), q.position(), q.reason(), now))
           .thenNoReply();
     }
-    createSentAt = null;
+    createClock = createClock.answered();
     if (msg.result() instanceof PodCallResult.Succeeded) {
       ctx.getLog().info("service {}: pod {} created", serviceId, state.spec().podName());
       lastSeen = now;
@@ -386,11 +382,12 @@ public final class ServiceEntity
 
   private ReplyEffect<ServiceEvent, ServiceState> tickCreating(WithSpec state) {
     Instant now = settings.clock().instant();
-    if (createSentAt != null && createSentAt.plus(settings.createRetryAfter()).isAfter(now)) {
+    if (createClock.waiting(now, settings.createRetryAfter())) {
       return Effect().none().thenNoReply();
     }
-    if (createAttempts >= settings.createMaxAttempts()) {
-      return fail(state, "no answer from the Kubernetes gateway to " + createAttempts + " CreatePod attempts", now);
+    if (createClock.unanswered() >= settings.createMaxAttempts()) {
+      return fail(state, "no answer from the Kubernetes gateway to " + createClock.unanswered()
+          + " CreatePod attempts", now);
     }
     if (state instanceof Queued) {
       ctx.getLog().debug("service {}: still queued for admission, sending CreatePod again", serviceId);
@@ -425,8 +422,7 @@ public final class ServiceEntity
         state.spec().podName());
     return Effect().persist(new HoldReleased(serviceId, state.spec().podName(), settings.clock().instant()))
         .thenRun((ServiceState s) -> {
-          createAttempts = 0;
-          createSentAt = null;
+          createClock = CreateClock.idle();
           sendCreatePod(state.spec());
         })
         .thenReply(cmd.replyTo(), s -> CommandReply.accepted());
@@ -544,7 +540,7 @@ public final class ServiceEntity
     }
     List<ServiceEvent> events = new ArrayList<>();
     if (beforeCreated) {
-      createSentAt = null;
+      createClock = createClock.answered();
       events.add(new PodCreated(serviceId, podName, now));
     }
     if (pod.container() == PodSnapshot.ContainerState.RUNNING && !(state instanceof Running)) {
@@ -792,8 +788,7 @@ public final class ServiceEntity
   // ---------------------------------------------------------------- side effects
 
   private void sendCreatePod(ServiceSpec spec) {
-    createSentAt = settings.clock().instant();
-    createAttempts++;
+    createClock = createClock.sent(settings.clock().instant());
     gateway.tell(new KubernetesCommand.CreatePod(spec, createAdapter));
   }
 
