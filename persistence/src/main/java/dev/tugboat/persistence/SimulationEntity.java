@@ -239,17 +239,8 @@ public final class SimulationEntity
   private final String journalPluginId;
   /** Its snapshot store ("" = pekko.persistence.snapshot-store.plugin; always so on the default journal). */
   private final String snapshotPluginId;
-  /** Models whose Create is waiting for an answer (at most create-window). */
-  private final Set<String> creating = new HashSet<>();
-  /** Position in the model table where the next scan for owed Creates starts; back to 0 on each tick. */
-  private int createCursor;
-  /**
-   * When this incarnation first sent each unacknowledged model its Create. The create deadline
-   * counts from there, not from the deployment: a Simulation recovered on another node after the
-   * deadline, or a deployment whose window reaches a model late, must not fail services that were
-   * never asked (or accepted without the acknowledgement being journaled).
-   */
-  private final Map<String, Instant> firstCreateSent = new HashMap<>();
+  /** The Creates in flight and the first ask of each model (see {@link CreateWindow}). */
+  private final CreateWindow createWindow = new CreateWindow();
   /** The create deadline passed under hold-on-failure and was logged (once per incarnation). */
   private boolean createOverdueLogged;
   /** Every model has ended and AllModelsHaveTerminated waits for late ready reports (timer started). */
@@ -863,13 +854,13 @@ public final class SimulationEntity
   }
 
   private ReplyEffect<SimulationEvent, SimulationState> createReplied(Active state, CreateReplied msg) {
-    creating.remove(msg.modelId());
+    createWindow.answered(msg.modelId());
     Optional<Model> model = state.deployment().model(msg.modelId());
     if (model.isEmpty() || model.get().createAcknowledged()) {
       return Effect().none().thenNoReply();
     }
     if (msg.reply() instanceof CommandReply.Accepted) {
-      firstCreateSent.remove(msg.modelId());
+      createWindow.settled(msg.modelId());
       // Batched like reports: 10,000 acknowledgements are a few writes, not 10,000.
       return buffer(new PendingAck(msg.modelId()));
     }
@@ -896,13 +887,10 @@ public final class SimulationEntity
     Duration createDeadline = settings.createRetryAfter().multipliedBy(settings.createMaxAttempts());
     Instant sentBefore = now.minus(createDeadline);
     if (state.deployment().models().awaitingCreateCount() > 0
-        && firstCreateSent.values().stream().anyMatch(t -> t.isBefore(sentBefore))) {
+        && createWindow.anyAskedBefore(sentBefore)) {
       List<ModelEnd> givenUp = state.deployment().models().stream()
           .filter(m -> !m.createAcknowledged() && m.termination() == null)
-          .filter(m -> {
-            Instant first = firstCreateSent.get(m.spec().modelId());
-            return first != null && first.isBefore(sentBefore);
-          })
+          .filter(m -> createWindow.firstAsked(m.spec().modelId()).filter(t -> t.isBefore(sentBefore)).isPresent())
           .map(m -> new ModelEnd(m.spec().modelId(), TerminationStatus.FAILED, ExitCodes.POD_NOT_CREATED,
               "its service did not accept Create within " + createDeadline))
           .toList();
@@ -917,12 +905,12 @@ public final class SimulationEntity
       } else if (!givenUp.isEmpty()) {
         ctx.getLog().error("simulation {}: {} service(s) never accepted Create; reporting them FAILED", simulationId,
             givenUp.size());
-        givenUp.forEach(e -> firstCreateSent.remove(e.modelId()));
+        givenUp.forEach(e -> createWindow.settled(e.modelId()));
         return Effect().persist(terminationEventsAndEnd(state, givenUp, now)).thenRun(this::afterChange)
             .thenNoReply();
       }
     }
-    createCursor = 0;
+    createWindow.rescan();
     sendCreates(state.deployment());
     return Effect().none().thenRun(this::afterChange).thenNoReply();
   }
@@ -939,7 +927,7 @@ public final class SimulationEntity
                 ? new CommandReply.Accepted("already terminated")
                 : new CommandReply.Rejected("unknown model '" + Ids.printable(c.modelId()) + "'")))
         .onCommand(CreateReplied.class, (s, c) -> {
-          creating.remove(c.modelId());
+          createWindow.answered(c.modelId());
           return Effect().none().thenNoReply();
         })
         .onCommand(Tick.class, () -> Effect().none().thenRun(this::afterChange).thenNoReply());
@@ -1115,7 +1103,7 @@ public final class SimulationEntity
     }
     fastPublish(state);
     if (state instanceof Active a) {
-      if (creating.size() < settings.createWindow() && createCursor < a.deployment().models().size()) {
+      if (createWindow.canAskMore(a.deployment().models().size(), settings.createWindow())) {
         sendCreates(a.deployment());
       }
     } else if (state instanceof Ended e) {
@@ -1227,17 +1215,8 @@ public final class SimulationEntity
    * costs O(1) per answer) and starts over on each tick, which re-sends unanswered Creates.
    */
   private void sendCreates(Deployment d) {
-    ModelTable models = d.models();
-    if (models.awaitingCreateCount() == 0) {
-      return;
-    }
-    while (createCursor < models.size() && creating.size() < settings.createWindow()) {
-      Model m = models.get(createCursor++);
+    for (Model m : createWindow.next(d.models(), settings.createWindow(), settings.clock().instant())) {
       String modelId = m.spec().modelId();
-      if (m.createAcknowledged() || m.termination() != null || !creating.add(modelId)) {
-        continue;
-      }
-      firstCreateSent.putIfAbsent(modelId, settings.clock().instant());
       ServiceSpec spec = m.spec();
       ctx.ask(CommandReply.class, directory.service(spec.serviceId()), settings.askTimeout(),
           replyTo -> new ServiceCommand.Create(spec, replyTo),
