@@ -26,6 +26,7 @@ import dev.tugboat.persistence.NotificationProjection;
 import dev.tugboat.persistence.NotificationSettings;
 import dev.tugboat.persistence.ServiceEntity;
 import dev.tugboat.persistence.SimulationEntity;
+import dev.tugboat.persistence.SimulationWiring;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.Sealer;
@@ -205,10 +206,10 @@ public final class TugboatNode implements AutoCloseable {
       MqttBridge bridge = MqttBridge.start(system, MqttSettings.fromConfig(config), directory, metrics);
       closeables.add(bridge);
       NotificationSettings notificationSettings = NotificationSettings.fromConfig(config);
-      SimulationEntity.Wiring wiring = SimulationEntity.Wiring.of(directory, entitySettings,
-          notificationSettings.tags(), sealer);
+      SimulationWiring wiring = SimulationWiring.of(directory, entitySettings, notificationSettings.tags(), sealer);
       if (notificationSettings.fastPath()) {
-        wiring = wiring.withFastPath(new SimulationEntity.FastPath(bridge.notifier(), notificationSettings.publishTimeout()));
+        wiring = wiring.withFastPath(
+            new SimulationWiring.FastPath(bridge.notifier(), notificationSettings.publishTimeout()));
       }
       SimulationEntity.init(system, wiring, journal, metrics);
       ServiceEntity.init(system, directory, gateway, entitySettings, journal);

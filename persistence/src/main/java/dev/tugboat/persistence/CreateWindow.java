@@ -16,6 +16,7 @@ import java.util.Set;
  * incarnation first asked each unacknowledged model. The create deadline counts from that first
  * ask, not from the deployment: a simulation recovered on another node after the deadline, or a
  * deployment whose window reaches a model late, must not fail services that were never asked.
+ * Under hold-on-failure an overdue Create is not given up, and is logged once per incarnation.
  * Mutable and confined to its entity's actor: it changes with every Create of a 10,000-model
  * deployment, where a copy per change would cost more than the bookkeeping. In memory only: a new
  * incarnation asks again.
@@ -24,6 +25,7 @@ final class CreateWindow {
   private final Set<String> inFlight = new HashSet<>();
   private final Map<String, Instant> firstAsked = new HashMap<>();
   private int cursor;
+  private boolean holdReported;
 
   /**
    * The models to ask now, in table order from where the last scan stopped, while fewer than
@@ -74,5 +76,26 @@ final class CreateWindow {
   /** When this incarnation first asked the model, if it did and the ask is not settled. */
   Optional<Instant> firstAsked(String modelId) {
     return Optional.ofNullable(firstAsked.get(modelId));
+  }
+
+  /**
+   * The models still owed a Create (neither acknowledged nor ended) that this incarnation first
+   * asked before {@code askedBefore}, in table order.
+   */
+  List<Model> overdue(ModelTable models, Instant askedBefore) {
+    if (models.awaitingCreateCount() == 0 || !anyAskedBefore(askedBefore)) {
+      return List.of();
+    }
+    return models.stream()
+        .filter(m -> !m.createAcknowledged() && m.termination() == null)
+        .filter(m -> firstAsked(m.spec().modelId()).filter(t -> t.isBefore(askedBefore)).isPresent())
+        .toList();
+  }
+
+  /** Overdue Creates are held (hold-on-failure): true the first time in this incarnation, which logs it. */
+  boolean reportHold() {
+    boolean first = !holdReported;
+    holdReported = true;
+    return first;
   }
 }

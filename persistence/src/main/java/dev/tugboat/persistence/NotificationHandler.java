@@ -4,7 +4,11 @@ import dev.tugboat.persistence.SimulationEvent.AllModelsHaveTerminatedQueued;
 import dev.tugboat.persistence.SimulationEvent.DeploymentRejected;
 import dev.tugboat.persistence.SimulationEvent.ModelTerminated;
 import dev.tugboat.persistence.SimulationEvent.ModelsReadyQueued;
-import dev.tugboat.persistence.SimulationEntity.NotificationsDelivered;
+import dev.tugboat.persistence.SimulationMessages.Abandonment;
+import dev.tugboat.persistence.SimulationMessages.ClaimNotifications;
+import dev.tugboat.persistence.SimulationMessages.Claimed;
+import dev.tugboat.persistence.SimulationMessages.NotificationsAbandoned;
+import dev.tugboat.persistence.SimulationMessages.NotificationsDelivered;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ExitCodes;
@@ -42,7 +46,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The notification projection's handler for one group of tagged Simulation events. It first asks
  * each simulation of the group which of its entries are still to be published
- * ({@link SimulationEntity.ClaimNotifications}: a simulation with a fast path has usually
+ * ({@link SimulationMessages.ClaimNotifications}: a simulation with a fast path has usually
  * published them already), publishes those through the notifier (QoS 1) in journal order, waits
  * for every broker acknowledgement, then tells each simulation which outbox entries were
  * delivered and waits for it to journal that. Only then does the returned stage complete, and
@@ -50,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * was not recorded (at least once). AllModelsHaveTerminated is published only after everything
  * before it in the group was acknowledged (earlier groups were acknowledged before this one
  * started). A notification the notifier refuses permanently (it can never be published) is given
- * up: its simulation is told {@link SimulationEntity.NotificationsAbandoned} instead, it counts as
+ * up: its simulation is told {@link SimulationMessages.NotificationsAbandoned} instead, it counts as
  * settled for the AllModelsHaveTerminated after it, and the group goes on. Any other refused or
  * unanswered publish, or an unanswered claim, fails the group, and the projection restarts from
  * the stored offset.
@@ -161,10 +165,10 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
    */
   private CompletableFuture<List<Owed>> claim(List<Owed> owed) {
     Map<String, List<Long>> bySimulation = idsBySimulation(owed);
-    Map<String, CompletableFuture<SimulationEntity.Claimed>> claims = new LinkedHashMap<>();
+    Map<String, CompletableFuture<Claimed>> claims = new LinkedHashMap<>();
     bySimulation.forEach((simulationId, ids) -> claims.put(simulationId,
-        AskPattern.<SimulationCommand, SimulationEntity.Claimed>ask(
-                directory.simulation(simulationId), replyTo -> new SimulationEntity.ClaimNotifications(ids, replyTo),
+        AskPattern.<SimulationCommand, Claimed>ask(
+                directory.simulation(simulationId), replyTo -> new ClaimNotifications(ids, replyTo),
                 // The simulation answers once its own publishes of these ids are answered.
                 settings.publishTimeout().plus(settings.markTimeout()), scheduler)
             .toCompletableFuture()));
@@ -375,15 +379,15 @@ public final class NotificationHandler extends Handler<List<EventEnvelope<Simula
 
   /** Tells each simulation of the group its abandoned ids; completes once every one has journaled them. */
   private CompletableFuture<Void> markAbandoned(List<Abandoned> abandoned) {
-    Map<String, List<SimulationEntity.Abandonment>> bySimulation = new LinkedHashMap<>();
+    Map<String, List<Abandonment>> bySimulation = new LinkedHashMap<>();
     for (Abandoned a : abandoned) {
       bySimulation.computeIfAbsent(a.owed().simulationId(), k -> new ArrayList<>())
-          .add(new SimulationEntity.Abandonment(a.owed().entry().id(), a.reason()));
+          .add(new Abandonment(a.owed().entry().id(), a.reason()));
     }
     List<CompletableFuture<CommandReply>> replies = new ArrayList<>();
     bySimulation.forEach((simulationId, entries) -> replies.add(
         AskPattern.<SimulationCommand, CommandReply>ask(
-                directory.simulation(simulationId), replyTo -> new SimulationEntity.NotificationsAbandoned(entries, replyTo),
+                directory.simulation(simulationId), replyTo -> new NotificationsAbandoned(entries, replyTo),
                 settings.markTimeout(), scheduler)
             .toCompletableFuture()
             .whenComplete((reply, failure) -> {

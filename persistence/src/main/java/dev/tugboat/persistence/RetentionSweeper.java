@@ -1,6 +1,7 @@
 package dev.tugboat.persistence;
 
 import com.typesafe.config.Config;
+import dev.tugboat.persistence.SimulationMessages.CheckRetention;
 import dev.tugboat.protocol.CborSerializable;
 import dev.tugboat.protocol.EntityDirectory;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
  * Wakes the simulations whose ended-retention may be over: an ended simulation passivates and
  * nothing else would start it again. Every sweep interval it lists, a page at a time in id order,
  * the simulations whose last event is older than ended-retention ({@link JournalIds#idleSimulations})
- * and tells each {@link SimulationEntity.CheckRetention}; the simulation decides. One in the cluster
+ * and tells each {@link SimulationMessages.CheckRetention}; the simulation decides. One in the cluster
  * (Sharded Daemon Process).
  */
 public final class RetentionSweeper {
@@ -89,7 +90,7 @@ public final class RetentionSweeper {
                 found.failure());
             return idle(directory, ids, entities, settings, after);
           }
-          found.simulationIds().forEach(id -> directory.simulation(id).tell(SimulationEntity.CheckRetention.INSTANCE));
+          found.simulationIds().forEach(id -> directory.simulation(id).tell(CheckRetention.INSTANCE));
           if (!found.simulationIds().isEmpty()) {
             ctx.getLog().debug("retention sweep: asked {} idle simulation(s) to check their retention",
                 found.simulationIds().size());

@@ -166,6 +166,20 @@ public sealed interface SimulationState extends CborSerializable {
     return state;
   }
 
+  /** The outbox of {@code state}; Empty owes nothing: an empty one. */
+  static Outbox outboxOf(SimulationState state) {
+    if (state instanceof Active a) {
+      return a.outbox();
+    }
+    if (state instanceof Ended e) {
+      return e.outbox();
+    }
+    if (state instanceof Rejected r) {
+      return r.outbox();
+    }
+    return Outbox.empty();
+  }
+
   /** {@code state} with its outbox changed by {@code change} (Empty has none: unchanged). */
   private static SimulationState withOutbox(SimulationState state, UnaryOperator<Outbox> change) {
     if (state instanceof Active a) {

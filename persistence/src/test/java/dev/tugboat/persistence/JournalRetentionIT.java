@@ -105,7 +105,7 @@ class JournalRetentionIT {
     TestProbe<ClusterSharding.ShardCommand> shard = kit.createTestProbe(ClusterSharding.ShardCommand.class);
     TestProbe<CommandReply> replies = kit.createTestProbe(CommandReply.class);
     ActorRef<SimulationCommand> simulation = kit.spawn(SimulationEntity.create(sim,
-        SimulationEntity.Wiring.of(directory, settings, new NotificationTags(4), TestSupport.sealer()),
+        SimulationWiring.of(directory, settings, new NotificationTags(4), TestSupport.sealer()),
         kit.system().settings().config().getString(SimulationEntity.JOURNAL_PLUGIN_SETTING), shard.ref()));
     simulation.tell(new SimulationCommand.Deploy("204-asd", List.of(), 1.0, replies.ref()));
     assertInstanceOf(CommandReply.Rejected.class, replies.receiveMessage(WAIT));

@@ -306,7 +306,7 @@ final class JournalRoundTrip {
       simulationId = spec.simulationId();
       TestProbe<ClusterSharding.ShardCommand> shard = kit.createTestProbe(ClusterSharding.ShardCommand.class);
       simulation = kit.spawn(SimulationEntity.create(spec.simulationId(),
-          SimulationEntity.Wiring.of(directory, settings, notifications.tags(), TestSupport.sealer()), simulationJournal,
+          SimulationWiring.of(directory, settings, notifications.tags(), TestSupport.sealer()), simulationJournal,
           shard.ref()));
       service = kit.spawn(ServiceEntity.create(spec.serviceId(), directory, gateway.ref(), settings, shard.ref()));
     }

@@ -84,9 +84,9 @@ class NotificationHandlerTest {
   }
 
   /** Answers the next claim: the simulation leaves every one of its ids to the projection. */
-  private SimulationEntity.ClaimNotifications claimAll() {
-    var claim = assertInstanceOf(SimulationEntity.ClaimNotifications.class, directory.simulations.receiveMessage());
-    claim.replyTo().tell(new SimulationEntity.Claimed(claim.outboxIds()));
+  private SimulationMessages.ClaimNotifications claimAll() {
+    var claim = assertInstanceOf(SimulationMessages.ClaimNotifications.class, directory.simulations.receiveMessage());
+    claim.replyTo().tell(new SimulationMessages.Claimed(claim.outboxIds()));
     return claim;
   }
 
@@ -151,8 +151,8 @@ class NotificationHandlerTest {
 
     // Only once every publish was acknowledged: each simulation is told its ids, and the group
     // (and so the offset) completes only after both recorded them.
-    var a = assertInstanceOf(SimulationEntity.NotificationsDelivered.class, directory.simulations.receiveMessage());
-    var b = assertInstanceOf(SimulationEntity.NotificationsDelivered.class, directory.simulations.receiveMessage());
+    var a = assertInstanceOf(SimulationMessages.NotificationsDelivered.class, directory.simulations.receiveMessage());
+    var b = assertInstanceOf(SimulationMessages.NotificationsDelivered.class, directory.simulations.receiveMessage());
     assertEquals(List.of(1L, 2L, 3L, 4L), a.outboxIds());
     assertEquals(List.of(5L, 6L), b.outboxIds());
     a.replyTo().tell(CommandReply.accepted());
@@ -172,7 +172,7 @@ class NotificationHandlerTest {
     p2.replyTo().tell(new PublishResult.NotPublished(p2.id(), "not connected to the MQTT broker"));
     // The acknowledged one is recorded, so the group's retry does not send it a second time; the
     // group fails once the record is answered.
-    var recorded = assertInstanceOf(SimulationEntity.NotificationsDelivered.class,
+    var recorded = assertInstanceOf(SimulationMessages.NotificationsDelivered.class,
         directory.simulations.receiveMessage());
     assertEquals(List.of(p1.id()), recorded.outboxIds());
     assertFalse(done.isDone(), "the group fails after the record");
@@ -186,13 +186,13 @@ class NotificationHandlerTest {
     // The retry: the simulation leaves only the refused one to publish.
     CompletableFuture<Done> retry = handler.process(group(ended("a", "m0", 1), ended("a", "m1", 2)))
         .toCompletableFuture();
-    var claim = assertInstanceOf(SimulationEntity.ClaimNotifications.class, directory.simulations.receiveMessage());
-    claim.replyTo().tell(new SimulationEntity.Claimed(List.of(p2.id())));
+    var claim = assertInstanceOf(SimulationMessages.ClaimNotifications.class, directory.simulations.receiveMessage());
+    claim.replyTo().tell(new SimulationMessages.Claimed(List.of(p2.id())));
     NotifierCommand.Publish again = nextPublish();
     assertEquals(p2.id(), again.id());
     notifier.expectNoMessage(Duration.ofMillis(100));
     ack(again);
-    var all = assertInstanceOf(SimulationEntity.NotificationsDelivered.class, directory.simulations.receiveMessage());
+    var all = assertInstanceOf(SimulationMessages.NotificationsDelivered.class, directory.simulations.receiveMessage());
     all.replyTo().tell(CommandReply.accepted());
     assertEquals(Done.getInstance(), retry.get(5, TimeUnit.SECONDS));
   }
@@ -216,19 +216,19 @@ class NotificationHandlerTest {
     ack(all);
 
     // The delivered ones are recorded as delivered, the refused one as abandoned, with its reason.
-    List<SimulationEntity.NotificationsDelivered> delivered = new ArrayList<>();
-    SimulationEntity.NotificationsAbandoned abandoned = null;
+    List<SimulationMessages.NotificationsDelivered> delivered = new ArrayList<>();
+    SimulationMessages.NotificationsAbandoned abandoned = null;
     for (int i = 0; i < 3; i++) {
       Object message = directory.simulations.receiveMessage();
-      if (message instanceof SimulationEntity.NotificationsAbandoned na) {
+      if (message instanceof SimulationMessages.NotificationsAbandoned na) {
         abandoned = na;
       } else {
-        delivered.add(assertInstanceOf(SimulationEntity.NotificationsDelivered.class, message));
+        delivered.add(assertInstanceOf(SimulationMessages.NotificationsDelivered.class, message));
       }
     }
     assertEquals(java.util.Set.of(List.of(2L, 3L), List.of(5L)),
-        delivered.stream().map(SimulationEntity.NotificationsDelivered::outboxIds).collect(Collectors.toSet()));
-    assertEquals(List.of(new SimulationEntity.Abandonment(1, reason)), abandoned.abandoned());
+        delivered.stream().map(SimulationMessages.NotificationsDelivered::outboxIds).collect(Collectors.toSet()));
+    assertEquals(List.of(new SimulationMessages.Abandonment(1, reason)), abandoned.abandoned());
     delivered.forEach(d -> d.replyTo().tell(CommandReply.accepted()));
     assertFalse(done.isDone(), "the offset waits for the abandonment to be journaled too");
     abandoned.replyTo().tell(CommandReply.accepted());
@@ -245,9 +245,9 @@ class NotificationHandlerTest {
     NotifierCommand.Publish p2 = nextPublish();
     p1.replyTo().tell(PublishResult.NotPublished.permanently(p1.id(), "cannot encode: x"));
     p2.replyTo().tell(new PublishResult.NotPublished(p2.id(), "not connected to the MQTT broker"));
-    var abandoned = assertInstanceOf(SimulationEntity.NotificationsAbandoned.class,
+    var abandoned = assertInstanceOf(SimulationMessages.NotificationsAbandoned.class,
         directory.simulations.receiveMessage());
-    assertEquals(List.of(new SimulationEntity.Abandonment(1, "cannot encode: x")), abandoned.abandoned());
+    assertEquals(List.of(new SimulationMessages.Abandonment(1, "cannot encode: x")), abandoned.abandoned());
     abandoned.replyTo().tell(CommandReply.accepted());
     ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
         () -> done.get(5, TimeUnit.SECONDS));
@@ -259,15 +259,15 @@ class NotificationHandlerTest {
   void onlyWhatTheSimulationLeavesIsPublishedButEveryIdOfTheGroupIsRecorded() throws Exception {
     CompletableFuture<Done> done = handler.process(group(ended("a", "m0", 1), ended("a", "m1", 2),
         new AllModelsHaveTerminatedQueued("a", 3, AT))).toCompletableFuture();
-    var claim = assertInstanceOf(SimulationEntity.ClaimNotifications.class, directory.simulations.receiveMessage());
+    var claim = assertInstanceOf(SimulationMessages.ClaimNotifications.class, directory.simulations.receiveMessage());
     assertEquals(List.of(1L, 2L, 3L), claim.outboxIds());
     // The simulation's fast path had 1 and 2 acknowledged; 3 is the projection's.
-    claim.replyTo().tell(new SimulationEntity.Claimed(List.of(3L)));
+    claim.replyTo().tell(new SimulationMessages.Claimed(List.of(3L)));
     NotifierCommand.Publish only = nextPublish();
     assertEquals(new Notification.AllModelsHaveTerminated("a"), only.notification());
     notifier.expectNoMessage(Duration.ofMillis(100));
     ack(only);
-    var recorded = assertInstanceOf(SimulationEntity.NotificationsDelivered.class,
+    var recorded = assertInstanceOf(SimulationMessages.NotificationsDelivered.class,
         directory.simulations.receiveMessage());
     assertEquals(List.of(1L, 2L, 3L), recorded.outboxIds());
     assertFalse(done.isDone(), "the offset waits for the record");

@@ -67,7 +67,7 @@ class SerializationTest {
         new SimulationEvent.AllModelsHaveTerminatedQueued("sim02-abc", 3, at),
         new SimulationEvent.NotificationDelivered("sim02-abc", 1, at),
         new SimulationEvent.NotificationAbandoned("sim02-abc", 2, "cannot encode: x", at),
-        new SimulationEntity.Abandonment(2, "cannot encode: x"),
+        new SimulationMessages.Abandonment(2, "cannot encode: x"),
         PublishResult.NotPublished.permanently(2, "cannot encode: x"),
         new PublishResult.NotPublished(2, "not connected to the MQTT broker"),
         new SimulationState.Ended(deployment, withAbandoned, at),
@@ -100,7 +100,7 @@ class SerializationTest {
         new ServiceState.Terminated(spec, ending, at, false, at),
         new ServiceState.Failed(spec, ending, at, true, at),
         new ServiceState.Deleted(spec, ending, false, true, null, at),
-        SimulationEntity.Tick.INSTANCE,
+        SimulationMessages.SimulationTick.INSTANCE,
         ServiceEntity.Tick.INSTANCE,
         ServiceEntity.DeleteDue.INSTANCE);
   }

@@ -99,8 +99,8 @@ class SimulationEntityTest {
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }
 
-  private SimulationEntity.Wiring wiring(EntitySettings settings) {
-    return SimulationEntity.Wiring.of(directory, settings, TAGS, TestSupport.sealer());
+  private SimulationWiring wiring(EntitySettings settings) {
+    return SimulationWiring.of(directory, settings, TAGS, TestSupport.sealer());
   }
 
   private static ModelSpec model(String id) {
@@ -135,7 +135,7 @@ class SimulationEntityTest {
 
   /** What the notification projection tells the entity after the broker acknowledged {@code ids}. */
   private CommandReply delivered(Long... ids) {
-    return kit.<CommandReply>runCommand(r -> new SimulationEntity.NotificationsDelivered(List.of(ids), r)).reply();
+    return kit.<CommandReply>runCommand(r -> new SimulationMessages.NotificationsDelivered(List.of(ids), r)).reply();
   }
 
   /** The notifications still owed, in outbox order. */
@@ -194,7 +194,7 @@ class SimulationEntityTest {
   void unacknowledgedCreatesAreResentOnTickAndAfterRestart() {
     deploy(List.of(model("m0")), 0);
     var first = (ServiceCommand.Create) directory.services.receiveMessage();
-    kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    kit.runCommand(SimulationMessages.SimulationTick.INSTANCE);
     directory.services.expectNoMessage(Duration.ofMillis(100)); // still in flight: no pile-up
     kit.restart();
     var again = (ServiceCommand.Create) directory.services.receiveMessage();
@@ -203,7 +203,7 @@ class SimulationEntityTest {
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
         ((SimulationState.Active) kit.getState()).deployment().models().get(0).createAcknowledged());
     kit.restart();
-    kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    kit.runCommand(SimulationMessages.SimulationTick.INSTANCE);
     directory.services.expectNoMessage(Duration.ofMillis(100));
   }
 
@@ -234,7 +234,7 @@ class SimulationEntityTest {
     // The acknowledgements were batched, and a tick owes nothing.
     long acks = persisted().stream().filter(e -> e instanceof SimulationEvent.ServiceCreateAcknowledged).count();
     assertEquals(5, acks);
-    kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    kit.runCommand(SimulationMessages.SimulationTick.INSTANCE);
     directory.services.expectNoMessage(Duration.ofMillis(100));
   }
 
@@ -243,7 +243,7 @@ class SimulationEntityTest {
     deploy(List.of(model("m0")), 0);
     directory.services.receiveMessage();
     clock.advance(Duration.ofMinutes(10));
-    var result = kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    var result = kit.runCommand(SimulationMessages.SimulationTick.INSTANCE);
     assertEquals(2, result.events().size());
     assertEquals(ExitCodes.POD_NOT_CREATED, result.eventOfType(ModelTerminated.class).exitCode());
     assertInstanceOf(SimulationState.Ended.class, kit.getState());
@@ -258,12 +258,12 @@ class SimulationEntityTest {
     kit.restart();
     var again = (ServiceCommand.Create) directory.services.receiveMessage();
     assertEquals("m0", again.spec().modelId());
-    var tick = kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    var tick = kit.runCommand(SimulationMessages.SimulationTick.INSTANCE);
     assertTrue(tick.events().isEmpty(), "a service asked again just now is not failed");
     assertInstanceOf(SimulationState.Active.class, kit.getState());
     // Still unanswered a whole deadline after this incarnation asked: FAILED.
     clock.advance(Duration.ofMinutes(10));
-    var late = kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    var late = kit.runCommand(SimulationMessages.SimulationTick.INSTANCE);
     assertEquals(ExitCodes.POD_NOT_CREATED, late.eventOfType(ModelTerminated.class).exitCode());
   }
 
@@ -273,9 +273,9 @@ class SimulationEntityTest {
     deploy(List.of(model("m0")), 0);
     directory.services.receiveMessage();
     // What the ask delivers when the service never answers within ask-timeout.
-    kit.runCommand(new SimulationEntity.CreateReplied("m0", null, "timed out"));
+    kit.runCommand(new SimulationMessages.ServiceAnsweredCreate("m0", null, "timed out"));
     clock.advance(Duration.ofMinutes(10));
-    var result = kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    var result = kit.runCommand(SimulationMessages.SimulationTick.INSTANCE);
     assertTrue(result.hasNoEvents());
     assertEquals("m0", ((ServiceCommand.Create) directory.services.receiveMessage()).spec().modelId());
     assertInstanceOf(SimulationState.Active.class, kit.getState());
@@ -458,7 +458,7 @@ class SimulationEntityTest {
 
     // Ended, but notifications still owed: it stays up (a tick changes nothing) until they are delivered.
     assertEquals(CommandReply.accepted(), delivered(2L));
-    assertTrue(kit.runCommand(SimulationEntity.Tick.INSTANCE).hasNoEvents());
+    assertTrue(kit.runCommand(SimulationMessages.SimulationTick.INSTANCE).hasNoEvents());
     shard.expectNoMessage(Duration.ofMillis(50));
     assertEquals(2, view().pendingNotifications());
     // Ids already delivered or never queued add nothing.
@@ -610,8 +610,8 @@ class SimulationEntityTest {
   }
 
   /** What the notification projection tells the entity after the notifier refused these entries permanently. */
-  private Reported abandoned(SimulationEntity.Abandonment... entries) {
-    return report(r -> new SimulationEntity.NotificationsAbandoned(List.of(entries), r));
+  private Reported abandoned(SimulationMessages.Abandonment... entries) {
+    return report(r -> new SimulationMessages.NotificationsAbandoned(List.of(entries), r));
   }
 
   @Test
@@ -623,13 +623,13 @@ class SimulationEntityTest {
         0, "", r));
     String reason = "the topic 'x' cannot be carried by MQTT 3.1.1: a control character";
 
-    Reported first = abandoned(new SimulationEntity.Abandonment(1, reason));
+    Reported first = abandoned(new SimulationMessages.Abandonment(1, reason));
     assertEquals(CommandReply.accepted(), first.reply());
     assertEquals(List.of(new NotificationAbandoned(simulationId, 1, reason, clock.instant())), first.events());
     assertEquals(List.of(new Notification.ModelHasTerminated(simulationId, "m1", TerminationStatus.SUCCEEDED, 0),
         new Notification.AllModelsHaveTerminated(simulationId)), owed());
     // A repeat (the projection's retry) journals nothing more and is still accepted.
-    Reported again = abandoned(new SimulationEntity.Abandonment(1, reason));
+    Reported again = abandoned(new SimulationMessages.Abandonment(1, reason));
     assertEquals(CommandReply.accepted(), again.reply());
     assertEquals(List.of(), again.events());
 
@@ -653,7 +653,7 @@ class SimulationEntityTest {
     kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.SUCCEEDED,
         0, "", r));
     assertEquals(CommandReply.accepted(), delivered(1L, 2L));
-    assertEquals(CommandReply.accepted(), abandoned(new SimulationEntity.Abandonment(3, "cannot encode: x")).reply());
+    assertEquals(CommandReply.accepted(), abandoned(new SimulationMessages.Abandonment(3, "cannot encode: x")).reply());
     SimulationView view = view();
     assertEquals(0, view.pendingNotifications());
     assertEquals(false, view.allModelsHaveTerminatedSent());
@@ -666,8 +666,8 @@ class SimulationEntityTest {
 
   @Test
   void abandonmentsForAnUnknownSimulationAreRejected() {
-    CommandReply reply = kit.<CommandReply>runCommand(r -> new SimulationEntity.NotificationsAbandoned(
-        List.of(new SimulationEntity.Abandonment(1, "cannot encode: x")), r)).reply();
+    CommandReply reply = kit.<CommandReply>runCommand(r -> new SimulationMessages.NotificationsAbandoned(
+        List.of(new SimulationMessages.Abandonment(1, "cannot encode: x")), r)).reply();
     assertInstanceOf(CommandReply.Rejected.class, reply);
     assertEquals(List.of(), persisted());
   }
@@ -806,7 +806,7 @@ class SimulationEntityTest {
       for (List<Long> ids : List.of(List.of(1L), List.of(2L), List.of(3L, 2L))) {
         TestProbe<CommandReply> replies = testKit.createTestProbe(CommandReply.class);
         projection.add(replies);
-        entity.tell(new SimulationEntity.NotificationsDelivered(ids, replies.ref()));
+        entity.tell(new SimulationMessages.NotificationsDelivered(ids, replies.ref()));
         if (ids.size() == 1 && ids.get(0) == 1L) {
           assertEquals(List.of(NotificationDelivered.class),
               gate.awaitWrite().stream().map(Object::getClass).toList());
@@ -837,7 +837,7 @@ class SimulationEntityTest {
     assertEquals(SimulationView.Phase.ENDED, before.phase());
     assertTrue(!before.allModelsHaveTerminatedSent());
     TestProbe<CommandReply> last = testKit.createTestProbe(CommandReply.class);
-    recovered.tell(new SimulationEntity.NotificationsDelivered(List.of(4L), last.ref()));
+    recovered.tell(new SimulationMessages.NotificationsDelivered(List.of(4L), last.ref()));
     assertEquals(CommandReply.accepted(), last.receiveMessage());
     shard.expectMessageClass(ClusterSharding.Passivate.class);
     testKit.stop(recovered);

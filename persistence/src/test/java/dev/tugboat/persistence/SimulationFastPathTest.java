@@ -40,7 +40,7 @@ class SimulationFastPathTest {
   private ProbeDirectory directory;
   private TestProbe<NotifierCommand> notifier;
   private TestProbe<ClusterSharding.ShardCommand> shard;
-  private TestProbe<SimulationEntity.Claimed> claims;
+  private TestProbe<SimulationMessages.Claimed> claims;
   private String simulationId;
   private SimpleMeterRegistry metrics;
   private EventSourcedBehaviorTestKit<SimulationCommand, SimulationEvent, SimulationState> kit;
@@ -60,15 +60,15 @@ class SimulationFastPathTest {
     directory = new ProbeDirectory(testKit);
     notifier = testKit.createTestProbe(NotifierCommand.class);
     shard = testKit.createTestProbe(ClusterSharding.ShardCommand.class);
-    claims = testKit.createTestProbe(SimulationEntity.Claimed.class);
+    claims = testKit.createTestProbe(SimulationMessages.Claimed.class);
     simulationId = "sim-" + UUID.randomUUID().toString().substring(0, 8);
     metrics = new SimpleMeterRegistry();
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        SimulationEntity.create(simulationId, SimulationEntity.Wiring.of(directory,
+        SimulationEntity.create(simulationId, SimulationWiring.of(directory,
                 TestSupport.settings(new MutableClock(Instant.parse("2025-01-01T00:00:00Z"))), new NotificationTags(4),
                 TestSupport.sealer())
-            .withFastPath(new SimulationEntity.FastPath(notifier.ref(), Duration.ofSeconds(5)))
-            .withAbandonedCounter(SimulationEntity.abandonedCounter(metrics)), shard.ref()),
+            .withFastPath(new SimulationWiring.FastPath(notifier.ref(), Duration.ofSeconds(5)))
+            .withAbandonedCounter(SimulationWiring.abandonedCounter(metrics)), shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
     kit.<CommandReply>runCommand(r -> new SimulationCommand.Deploy("204-asd",
         List.of(new ModelSpec("m0", "img:1", List.of()), new ModelSpec("m1", "img:1", List.of())), 1.0, r));
@@ -99,8 +99,8 @@ class SimulationFastPathTest {
     p.replyTo().tell(new PublishResult.Published(p.id()));
   }
 
-  private SimulationEntity.Claimed claimAnswer(Long... ids) {
-    kit.runCommand(new SimulationEntity.ClaimNotifications(List.of(ids), claims.ref()));
+  private SimulationMessages.Claimed claimAnswer(Long... ids) {
+    kit.runCommand(new SimulationMessages.ClaimNotifications(List.of(ids), claims.ref()));
     return claims.receiveMessage();
   }
 
@@ -124,7 +124,7 @@ class SimulationFastPathTest {
     assertEquals(1L, p.id());
 
     // The projection's claim waits for the publish in flight, then leaves it to the fast path.
-    kit.runCommand(new SimulationEntity.ClaimNotifications(List.of(1L), claims.ref()));
+    kit.runCommand(new SimulationMessages.ClaimNotifications(List.of(1L), claims.ref()));
     claims.expectNoMessage(Duration.ofMillis(150));
     ack(p);
     assertEquals(List.of(), claims.receiveMessage().toPublish());
@@ -133,7 +133,7 @@ class SimulationFastPathTest {
 
     // The projection's record afterwards journals nothing more.
     assertInstanceOf(CommandReply.Accepted.class,
-        kit.<CommandReply>runCommand(r -> new SimulationEntity.NotificationsDelivered(List.of(1L), r)).reply());
+        kit.<CommandReply>runCommand(r -> new SimulationMessages.NotificationsDelivered(List.of(1L), r)).reply());
     assertEquals(List.of(1L), deliveredJournaled());
   }
 
@@ -182,7 +182,7 @@ class SimulationFastPathTest {
     Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> abandonedJournaled().size() == 1);
     assertEquals(1L, abandonedJournaled().get(0).outboxId());
     assertEquals(reason, abandonedJournaled().get(0).reason());
-    assertEquals(1.0, metrics.counter(SimulationEntity.ABANDONED_METRIC).count());
+    assertEquals(1.0, metrics.counter(SimulationWiring.ABANDONED_METRIC).count());
     // Given up, not left to the projection: its claim gets nothing to publish.
     assertEquals(List.of(), claimAnswer(1L).toPublish());
 
@@ -199,7 +199,7 @@ class SimulationFastPathTest {
     assertEquals(List.of(1L), view.abandonedNotifications().stream()
         .map(SimulationView.AbandonedNotification::outboxId).toList());
     assertEquals(1, abandonedJournaled().size(), "journaled and counted once");
-    assertEquals(1.0, metrics.counter(SimulationEntity.ABANDONED_METRIC).count());
+    assertEquals(1.0, metrics.counter(SimulationWiring.ABANDONED_METRIC).count());
   }
 
   @Test
@@ -209,13 +209,13 @@ class SimulationFastPathTest {
     p.replyTo().tell(PublishResult.NotPublished.permanently(p.id(), "cannot encode: x"));
     // The projection, having met the same refusal, reports it too.
     assertInstanceOf(CommandReply.Accepted.class, kit.<CommandReply>runCommand(r ->
-        new SimulationEntity.NotificationsAbandoned(List.of(new SimulationEntity.Abandonment(1, "cannot encode: x")),
-            r)).reply());
+        new SimulationMessages.NotificationsAbandoned(
+            List.of(new SimulationMessages.Abandonment(1, "cannot encode: x")), r)).reply());
     Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> abandonedJournaled().size() == 1);
     assertEquals(List.of(), pendingIds());
     notifier.expectNoMessage(Duration.ofMillis(100));
     assertEquals(1, abandonedJournaled().size());
-    assertEquals(1.0, metrics.counter(SimulationEntity.ABANDONED_METRIC).count());
+    assertEquals(1.0, metrics.counter(SimulationWiring.ABANDONED_METRIC).count());
   }
 
   @Test
@@ -225,7 +225,7 @@ class SimulationFastPathTest {
     NotifierCommand.Publish first = both.get(0);
     NotifierCommand.Publish second = both.get(1);
     ack(first);
-    kit.runCommand(new SimulationEntity.ClaimNotifications(List.of(1L, 2L, 3L), claims.ref()));
+    kit.runCommand(new SimulationMessages.ClaimNotifications(List.of(1L, 2L, 3L), claims.ref()));
     claims.expectNoMessage(Duration.ofMillis(150)); // 2 is in flight
     ack(second);
     assertEquals(List.of(3L), claims.receiveMessage().toPublish());
@@ -250,7 +250,7 @@ class SimulationFastPathTest {
     ack(second);
     notifier.expectNoMessage(Duration.ofMillis(200));
     assertInstanceOf(CommandReply.Accepted.class,
-        kit.<CommandReply>runCommand(r -> new SimulationEntity.NotificationsDelivered(List.of(1L), r)).reply());
+        kit.<CommandReply>runCommand(r -> new SimulationMessages.NotificationsDelivered(List.of(1L), r)).reply());
     NotifierCommand.Publish all = published();
     assertEquals(new Notification.AllModelsHaveTerminated(simulationId), all.notification());
   }
@@ -258,7 +258,7 @@ class SimulationFastPathTest {
   @Test
   void aRecordStillBufferedWhenThePassivationStopComesIsWrittenAndAnsweredFirst() {
     String id = "sim-" + UUID.randomUUID().toString().substring(0, 8);
-    ActorRef<SimulationCommand> entity = testKit.spawn(SimulationEntity.create(id, SimulationEntity.Wiring.of(directory,
+    ActorRef<SimulationCommand> entity = testKit.spawn(SimulationEntity.create(id, SimulationWiring.of(directory,
         TestSupport.settings(new MutableClock(Instant.parse("2025-01-01T00:00:00Z"))), new NotificationTags(4),
         TestSupport.sealer()), shard.ref()));
     TestProbe<CommandReply> replies = testKit.createTestProbe(CommandReply.class);
@@ -270,8 +270,8 @@ class SimulationFastPathTest {
     replies.expectMessageClass(CommandReply.Accepted.class);
 
     // The projection's record and the shard's stop arrive together: the record is not dropped.
-    entity.tell(new SimulationEntity.NotificationsDelivered(List.of(1L, 2L), replies.ref()));
-    entity.tell(SimulationEntity.Stop.INSTANCE);
+    entity.tell(new SimulationMessages.NotificationsDelivered(List.of(1L, 2L), replies.ref()));
+    entity.tell(SimulationMessages.Stop.INSTANCE);
     replies.expectMessageClass(CommandReply.Accepted.class);
     replies.expectTerminated(entity);
     List<Long> delivered = PersistenceTestKit.create(testKit.system()).persistedInStorage("Simulation|" + id).stream()

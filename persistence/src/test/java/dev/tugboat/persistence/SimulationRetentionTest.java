@@ -54,7 +54,7 @@ class SimulationRetentionTest {
     removal = new RecordingRemoval();
     simulationId = "sim-" + UUID.randomUUID().toString().substring(0, 8);
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        SimulationEntity.create(simulationId, SimulationEntity.Wiring.of(directory,
+        SimulationEntity.create(simulationId, SimulationWiring.of(directory,
             TestSupport.settings(clock).withEndedRetention(RETENTION), new NotificationTags(4), TestSupport.sealer())
             .withRemoval(removal), shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
@@ -77,7 +77,7 @@ class SimulationRetentionTest {
     }
     assertInstanceOf(SimulationState.Ended.class, kit.getState());
     assertInstanceOf(CommandReply.Accepted.class, kit.<CommandReply>runCommand(
-        r -> new SimulationEntity.NotificationsDelivered(List.of(1L, 2L, 3L), r)).reply());
+        r -> new SimulationMessages.NotificationsDelivered(List.of(1L, 2L, 3L), r)).reply());
   }
 
   /** The Remove each service is asked, answered with {@code reply}; returns the model ids asked. */
@@ -98,13 +98,13 @@ class SimulationRetentionTest {
     runToEndedAndDelivered();
     shard.expectMessageClass(ClusterSharding.Passivate.class);
     clock.advance(RETENTION.minusSeconds(1));
-    kit.runCommand(SimulationEntity.Tick.INSTANCE);
-    kit.runCommand(SimulationEntity.CheckRetention.INSTANCE);
+    kit.runCommand(SimulationMessages.SimulationTick.INSTANCE);
+    kit.runCommand(SimulationMessages.CheckRetention.INSTANCE);
     directory.services.expectNoMessage(Duration.ofMillis(100));
     assertEquals(List.of(), removal.removed);
 
     clock.advance(Duration.ofSeconds(2));
-    kit.runCommand(SimulationEntity.Tick.INSTANCE);
+    kit.runCommand(SimulationMessages.SimulationTick.INSTANCE);
     ServiceEntity.Remove first = (ServiceEntity.Remove) directory.services.receiveMessage();
     ServiceEntity.Remove second = (ServiceEntity.Remove) directory.services.receiveMessage();
     first.replyTo().tell(CommandReply.accepted());
@@ -140,7 +140,7 @@ class SimulationRetentionTest {
   void recoveryAfterACrashBetweenTheServicesAndItsOwnRowsFinishesTheRemoval() {
     runToEndedAndDelivered();
     clock.advance(RETENTION.plusSeconds(1));
-    kit.runCommand(SimulationEntity.CheckRetention.INSTANCE);
+    kit.runCommand(SimulationMessages.CheckRetention.INSTANCE);
     ServiceEntity.Remove first = (ServiceEntity.Remove) directory.services.receiveMessage();
     directory.services.receiveMessage(); // the second one's answer is lost with the crash
     first.replyTo().tell(CommandReply.accepted());
@@ -160,7 +160,7 @@ class SimulationRetentionTest {
     assertInstanceOf(CommandReply.Rejected.class, kit.<CommandReply>runCommand(
         r -> new SimulationCommand.Deploy("204-asd", List.of(), 1.0, r)).reply());
     assertInstanceOf(CommandReply.Accepted.class, kit.<CommandReply>runCommand(
-        r -> new SimulationEntity.NotificationsDelivered(List.of(1L), r)).reply());
+        r -> new SimulationMessages.NotificationsDelivered(List.of(1L), r)).reply());
     shard.expectMessageClass(ClusterSharding.Passivate.class);
     kit.restart();
     shard.expectMessageClass(ClusterSharding.Passivate.class);
@@ -181,8 +181,8 @@ class SimulationRetentionTest {
     kit.<CommandReply>runCommand(
         r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.SUCCEEDED, 0, "", r));
     clock.advance(RETENTION.multipliedBy(3));
-    kit.runCommand(SimulationEntity.Tick.INSTANCE);
-    kit.runCommand(SimulationEntity.CheckRetention.INSTANCE);
+    kit.runCommand(SimulationMessages.SimulationTick.INSTANCE);
+    kit.runCommand(SimulationMessages.CheckRetention.INSTANCE);
     kit.restart();
     directory.services.expectNoMessage(Duration.ofMillis(100));
     assertEquals(List.of(), removal.removed);
@@ -200,8 +200,8 @@ class SimulationRetentionTest {
     kit.<CommandReply>runCommand(
         r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.SUCCEEDED, 0, "", r));
     clock.advance(RETENTION.multipliedBy(3));
-    kit.runCommand(SimulationEntity.Tick.INSTANCE);
-    kit.runCommand(SimulationEntity.CheckRetention.INSTANCE);
+    kit.runCommand(SimulationMessages.SimulationTick.INSTANCE);
+    kit.runCommand(SimulationMessages.CheckRetention.INSTANCE);
     kit.restart();
     directory.services.expectNoMessage(Duration.ofMillis(100));
     shard.expectNoMessage(Duration.ofMillis(50));

@@ -69,7 +69,7 @@ class SimulationSecretsTest {
   private EventSourcedBehaviorTestKit<SimulationCommand, SimulationEvent, SimulationState> kitWith(Sealer s) {
     return EventSourcedBehaviorTestKit.create(testKit.system(),
         SimulationEntity.create(simulationId,
-            SimulationEntity.Wiring.of(directory, TestSupport.settings(clock), new NotificationTags(4), s), shard.ref()),
+            SimulationWiring.of(directory, TestSupport.settings(clock), new NotificationTags(4), s), shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }
 

@@ -82,9 +82,9 @@ class SimulationStashBurstTest {
     String simulationId = "stash-burst";
     ProbeDirectory directory = new ProbeDirectory(testKit);
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe(ClusterSharding.ShardCommand.class);
-    ActorRef<SimulationCommand> entity = testKit.spawn(SimulationEntity.create(simulationId, SimulationEntity.Wiring.of(directory,
-        TestSupport.settings(new MutableClock(Instant.parse("2025-01-01T00:00:00Z"))), new NotificationTags(4),
-        TestSupport.sealer()), shard.ref()));
+    ActorRef<SimulationCommand> entity = testKit.spawn(SimulationEntity.create(simulationId,
+        SimulationWiring.of(directory, TestSupport.settings(new MutableClock(Instant.parse("2025-01-01T00:00:00Z"))),
+            new NotificationTags(4), TestSupport.sealer()), shard.ref()));
     List<ModelSpec> models = new ArrayList<>();
     for (int i = 0; i < MODELS; i++) {
       models.add(new ModelSpec("m" + i, "registry/model:1", List.of()));
