@@ -67,4 +67,24 @@ class CreateWindowTest {
     assertFalse(w.anyAskedBefore(T0.plusSeconds(1)));
     assertTrue(w.firstAsked("m0").isEmpty());
   }
+
+  @Test
+  void overdueAreTheModelsStillOwedACreateFirstAskedBeforeTheDeadline() {
+    CreateWindow w = new CreateWindow();
+    ModelTable models = table(3);
+    w.next(models, 2, T0);
+    w.next(models, 3, T0.plusSeconds(100));
+    assertEquals(List.of("m0", "m1"), ids(w.overdue(models, T0.plusSeconds(50))), "m2 was first asked later");
+    w.settled("m1");
+    assertEquals(List.of("m0"), ids(w.overdue(models, T0.plusSeconds(50))), "m1's Create was accepted");
+    ModelTable m0Ended = ModelTable.of(List.of(model(0, false, true), model(1, false, false), model(2, false, false)));
+    assertEquals(List.of(), ids(w.overdue(m0Ended, T0.plusSeconds(50))), "an ended model is owed no Create");
+  }
+
+  @Test
+  void aHeldDeadlineIsReportedOncePerIncarnation() {
+    CreateWindow w = new CreateWindow();
+    assertTrue(w.reportHold());
+    assertFalse(w.reportHold());
+  }
 }
