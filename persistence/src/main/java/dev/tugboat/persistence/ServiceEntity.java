@@ -94,7 +94,7 @@ public final class ServiceEntity
   private static final Duration MAX_RETENTION = Duration.ofDays(3650);
 
   /** Drives retries (create, report, delete) and cache lookups. */
-  enum Tick implements ServiceCommand.Private, CborSerializable { INSTANCE }
+  enum ServiceTick implements ServiceCommand.Private, CborSerializable { INSTANCE }
 
   /** The deletion deadline has come. */
   enum DeleteDue implements ServiceCommand.Private, CborSerializable { INSTANCE }
@@ -103,7 +103,7 @@ public final class ServiceEntity
   enum LingerOver implements ServiceCommand.Private, CborSerializable { INSTANCE }
 
   /** The gateway's final answer to CreatePod. */
-  record CreateReplied(PodCallResult result) implements ServiceCommand.Private, CborSerializable {}
+  record CreatePodReplied(PodCallResult result) implements ServiceCommand.Private, CborSerializable {}
 
   /** The gateway's final answer to DeletePod (failure set when the ask timed out). */
   record DeleteReplied(PodCallResult result, String failure) implements ServiceCommand.Private, CborSerializable {}
@@ -175,7 +175,7 @@ public final class ServiceEntity
     this.shard = shard;
     this.ctx = ctx;
     this.timers = timers;
-    this.createAdapter = ctx.messageAdapter(PodCallResult.class, CreateReplied::new);
+    this.createAdapter = ctx.messageAdapter(PodCallResult.class, CreatePodReplied::new);
     this.removal = removal;
     this.lastSeen = settings.clock().instant();
   }
@@ -208,7 +208,7 @@ public final class ServiceEntity
       ActorRef<KubernetesCommand> gateway, EntitySettings settings, EntityRemoval removal,
       ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.serviceTick());
+      timers.startTimerWithFixedDelay(ServiceTick.INSTANCE, settings.serviceTick());
       return Behaviors.setup(ctx -> new ServiceEntity(serviceId, directory, gateway, settings, removal, shard, ctx,
           timers));
     });
@@ -324,12 +324,12 @@ public final class ServiceEntity
   private <S extends WithSpec> CommandHandlerWithReplyBuilderByState<ServiceCommand, ServiceEvent, S, ServiceState>
       creatingHandlers(Class<S> type) {
     return newCommandHandlerWithReplyBuilder().forStateType(type)
-        .onCommand(CreateReplied.class, this::createReplied)
+        .onCommand(CreatePodReplied.class, this::createReplied)
         .onCommand(PodObserved.class, (s, c) -> observed(s, c.pod()))
-        .onCommand(ServiceCommand.PodDeleted.class, this::podDeleted)
+        .onCommand(ServiceCommand.PodGone.class, this::podDeleted)
         .onCommand(LogRead.class, this::logRead)
         .onCommand(LookupReplied.class, this::lookupRepliedCreating)
-        .onCommand(Tick.class, (s, c) -> tickCreating(s));
+        .onCommand(ServiceTick.class, (s, c) -> tickCreating(s));
   }
 
   /** The lookup made on recovery: a pod in the cache is an observation; no pod is no news yet (CreatePod is out). */
@@ -338,7 +338,7 @@ public final class ServiceEntity
     return msg.result() instanceof PodLookupResult.Present p ? observed(state, p.pod()) : Effect().none().thenNoReply();
   }
 
-  private ReplyEffect<ServiceEvent, ServiceState> createReplied(WithSpec state, CreateReplied msg) {
+  private ReplyEffect<ServiceEvent, ServiceState> createReplied(WithSpec state, CreatePodReplied msg) {
     Instant now = settings.clock().instant();
     if (msg.result() instanceof PodCallResult.Queued q) {
       // The gateway answers a repeat with Queued again without queueing twice.
@@ -410,7 +410,7 @@ public final class ServiceEntity
         .onCommand(Retry.class, this::retryHeld)
         .onCommand(Abandon.class, this::abandonHeld)
         // The pod may exist after all (a late answer to an earlier CreatePod, or the informer saw it).
-        .onCommand(CreateReplied.class, (s, c) -> c.result() instanceof PodCallResult.Succeeded
+        .onCommand(CreatePodReplied.class, (s, c) -> c.result() instanceof PodCallResult.Succeeded
             ? Effect().persist(new PodCreated(serviceId, s.spec().podName(), settings.clock().instant()))
                 .thenNoReply()
             : Effect().none().thenNoReply())
@@ -446,10 +446,10 @@ public final class ServiceEntity
       createdHandlers(Class<S> type) {
     return newCommandHandlerWithReplyBuilder().forStateType(type)
         .onCommand(PodObserved.class, (s, c) -> observed(s, c.pod()))
-        .onCommand(ServiceCommand.PodDeleted.class, this::podDeleted)
+        .onCommand(ServiceCommand.PodGone.class, this::podDeleted)
         .onCommand(LogRead.class, this::logRead)
         .onCommand(LookupReplied.class, this::lookupReplied)
-        .onCommand(Tick.class, (s, c) -> {
+        .onCommand(ServiceTick.class, (s, c) -> {
           Instant now = settings.clock().instant();
           if (lostGraceOver(now)) {
             return nodeLost(s, now);
@@ -457,7 +457,7 @@ public final class ServiceEntity
           lookup(s.spec());
           return Effect().none().thenNoReply();
         })
-        .onCommand(CreateReplied.class, () -> Effect().none().thenNoReply());
+        .onCommand(CreatePodReplied.class, () -> Effect().none().thenNoReply());
   }
 
   private void lookup(ServiceSpec spec) {
@@ -609,7 +609,7 @@ public final class ServiceEntity
     return reason;
   }
 
-  private ReplyEffect<ServiceEvent, ServiceState> podDeleted(WithSpec state, ServiceCommand.PodDeleted cmd) {
+  private ReplyEffect<ServiceEvent, ServiceState> podDeleted(WithSpec state, ServiceCommand.PodGone cmd) {
     if (!cmd.podName().equals(state.spec().podName())) {
       return Effect().none().thenNoReply();
     }
@@ -645,7 +645,7 @@ public final class ServiceEntity
           return Effect().none().thenNoReply();
         })
         .onCommand(DeleteReplied.class, this::deleteReplied)
-        .onCommand(Tick.class, (s, c) -> {
+        .onCommand(ServiceTick.class, (s, c) -> {
           afterChange(s);
           return Effect().none().thenNoReply();
         })
@@ -656,12 +656,12 @@ public final class ServiceEntity
         // Late observations, log reads and lookups change nothing once the model has ended; the
         // pod's deletion seen lets a deleted service stop.
         .onCommand(PodObserved.class, () -> Effect().none().thenNoReply())
-        .onCommand(ServiceCommand.PodDeleted.class, (s, c) -> {
+        .onCommand(ServiceCommand.PodGone.class, (s, c) -> {
           podGoneSeen = true;
           stopIfDone(s, false);
           return Effect().none().thenNoReply();
         })
-        .onCommand(CreateReplied.class, () -> Effect().none().thenNoReply())
+        .onCommand(CreatePodReplied.class, () -> Effect().none().thenNoReply())
         .onCommand(LookupReplied.class, () -> {
           lookupInFlight = false;
           return Effect().none().thenNoReply();
