@@ -520,6 +520,32 @@ class ServiceEntityTest {
     assertTrue(v.reason().contains("final state unknown"), v.reason());
   }
 
+  /** Ticks until the entity (once it has taken the previous lookup's answer in) sends LookupPod again. */
+  private KubernetesCommand.LookupPod tickUntilLookupPod() {
+    return Awaitility.await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> {
+      kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
+      return gateway.expectMessageClass(KubernetesCommand.LookupPod.class, Duration.ofMillis(100));
+    }, l -> l != null);
+  }
+
+  @Test
+  void aPodCreatedLateWhileHeldIsMissingOnlyAGraceAfterItsCreation() {
+    useSettings(TestSupport.settings(clock).withHoldOnFailure(true));
+    var cp = createAnd(new PodCallResult.Failed(spec.podName(), 0, "deadline exceeded"));
+    await(() -> kit.getState() instanceof ServiceState.Held);
+    clock.advance(Duration.ofMinutes(2));
+    cp.replyTo().tell(new PodCallResult.Succeeded(spec.podName(), "created"));
+    await(() -> kit.getState() instanceof ServiceState.Created);
+    // Absent from the cache right after its creation: not missing yet, however long the service was held.
+    tickUntilLookupPod().replyTo().tell(new PodLookupResult.Absent(spec.podName()));
+    tickUntilLookupPod().replyTo().tell(new PodLookupResult.Unknown(spec.podName(), "not synced"));
+    assertInstanceOf(ServiceState.Created.class, kit.getState());
+    clock.advance(Duration.ofSeconds(61));
+    tickUntilLookupPod().replyTo().tell(new PodLookupResult.Absent(spec.podName()));
+    await(() -> kit.getState() instanceof ServiceState.Terminated);
+    assertEquals(ExitCodes.POD_LOST, view().exitCode());
+  }
+
   @Test
   void lookupShowingATerminatedContainerEndsTheService() {
     toRunning();
