@@ -230,7 +230,7 @@ final class PodInformer {
       }
       PodSnapshots.tryOf(pod).ifPresentOrElse(
           s -> directory.service(s.serviceId())
-              .tell(new ServiceCommand.PodDeleted(s.podName(), finalStateUnknown, s)),
+              .tell(new ServiceCommand.PodGone(s.podName(), finalStateUnknown, s)),
           () -> warnOnce(pod));
     }
 

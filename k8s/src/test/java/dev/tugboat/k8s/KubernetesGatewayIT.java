@@ -144,8 +144,8 @@ class KubernetesGatewayIT {
     assertEquals("Container exited with code 0", lines.get(lines.size() - 1));
 
     assertEquals(new PodCallResult.Succeeded(spec.podName(), "deleted"), delete(spec.podName()));
-    directory.services.fishForMessage(Duration.ofSeconds(10), "PodDeleted", m ->
-        m instanceof ServiceCommand.PodDeleted d && d.podName().equals(spec.podName())
+    directory.services.fishForMessage(Duration.ofSeconds(10), "PodGone", m ->
+        m instanceof ServiceCommand.PodGone d && d.podName().equals(spec.podName())
             && d.lastKnown().serviceId().equals(spec.serviceId())
             ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
     assertEquals(new PodLookupResult.Absent(spec.podName()), lookup(spec.podName()));

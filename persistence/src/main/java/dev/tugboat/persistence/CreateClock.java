@@ -6,7 +6,10 @@ import java.time.Instant;
 /**
  * A service's CreatePod in flight: when it was last sent (null once answered) and how many sends
  * have gone unanswered, for the re-send after create-retry-after and the give-up after
- * create-max-attempts. In memory only: a recovered service starts with a fresh clock and re-sends.
+ * create-max-attempts. Read only while the service is Requested, Creating or Queued, so a phase
+ * that leaves them leaves the clock as it is. Immutable, held by its service's PodCreation and
+ * replaced only by the entity's actor. In memory only: a recovered service starts with a fresh
+ * clock and re-sends.
  */
 record CreateClock(Instant sentAt, int unanswered) {
 

@@ -101,7 +101,7 @@ class SerializationTest {
         new ServiceState.Failed(spec, ending, at, true, at),
         new ServiceState.Deleted(spec, ending, false, true, null, at),
         SimulationMessages.SimulationTick.INSTANCE,
-        ServiceEntity.Tick.INSTANCE,
+        ServiceEntity.ServiceTick.INSTANCE,
         ServiceEntity.DeleteDue.INSTANCE);
   }
 

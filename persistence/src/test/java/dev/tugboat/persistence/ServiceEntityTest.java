@@ -140,7 +140,7 @@ class ServiceEntityTest {
   /** Ticks until the entity (once it has taken the previous answer in) sends DeletePod again. */
   private KubernetesCommand.DeletePod tickUntilDeletePod() {
     return Awaitility.await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> {
-      kit.runCommand(ServiceEntity.Tick.INSTANCE);
+      kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
       return gateway.expectMessageClass(KubernetesCommand.DeletePod.class, Duration.ofMillis(100));
     }, d -> d != null);
   }
@@ -279,10 +279,10 @@ class ServiceEntityTest {
 
   @ParameterizedTest(name = "finalStateUnknown={0} lastKnown={1}")
   @MethodSource("deletions")
-  void podDeletedWhileRunning(boolean unknown, PodSnapshot lastKnown, TerminationStatus status, int exitCode,
+  void podGoneWhileRunning(boolean unknown, PodSnapshot lastKnown, TerminationStatus status, int exitCode,
       String reasonPart) {
     toRunning();
-    var result = kit.runCommand(new ServiceCommand.PodDeleted(spec.podName(), unknown, lastKnown));
+    var result = kit.runCommand(new ServiceCommand.PodGone(spec.podName(), unknown, lastKnown));
     ServiceTerminated e = result.eventOfType(ServiceTerminated.class);
     assertEquals(status, e.status());
     assertEquals(exitCode, e.exitCode());
@@ -301,7 +301,7 @@ class ServiceEntityTest {
         .filter(ev -> ev instanceof SimulationNotified).findFirst().orElseThrow();
     assertTrue(!n.accepted());
     clock.advance(Duration.ofMinutes(1));
-    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     directory.simulations.expectNoMessage(Duration.ofMillis(50));
   }
 
@@ -313,7 +313,7 @@ class ServiceEntityTest {
     kit.restart();
     var again = expectReport();
     clock.advance(Duration.ofSeconds(1));
-    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     directory.simulations.expectNoMessage(Duration.ofMillis(50)); // still in flight
     again.replyTo().tell(CommandReply.accepted());
     await(() -> ((ServiceState.Terminated) kit.getState()).simulationNotified());
@@ -327,7 +327,7 @@ class ServiceEntityTest {
     kit.runCommand(new ServiceCommand.PodObserved(pod(PodSnapshot.ContainerState.TERMINATED, 0)));
     expectReport().replyTo().tell(CommandReply.accepted());
     await(() -> ((ServiceState.Terminated) kit.getState()).simulationNotified());
-    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     gateway.expectNoMessage(Duration.ofMillis(50));
     clock.advance(Duration.ofHours(1).plusSeconds(1));
     // After a restart the deadline comes from the journal.
@@ -341,7 +341,7 @@ class ServiceEntityTest {
     // It stays until the informer has seen the pod go: the late DELETED event would start it again.
     shard.expectNoMessage(Duration.ofMillis(100));
     assertEquals(ServiceView.Phase.DELETED, view().phase());
-    kit.runCommand(new ServiceCommand.PodDeleted(spec.podName(), false, pod(PodSnapshot.ContainerState.TERMINATED, 0)));
+    kit.runCommand(new ServiceCommand.PodGone(spec.podName(), false, pod(PodSnapshot.ContainerState.TERMINATED, 0)));
     shard.expectMessageClass(ClusterSharding.Passivate.class);
     kit.restart();
     shard.expectMessageClass(ClusterSharding.Passivate.class);
@@ -354,7 +354,7 @@ class ServiceEntityTest {
     expectReport().replyTo().tell(CommandReply.accepted());
     await(() -> ((ServiceState.Terminated) kit.getState()).simulationNotified());
     clock.advance(Duration.ofHours(1).plusSeconds(1));
-    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     return gateway.expectMessageClass(KubernetesCommand.DeletePod.class);
   }
 
@@ -410,7 +410,7 @@ class ServiceEntityTest {
   void deletedServiceWhosePodWasSeenGoneFirstStopsAtTheDeleteAnswer() {
     var del = toDeleting();
     // The watch's DELETED event overtakes the delete's answer.
-    kit.runCommand(new ServiceCommand.PodDeleted(spec.podName(), false, pod(PodSnapshot.ContainerState.TERMINATED, 0)));
+    kit.runCommand(new ServiceCommand.PodGone(spec.podName(), false, pod(PodSnapshot.ContainerState.TERMINATED, 0)));
     shard.expectNoMessage(Duration.ofMillis(50));
     del.replyTo().tell(new PodCallResult.Succeeded(spec.podName(), "deleted"));
     await(() -> kit.getState() instanceof ServiceState.Deleted);
@@ -447,16 +447,16 @@ class ServiceEntityTest {
   @Test
   void createIsResentWhenUnansweredAndFailsAfterMaxAttempts() {
     createAnd(null);
-    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     gateway.expectNoMessage(Duration.ofMillis(50));
     clock.advance(Duration.ofSeconds(61));
-    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
     clock.advance(Duration.ofSeconds(61));
-    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
     clock.advance(Duration.ofSeconds(61));
-    var result = kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    var result = kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     ServiceFailed failed = result.eventOfType(ServiceFailed.class);
     assertEquals(ExitCodes.POD_NOT_CREATED, failed.exitCode());
     assertEquals(TerminationStatus.FAILED, expectReport().status());
@@ -506,12 +506,12 @@ class ServiceEntityTest {
   @Test
   void absentPodBeyondGraceIsLost() {
     toRunning();
-    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     gateway.expectMessageClass(KubernetesCommand.LookupPod.class).replyTo()
         .tell(new PodLookupResult.Unknown(spec.podName(), "not synced"));
     await(() -> kit.getState() instanceof ServiceState.Running);
     clock.advance(Duration.ofSeconds(61));
-    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     var lookup = gateway.expectMessageClass(KubernetesCommand.LookupPod.class);
     lookup.replyTo().tell(new PodLookupResult.Absent(spec.podName()));
     await(() -> kit.getState() instanceof ServiceState.Terminated);
@@ -520,10 +520,36 @@ class ServiceEntityTest {
     assertTrue(v.reason().contains("final state unknown"), v.reason());
   }
 
+  /** Ticks until the entity (once it has taken the previous lookup's answer in) sends LookupPod again. */
+  private KubernetesCommand.LookupPod tickUntilLookupPod() {
+    return Awaitility.await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> {
+      kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
+      return gateway.expectMessageClass(KubernetesCommand.LookupPod.class, Duration.ofMillis(100));
+    }, l -> l != null);
+  }
+
+  @Test
+  void aPodCreatedLateWhileHeldIsMissingOnlyAGraceAfterItsCreation() {
+    useSettings(TestSupport.settings(clock).withHoldOnFailure(true));
+    var cp = createAnd(new PodCallResult.Failed(spec.podName(), 0, "deadline exceeded"));
+    await(() -> kit.getState() instanceof ServiceState.Held);
+    clock.advance(Duration.ofMinutes(2));
+    cp.replyTo().tell(new PodCallResult.Succeeded(spec.podName(), "created"));
+    await(() -> kit.getState() instanceof ServiceState.Created);
+    // Absent from the cache right after its creation: not missing yet, however long the service was held.
+    tickUntilLookupPod().replyTo().tell(new PodLookupResult.Absent(spec.podName()));
+    tickUntilLookupPod().replyTo().tell(new PodLookupResult.Unknown(spec.podName(), "not synced"));
+    assertInstanceOf(ServiceState.Created.class, kit.getState());
+    clock.advance(Duration.ofSeconds(61));
+    tickUntilLookupPod().replyTo().tell(new PodLookupResult.Absent(spec.podName()));
+    await(() -> kit.getState() instanceof ServiceState.Terminated);
+    assertEquals(ExitCodes.POD_LOST, view().exitCode());
+  }
+
   @Test
   void lookupShowingATerminatedContainerEndsTheService() {
     toRunning();
-    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     gateway.expectMessageClass(KubernetesCommand.LookupPod.class).replyTo()
         .tell(new PodLookupResult.Present(pod(PodSnapshot.ContainerState.TERMINATED, 0)));
     await(() -> kit.getState() instanceof ServiceState.Terminated);
@@ -539,7 +565,7 @@ class ServiceEntityTest {
         .tell(new PodCallResult.Succeeded(spec.podName(), "deleted"));
     await(() -> kit.getState() instanceof ServiceState.Deleted);
     expectReport().replyTo().tell(CommandReply.accepted());
-    kit.runCommand(new ServiceCommand.PodDeleted(spec.podName(), false, pod(PodSnapshot.ContainerState.TERMINATED, 0)));
+    kit.runCommand(new ServiceCommand.PodGone(spec.podName(), false, pod(PodSnapshot.ContainerState.TERMINATED, 0)));
     shard.expectMessageClass(ClusterSharding.Passivate.class);
     var events = kit.persistenceTestKit().persistedInStorage("Service|" + spec.serviceId().entityId());
     assertTrue(events.stream().anyMatch(e -> e instanceof PodDeleted));
@@ -568,7 +594,7 @@ class ServiceEntityTest {
     assertTrue(v.reason().contains("position 3") && v.reason().contains("pod cap 100 reached"), v.reason());
     // A repeated notice (a new position) changes nothing: the first one is what was journaled.
     cp.replyTo().tell(queued(1));
-    var probe = kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    var probe = kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     assertTrue(probe.hasNoEvents());
     assertEquals(new ServiceState.Queued(spec, 3, "pod cap 100 reached", clock.instant()), kit.getState());
   }
@@ -598,21 +624,21 @@ class ServiceEntityTest {
     // Far more re-sends than create-max-attempts (3), each answered Queued again.
     for (int i = 0; i < 6; i++) {
       clock.advance(Duration.ofSeconds(61));
-      assertTrue(kit.runCommand(ServiceEntity.Tick.INSTANCE).hasNoEvents());
+      assertTrue(kit.runCommand(ServiceEntity.ServiceTick.INSTANCE).hasNoEvents());
       var again = gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
       again.replyTo().tell(queued(2));
     }
     // Wait until the last Queued notice has been taken in (it resets the unanswered count).
     assertInstanceOf(ServiceState.Queued.class, kit.getState());
-    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     // Now the gateway stops answering: three unanswered re-sends, then it fails as from Creating.
     for (int i = 0; i < 3; i++) {
       clock.advance(Duration.ofSeconds(61));
-      kit.runCommand(ServiceEntity.Tick.INSTANCE);
+      kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
       gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
     }
     clock.advance(Duration.ofSeconds(61));
-    ServiceFailed failed = kit.runCommand(ServiceEntity.Tick.INSTANCE).eventOfType(ServiceFailed.class);
+    ServiceFailed failed = kit.runCommand(ServiceEntity.ServiceTick.INSTANCE).eventOfType(ServiceFailed.class);
     assertTrue(failed.reason().contains("no answer"), failed.reason());
   }
 
@@ -657,11 +683,11 @@ class ServiceEntityTest {
       t.createAnd(null);
       for (int i = 0; i < 2; i++) {
         t.clock.advance(Duration.ofSeconds(61));
-        t.kit.runCommand(ServiceEntity.Tick.INSTANCE);
+        t.kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
         t.gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
       }
       t.clock.advance(Duration.ofSeconds(61));
-      t.kit.runCommand(ServiceEntity.Tick.INSTANCE);
+      t.kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     };
     Consumer<ServiceEntityTest> queuedThenRefused = t -> t.toQueued().replyTo()
         .tell(new PodCallResult.Failed("p", 0, "admission timed out"));
@@ -686,7 +712,7 @@ class ServiceEntityTest {
     assertEquals(ServiceView.Phase.HELD, v.phase());
     assertTrue(v.reason().contains(reason), v.reason());
     assertEquals(null, v.terminationStatus());
-    kit.runCommand(ServiceEntity.Tick.INSTANCE);
+    kit.runCommand(ServiceEntity.ServiceTick.INSTANCE);
     directory.simulations.expectNoMessage(Duration.ofMillis(100));
   }
 
@@ -701,11 +727,11 @@ class ServiceEntityTest {
     // Fresh budget: two more unanswered re-sends are allowed before it is held again.
     for (int i = 0; i < 2; i++) {
       clock.advance(Duration.ofSeconds(61));
-      assertTrue(kit.runCommand(ServiceEntity.Tick.INSTANCE).hasNoEvents());
+      assertTrue(kit.runCommand(ServiceEntity.ServiceTick.INSTANCE).hasNoEvents());
       gateway.expectMessageClass(KubernetesCommand.CreatePod.class);
     }
     clock.advance(Duration.ofSeconds(61));
-    kit.runCommand(ServiceEntity.Tick.INSTANCE).eventOfType(ServiceHeld.class);
+    kit.runCommand(ServiceEntity.ServiceTick.INSTANCE).eventOfType(ServiceHeld.class);
     // Retry again, and this time it works.
     kit.<CommandReply>runCommand(ServiceCommand.Retry::new);
     gateway.expectMessageClass(KubernetesCommand.CreatePod.class).replyTo()
@@ -793,10 +819,10 @@ class ServiceEntityTest {
     toRunning();
     assertTrue(kit.runCommand(new ServiceCommand.PodObserved(lostPod(phase, reason, message))).hasNoEvents());
     clock.advance(Duration.ofMinutes(4));
-    assertTrue(kit.runCommand(ServiceEntity.Tick.INSTANCE).hasNoEvents());
+    assertTrue(kit.runCommand(ServiceEntity.ServiceTick.INSTANCE).hasNoEvents());
     assertTrue(kit.runCommand(new ServiceCommand.PodObserved(lostPod(phase, reason, message))).hasNoEvents());
     clock.advance(Duration.ofMinutes(1));
-    ServiceTerminated t = kit.runCommand(ServiceEntity.Tick.INSTANCE).eventOfType(ServiceTerminated.class);
+    ServiceTerminated t = kit.runCommand(ServiceEntity.ServiceTick.INSTANCE).eventOfType(ServiceTerminated.class);
     assertEquals(TerminationStatus.FAILED, t.status());
     assertEquals(ExitCodes.POD_LOST, t.exitCode());
     assertEquals(expected, t.reason());
@@ -813,11 +839,11 @@ class ServiceEntityTest {
     clock.advance(Duration.ofMinutes(4));
     kit.runCommand(new ServiceCommand.PodObserved(pod(PodSnapshot.ContainerState.RUNNING, null)));
     clock.advance(Duration.ofMinutes(2));
-    assertTrue(kit.runCommand(ServiceEntity.Tick.INSTANCE).hasNoEvents());
+    assertTrue(kit.runCommand(ServiceEntity.ServiceTick.INSTANCE).hasNoEvents());
     // A new loss starts a new grace.
     kit.runCommand(new ServiceCommand.PodObserved(lostPod("Unknown", null, null)));
     clock.advance(Duration.ofMinutes(4));
-    assertTrue(kit.runCommand(ServiceEntity.Tick.INSTANCE).hasNoEvents());
+    assertTrue(kit.runCommand(ServiceEntity.ServiceTick.INSTANCE).hasNoEvents());
     assertInstanceOf(ServiceState.Running.class, kit.getState());
   }
 }

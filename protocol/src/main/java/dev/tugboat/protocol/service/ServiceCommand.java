@@ -19,10 +19,11 @@ public sealed interface ServiceCommand {
   record PodObserved(PodSnapshot pod) implements ServiceCommand, CborSerializable {}
 
   /**
-   * The pod is gone from the API server. finalStateUnknown: the watch missed the deletion, so
+   * The informer saw the pod go from the API server (whoever deleted it; not the service's own
+   * journaled {@code PodDeleted} event). finalStateUnknown: the watch missed the deletion, so
    * {@code lastKnown} may be stale.
    */
-  record PodDeleted(String podName, boolean finalStateUnknown, PodSnapshot lastKnown)
+  record PodGone(String podName, boolean finalStateUnknown, PodSnapshot lastKnown)
       implements ServiceCommand, CborSerializable {}
 
   /** The current state, for HTTP. Replies Found or NotFound; never creates a service. */
