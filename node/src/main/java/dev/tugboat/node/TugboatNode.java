@@ -83,9 +83,10 @@ public final class TugboatNode implements AutoCloseable {
 
   /**
    * The configuration a node runs with: the overrides over application.conf (system properties
-   * and environment variables win, as usual) and the journal database chosen. Resolved only once everything is layered, so overrides such
-   * as {@code tugboat.data-dir} reach every setting derived from them. Warns of each Tugboat-like
-   * environment variable it does not read ({@link EnvironmentVariables}).
+   * and environment variables win, as usual) and the journal database chosen. Resolved only once
+   * everything is layered, so overrides such as {@code tugboat.data-dir} reach every setting
+   * derived from them. Warns of each Tugboat-like environment variable it does not read
+   * ({@link EnvironmentVariables}).
    */
   public static Config loadConfig(Config overrides) {
     EnvironmentVariables.warnOfUnread(System.getenv(), log);
