@@ -19,8 +19,8 @@ public final class KubernetesClients {
 
   /**
    * The client for the configured mode. Fails at once (IllegalStateException) when the mode
-   * cannot work: dots-env without a token, in-cluster outside a pod, or simulated (whose client
-   * comes from {@code SimulatedKubernetes.start(...).client()}).
+   * cannot work: dots-env without a token, in-cluster outside a pod, or simulated (a simulated
+   * Kubernetes makes its own client, and only tugboat-demo.jar carries it).
    */
   public static KubernetesClient create(KubernetesSettings settings) {
     Config config = switch (settings.mode()) {
@@ -34,7 +34,7 @@ public final class KubernetesClients {
         yield tuned(new ConfigBuilder(Config.autoConfigure(null)), settings);
       }
       case SIMULATED -> throw new IllegalStateException("tugboat.kubernetes.mode = simulated has no real cluster: "
-          + "take the client from SimulatedKubernetes.start(...).client()");
+          + "the simulated Kubernetes makes its own client, and only tugboat-demo.jar runs it");
     };
     return new KubernetesClientBuilder().withConfig(config).build();
   }
@@ -76,7 +76,7 @@ public final class KubernetesClients {
   }
 
   /** A pod with the parts Tugboat's pods have (labels, a container with env, a container status). */
-  public static io.fabric8.kubernetes.api.model.Pod warmUpPod() {
+  private static io.fabric8.kubernetes.api.model.Pod warmUpPod() {
     return new io.fabric8.kubernetes.api.model.PodBuilder()
         .withNewMetadata().withName("warm-up").withLabels(java.util.Map.of("a", "b")).endMetadata()
         .withNewSpec().addNewContainer().withName("model").withImage("img").addNewEnv().withName("A").withValue("1")

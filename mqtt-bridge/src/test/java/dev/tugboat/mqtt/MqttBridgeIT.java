@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tugboat.mqtt.sim.EmbeddedBroker;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.Notification;
 import dev.tugboat.protocol.TerminationStatus;

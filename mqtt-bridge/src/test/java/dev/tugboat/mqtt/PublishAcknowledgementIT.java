@@ -14,6 +14,7 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
+import dev.tugboat.mqtt.sim.EmbeddedBroker;
 import dev.tugboat.protocol.Notification;
 import dev.tugboat.protocol.notify.NotifierCommand;
 import dev.tugboat.protocol.notify.PublishResult;

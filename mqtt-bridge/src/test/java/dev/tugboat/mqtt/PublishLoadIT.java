@@ -2,6 +2,7 @@ package dev.tugboat.mqtt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tugboat.mqtt.sim.EmbeddedBroker;
 import dev.tugboat.protocol.Notification;
 import dev.tugboat.protocol.TerminationStatus;
 import dev.tugboat.protocol.notify.NotifierCommand;

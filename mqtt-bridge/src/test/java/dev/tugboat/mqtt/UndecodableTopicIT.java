@@ -9,6 +9,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import dev.tugboat.mqtt.sim.EmbeddedBroker;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.MqttText;
 import dev.tugboat.protocol.Notification;

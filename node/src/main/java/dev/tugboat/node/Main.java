@@ -3,20 +3,38 @@ package dev.tugboat.node;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code tugboat} command line: {@code run}, {@code demo}, {@code bench}, {@code bench-cluster} and {@code bench-flood}. */
+/**
+ * The {@code tugboat} command line of the production jar: {@code run}. tugboat-demo's builds on
+ * {@link #commandLine(NodeStarter)} and adds the demo and benchmark commands.
+ */
 @Command(
     name = "tugboat",
     mixinStandardHelpOptions = true,
     version = "tugboat 0.1.0",
     description = "Deploys, watches and retires the model services of DOTS simulations on Kubernetes.",
-    subcommands = {RunCommand.class, DemoCommand.class, BenchCommand.class, ClusterBenchCommand.class,
-        FloodBenchCommand.class})
+    subcommands = {RunCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    execute(commandLine(NodeStarter.PRODUCTION), args);
+  }
+
+  /** The production commands, {@code run} starting its node with {@code starter}. */
+  public static CommandLine commandLine(NodeStarter starter) {
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    return new CommandLine(new Main(), new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> type) throws Exception {
+        return type == RunCommand.class ? type.cast(new RunCommand(starter)) : defaults.create(type);
+      }
+    });
+  }
+
+  /** Runs the command the arguments name and exits the JVM with its code. */
+  public static void execute(CommandLine commandLine, String[] args) {
     // On a 2-core machine the common pool's parallelism is 1, and then every CompletableFuture
     // *Async step without an executor (in libraries too) starts a new thread. Must be set before
     // anything touches the common pool.
@@ -24,8 +42,7 @@ public final class Main implements Runnable {
       System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
           Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }
-    int code = new CommandLine(new Main()).execute(args);
-    System.exit(code);
+    System.exit(commandLine.execute(args));
   }
 
   @Override

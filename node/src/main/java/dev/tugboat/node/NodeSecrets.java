@@ -12,18 +12,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's {@link Sealer}: the key from TUGBOAT_SECRET_KEY_FILE, or in the embedded mode a key
  * of its own kept at {@code <data-dir>/secret.key}; production without a key file refuses to
- * start ({@link Refused}). Also keeps the data directory owner-only.
+ * start ({@link StartRefused}). Also keeps the data directory owner-only.
  */
 final class NodeSecrets {
   private static final Logger LOG = LoggerFactory.getLogger(NodeSecrets.class);
   static final String EMBEDDED_KEY_FILE = "secret.key";
-
-  /** The node cannot start as configured; the message is the one line an operator needs. */
-  static final class Refused extends RuntimeException {
-    Refused(String message) {
-      super(message);
-    }
-  }
 
   private NodeSecrets() {}
 
@@ -35,7 +28,7 @@ final class NodeSecrets {
       try {
         key = SecretKey.read(file);
       } catch (IOException e) {
-        throw new Refused("TUGBOAT_SECRET_KEY_FILE (tugboat.secrets.key-file): cannot read the secret key: "
+        throw new StartRefused("TUGBOAT_SECRET_KEY_FILE (tugboat.secrets.key-file): cannot read the secret key: "
             + (e.getMessage() == null ? e.toString() : e.getMessage()));
       }
       source = file.toString();
@@ -44,11 +37,11 @@ final class NodeSecrets {
       try {
         key = SecretKey.readOrCreate(file);
       } catch (IOException e) {
-        throw new Refused("cannot read or create the embedded secret key " + file + ": " + e.getMessage());
+        throw new StartRefused("cannot read or create the embedded secret key " + file + ": " + e.getMessage());
       }
       source = file + " (embedded mode)";
     } else {
-      throw new Refused("TUGBOAT_SECRET_KEY_FILE is not set: a production node needs the key that seals secret"
+      throw new StartRefused("TUGBOAT_SECRET_KEY_FILE is not set: a production node needs the key that seals secret"
           + " environment values (a file with 32 random bytes, base64; docs/operations.md, \"Secrets\")");
     }
     Sealer sealer = new Sealer(secrets.names(), key);

@@ -4,11 +4,11 @@ import com.typesafe.config.Config;
 import java.nio.file.Path;
 
 /**
- * How this node is assembled. In the embedded mode it also starts an embedded broker and the
- * simulated Kubernetes; in production it uses what tugboat.mqtt and tugboat.kubernetes name.
+ * How this node is assembled. In production it uses what tugboat.mqtt and tugboat.kubernetes
+ * name; the embedded mode (an embedded broker and the simulated Kubernetes beside the node) is
+ * started by tugboat-demo, and the production jar refuses it ({@link TugboatNode#start(Config)}).
  */
-public record NodeSettings(
-    Mode mode, Path dataDir, String embeddedMqttHost, int embeddedMqttPort, int fakeModelRunSeconds) {
+public record NodeSettings(Mode mode, Path dataDir) {
 
   /** Embedded runs everything in one process; production talks to real services. */
   public enum Mode { EMBEDDED, PRODUCTION }
@@ -23,12 +23,7 @@ public record NodeSettings(
       throw new IllegalArgumentException(
           "tugboat.mode (TUGBOAT_MODE) must be 'embedded' or 'production', not '" + t.getString("mode") + "'");
     }
-    return new NodeSettings(
-        m,
-        Path.of(t.getString("data-dir")),
-        t.getString("embedded.mqtt-host"),
-        t.getInt("embedded.mqtt-port"),
-        t.getInt("embedded.fake-model-run-seconds"));
+    return new NodeSettings(m, Path.of(t.getString("data-dir")));
   }
 
   public boolean embedded() {

@@ -9,18 +9,24 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code tugboat run}: starts a node with the configuration (application.conf + env) and serves
- * until SIGTERM (graceful leave, exit 0) or until the node's actor system ends (exit 1).
+ * until SIGTERM (graceful leave, exit 0) or until the node's actor system ends (exit 1). A node
+ * that cannot start as configured prints why in one line and exits 2.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Start a Tugboat node and serve until SIGTERM/SIGINT.")
 final class RunCommand implements Callable<Integer> {
+  private final NodeStarter starter;
+
+  RunCommand(NodeStarter starter) {
+    this.starter = starter;
+  }
 
   @Override
   public Integer call() throws Exception {
     TugboatNode node;
     try {
-      node = TugboatNode.start(TugboatNode.loadConfig(ConfigFactory.empty()));
-    } catch (NodeSecrets.Refused | FixedSettings.Changed e) {
+      node = starter.start(ConfigFactory.empty());
+    } catch (StartRefused | FixedSettings.Changed e) {
       System.err.println("tugboat: " + e.getMessage());
       return 2;
     }

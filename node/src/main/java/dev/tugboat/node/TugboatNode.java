@@ -10,9 +10,6 @@ import dev.tugboat.k8s.KubernetesClients;
 import dev.tugboat.k8s.KubernetesGateway;
 import dev.tugboat.k8s.KubernetesSettings;
 import dev.tugboat.k8s.PodInformerStatus;
-import dev.tugboat.k8s.sim.SimulatedKubernetes;
-import dev.tugboat.k8s.sim.SimulatedKubernetesSettings;
-import dev.tugboat.mqtt.EmbeddedBroker;
 import dev.tugboat.mqtt.MqttBridge;
 import dev.tugboat.mqtt.MqttSettings;
 import dev.tugboat.persistence.EntitySettings;
@@ -21,16 +18,16 @@ import dev.tugboat.persistence.JournalConfig;
 import dev.tugboat.persistence.JournalIds;
 import dev.tugboat.persistence.JournalQueries;
 import dev.tugboat.persistence.JournalSchema;
-import dev.tugboat.persistence.RetentionSweeper;
 import dev.tugboat.persistence.NotificationProjection;
 import dev.tugboat.persistence.NotificationSettings;
+import dev.tugboat.persistence.RetentionSweeper;
 import dev.tugboat.persistence.ServiceEntity;
 import dev.tugboat.persistence.SimulationEntity;
 import dev.tugboat.persistence.SimulationWiring;
 import dev.tugboat.protocol.EntityDirectory;
-import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.Sealer;
 import dev.tugboat.protocol.SecretSettings;
+import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.kubernetes.KubernetesCommand;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -55,33 +52,30 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One running Tugboat node: the actor system with its cluster membership, the two sharded
- * entity types, the notification projection, the Kubernetes gateway, the MQTT bridge and the HTTP frontend, plus (embedded
- * mode) the embedded broker and the simulated Kubernetes. {@link #close()} stops them in reverse.
+ * entity types, the notification projection, the Kubernetes gateway, the MQTT bridge and the HTTP
+ * frontend, then whatever its starter handed it to stop afterwards (the embedded mode's broker and
+ * simulated Kubernetes, which tugboat-demo starts). {@link #close()} stops them in reverse.
  */
 public final class TugboatNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TugboatNode.class);
 
   private final ActorSystem<Void> system;
   private final NodeSettings settings;
-  private final Optional<SimulatedKubernetes> simulatedKubernetes;
   private final MqttBridge bridge;
   private final NodeReadiness readiness;
   private final ServerBinding binding;
   private final List<AutoCloseable> closeables;
 
-  private TugboatNode(
-      ActorSystem<Void> system, NodeSettings settings, Optional<SimulatedKubernetes> simulatedKubernetes,
-      MqttBridge bridge, NodeReadiness readiness, ServerBinding binding, List<AutoCloseable> closeables) {
+  private TugboatNode(ActorSystem<Void> system, NodeSettings settings, MqttBridge bridge, NodeReadiness readiness,
+      ServerBinding binding, List<AutoCloseable> closeables) {
     this.system = system;
     this.settings = settings;
-    this.simulatedKubernetes = simulatedKubernetes;
     this.bridge = bridge;
     this.readiness = readiness;
     this.binding = binding;
@@ -90,10 +84,10 @@ public final class TugboatNode implements AutoCloseable {
 
   /**
    * The configuration a node runs with: the overrides over application.conf (system properties
-   * and environment variables win, as usual), the embedded mode's broker and Kubernetes applied,
-   * and the journal database chosen. Resolved only once everything is layered, so overrides such
-   * as {@code tugboat.data-dir} reach every setting derived from them. Warns of each Tugboat-like
-   * environment variable it does not read ({@link EnvironmentVariables}).
+   * and environment variables win, as usual) and the journal database chosen. Resolved only once
+   * everything is layered, so overrides such as {@code tugboat.data-dir} reach every setting
+   * derived from them. Warns of each Tugboat-like environment variable it does not read
+   * ({@link EnvironmentVariables}).
    */
   public static Config loadConfig(Config overrides) {
     EnvironmentVariables.warnOfUnread(System.getenv(), log);
@@ -108,16 +102,8 @@ public final class TugboatNode implements AutoCloseable {
       // Distinct per node even when several nodes share a host; stable across restarts.
       derived.put("tugboat.mqtt.client-id", "tugboat-" + hostName() + "-" + remotePort);
     }
-    overrides = ConfigFactory.parseMap(derived).withFallback(overrides);
-    application = overrides.withFallback(ConfigFactory.defaultApplication());
-    if (s.embedded()) {
-      Map<String, Object> embedded = new HashMap<>();
-      embedded.put("tugboat.mqtt.host", s.embeddedMqttHost());
-      embedded.put("tugboat.mqtt.port", s.embeddedMqttPort());
-      embedded.put("tugboat.kubernetes.mode", "simulated");
-      application = overrides.withFallback(ConfigFactory.parseMap(embedded))
-          .withFallback(ConfigFactory.defaultApplication());
-    }
+    application = ConfigFactory.parseMap(derived).withFallback(overrides)
+        .withFallback(ConfigFactory.defaultApplication());
     return JournalConfig.withDatabase(ConfigFactory.load(application));
   }
 
@@ -133,9 +119,22 @@ public final class TugboatNode implements AutoCloseable {
     }
   }
 
-  /** Starts a node; blocks until it serves HTTP (or throws with the reason it cannot). */
+  /**
+   * Starts a node whose every part comes from its settings; blocks until it serves HTTP (or
+   * throws with the reason it cannot). Refuses ({@link StartRefused}) the embedded mode and the
+   * simulated Kubernetes, which only tugboat-demo.jar carries.
+   */
   public static TugboatNode start(Config config) throws Exception {
-    return start(config, Optional.empty());
+    if (NodeSettings.fromConfig(config).embedded()) {
+      throw new StartRefused("tugboat.mode (TUGBOAT_MODE) is embedded, which this jar does not carry: set"
+          + " TUGBOAT_MODE=production, or run the embedded mode from tugboat-demo.jar (node/demo/target/tugboat-demo.jar)");
+    }
+    if (KubernetesSettings.fromConfig(config).mode() == KubernetesSettings.Mode.SIMULATED) {
+      throw new StartRefused("tugboat.kubernetes.mode (KUBERNETES_MODE) is simulated, which this jar does not carry:"
+          + " choose dots-env, kubeconfig or in-cluster, or run the simulated Kubernetes from tugboat-demo.jar"
+          + " (node/demo/target/tugboat-demo.jar)");
+    }
+    return start(config, Optional.empty(), List.of());
   }
 
   /**
@@ -143,30 +142,33 @@ public final class TugboatNode implements AutoCloseable {
    * shared by several nodes, or one that must outlive a node restart) instead of making its own.
    */
   public static TugboatNode start(Config config, Optional<KubernetesClient> externalClient) throws Exception {
-    NodeSettings settings = NodeSettings.fromConfig(config);
-    // Before anything writes there; again once the journal's files exist (made with the umask).
-    NodeSecrets.restrictDataDir(settings);
-    Sealer sealer = NodeSecrets.sealer(settings, SecretSettings.fromConfig(config));
-    List<AutoCloseable> closeables = new ArrayList<>();
+    return start(config, externalClient, List.of());
+  }
+
+  /**
+   * Starts a node on the caller's Kubernetes client, if given, that stops {@code companions}
+   * (last first) after itself, and also when its start fails: what the caller started for this
+   * node alone, such as the embedded mode's broker and simulated Kubernetes.
+   */
+  public static TugboatNode start(Config config, Optional<KubernetesClient> externalClient,
+      List<? extends AutoCloseable> companions) throws Exception {
+    List<AutoCloseable> closeables = new ArrayList<>(companions);
+    NodeSettings settings;
+    Sealer sealer;
     try {
-      Optional<SimulatedKubernetes> simulated = Optional.empty();
-      if (settings.embedded()) {
-        log.info("embedded mode: starting the embedded MQTT broker on {}:{} and the simulated Kubernetes",
-            settings.embeddedMqttHost(), settings.embeddedMqttPort());
-        closeables.add(EmbeddedBroker.start(settings.embeddedMqttHost(), settings.embeddedMqttPort(),
-            settings.dataDir().resolve("broker")));
-      }
+      settings = NodeSettings.fromConfig(config);
+      // Before anything writes there; again once the journal's files exist (made with the umask).
+      NodeSecrets.restrictDataDir(settings);
+      sealer = NodeSecrets.sealer(settings, SecretSettings.fromConfig(config));
+    } catch (RuntimeException e) {
+      closeAll(closeables);
+      throw e;
+    }
+    try {
       KubernetesSettings k8sSettings = KubernetesSettings.fromConfig(config);
       KubernetesClient client;
       if (externalClient.isPresent()) {
         client = externalClient.get();
-      } else if (k8sSettings.mode() == KubernetesSettings.Mode.SIMULATED) {
-        SimulatedKubernetes sim = SimulatedKubernetes.start(
-            SimulatedKubernetesSettings.defaults(k8sSettings.namespace())
-                .withModelRunTime(Duration.ofSeconds(settings.fakeModelRunSeconds())));
-        closeables.add(sim);
-        simulated = Optional.of(sim);
-        client = sim.client();
       } else {
         client = KubernetesClients.create(k8sSettings);
         closeables.add(client);
@@ -225,7 +227,7 @@ public final class TugboatNode implements AutoCloseable {
       closeables.add(() -> binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS));
       log.info("Tugboat node up: mode={}, http={}, cluster={}", settings.mode(), binding.localAddress(),
           cluster.selfMember().address());
-      return new TugboatNode(system, settings, simulated, bridge, readiness, binding, closeables);
+      return new TugboatNode(system, settings, bridge, readiness, binding, closeables);
     } catch (Exception | Error e) {
       closeAll(closeables);
       throw e;
@@ -315,11 +317,6 @@ public final class TugboatNode implements AutoCloseable {
 
   public NodeSettings settings() {
     return settings;
-  }
-
-  /** The simulated Kubernetes, in the embedded mode. */
-  public Optional<SimulatedKubernetes> simulatedKubernetes() {
-    return simulatedKubernetes;
   }
 
   public MqttBridge bridge() {

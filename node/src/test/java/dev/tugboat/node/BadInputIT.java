@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tugboat.node.so.SimulatedSo;
+import dev.tugboat.mqtt.sim.SimulatedSo;
 import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.ExitCodes;
 import dev.tugboat.protocol.ModelSpec;

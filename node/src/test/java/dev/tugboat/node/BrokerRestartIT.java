@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tugboat.mqtt.EmbeddedBroker;
-import dev.tugboat.node.so.SimulatedSo;
+import dev.tugboat.mqtt.sim.EmbeddedBroker;
+import dev.tugboat.mqtt.sim.SimulatedSo;
 import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.dots.Lifecycle;

@@ -7,7 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.tugboat.k8s.sim.ApiServerCounters;
 import dev.tugboat.k8s.sim.SimulatedKubernetes;
-import dev.tugboat.node.so.SimulatedSo;
+import dev.tugboat.mqtt.sim.SimulatedSo;
 import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.dots.Lifecycle;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tugboat.k8s.KubernetesSettings;
 import dev.tugboat.k8s.PodFactory;
-import dev.tugboat.node.so.SimulatedSo;
+import dev.tugboat.mqtt.sim.SimulatedSo;
 import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.ServiceSpec;

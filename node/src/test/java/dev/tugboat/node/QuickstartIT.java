@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tugboat.node.so.SimulatedSo;
+import dev.tugboat.mqtt.sim.Quickstart;
+import dev.tugboat.mqtt.sim.SimulatedSo;
 import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.dots.Lifecycle;
@@ -39,7 +40,7 @@ class QuickstartIT {
   @Test
   void quickstartReportsEveryTerminationThenAllModelsHaveTerminatedOnce() throws Exception {
     try (SimulatedSo so = stack.so()) {
-      so.deploy("204-asd", "sim02-abc", DemoCommand.quickstartModels("127.0.0.1", stack.mqttPort), 24.0);
+      so.deploy("204-asd", "sim02-abc", Quickstart.models("127.0.0.1", stack.mqttPort), 24.0);
       List<SimulatedSo.Received> got = TestStack.receiveUntil(so, "sim02-abc",
           l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofSeconds(90));
 

@@ -1,0 +1,75 @@
+package dev.tugboat.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The production jar's start: what only tugboat-demo.jar carries (the embedded mode, the
+ * simulated Kubernetes) is refused with one line naming the setting and tugboat-demo.jar, before
+ * anything starts; {@code run} prints that line and exits 2.
+ */
+class ProductionStartTest {
+
+  private static Config config(String mode, String kubernetesMode) throws Exception {
+    Path dir = Files.createTempDirectory("tugboat-production-start");
+    return TugboatNode.loadConfig(ConfigFactory.parseMap(Map.of(
+        "tugboat.mode", mode,
+        "tugboat.kubernetes.mode", kubernetesMode,
+        "tugboat.data-dir", dir.toString(),
+        "pekko.remote.artery.canonical.port", 0)));
+  }
+
+  @ParameterizedTest(name = "mode {0}, kubernetes {1}")
+  @CsvSource({
+      "embedded,   dots-env,  tugboat.mode (TUGBOAT_MODE) is embedded",
+      "embedded,   simulated, tugboat.mode (TUGBOAT_MODE) is embedded",
+      "production, simulated, tugboat.kubernetes.mode (KUBERNETES_MODE) is simulated"})
+  void whatOnlyTheDemoJarCarriesIsRefused(String mode, String kubernetesMode, String setting) throws Exception {
+    Config config = config(mode, kubernetesMode);
+    StartRefused refused = assertThrows(StartRefused.class, () -> TugboatNode.start(config));
+    assertTrue(refused.getMessage().startsWith(setting), refused.getMessage());
+    assertTrue(refused.getMessage().contains("tugboat-demo.jar"), refused.getMessage());
+    assertFalse(refused.getMessage().contains("\n"), "one line: " + refused.getMessage());
+  }
+
+  @Test
+  void runPrintsTheRefusalInOneLineAndExits2() {
+    PrintStream err = System.err;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+      code = Main.commandLine(overrides -> {
+        throw new StartRefused("tugboat.mode (TUGBOAT_MODE) is embedded, which this jar does not carry");
+      }).execute("run");
+    } finally {
+      System.setErr(err);
+    }
+    assertEquals(2, code);
+    assertEquals("tugboat: tugboat.mode (TUGBOAT_MODE) is embedded, which this jar does not carry\n",
+        printed.toString(StandardCharsets.UTF_8).replace("\r\n", "\n"));
+  }
+
+  @Test
+  void theProductionCommandLineHasNoDemoOrBenchmark() {
+    Map<String, picocli.CommandLine> commands = Main.commandLine(NodeStarter.PRODUCTION).getSubcommands();
+    assertTrue(commands.containsKey("run"), commands.keySet().toString());
+    for (String absent : new String[] {"demo", "bench", "bench-cluster", "bench-flood"}) {
+      assertFalse(commands.containsKey(absent), absent + " is in tugboat-demo.jar only");
+    }
+  }
+}
