@@ -3,6 +3,8 @@ package dev.tugboat.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.tugboat.http.auth.Access;
+import dev.tugboat.http.auth.SessionRoutes;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.Ids;
@@ -71,9 +73,13 @@ public final class TugboatRoutes extends AllDirectives {
   private final Supplier<String> metricsScrape;
   private final Duration askTimeout;
   private final Scheduler scheduler;
+  private final Access access;
+  private final SessionRoutes sessions;
 
-  public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, EntityDirectory directory, KnownIds knownIds,
-      Readiness readiness, Supplier<String> metricsScrape) {
+  public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
+      KnownIds knownIds, Readiness readiness, Supplier<String> metricsScrape) {
+    this.access = Objects.requireNonNull(access, "access");
+    this.sessions = new SessionRoutes(access, settings.sessionTtl());
     this.directory = Objects.requireNonNull(directory, "directory");
     this.knownIds = Objects.requireNonNull(knownIds, "knownIds");
     this.readiness = Objects.requireNonNull(readiness, "readiness");
@@ -93,14 +99,15 @@ public final class TugboatRoutes extends AllDirectives {
     return concat(
         pathPrefix(segment("api").slash("v1").slash("simulations").slash(segment()), simulationId ->
             concat(
-                pathEnd(() -> get(() -> simulation(simulationId))),
+                pathEnd(() -> get(() -> access.read(who -> simulation(simulationId)))),
                 path(segment("services").slash(segment()), modelId ->
-                    get(() -> service(simulationId, modelId))),
+                    get(() -> access.read(who -> service(simulationId, modelId)))),
                 path(segment("services").slash(segment()).slash("retry"), modelId ->
-                    post(() -> serviceAction(simulationId, modelId, ServiceCommand.Retry::new))),
+                    post(() -> access.change(who -> serviceAction(simulationId, modelId, ServiceCommand.Retry::new)))),
                 path(segment("services").slash(segment()).slash("abandon"), modelId ->
-                    post(() -> entity(Unmarshaller.entityToString(), body ->
-                        abandon(simulationId, modelId, body)))))),
+                    post(() -> access.change(who -> entity(Unmarshaller.entityToString(), body ->
+                        abandon(simulationId, modelId, body))))))),
+        sessions.route(),
         path(segment("health").slash("live"), () -> get(() -> completeOK(HealthBody.UP, Json.marshaller()))),
         path(segment("health").slash("ready"), () -> get(this::readiness)),
         path("metrics", () -> get(this::metrics)));
