@@ -1,5 +1,6 @@
 package dev.tugboat.http;
 
+import dev.tugboat.http.auth.Access;
 import dev.tugboat.protocol.EntityDirectory;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -24,13 +25,14 @@ public final class HttpServer {
    * Starts serving. The stage fails when the port cannot be bound; the caller decides whether
    * that ends the node.
    *
+   * @param access who may read and who may change (tokens, session cookies, anonymous reading)
    * @param knownIds whether an id has an entity, asked before any entity is resolved
    * @param readiness whether this node should receive traffic, check by check (GET /health/ready)
    * @param metricsScrape the Prometheus text exposition, produced per scrape (GET /metrics)
    */
-  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings,
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings, Access access,
       EntityDirectory directory, KnownIds knownIds, Readiness readiness, Supplier<String> metricsScrape) {
-    TugboatRoutes routes = new TugboatRoutes(system, settings, directory, knownIds, readiness, metricsScrape);
+    TugboatRoutes routes = new TugboatRoutes(system, settings, access, directory, knownIds, readiness, metricsScrape);
     return Http.get(system)
         .newServerAt(settings.interfaceAddress(), settings.port())
         .bind(routes.route())

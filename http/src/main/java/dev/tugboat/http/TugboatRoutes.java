@@ -79,7 +79,7 @@ public final class TugboatRoutes extends AllDirectives {
   public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
       KnownIds knownIds, Readiness readiness, Supplier<String> metricsScrape) {
     this.access = Objects.requireNonNull(access, "access");
-    this.sessions = new SessionRoutes(access, settings.sessionTtl());
+    this.sessions = new SessionRoutes(access);
     this.directory = Objects.requireNonNull(directory, "directory");
     this.knownIds = Objects.requireNonNull(knownIds, "knownIds");
     this.readiness = Objects.requireNonNull(readiness, "readiness");

@@ -42,7 +42,8 @@ class ServiceActionsIT {
     testKit = ActorTestKit.create("ServiceActionsIT", ConfigFactory.parseString("pekko.loglevel = WARNING"));
     directory = new FakeDirectory(testKit, Map.of(), Map.of("sim/held", HELD, "sim/running", RUNNING));
     TugboatRoutes routes = new TugboatRoutes(testKit.system(),
-        new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(1), Duration.ofSeconds(1)), directory, directory,
+        new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(1), Duration.ofSeconds(1)), TestAccess.create(true),
+        directory, directory,
         READY, () -> "");
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -101,7 +102,7 @@ class ServiceActionsIT {
 
   private static HttpResponse<String> post(String path, String body) throws Exception {
     return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + path))
-        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        .timeout(Duration.ofSeconds(10)).header("Authorization", TestAccess.bearer(TestAccess.OPERATOR_TOKEN)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

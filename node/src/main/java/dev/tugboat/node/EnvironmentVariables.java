@@ -45,6 +45,8 @@ public final class EnvironmentVariables {
       "TUGBOAT_DB_PASSWORD", "tugboat.database.password",
       "TUGBOAT_HTTP_INTERFACE", "tugboat.http.interface",
       "TUGBOAT_HTTP_PORT", "tugboat.http.port",
+      "TUGBOAT_TOKENS_FILE", "tugboat.http.auth.tokens-file",
+      "TUGBOAT_ANONYMOUS_READ", "tugboat.http.auth.anonymous-read",
       "TUGBOAT_REMOTE_HOST", "pekko.remote.artery.canonical.hostname",
       "TUGBOAT_REMOTE_PORT", "pekko.remote.artery.canonical.port",
       "TUGBOAT_SEED_NODES", "tugboat.cluster.seed-nodes",

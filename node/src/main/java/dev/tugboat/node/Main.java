@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tugboat 0.1.0",
     description = "Deploys, watches and retires the model services of DOTS simulations on Kubernetes.",
-    subcommands = {RunCommand.class})
+    subcommands = {RunCommand.class, TokenCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

@@ -3,6 +3,7 @@ package dev.tugboat.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.tugboat.http.HttpServer;
+import dev.tugboat.http.auth.Access;
 import dev.tugboat.http.HttpSettings;
 import dev.tugboat.http.KnownIds;
 import dev.tugboat.http.Readiness;
@@ -155,11 +156,13 @@ public final class TugboatNode implements AutoCloseable {
     List<AutoCloseable> closeables = new ArrayList<>(companions);
     NodeSettings settings;
     Sealer sealer;
+    Access access;
     try {
       settings = NodeSettings.fromConfig(config);
       // Before anything writes there; again once the journal's files exist (made with the umask).
       NodeSecrets.restrictDataDir(settings);
       sealer = NodeSecrets.sealer(settings, SecretSettings.fromConfig(config));
+      access = NodeAccess.of(config, settings, sealer);
     } catch (RuntimeException e) {
       closeAll(closeables);
       throw e;
@@ -221,7 +224,7 @@ public final class TugboatNode implements AutoCloseable {
 
       NodeReadiness readiness = readiness(NodeReadiness.Settings.fromConfig(config), cluster, bridge, journal.ids(),
           informerStatus);
-      ServerBinding binding = HttpServer.start(system, HttpSettings.fromConfig(config), directory,
+      ServerBinding binding = HttpServer.start(system, HttpSettings.fromConfig(config), access, directory,
               journalIds(journal.ids()), readiness, metrics::scrape)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       closeables.add(() -> binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS));

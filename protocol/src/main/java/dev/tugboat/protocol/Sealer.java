@@ -42,6 +42,11 @@ public final class Sealer {
     return names;
   }
 
+  /** A key for {@code purpose} derived from this sealer's key ({@link SecretKey#derive}). */
+  public byte[] deriveKey(String purpose) {
+    return key.derive(purpose);
+  }
+
   /** The id of this sealer's key. */
   public String keyId() {
     return key.id();

@@ -88,6 +88,20 @@ public final class SecretKey {
     return id;
   }
 
+  /**
+   * A key for another purpose derived from this one (HMAC-SHA256 of {@code purpose} under this
+   * key), so that one shared key file serves every use without one use's key opening another's.
+   */
+  public byte[] derive(String purpose) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(bytes, "HmacSHA256"));
+      return mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException | java.security.InvalidKeyException e) {
+      throw new IllegalStateException("the JDK has no usable HmacSHA256", e);
+    }
+  }
+
   byte[] bytes() {
     return bytes.clone();
   }

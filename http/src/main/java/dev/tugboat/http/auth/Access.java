@@ -2,6 +2,9 @@ package dev.tugboat.http.auth;
 
 import dev.tugboat.http.ErrorBody;
 import dev.tugboat.http.Json;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -27,10 +30,25 @@ public final class Access extends AllDirectives {
 
   private final Authenticator authenticator;
   private final boolean anonymousRead;
+  private final Duration sessionTtl;
 
-  public Access(Authenticator authenticator, boolean anonymousRead) {
+  public Access(Authenticator authenticator, boolean anonymousRead, Duration sessionTtl) {
     this.authenticator = authenticator;
     this.anonymousRead = anonymousRead;
+    this.sessionTtl = sessionTtl;
+  }
+
+  /** Everything from {@code settings}: the tokens file read now (a bad one fails here), cookies under {@code cookieKey}. */
+  public static Access of(AuthSettings settings, byte[] cookieKey, Clock clock) throws IOException {
+    Tokens tokens = settings.tokensFile().isPresent()
+        ? Tokens.fromFile(settings.tokensFile().get(), settings.tokensRecheck(), clock)
+        : Tokens.none();
+    return new Access(new Authenticator(tokens, new SessionCookies(cookieKey, clock)), settings.anonymousRead(),
+        settings.sessionTtl());
+  }
+
+  public Duration sessionTtl() {
+    return sessionTtl;
   }
 
   public Authenticator authenticator() {

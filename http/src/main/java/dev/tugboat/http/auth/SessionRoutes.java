@@ -32,9 +32,9 @@ public final class SessionRoutes extends AllDirectives {
   private final Access access;
   private final Duration ttl;
 
-  public SessionRoutes(Access access, Duration ttl) {
+  public SessionRoutes(Access access) {
     this.access = access;
-    this.ttl = ttl;
+    this.ttl = access.sessionTtl();
   }
 
   public Route route() {
