@@ -44,7 +44,7 @@ final class DeployFolder {
 
     @Override
     public String toString() {
-      return DEPLOY.relativize(file) + "#" + index;
+      return DEPLOY.toAbsolutePath().normalize().relativize(file.toAbsolutePath().normalize()) + "#" + index;
     }
   }
 
