@@ -210,7 +210,7 @@ class DeploymentManifestsTest {
   void everyCitedCallIsInTheGatewaySource(GatewayCall call) {
     assertTrue(gatewaySource().contains(call.sourceFragment()),
         "KubernetesGateway no longer makes the call " + call.sourceFragment() + " (" + call.permission()
-            + "): update the table and 02-rbac-dots.yaml");
+            + "): update the table and k8s/deploy/base/rbac-dots.yaml");
   }
 
   static Stream<GatewayCall> gatewayCalls() {
