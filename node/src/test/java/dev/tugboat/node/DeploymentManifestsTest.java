@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigResolver;
@@ -18,12 +17,12 @@ import com.typesafe.config.ConfigValueFactory;
 import dev.tugboat.http.HttpSettings;
 import dev.tugboat.k8s.KubernetesSettings;
 import dev.tugboat.mqtt.MqttSettings;
+import dev.tugboat.node.DeployFolder.Document;
 import dev.tugboat.persistence.EntitySettings;
 import dev.tugboat.persistence.JournalConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -37,7 +36,6 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -64,18 +62,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The Kubernetes manifests in k8s/deploy, checked offline: every document is a typed Kubernetes
- * object; the RBAC grants exactly what the code calls; the Deployment is a three-node cluster
- * with the right probes, and every variable it sets is one Tugboat's configuration reads and
- * loads into valid settings.
+ * The Kubernetes manifests in k8s/deploy, checked offline: every document the base applies is a
+ * typed Kubernetes object; the RBAC grants exactly what the code calls; the Deployment is a
+ * three-node cluster with the right probes, and every variable it sets, itself or through the
+ * example overlay's settings, is one Tugboat's configuration reads and loads into valid settings.
+ * KustomizationTest checks how the kustomizations put the folder together.
  */
 class DeploymentManifestsTest {
 
-  /** surefire runs in the module directory, /work/main/node. */
-  private static final Path DEPLOY = Path.of("..", "k8s", "deploy");
+  private static final Path DEPLOY = DeployFolder.DEPLOY;
   private static final Path GATEWAY_SOURCES = Path.of("..", "k8s", "src", "main", "java", "dev", "tugboat", "k8s");
   private static final Path NODE_SOURCES = Path.of("src", "main", "java", "dev", "tugboat", "node");
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   /** One permission: API group ("" = core), resource, verb. */
   record Permission(String group, String resource, String verb) implements Comparable<Permission> {
@@ -155,36 +152,24 @@ class DeploymentManifestsTest {
 
   private static final String POD_IP = "10.244.1.17";
 
+  /** What the base applies. */
   private static List<Document> documents;
   private static List<HasMetadata> objects;
-
-  /** One YAML document of one manifest file. */
-  record Document(String file, int index, String yaml) {
-    @Override
-    public String toString() {
-      return file + "#" + index;
-    }
-  }
+  /** The Secrets Tugboat reads, as the example (made by hand, never applied by a kustomization) defines them. */
+  private static List<HasMetadata> exampleSecrets;
+  /** The example overlay's settings: the variables every container gets from the ConfigMap tugboat-settings. */
+  private static Map<String, String> settings;
 
   @BeforeAll
-  static void load() throws IOException {
-    assertTrue(Files.isDirectory(DEPLOY), "no manifests at " + DEPLOY.toAbsolutePath());
-    List<Document> docs = new ArrayList<>();
-    try (Stream<Path> files = Files.list(DEPLOY)) {
-      for (Path file : files.filter(DeploymentManifestsTest::isYaml).sorted().toList()) {
-        String[] parts = Files.readString(file).split("(?m)^---\\s*$");
-        for (int i = 0; i < parts.length; i++) {
-          if (hasContent(parts[i])) {
-            docs.add(new Document(file.getFileName().toString(), i, parts[i]));
-          }
-        }
-      }
-    }
-    documents = List.copyOf(docs);
-    objects = documents.stream().map(d -> (HasMetadata) SERIALIZATION.unmarshal(d.yaml())).toList();
+  static void load() {
+    assertTrue(Files.isDirectory(DeployFolder.BASE), "no base at " + DeployFolder.BASE.toAbsolutePath());
+    documents = DeployFolder.ownResources(DeployFolder.BASE);
+    objects = DeployFolder.objects(documents);
+    exampleSecrets = DeployFolder.objects(DeployFolder.documents(DeployFolder.EXAMPLE_SECRETS));
+    settings = settingsOf(Kustomization.read(DeployFolder.EXAMPLE_OVERLAY));
   }
 
-  static Stream<Document> documents() throws IOException {
+  static Stream<Document> documents() {
     if (documents == null) {
       load();
     }
@@ -194,10 +179,7 @@ class DeploymentManifestsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("documents")
   void everyDocumentParsesToATypedKubernetesObject(Document document) {
-    Object parsed = SERIALIZATION.unmarshal(document.yaml());
-    HasMetadata object = assertInstanceOf(HasMetadata.class, parsed, document + " is not a Kubernetes object");
-    assertFalse(object instanceof GenericKubernetesResource,
-        document + ": kind " + object.getKind() + " / " + object.getApiVersion() + " is unknown to fabric8 (typo or removed API?)");
+    HasMetadata object = document.object();
     assertNotNull(object.getMetadata().getName(), document + " has no name");
     boolean clusterScoped = object instanceof Namespace || object instanceof CustomResourceDefinition;
     if (!clusterScoped) {
@@ -213,11 +195,12 @@ class DeploymentManifestsTest {
         () -> assertEquals(Set.of("tugboat"), names(ServiceAccount.class, "tugboat")),
         () -> assertEquals(1, names(Role.class, "dots").size()),
         () -> assertEquals(1, names(Role.class, "tugboat").size()),
-        () -> assertEquals(Set.of("leases.pekko.apache.org"), names(CustomResourceDefinition.class, null)),
+        () -> assertEquals(Set.of(), names(CustomResourceDefinition.class, null),
+            "a CRD needs cluster-admin: the lease's is the optional component's"),
         () -> assertEquals(Set.of("tugboat"), names(Deployment.class, "tugboat")),
         () -> assertTrue(names(Service.class, "tugboat").contains("tugboat")),
         () -> assertEquals(1, names(PodDisruptionBudget.class, "tugboat").size()),
-        () -> assertEquals(Set.of("tugboat-db", "tugboat-mqtt", "tugboat-secret-key"), names(Secret.class, "tugboat")));
+        () -> assertEquals(Set.of(), names(Secret.class, null), "Secrets are made by hand, never applied from git"));
   }
 
   // ---- RBAC ----
@@ -227,7 +210,7 @@ class DeploymentManifestsTest {
   void everyCitedCallIsInTheGatewaySource(GatewayCall call) {
     assertTrue(gatewaySource().contains(call.sourceFragment()),
         "KubernetesGateway no longer makes the call " + call.sourceFragment() + " (" + call.permission()
-            + "): update the table and 02-rbac-dots.yaml");
+            + "): update the table and k8s/deploy/base/rbac-dots.yaml");
   }
 
   static Stream<GatewayCall> gatewayCalls() {
@@ -308,16 +291,42 @@ class DeploymentManifestsTest {
   }
 
   @Test
-  void theLeaseDefinitionMatchesTheRoleAndIsMarkedOptional() throws IOException {
-    CustomResourceDefinition crd = only(CustomResourceDefinition.class, null);
-    Document doc = documents.get(objects.indexOf(crd));
+  void theLeaseComponentDefinesTheLeaseTheRoleGrantsAndTurnsLeaseMajorityOn() throws IOException {
+    Path component = DeployFolder.LEASE_COMPONENT;
+    List<HasMetadata> own = DeployFolder.objects(DeployFolder.ownResources(component));
+    assertEquals(1, own.size(), "the lease component adds the CRD only");
+    CustomResourceDefinition crd = assertInstanceOf(CustomResourceDefinition.class, own.get(0));
+    Kustomization kustomization = Kustomization.read(component);
+    Deployment patch = assertInstanceOf(Deployment.class,
+        DeployFolder.documents(component.resolve(kustomization.patches().get(0).path())).get(0).object());
+    String options = patch.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+        .filter(e -> e.getName().equals("JDK_JAVA_OPTIONS")).map(EnvVar::getValue).findFirst()
+        .orElseThrow(() -> new AssertionError("the lease component sets no JDK_JAVA_OPTIONS"));
+    Config base = configUnder(podEnvironment());
+    Map<String, String> properties = new HashMap<>();
+    for (String option : options.strip().split("\\s+")) {
+      int eq = option.indexOf('=');
+      assertTrue(option.startsWith("-D") && eq > 2, "JDK_JAVA_OPTIONS: " + option + " is not -Dkey=value");
+      String key = option.substring(2, eq);
+      assertTrue(base.hasPath(key), "JDK_JAVA_OPTIONS sets " + key + ", which no configuration has (a typo is ignored)");
+      properties.put(key, option.substring(eq + 1));
+    }
+    Config withOption = ConfigFactory.parseMap(properties).withFallback(base);
     assertAll(
         () -> assertEquals("pekko.apache.org", crd.getSpec().getGroup()),
         () -> assertEquals("leases", crd.getSpec().getNames().getPlural()),
         () -> assertEquals("Namespaced", crd.getSpec().getScope()),
         () -> assertTrue(crd.getSpec().getVersions().stream().anyMatch(v -> v.getName().equals("v1") && v.getStorage())),
-        () -> assertTrue(doc.file().contains("optional"), "the lease CRD's file name says it is optional"),
-        () -> assertTrue(Files.readString(DEPLOY.resolve(doc.file())).contains("OPTIONAL"), "comment marks it optional"));
+        () -> assertTrue(permissions(only(Role.class, "tugboat")).containsAll(CLUSTER_NEEDS.stream()
+            .filter(p -> p.group().equals(crd.getSpec().getGroup())).toList()), "the base Role grants the lease's verbs"),
+        () -> assertEquals("Component", kustomization.kind(), "optional: an overlay lists it under components"),
+        () -> assertTrue(Files.readString(component.resolve(Kustomization.FILE)).contains("OPTIONAL")),
+        () -> assertEquals(1, kustomization.patches().size()),
+        () -> assertEquals("lease-majority", withOption.getString("pekko.cluster.split-brain-resolver.active-strategy")),
+        () -> assertEquals("pekko.coordination.lease.kubernetes",
+            withOption.getString("pekko.cluster.split-brain-resolver.lease-majority.lease-implementation")),
+        () -> assertTrue(withOption.hasPath("pekko.coordination.lease.kubernetes.lease-class"),
+            "pekko-lease-kubernetes is on the classpath"));
   }
 
   // ---- the Deployment ----
@@ -390,8 +399,8 @@ class DeploymentManifestsTest {
 
   @ParameterizedTest(name = "{0} from secret {1}")
   @CsvSource({
-      "TUGBOAT_DB_URL, tugboat-db", "TUGBOAT_DB_USER, tugboat-db", "TUGBOAT_DB_PASSWORD, tugboat-db",
-      "MQTT_HOST, tugboat-mqtt", "MQTT_PORT, tugboat-mqtt", "MQTT_USERNAME, tugboat-mqtt", "MQTT_PASSWORD, tugboat-mqtt"})
+      "TUGBOAT_DB_USER, tugboat-db", "TUGBOAT_DB_PASSWORD, tugboat-db",
+      "MQTT_USERNAME, tugboat-mqtt", "MQTT_PASSWORD, tugboat-mqtt"})
   void credentialsComeFromSecretsThatTheExampleDefines(String name, String secret) {
     var ref = env(name).getValueFrom().getSecretKeyRef();
     assertEquals(secret, ref.getName());
@@ -399,15 +408,81 @@ class DeploymentManifestsTest {
   }
 
   @Test
-  void exampleSecretsAreMarkedPlaceholders() throws IOException {
-    String text = Files.readString(DEPLOY.resolve("secrets.example.yaml"));
-    assertTrue(text.contains("REPLACE_ME") && text.toUpperCase(Locale.ROOT).contains("EXAMPLE"));
-    for (HasMetadata o : objects) {
-      if (o instanceof Secret s) {
-        assertTrue(s.getStringData().values().stream().anyMatch(v -> v.contains("REPLACE_ME")),
-            s.getMetadata().getName() + " must hold placeholders only");
-      }
+  void everySecretTheDeploymentReadsIsInTheExample() {
+    Set<String> read = new TreeSet<>();
+    container().getEnv().stream().filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
+        .forEach(e -> read.add(e.getValueFrom().getSecretKeyRef().getName()));
+    deployment().getSpec().getTemplate().getSpec().getVolumes().stream().filter(v -> v.getSecret() != null)
+        .forEach(v -> read.add(v.getSecret().getSecretName()));
+    Set<String> defined = exampleSecrets.stream().map(o -> o.getMetadata().getName()).collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(defined, read, "the example must define exactly the Secrets the Deployment reads");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"TUGBOAT_DB_URL", "MQTT_HOST", "MQTT_PORT", "SIMULATOR_NAME"})
+  void theSiteAddressesComeFromTheOverlaysSettings(String name) {
+    assertTrue(settings.containsKey(name), "the example overlay's tugboat-settings lacks " + name);
+    assertTrue(deploymentEnvNames().noneMatch(name::equals), name + " in env would hide the overlay's setting");
+  }
+
+  @Test
+  void theContainerReadsTheSettingsConfigMapTheOverlayGenerates() {
+    var refs = container().getEnvFrom();
+    assertEquals(1, refs.size(), "one source of settings: " + refs);
+    assertNotNull(refs.get(0).getConfigMapRef(), "settings come from a ConfigMap");
+    String name = refs.get(0).getConfigMapRef().getName();
+    assertTrue(refs.get(0).getConfigMapRef().getOptional() == null || !refs.get(0).getConfigMapRef().getOptional(),
+        "without its settings a pod must not start (it would look for a broker on localhost)");
+    var generators = Kustomization.read(DeployFolder.EXAMPLE_OVERLAY).configMapGenerator().stream()
+        .filter(g -> g.name().equals(name)).toList();
+    assertEquals(1, generators.size(), "the example overlay generates no ConfigMap " + name);
+    assertEquals(deployment().getMetadata().getNamespace(), generators.get(0).namespace(),
+        "the ConfigMap must be in the Deployment's namespace");
+  }
+
+  static Stream<String> settingNames() {
+    if (settings == null) {
+      load();
     }
+    return settings.keySet().stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("settingNames")
+  void everySettingIsAVariableTugboatReadsAndNoneIsHidden(String name) {
+    assertAll(
+        () -> assertTrue(variablesReadByConfiguration().contains(name),
+            name + " is an overlay setting but no ${?" + name + "} exists in Tugboat's configuration"),
+        () -> assertTrue(deploymentEnvNames().noneMatch(name::equals),
+            name + " is also in the Deployment's env, which takes precedence: the setting would be ignored"));
+  }
+
+  @Test
+  void exampleSecretsAreMarkedPlaceholders() throws IOException {
+    String text = Files.readString(DeployFolder.EXAMPLE_SECRETS);
+    assertTrue(text.contains("REPLACE_ME") && text.toUpperCase(Locale.ROOT).contains("EXAMPLE"));
+    assertFalse(exampleSecrets.isEmpty());
+    for (HasMetadata o : exampleSecrets) {
+      Secret s = assertInstanceOf(Secret.class, o);
+      assertTrue(s.getStringData().values().stream().anyMatch(v -> v.contains("REPLACE_ME")),
+          s.getMetadata().getName() + " must hold placeholders only");
+      assertTrue(s.getData() == null || s.getData().isEmpty(), s.getMetadata().getName() + " must hold placeholders only");
+    }
+  }
+
+  @Test
+  void prometheusScrapesTheMetricsEndpoint() throws IOException {
+    Map<String, String> annotations = deployment().getSpec().getTemplate().getMetadata().getAnnotations();
+    assertNotNull(annotations, "the pod template has no annotations");
+    String routes = Files.readString(Path.of("..", "http", "src", "main", "java", "dev", "tugboat", "http", "TugboatRoutes.java"));
+    int httpPort = HttpSettings.fromConfig(configUnder(podEnvironment())).port();
+    assertAll(
+        () -> assertEquals("true", annotations.get("prometheus.io/scrape")),
+        () -> assertEquals("/metrics", annotations.get("prometheus.io/path")),
+        () -> assertTrue(routes.contains("path(\"metrics\", () -> get(this::metrics))"), "TugboatRoutes serves GET /metrics"),
+        () -> assertEquals(String.valueOf(httpPort), annotations.get("prometheus.io/port"),
+            "the scrape port must be the port Tugboat's HTTP server binds"),
+        () -> assertEquals(httpPort, namedPort("http"), "the container port http must be the HTTP server's"));
   }
 
   @Test
@@ -435,7 +510,7 @@ class DeploymentManifestsTest {
             "a JAVA_TOOL_OPTIONS in the Deployment would replace the image's JVM options"));
   }
 
-  static Stream<String> deploymentEnvNames() throws IOException {
+  static Stream<String> deploymentEnvNames() {
     if (objects == null) {
       load();
     }
@@ -527,15 +602,6 @@ class DeploymentManifestsTest {
   }
 
   // ---- helpers ----
-
-  private static boolean isYaml(Path p) {
-    String n = p.getFileName().toString();
-    return n.endsWith(".yaml") || n.endsWith(".yml");
-  }
-
-  private static boolean hasContent(String yaml) {
-    return yaml.lines().map(String::strip).anyMatch(l -> !l.isEmpty() && !l.startsWith("#"));
-  }
 
   private static <T extends HasMetadata> Set<String> names(Class<T> type, String namespace) {
     return objects.stream().filter(type::isInstance)
@@ -656,12 +722,13 @@ class DeploymentManifestsTest {
   }
 
   /**
-   * The environment of a Tugboat container: what Kubernetes injects, overridden by the
-   * Deployment's variables (as the kubelet does), with the pod IP and the example secrets'
-   * values (a port must still be a number).
+   * The environment of a Tugboat container: what Kubernetes injects, overridden by the example
+   * overlay's settings (envFrom), overridden by the Deployment's variables (as the kubelet does),
+   * with the pod IP and the example secrets' values (a port must still be a number).
    */
   private static Map<String, String> podEnvironment() {
     Map<String, String> env = new HashMap<>(INJECTED_BY_KUBERNETES);
+    env.putAll(settings);
     for (EnvVar e : container().getEnv()) {
       if (e.getValue() != null) {
         env.put(e.getName(), e.getValue());
@@ -677,8 +744,22 @@ class DeploymentManifestsTest {
   }
 
   private static Secret secret(String name) {
-    return objects.stream().filter(o -> o instanceof Secret && o.getMetadata().getName().equals(name))
-        .map(Secret.class::cast).findFirst().orElseThrow();
+    return exampleSecrets.stream().filter(o -> o instanceof Secret && o.getMetadata().getName().equals(name))
+        .map(Secret.class::cast).findFirst().orElseThrow(() -> new AssertionError("the example defines no Secret " + name));
+  }
+
+  /** A kustomization's generated settings: the literals of its ConfigMap generators, as NAME=value. */
+  static Map<String, String> settingsOf(Kustomization kustomization) {
+    Map<String, String> literals = new HashMap<>();
+    for (Kustomization.Generator g : kustomization.configMapGenerator()) {
+      assertTrue(g.envs().isEmpty() && g.files().isEmpty(), g.name() + ": settings are literals, in the kustomization itself");
+      for (String literal : g.literals()) {
+        int eq = literal.indexOf('=');
+        assertTrue(eq > 0, g.name() + ": " + literal + " is not NAME=value");
+        assertNull(literals.put(literal.substring(0, eq), literal.substring(eq + 1)), "twice: " + literal);
+      }
+    }
+    return literals;
   }
 
   /** application.conf over every reference.conf, resolved against {@code env} instead of this JVM's environment. */
