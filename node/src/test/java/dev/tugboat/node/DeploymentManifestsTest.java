@@ -356,13 +356,13 @@ class DeploymentManifestsTest {
   }
 
   @Test
-  void readinessIsClusterMembershipAndLivenessIsGenerous() {
+  void readinessIsTheNodesOwnChecksAndLivenessIsGenerous() {
     Container c = container();
     Probe ready = c.getReadinessProbe();
     Probe alive = c.getLivenessProbe();
     assertAll(
-        () -> assertEquals("/ready", ready.getHttpGet().getPath()),
-        () -> assertEquals(8558, port(ready.getHttpGet().getPort())),
+        () -> assertEquals("/health/ready", ready.getHttpGet().getPath()),
+        () -> assertEquals(8080, port(ready.getHttpGet().getPort())),
         () -> assertEquals("/alive", alive.getHttpGet().getPath()),
         () -> assertEquals(8558, port(alive.getHttpGet().getPort())),
         () -> assertTrue(seconds(alive) >= 90,
