@@ -110,6 +110,11 @@ class HttpFuzzIT {
 
             .method(method, body.length == 0 && random.nextBoolean()
                 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        switch (random.nextInt(8)) {
+          case 0 -> { } // no token: the answer is 401, never a handler's
+          case 1 -> b.header("Authorization", random.nextBoolean() ? "Bearer tgb_wrong" : "Basic Zm9vOmJhcg==");
+          default -> b.header("Authorization", "Bearer " + stack.operatorToken); // reaches the handlers
+        }
         if (random.nextBoolean()) {
           b.header("Content-Type", CONTENT_TYPES[random.nextInt(CONTENT_TYPES.length)]);
         }

@@ -2,6 +2,7 @@ package dev.tugboat.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.tugboat.http.auth.TokenHash;
 import dev.tugboat.k8s.sim.SimulatedKubernetes;
 import dev.tugboat.k8s.sim.SimulatedKubernetesSettings;
 import dev.tugboat.mqtt.sim.EmbeddedBroker;
@@ -35,6 +36,8 @@ final class TestStack implements AutoCloseable {
   private final EmbeddedBroker.Persistence brokerPersistence;
   private volatile EmbeddedBroker broker;
   private final HttpClient http = HttpClient.newHttpClient();
+  /** An operator token every node of this stack accepts (a production node reads nothing without one). */
+  final String operatorToken = TokenHash.newToken();
 
   private TestStack(Path dataDir, int mqttPort, EmbeddedBroker.Persistence brokerPersistence,
       SimulatedKubernetes kubernetes) {
@@ -95,6 +98,7 @@ final class TestStack implements AutoCloseable {
     m.put("tugboat.mqtt.port", mqttPort);
     m.put("tugboat.kubernetes.mode", "simulated");
     m.put("tugboat.http.port", 0);
+    m.put("tugboat.http.auth.tokens-file", tokensFile().toString());
     m.put("pekko.remote.artery.canonical.port", 0);
     m.putAll(extra);
     return TugboatNode.loadConfig(ConfigFactory.parseMap(m));
@@ -104,6 +108,17 @@ final class TestStack implements AutoCloseable {
     TugboatNode node = TugboatNode.start(nodeConfig(extra), Optional.of(kubernetes.client()));
     node.awaitReady(Duration.ofSeconds(60));
     return node;
+  }
+
+  /** The tokens file every node of this stack reads: {@link #operatorToken} as operator {@code tests}. */
+  Path tokensFile() {
+    Path file = dataDir.resolve("tokens");
+    try {
+      Files.writeString(file, TokenHash.of(operatorToken) + " operator tests\n");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return file;
   }
 
   /** The key every node of this stack seals with (a production node needs one), made on first use. */
@@ -155,6 +170,7 @@ final class TestStack implements AutoCloseable {
 
   HttpResponse<String> get(TugboatNode node, String path) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+        .header("Authorization", "Bearer " + operatorToken)
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
