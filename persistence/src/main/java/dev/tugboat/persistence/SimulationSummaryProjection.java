@@ -76,7 +76,8 @@ public final class SimulationSummaryProjection {
     return !(event instanceof NotificationDelivered || event instanceof NotificationAbandoned);
   }
 
-  private static HikariDataSource dataSource(Config config, SimulationSummarySettings settings) {
+  /** The projection's own small pool on the journal database. */
+  static HikariDataSource dataSource(Config config, SimulationSummarySettings settings) {
     Config db = config.getConfig("tugboat.database");
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("tugboat-simulation-summary");
