@@ -119,3 +119,38 @@ CREATE TABLE IF NOT EXISTS PUBLIC."tugboat_settings" (
     "value" VARCHAR(1024) NOT NULL,
     PRIMARY KEY("name")
 );
+
+-- The simulation list's read model (dev.tugboat.persistence.SimulationSummaryProjection): one row
+-- per simulation with its model counts by phase, kept by a projection over the simulations'
+-- events (offsets in pekko_projection_offset_store, written in the same transaction). sort_key is
+-- the journal ordering of the simulation's first event: newest first is sort_key descending.
+-- Times are epoch milliseconds. Rebuilt only from events still tagged, so never drop it.
+CREATE TABLE IF NOT EXISTS PUBLIC."tugboat_simulation_summary" (
+    "simulation_id" VARCHAR(255) NOT NULL,
+    "simulator_id" VARCHAR(255) NOT NULL,
+    "phase" VARCHAR(16) NOT NULL,
+    "requested" INTEGER NOT NULL,
+    "starting" INTEGER NOT NULL,
+    "ready" INTEGER NOT NULL,
+    "succeeded" INTEGER NOT NULL,
+    "failed" INTEGER NOT NULL,
+    "deployed_at" BIGINT NOT NULL,
+    "ended_at" BIGINT,
+    "sort_key" BIGINT NOT NULL,
+    PRIMARY KEY("simulation_id")
+);
+
+CREATE UNIQUE INDEX IF NOT EXISTS "tugboat_simulation_summary_sort_idx" ON PUBLIC."tugboat_simulation_summary" ("sort_key");
+CREATE INDEX IF NOT EXISTS "tugboat_simulation_summary_phase_idx" ON PUBLIC."tugboat_simulation_summary" ("phase", "sort_key");
+CREATE INDEX IF NOT EXISTS "tugboat_simulation_summary_simulator_idx" ON PUBLIC."tugboat_simulation_summary" ("simulator_id", "sort_key");
+
+-- Each model of a simulation that has not ended yet, so the projection knows which count a
+-- model's next event moves it from; a simulation's rows go when it ends.
+CREATE TABLE IF NOT EXISTS PUBLIC."tugboat_simulation_model" (
+    "simulation_id" VARCHAR(255) NOT NULL,
+    "model_id" VARCHAR(255) NOT NULL,
+    "phase" VARCHAR(16) NOT NULL,
+    "accepted" BOOLEAN NOT NULL,
+    "ready" BOOLEAN NOT NULL,
+    PRIMARY KEY("simulation_id", "model_id")
+);

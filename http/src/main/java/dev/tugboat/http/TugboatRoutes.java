@@ -51,7 +51,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API as one sealed {@link Route}: entity queries, health and metrics. Every response,
+ * The HTTP API as one sealed {@link Route}: the simulation list ({@link SimulationListRoute}), entity
+ * queries, health and metrics. Every response,
  * errors included, is JSON except the Prometheus scrape; ids are validated, and then looked up in
  * {@link KnownIds}, before any entity is resolved, so neither a bad id nor an unknown one starts (or
  * wakes) an entity: both are answered at once (400, 404). See docs/http-api.md.
@@ -75,10 +76,12 @@ public final class TugboatRoutes extends AllDirectives {
   private final Scheduler scheduler;
   private final Access access;
   private final SessionRoutes sessions;
+  private final SimulationListRoute simulationList;
 
   public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
-      KnownIds knownIds, Readiness readiness, Supplier<String> metricsScrape) {
+      KnownIds knownIds, SimulationList simulations, Readiness readiness, Supplier<String> metricsScrape) {
     this.access = Objects.requireNonNull(access, "access");
+    this.simulationList = new SimulationListRoute(access, simulations);
     this.sessions = new SessionRoutes(access);
     this.directory = Objects.requireNonNull(directory, "directory");
     this.knownIds = Objects.requireNonNull(knownIds, "knownIds");
@@ -97,6 +100,7 @@ public final class TugboatRoutes extends AllDirectives {
 
   private Route endpoints() {
     return concat(
+        simulationList.route(),
         pathPrefix(segment("api").slash("v1").slash("simulations").slash(segment()), simulationId ->
             concat(
                 pathEnd(() -> get(() -> access.read(who -> simulation(simulationId)))),

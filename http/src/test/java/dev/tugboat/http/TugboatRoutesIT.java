@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.tugboat.protocol.TerminationStatus;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.service.ServiceView;
+import dev.tugboat.protocol.simulation.ModelPhase;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import dev.tugboat.protocol.simulation.SimulationView;
 import java.io.IOException;
@@ -57,8 +58,11 @@ class TugboatRoutesIT {
   private static final SimulationView SIMULATION = new SimulationView(
       "sim-1", "so-1", SimulationView.Phase.READY, null, 2.5, DEPLOYED_AT,
       List.of(
-          new SimulationView.Model("model-a", "so-1-sim-1-model-a", true, false, null, null, null),
-          new SimulationView.Model("model-b", "so-1-sim-1-model-b", true, true, TerminationStatus.FAILED, 3, "Error")),
+          new SimulationView.Model("model-a", "so-1-sim-1-model-a", ModelPhase.READY, true, false, null, null, null,
+              DEPLOYED_AT.plusSeconds(1), DEPLOYED_AT.plusSeconds(5), null),
+          new SimulationView.Model("model-b", "so-1-sim-1-model-b", ModelPhase.FAILED, true, true,
+              TerminationStatus.FAILED, 3, "Error", DEPLOYED_AT.plusSeconds(1), DEPLOYED_AT.plusSeconds(6),
+              DEPLOYED_AT.plusSeconds(60))),
       true, false, 1, List.of());
   /** An id that must arrive URL-decoded to be found. */
   private static final SimulationView UNICODE_SIMULATION = new SimulationView(
@@ -91,7 +95,8 @@ class TugboatRoutesIT {
         Map.of(SIMULATION.simulationId(), SIMULATION, UNICODE_SIMULATION.simulationId(), UNICODE_SIMULATION),
         Map.of("sim-1/model-b", SERVICE, "sim-1/model-a", RUNNING_SERVICE));
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, ASK_TIMEOUT, Duration.ofSeconds(1));
-    TugboatRoutes routes = new TugboatRoutes(testKit.system(), settings, TestAccess.create(true), directory, directory, () -> readiness.get().check(),
+    TugboatRoutes routes = new TugboatRoutes(testKit.system(), settings, TestAccess.create(true), directory, directory,
+        new FakeSimulationList(List.of()), () -> readiness.get().check(),
         () -> scrape.get().get());
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -151,6 +156,12 @@ class TugboatRoutesIT {
     assertEquals("model-b", model.get("modelId").asText());
     assertEquals("FAILED", model.get("status").asText());
     assertEquals(3, model.get("exitCode").asInt());
+    assertEquals("FAILED", model.get("phase").asText());
+    assertEquals("so-1-sim-1-model-b", model.get("podName").asText());
+    assertEquals("2024-05-01T12:00:01Z", model.get("acceptedAt").asText());
+    assertEquals("2024-05-01T12:00:06Z", model.get("readyAt").asText());
+    assertEquals("2024-05-01T12:01:00Z", model.get("endedAt").asText());
+    assertTrue(json.get("models").get(0).get("endedAt").isNull());
     // The JSON reads back into the very view the entity sent.
     assertEquals(SIMULATION, Json.objectMapper().readValue(response.body(), SimulationView.class));
   }
@@ -409,7 +420,6 @@ class TugboatRoutesIT {
   @CsvSource({
       "/",
       "/api",
-      "/api/v1/simulations",
       "/api/v1/simulations/",
       "/api/v1/simulations/sim-1/",
       "/api/v1/simulations/sim-1/services",

@@ -22,6 +22,8 @@ import dev.tugboat.persistence.JournalSchema;
 import dev.tugboat.persistence.NotificationProjection;
 import dev.tugboat.persistence.NotificationSettings;
 import dev.tugboat.persistence.RetentionSweeper;
+import dev.tugboat.persistence.SimulationSummaryProjection;
+import dev.tugboat.persistence.SimulationSummarySettings;
 import dev.tugboat.persistence.ServiceEntity;
 import dev.tugboat.persistence.SimulationEntity;
 import dev.tugboat.persistence.SimulationWiring;
@@ -220,12 +222,13 @@ public final class TugboatNode implements AutoCloseable {
       ServiceEntity.init(system, directory, gateway, entitySettings, journal);
       RetentionSweeper.init(system, directory, entitySettings, RetentionSweeper.Settings.fromConfig(config), journal);
       NotificationProjection.init(system, directory, bridge.notifier(), notificationSettings);
+      SimulationSummaryProjection.init(system, notificationSettings.tags(), SimulationSummarySettings.fromConfig(config));
       OwnPodReconciler.init(system, gateway, directory, OwnPodReconciler.Settings.fromConfig(config));
 
       NodeReadiness readiness = readiness(NodeReadiness.Settings.fromConfig(config), cluster, bridge, journal.ids(),
           informerStatus);
       ServerBinding binding = HttpServer.start(system, HttpSettings.fromConfig(config), access, directory,
-              journalIds(journal.ids()), readiness, metrics::scrape)
+              journalIds(journal.ids()), new JournalSimulationList(journal.summaries()), readiness, metrics::scrape)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       closeables.add(() -> binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS));
       log.info("Tugboat node up: mode={}, http={}, cluster={}", settings.mode(), binding.localAddress(),

@@ -12,8 +12,8 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 /**
  * Tugboat's own short queries on the journal tables, outside the persistence plugins: a small pool
  * ({@code tugboat.database.query-connections}) and its dispatcher
- * ({@code tugboat.journal-queries-dispatcher}). Hands out the existence checks ({@link #ids()}) and
- * the retention's removals of simulations and services. The pool closes with the actor system.
+ * ({@code tugboat.journal-queries-dispatcher}). Hands out the existence checks ({@link #ids()}), the
+ * simulation list ({@link #summaries()}) and the retention's removals of simulations and services. The pool closes with the actor system.
  */
 public final class JournalQueries {
 
@@ -22,13 +22,16 @@ public final class JournalQueries {
   private final JournalIds ids;
   private final JournalRemover simulations;
   private final JournalRemover services;
+  private final SimulationSummaries summaries;
 
   private JournalQueries(HikariDataSource dataSource, Config config, Executor blocking, MeterRegistry metrics) {
     JournalTables simulationTables = JournalTables.simulations(config);
     JournalTables serviceTables = JournalTables.services(config);
     this.ids = new JournalIds(dataSource, simulationTables, serviceTables, blocking);
-    this.simulations = new JournalRemover(dataSource, simulationTables, blocking, removedCounter(metrics, "simulation"));
+    this.simulations = new JournalRemover(dataSource, simulationTables, blocking, removedCounter(metrics, "simulation"))
+        .alsoDeleting(SimulationSummaryHandler.SUMMARY, SimulationSummaryHandler.MODELS);
     this.services = new JournalRemover(dataSource, serviceTables, blocking, removedCounter(metrics, "service"));
+    this.summaries = new SimulationSummaries(dataSource, blocking);
   }
 
   /** Opens the pool on {@code tugboat.database} (call once per node, after the schema exists). */
@@ -43,6 +46,11 @@ public final class JournalQueries {
   /** Whether an entity exists, asked of the journal without starting it. */
   public JournalIds ids() {
     return ids;
+  }
+
+  /** The simulation list, read from its read model. */
+  public SimulationSummaries summaries() {
+    return summaries;
   }
 
   EntityRemoval simulations() {

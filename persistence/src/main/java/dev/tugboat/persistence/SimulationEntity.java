@@ -184,10 +184,21 @@ public final class SimulationEntity
     return RetentionCriteria.snapshotEvery(settings.simulationSnapshotEvery(), 2);
   }
 
-  /** The events that queue a notification carry the simulation's slice tag, which the projection reads. */
+  /**
+   * The events that queue a notification carry the simulation's slice tag, which the notification
+   * projection reads; those the simulation list shows carry the read model's tag of the same slice.
+   */
   @Override
   public Set<String> tagsFor(SimulationEvent event) {
-    return NotificationHandler.queuesNotifications(event) ? Set.of(wiring.tags().tagFor(simulationId)) : Set.of();
+    boolean notifies = NotificationHandler.queuesNotifications(event);
+    boolean summarized = SimulationSummaryProjection.summarizes(event);
+    if (notifies && summarized) {
+      return Set.of(wiring.tags().tagFor(simulationId), SimulationSummaryProjection.tagFor(wiring.tags(), simulationId));
+    }
+    if (notifies) {
+      return Set.of(wiring.tags().tagFor(simulationId));
+    }
+    return summarized ? Set.of(SimulationSummaryProjection.tagFor(wiring.tags(), simulationId)) : Set.of();
   }
 
   @Override

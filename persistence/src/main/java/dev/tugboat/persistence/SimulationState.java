@@ -1,5 +1,6 @@
 package dev.tugboat.persistence;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -17,6 +18,7 @@ import dev.tugboat.protocol.ExitCodes;
 import dev.tugboat.protocol.Notification;
 import dev.tugboat.protocol.ServiceSpec;
 import dev.tugboat.protocol.TerminationStatus;
+import dev.tugboat.protocol.simulation.ModelPhase;
 import dev.tugboat.protocol.simulation.SimulationView;
 import java.time.Instant;
 import java.util.List;
@@ -99,9 +101,39 @@ public sealed interface SimulationState extends CborSerializable {
     }
   }
 
-  /** One model: its service spec, whether its service accepted Create, readiness and end. */
-  record Model(ServiceSpec spec, boolean createAcknowledged, boolean ready, Termination termination)
-      implements CborSerializable {}
+  /**
+   * One model: its service spec, whether its service accepted Create, readiness and end, and when
+   * each happened (null until then; a snapshot written without the times reads them as null).
+   */
+  record Model(ServiceSpec spec, boolean createAcknowledged, boolean ready, Termination termination,
+      Instant acceptedAt, Instant readyAt, Instant endedAt) implements CborSerializable {
+
+    @JsonCreator
+    public Model {}
+
+    /** A model without times. */
+    Model(ServiceSpec spec, boolean createAcknowledged, boolean ready, Termination termination) {
+      this(spec, createAcknowledged, ready, termination, null, null, null);
+    }
+
+    Model withAccepted(Instant at) {
+      return new Model(spec, true, ready, termination, acceptedAt != null ? acceptedAt : at, readyAt, endedAt);
+    }
+
+    Model withReady(Instant at) {
+      return new Model(spec, createAcknowledged, true, termination, acceptedAt, readyAt != null ? readyAt : at,
+          endedAt);
+    }
+
+    Model withEnd(Termination how, Instant at) {
+      return new Model(spec, createAcknowledged, ready, how, acceptedAt, readyAt, at);
+    }
+
+    @JsonIgnore
+    public ModelPhase phase() {
+      return ModelPhase.of(createAcknowledged, ready, termination == null ? null : termination.status());
+    }
+  }
 
   /** How a model ended. */
   record Termination(TerminationStatus status, int exitCode, String reason) implements CborSerializable {}
@@ -132,14 +164,12 @@ public sealed interface SimulationState extends CborSerializable {
       Deployment d = a.deployment();
       if (event instanceof ServiceCreateAcknowledged e) {
         return d.model(e.modelId())
-            .map(m -> (SimulationState) new Active(d.withModel(new Model(m.spec(), true, m.ready(), m.termination())),
-                a.outbox()))
+            .map(m -> (SimulationState) new Active(d.withModel(m.withAccepted(e.at())), a.outbox()))
             .orElse(state);
       }
       if (event instanceof ModelReady e) {
         return d.model(e.modelId())
-            .map(m -> (SimulationState) new Active(
-                d.withModel(new Model(m.spec(), m.createAcknowledged(), true, m.termination())), a.outbox()))
+            .map(m -> (SimulationState) new Active(d.withModel(m.withReady(e.at())), a.outbox()))
             .orElse(state);
       }
       if (event instanceof ModelsReadyQueued e) {
@@ -150,8 +180,7 @@ public sealed interface SimulationState extends CborSerializable {
       if (event instanceof ModelTerminated e) {
         return d.model(e.modelId())
             .map(m -> (SimulationState) new Active(
-                d.withModel(new Model(m.spec(), m.createAcknowledged(), m.ready(),
-                    new Termination(e.status(), e.exitCode(), e.reason()))),
+                d.withModel(m.withEnd(new Termination(e.status(), e.exitCode(), e.reason()), e.at())),
                 a.outbox().add(e.outboxId(), new Notification.ModelHasTerminated(d.simulationId(), e.modelId(),
                     e.status(), e.exitCode()))))
             .orElse(state);
@@ -206,8 +235,8 @@ public sealed interface SimulationState extends CborSerializable {
     }
     if (state instanceof Rejected r) {
       List<SimulationView.Model> models = r.modelIds().stream()
-          .map(id -> new SimulationView.Model(id, null, false, true, TerminationStatus.FAILED,
-              ExitCodes.INVALID_CONFIGURATION, r.reason()))
+          .map(id -> new SimulationView.Model(id, null, ModelPhase.FAILED, false, true, TerminationStatus.FAILED,
+              ExitCodes.INVALID_CONFIGURATION, r.reason(), null, null, r.at()))
           .toList();
       boolean allSent = !owedOrAbandoned(r.outbox(), Notification.AllModelsHaveTerminated.class);
       return Optional.of(new SimulationView(r.simulationId(), r.simulatorId(), SimulationView.Phase.REJECTED,
@@ -218,10 +247,12 @@ public sealed interface SimulationState extends CborSerializable {
 
   private static SimulationView view(Deployment d, Outbox outbox, SimulationView.Phase phase) {
     List<SimulationView.Model> models = d.models().stream()
-        .map(m -> new SimulationView.Model(m.spec().modelId(), m.spec().podName(), m.ready(), m.termination() != null,
+        .map(m -> new SimulationView.Model(m.spec().modelId(), m.spec().podName(), m.phase(), m.ready(),
+            m.termination() != null,
             m.termination() == null ? null : m.termination().status(),
             m.termination() == null ? null : m.termination().exitCode(),
-            m.termination() == null ? null : m.termination().reason()))
+            m.termination() == null ? null : m.termination().reason(),
+            m.acceptedAt(), m.readyAt(), m.endedAt()))
         .toList();
     boolean readyUnsent = owedOrAbandoned(outbox, Notification.ModelsReady.class);
     boolean allUnsent = owedOrAbandoned(outbox, Notification.AllModelsHaveTerminated.class);

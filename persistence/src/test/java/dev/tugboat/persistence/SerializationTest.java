@@ -10,6 +10,7 @@ import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.ServiceSpec;
 import dev.tugboat.protocol.TerminationStatus;
 import dev.tugboat.protocol.notify.PublishResult;
+import dev.tugboat.protocol.simulation.ModelPhase;
 import dev.tugboat.protocol.simulation.SimulationView;
 import java.time.Instant;
 import java.util.List;
@@ -50,7 +51,8 @@ class SerializationTest {
     ServiceId id = spec.serviceId();
     SimulationState.Deployment deployment = new SimulationState.Deployment("sim02-abc", "204-asd", 1.5, at,
         ModelTable.of(List.of(new SimulationState.Model(spec, true, true,
-            new SimulationState.Termination(TerminationStatus.FAILED, 2, "Error")))), true, false);
+            new SimulationState.Termination(TerminationStatus.FAILED, 2, "Error"), at, at.plusSeconds(1),
+            at.plusSeconds(2)))), true, false);
     Outbox outbox = Outbox.empty()
         .add(1, new Notification.ModelsReady("sim02-abc"))
         .add(2, new Notification.ModelHasTerminated("sim02-abc", "m0", TerminationStatus.FAILED, 2))
@@ -71,7 +73,9 @@ class SerializationTest {
         PublishResult.NotPublished.permanently(2, "cannot encode: x"),
         new PublishResult.NotPublished(2, "not connected to the MQTT broker"),
         new SimulationState.Ended(deployment, withAbandoned, at),
-        new SimulationView("sim02-abc", "204-asd", SimulationView.Phase.ENDED, null, 1.5, at, List.of(), true, false, 1,
+        new SimulationView("sim02-abc", "204-asd", SimulationView.Phase.ENDED, null, 1.5, at,
+            List.of(new SimulationView.Model("m0", "pod-m0", ModelPhase.FAILED, true, true, TerminationStatus.FAILED, 2,
+                "Error", at, at.plusSeconds(1), at.plusSeconds(2))), true, false, 1,
             List.of(new SimulationView.AbandonedNotification(3, "AllModelsHaveTerminated", null, "cannot encode", at))),
         new SimulationState.Empty("sim02-abc"),
         new SimulationState.Active(deployment, outbox),

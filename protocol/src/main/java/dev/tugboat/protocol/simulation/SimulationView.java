@@ -39,10 +39,15 @@ public record SimulationView(
     REJECTED
   }
 
-  /** One model as the simulation sees it. */
+  /**
+   * One model as the simulation sees it: its phase, its end (status, exit code, reason; null while
+   * it runs) and when its service accepted the Create, when it reported ready and when it ended
+   * (each null until then, and for a simulation journaled before these times were kept).
+   */
   public record Model(
-      String modelId, String podName, boolean ready, boolean terminated, TerminationStatus status,
-      Integer exitCode, String reason) implements CborSerializable {}
+      String modelId, String podName, ModelPhase phase, boolean ready, boolean terminated, TerminationStatus status,
+      Integer exitCode, String reason, Instant acceptedAt, Instant readyAt, Instant endedAt)
+      implements CborSerializable {}
 
   /**
    * A notification the simulation gave up: the MQTT bridge refused it as one that can never be
