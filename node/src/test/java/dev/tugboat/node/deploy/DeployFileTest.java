@@ -70,6 +70,13 @@ class DeployFileTest {
   }
 
   @Test
+  void theReadmesExampleIsValid() {
+    DeployFile.Read read = DeployFile.read(Path.of("..", "docs", "examples", "simulation.yaml"), null, LIMITS);
+    assertEquals(List.of(), read.problems());
+    assertEquals(3, read.file().models().size());
+  }
+
+  @Test
   void aMissingFileIsOneLine(@TempDir Path dir) {
     assertEquals(List.of(dir.resolve("nope.yaml") + ": no such file"),
         DeployFile.read(dir.resolve("nope.yaml"), null, LIMITS).problems());
