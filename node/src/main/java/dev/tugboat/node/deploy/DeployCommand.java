@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
         "Reads the broker settings a node reads: MQTT_HOST, MQTT_PORT, MQTT_USERNAME, MQTT_PASSWORD and",
         "SIMULATOR_NAME; TUGBOAT_API_TOKEN (a viewer token) lets it show a failed model's last log lines.",
         "Exit code: 0 all models succeeded, 1 a model failed, 2 bad input, 3 broker problem or timeout.",
-        "See the README, \"Try it yourself\", and docs/protocol.md."})
+        "See the README, \"Try it yourself\"; the DOTS messages: docs/protocol.md."})
 public final class DeployCommand implements Callable<Integer> {
   static final int ALL_SUCCEEDED = 0;
   static final int MODEL_FAILED = 1;
