@@ -1,5 +1,6 @@
 package dev.tugboat.node;
 
+import dev.tugboat.node.deploy.DeployCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tugboat 0.1.0",
     description = "Deploys, watches and retires the model services of DOTS simulations on Kubernetes.",
-    subcommands = {RunCommand.class, TokenCommand.class})
+    subcommands = {RunCommand.class, TokenCommand.class, DeployCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

@@ -35,7 +35,22 @@ public final class DeployValidator {
 
   public static Validation validate(String simulationId, String simulatorId, List<ModelSpec> models,
       double keepLogsHours, DeployLimits limits) {
+    return check(simulationId, simulatorId, models, keepLogsHours, limits, new Problems());
+  }
+
+  /**
+   * Every problem {@link #validate} finds, one sentence each, none left out: for a door that can
+   * show them one per line (the {@code tugboat deploy} command) before anything is sent.
+   */
+  public static List<String> problems(String simulationId, String simulatorId, List<ModelSpec> models,
+      double keepLogsHours, DeployLimits limits) {
     Problems problems = new Problems();
+    check(simulationId, simulatorId, models, keepLogsHours, limits, problems);
+    return List.copyOf(problems.all);
+  }
+
+  private static Validation check(String simulationId, String simulatorId, List<ModelSpec> models,
+      double keepLogsHours, DeployLimits limits, Problems problems) {
     if (models.isEmpty()) {
       problems.add("no models to deploy");
     }
@@ -106,29 +121,26 @@ public final class DeployValidator {
     return Optional.empty();
   }
 
-  /** The problems found so far; a reason names the first few and counts the rest. */
+  /** The problems found so far (at most one per model and a few more); a reason names the first few and counts the rest. */
   private static final class Problems {
-    private final List<String> listed = new ArrayList<>();
-    private int count;
+    private final List<String> all = new ArrayList<>();
 
     void add(String problem) {
-      if (listed.size() < MAX_LISTED_PROBLEMS) {
-        listed.add(problem);
-      }
-      count++;
+      all.add(problem);
     }
 
     boolean any() {
-      return count > 0;
+      return !all.isEmpty();
     }
 
     Optional<String> reason() {
-      if (count == 0) {
+      if (all.isEmpty()) {
         return Optional.empty();
       }
+      List<String> listed = all.subList(0, Math.min(all.size(), MAX_LISTED_PROBLEMS));
       String joined = String.join("; ", listed);
-      return Optional.of(count > listed.size() ? joined + "; and " + (count - listed.size()) + " more problem(s)"
-          : joined);
+      return Optional.of(all.size() > listed.size()
+          ? joined + "; and " + (all.size() - listed.size()) + " more problem(s)" : joined);
     }
   }
 }
