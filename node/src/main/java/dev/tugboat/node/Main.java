@@ -1,5 +1,6 @@
 package dev.tugboat.node;
 
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "tugboat",
     mixinStandardHelpOptions = true,
-    version = "tugboat 0.1.0",
+    versionProvider = TugboatVersion.class,
     description = "Deploys, watches and retires the model services of DOTS simulations on Kubernetes.",
     subcommands = {RunCommand.class, TokenCommand.class})
 public final class Main implements Runnable {
@@ -24,13 +25,18 @@ public final class Main implements Runnable {
 
   /** The production commands, {@code run} starting its node with {@code starter}. */
   public static CommandLine commandLine(NodeStarter starter) {
+    return commandLine(starter, System.getenv());
+  }
+
+  /** The production commands, {@code run} reading its variables from {@code environment}. */
+  public static CommandLine commandLine(NodeStarter starter, Map<String, String> environment) {
     CommandLine.IFactory defaults = CommandLine.defaultFactory();
-    return new CommandLine(new Main(), new CommandLine.IFactory() {
+    return CommandHelp.apply(new CommandLine(new Main(), new CommandLine.IFactory() {
       @Override
       public <K> K create(Class<K> type) throws Exception {
-        return type == RunCommand.class ? type.cast(new RunCommand(starter)) : defaults.create(type);
+        return type == RunCommand.class ? type.cast(new RunCommand(starter, environment)) : defaults.create(type);
       }
-    });
+    }));
   }
 
   /** Runs the command the arguments name and exits the JVM with its code. */
@@ -42,7 +48,7 @@ public final class Main implements Runnable {
       System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
           Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }
-    System.exit(commandLine.execute(args));
+    System.exit(CommandHelp.apply(commandLine).execute(args));
   }
 
   @Override
