@@ -32,7 +32,9 @@ public final class StartBanner {
     if (node.embedded()) {
       String host = config.hasPath("tugboat.embedded.mqtt-host") ? config.getString("tugboat.embedded.mqtt-host")
           : mqtt.host();
-      lines.add("  broker:     embedded, listening on " + host + ":" + mqtt.port() + "; SO simulator name '"
+      int port = config.hasPath("tugboat.embedded.mqtt-port") ? config.getInt("tugboat.embedded.mqtt-port")
+          : mqtt.port();
+      lines.add("  broker:     embedded, listening on " + host + ":" + port + "; SO simulator name '"
           + mqtt.simulatorName() + "'");
       lines.add("  kubernetes: simulated in this process, namespace " + k8s.namespace());
     } else {
