@@ -38,7 +38,7 @@ final class ClusterFormation {
     for (String seed : seeds(c)) {
       try {
         AddressFromURIString.parse(seed);
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // MalformedURLException, undeclared by the Scala method
         throw new IllegalArgumentException("tugboat.cluster.seed-nodes (TUGBOAT_SEED_NODES) has '" + seed
             + "', not an address such as pekko://tugboat@10.0.0.1:25520");
       }

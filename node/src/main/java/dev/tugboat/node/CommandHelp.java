@@ -12,8 +12,11 @@ import picocli.CommandLine.Model.CommandSpec;
  * prints {@link TugboatVersion}.
  */
 public final class CommandHelp {
-  static final String DOCS = "Documentation: README.md (first steps, configuration) and docs/operations.md"
-      + " (running a node, every setting), in the source tree or at the project's repository.";
+  static final String DOCS =
+      "Documentation: README.md (first steps, configuration) and docs/operations.md (running a node, every setting).";
+
+  /** Wide enough for a variable, its key and the documentation line on one line each. */
+  static final int WIDTH = 120;
 
   private CommandHelp() {}
 
@@ -21,6 +24,7 @@ public final class CommandHelp {
   public static CommandLine apply(CommandLine commandLine) {
     CommandSpec spec = commandLine.getCommandSpec();
     spec.versionProvider(new TugboatVersion());
+    spec.usageMessage().width(WIDTH);
     List<String> footer = new ArrayList<>(List.of(spec.usageMessage().footer()));
     if (spec.name().equals("run") && footer.isEmpty()) {
       footer.addAll(runFooter());
@@ -40,15 +44,15 @@ public final class CommandHelp {
   static List<String> runFooter() {
     List<String> lines = new ArrayList<>();
     lines.add("");
-    lines.add("Environment variables (each sets the config key beside it; --http-port and --mqtt-port override");
-    lines.add("theirs, and -Dkey=value overrides both):");
+    lines.add("Environment variables, each setting the config key beside it (--http-port and --mqtt-port override"
+        + " their variables; -Dkey=value overrides both):");
     int width = EnvironmentVariables.SUPPORTED.keySet().stream().mapToInt(String::length).max().orElse(0);
     for (Map.Entry<String, String> v : EnvironmentVariables.SUPPORTED.entrySet()) {
       lines.add("  " + v.getKey() + " ".repeat(width - v.getKey().length() + 2) + v.getValue());
     }
     lines.add("Every other setting is a config key (HOCON), set with -Dkey=value: docs/operations.md, \"Settings\".");
-    lines.add("The production jar's run is always the production mode; the embedded broker and the simulated");
-    lines.add("Kubernetes are tugboat-demo.jar's `run --embedded`.");
+    lines.add("The production jar's run is always the production mode; the embedded broker and the simulated"
+        + " Kubernetes are tugboat-demo.jar's `run --embedded`.");
     return lines;
   }
 }

@@ -23,6 +23,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The check of every setting before a node starts anything: each variable of
@@ -65,6 +67,10 @@ public final class SettingsCheck {
       }
     }
   }
+
+  /** The key a ConfigException names, relative to the path its settings were read under. */
+  private static final Pattern RELATIVE_KEY =
+      Pattern.compile("^(?:([A-Za-z0-9_.-]+) has type|Invalid value at '([^']+)')");
 
   private SettingsCheck() {}
 
@@ -115,30 +121,32 @@ public final class SettingsCheck {
       embedded = NodeSettings.fromConfig(config).embedded();
     } catch (RuntimeException e) {
       embedded = false;
-      record(problems, reported, environment, e);
+      record(problems, reported, environment, "tugboat", e);
     }
     final boolean embeddedMode = embedded;
-    List<Runnable> records = List.of(
-        () -> HttpSettings.fromConfig(config),
-        () -> AuthSettings.fromConfig(config, embeddedMode),
-        () -> MqttSettings.fromConfig(config),
-        () -> KubernetesSettings.fromConfig(config),
-        () -> EntitySettings.fromConfig(config),
-        () -> NotificationSettings.fromConfig(config),
-        () -> RetentionSweeper.Settings.fromConfig(config),
-        () -> OwnPodReconciler.Settings.fromConfig(config),
-        () -> NodeReadiness.Settings.fromConfig(config),
-        () -> CrashedMemberDowning.Settings.fromConfig(config),
-        () -> DeployLimits.fromConfig(config),
-        () -> SecretSettings.fromConfig(config),
-        () -> JournalConfig.withDatabase(config),
-        () -> ClusterFormation.checkBootstrap(config),
-        () -> secretKey(config, embeddedMode));
-    for (Runnable r : records) {
+    // Each record with the path its configuration is read under: a ConfigException names the key
+    // relative to it.
+    List<Map.Entry<String, Runnable>> records = new ArrayList<>();
+    records.add(Map.entry("tugboat.http", () -> HttpSettings.fromConfig(config)));
+    records.add(Map.entry("tugboat.http.auth", () -> AuthSettings.fromConfig(config, embeddedMode)));
+    records.add(Map.entry("tugboat.mqtt", () -> MqttSettings.fromConfig(config)));
+    records.add(Map.entry("tugboat.kubernetes", () -> KubernetesSettings.fromConfig(config)));
+    records.add(Map.entry("tugboat.entities", () -> EntitySettings.fromConfig(config)));
+    records.add(Map.entry("tugboat.notifications", () -> NotificationSettings.fromConfig(config)));
+    records.add(Map.entry("tugboat.entities", () -> RetentionSweeper.Settings.fromConfig(config)));
+    records.add(Map.entry("tugboat.reconciler", () -> OwnPodReconciler.Settings.fromConfig(config)));
+    records.add(Map.entry("tugboat.readiness", () -> NodeReadiness.Settings.fromConfig(config)));
+    records.add(Map.entry("tugboat.cluster.down-crashed-members", () -> CrashedMemberDowning.Settings.fromConfig(config)));
+    records.add(Map.entry("tugboat.limits", () -> DeployLimits.fromConfig(config)));
+    records.add(Map.entry("tugboat.secrets", () -> SecretSettings.fromConfig(config)));
+    records.add(Map.entry("tugboat.database", () -> JournalConfig.withDatabase(config)));
+    records.add(Map.entry("tugboat.cluster", () -> ClusterFormation.checkBootstrap(config)));
+    records.add(Map.entry("tugboat.secrets", () -> secretKey(config, embeddedMode)));
+    for (Map.Entry<String, Runnable> r : records) {
       try {
-        r.run();
+        r.getValue().run();
       } catch (RuntimeException e) {
-        record(problems, reported, environment, e);
+        record(problems, reported, environment, r.getKey(), e);
       }
     }
     if (!embedded) {
@@ -175,12 +183,12 @@ public final class SettingsCheck {
    * variable is set; nothing when that variable's value was already reported.
    */
   private static void record(List<String> problems, List<String> reported, Map<String, String> environment,
-      RuntimeException e) {
+      String path, RuntimeException e) {
     if (!(e instanceof ConfigException || e instanceof IllegalArgumentException || e instanceof StartRefused
         || e instanceof IllegalStateException)) {
       throw e;
     }
-    String message = message(e);
+    String message = withFullKey(message(e), path, e);
     Optional<Map.Entry<String, String>> named = EnvironmentVariables.SUPPORTED.entrySet().stream()
         .filter(v -> mentions(message, v.getValue()) || message.contains(v.getKey()))
         .findFirst();
@@ -198,6 +206,19 @@ public final class SettingsCheck {
     if (!problems.contains(message)) {
       problems.add(message);
     }
+  }
+
+  /** A ConfigException's message with the full key in front, since it names the key relative to {@code path}. */
+  private static String withFullKey(String message, String path, RuntimeException e) {
+    if (e instanceof ConfigException) {
+      Matcher relative = RELATIVE_KEY.matcher(message);
+      if (relative.find()) {
+        String key = relative.group(1) != null ? relative.group(1) : relative.group(2);
+        String full = key.startsWith("tugboat.") || key.startsWith("pekko.") ? key : path + "." + key;
+        return full + ": " + message;
+      }
+    }
+    return message;
   }
 
   /** True when the message names the key itself, not one of its longer siblings. */
