@@ -106,7 +106,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     ActorRef<KubernetesCommand> self = ctx.getSelf();
     this.informer = new PodInformer(client, settings, directory, (pod, live) -> self.tell(new PodLiveness(pod, live)));
     admissionGauges();
-    ctx.getLog().info("Kubernetes gateway starting: {}", settings);
+    ctx.getLog().info("Kubernetes gateway starting: {} API server, namespace {}", settings.mode().configName(),
+        settings.namespace());
     watch(informer.start());
   }
 

@@ -104,8 +104,11 @@ public record KubernetesSettings(
     if (maxConcurrentCalls < 1) {
       throw new IllegalArgumentException("tugboat.kubernetes.max-concurrent-calls must be at least 1");
     }
-    if (qps < 0 || burst < 1) {
-      throw new IllegalArgumentException("tugboat.kubernetes.qps must be >= 0 and burst >= 1");
+    if (qps < 0) {
+      throw new IllegalArgumentException("tugboat.kubernetes.qps must be >= 0, was " + qps);
+    }
+    if (burst < 1) {
+      throw new IllegalArgumentException("tugboat.kubernetes.burst must be >= 1, was " + burst);
     }
     if (!PodNames.isDns1123Label(namespace)) {
       throw new IllegalArgumentException("tugboat.kubernetes.namespace '" + namespace + "' is not a valid namespace");

@@ -24,13 +24,35 @@ final class ClusterFormation {
 
   private ClusterFormation() {}
 
-  static void start(ActorSystem<?> system, Config config) {
+  /**
+   * The bootstrap method, after checking it and the seed nodes' addresses; throws
+   * IllegalArgumentException naming the variable otherwise.
+   */
+  static String checkBootstrap(Config config) {
     Config c = config.getConfig("tugboat.cluster");
     String bootstrap = c.getString("bootstrap").trim().toLowerCase(Locale.ROOT);
     if (!bootstrap.equals("none") && !bootstrap.equals("kubernetes-api")) {
       throw new IllegalArgumentException(
           "tugboat.cluster.bootstrap (TUGBOAT_CLUSTER_BOOTSTRAP) must be none or kubernetes-api, not '" + bootstrap + "'");
     }
+    for (String seed : seeds(c)) {
+      try {
+        AddressFromURIString.parse(seed);
+      } catch (Exception e) { // MalformedURLException, undeclared by the Scala method
+        throw new IllegalArgumentException("tugboat.cluster.seed-nodes (TUGBOAT_SEED_NODES) has '" + seed
+            + "', not an address such as pekko://tugboat@10.0.0.1:25520");
+      }
+    }
+    return bootstrap;
+  }
+
+  private static List<String> seeds(Config c) {
+    return Arrays.stream(c.getString("seed-nodes").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  static void start(ActorSystem<?> system, Config config) {
+    Config c = config.getConfig("tugboat.cluster");
+    String bootstrap = checkBootstrap(config);
     if (bootstrap.equals("kubernetes-api") || c.getBoolean("management")) {
       PekkoManagement.get(system.classicSystem()).start().toCompletableFuture().join();
     }
@@ -40,8 +62,7 @@ final class ClusterFormation {
       ClusterBootstrap.get(system.classicSystem()).start();
       return;
     }
-    List<String> seeds = Arrays.stream(c.getString("seed-nodes").split(","))
-        .map(String::trim).filter(s -> !s.isEmpty()).toList();
+    List<String> seeds = seeds(c);
     if (seeds.isEmpty()) {
       seeds = config.getStringList("pekko.cluster.seed-nodes");
       if (!seeds.isEmpty()) {

@@ -176,6 +176,13 @@ public final class EnvironmentVariables {
     return lines;
   }
 
+  /** The names {@link #unread} reports, in name order. */
+  static List<String> unreadNames(Map<String, String> environment) {
+    return new TreeSet<>(environment.keySet()).stream()
+        .filter(n -> !SUPPORTED.containsKey(n) && (REMOVED.containsKey(n) || n.startsWith(PREFIX)))
+        .toList();
+  }
+
   /** Logs {@link #unread} at WARN, one line each; the node starts all the same. */
   static void warnOfUnread(Map<String, String> environment, Logger log) {
     for (String line : unread(environment)) {

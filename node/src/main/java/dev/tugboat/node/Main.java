@@ -1,17 +1,18 @@
 package dev.tugboat.node;
 
 import dev.tugboat.node.deploy.DeployCommand;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code tugboat} command line of the production jar: {@code run}. tugboat-demo's builds on
+ * The {@code tugboat} command line of the production jar: {@code run}, {@code token} and {@code deploy}. tugboat-demo's builds on
  * {@link #commandLine(NodeStarter)} and adds the demo and benchmark commands.
  */
 @Command(
     name = "tugboat",
     mixinStandardHelpOptions = true,
-    version = "tugboat 0.1.0",
+    versionProvider = TugboatVersion.class,
     description = "Deploys, watches and retires the model services of DOTS simulations on Kubernetes.",
     subcommands = {RunCommand.class, TokenCommand.class, DeployCommand.class})
 public final class Main implements Runnable {
@@ -25,13 +26,18 @@ public final class Main implements Runnable {
 
   /** The production commands, {@code run} starting its node with {@code starter}. */
   public static CommandLine commandLine(NodeStarter starter) {
+    return commandLine(starter, System.getenv());
+  }
+
+  /** The production commands, {@code run} reading its variables from {@code environment}. */
+  public static CommandLine commandLine(NodeStarter starter, Map<String, String> environment) {
     CommandLine.IFactory defaults = CommandLine.defaultFactory();
-    return new CommandLine(new Main(), new CommandLine.IFactory() {
+    return CommandHelp.apply(new CommandLine(new Main(), new CommandLine.IFactory() {
       @Override
       public <K> K create(Class<K> type) throws Exception {
-        return type == RunCommand.class ? type.cast(new RunCommand(starter)) : defaults.create(type);
+        return type == RunCommand.class ? type.cast(new RunCommand(starter, environment)) : defaults.create(type);
       }
-    });
+    }));
   }
 
   /** Runs the command the arguments name and exits the JVM with its code. */
@@ -43,7 +49,7 @@ public final class Main implements Runnable {
       System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
           Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }
-    System.exit(commandLine.execute(args));
+    System.exit(CommandHelp.apply(commandLine).execute(args));
   }
 
   @Override

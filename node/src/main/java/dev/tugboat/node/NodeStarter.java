@@ -11,11 +11,21 @@ import com.typesafe.config.Config;
 public interface NodeStarter {
 
   /**
-   * Every part from the settings; the embedded mode and the simulated Kubernetes are refused
-   * ({@link StartRefused}), since this jar carries neither.
+   * Every part from the settings, always in the production mode; the embedded mode and the
+   * simulated Kubernetes are refused ({@link StartRefused}), since this jar carries neither.
    */
   NodeStarter PRODUCTION = overrides -> TugboatNode.start(TugboatNode.loadConfig(overrides));
 
   /** Starts the node; returns once it serves HTTP, or throws with the reason it cannot. */
   TugboatNode start(Config overrides) throws Exception;
+
+  /** True when {@code run} was asked for the embedded mode ({@code run --embedded}, tugboat-demo.jar only). */
+  default boolean embedded() {
+    return false;
+  }
+
+  /** True when this jar carries the simulated Kubernetes ({@code KUBERNETES_MODE=simulated}). */
+  default boolean carriesSimulatedKubernetes() {
+    return false;
+  }
 }

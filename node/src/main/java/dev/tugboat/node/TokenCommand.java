@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
     description = {"Make a new API token for a person or a program.",
         "Prints the token on standard output (shown once, not stored anywhere) and the line to",
         "append to the tokens file (TUGBOAT_TOKENS_FILE) on standard error. See docs/http-api.md,",
-        "\"Authentication\"."})
+        "\"Authentication\"."},
+    footer = {"", "Reads no environment variable and no config key."})
 final class TokenCommand implements Callable<Integer> {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
 

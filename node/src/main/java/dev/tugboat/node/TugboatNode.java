@@ -129,13 +129,12 @@ public final class TugboatNode implements AutoCloseable {
    */
   public static TugboatNode start(Config config) throws Exception {
     if (NodeSettings.fromConfig(config).embedded()) {
-      throw new StartRefused("tugboat.mode (TUGBOAT_MODE) is embedded, which this jar does not carry: set"
-          + " TUGBOAT_MODE=production, or run the embedded mode from tugboat-demo.jar (node/demo/target/tugboat-demo.jar)");
+      throw new StartRefused("tugboat.mode (TUGBOAT_MODE) is embedded, which this jar does not carry: unset it,"
+          + " or run the embedded mode with `java -jar tugboat-demo.jar run --embedded`");
     }
     if (KubernetesSettings.fromConfig(config).mode() == KubernetesSettings.Mode.SIMULATED) {
       throw new StartRefused("tugboat.kubernetes.mode (KUBERNETES_MODE) is simulated, which this jar does not carry:"
-          + " choose dots-env, kubeconfig or in-cluster, or run the simulated Kubernetes from tugboat-demo.jar"
-          + " (node/demo/target/tugboat-demo.jar)");
+          + " choose dots-env, kubeconfig or in-cluster, or run `java -jar tugboat-demo.jar run --embedded`");
     }
     return start(config, Optional.empty(), List.of());
   }

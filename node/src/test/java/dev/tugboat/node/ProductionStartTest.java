@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -47,21 +46,18 @@ class ProductionStartTest {
   }
 
   @Test
-  void runPrintsTheRefusalInOneLineAndExits2() {
-    PrintStream err = System.err;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    int code;
-    try {
-      System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
-      code = Main.commandLine(overrides -> {
-        throw new StartRefused("tugboat.mode (TUGBOAT_MODE) is embedded, which this jar does not carry");
-      }).execute("run");
-    } finally {
-      System.setErr(err);
-    }
-    assertEquals(2, code);
+  void runPrintsTheRefusalInOneLineAndExits2() throws Exception {
+    Path key = Files.createTempFile("tugboat-production-start", ".key");
+    Map<String, String> env = Map.of("KUBERNETES_API_TOKEN", "abc", "TUGBOAT_SECRET_KEY_FILE", key.toString());
+    picocli.CommandLine commandLine = Main.commandLine(overrides -> {
+      throw new StartRefused("tugboat.mode (TUGBOAT_MODE) is embedded, which this jar does not carry");
+    }, env);
+    StringWriter printed = new StringWriter();
+    commandLine.setErr(new PrintWriter(printed, true));
+    commandLine.setOut(new PrintWriter(new StringWriter(), true));
+    assertEquals(2, commandLine.execute("run"));
     assertEquals("tugboat: tugboat.mode (TUGBOAT_MODE) is embedded, which this jar does not carry\n",
-        printed.toString(StandardCharsets.UTF_8).replace("\r\n", "\n"));
+        printed.toString().replace("\r\n", "\n"));
   }
 
   @Test

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,10 +26,33 @@ import picocli.CommandLine.Option;
 /**
  * {@code tugboat demo}: the DOTS quickstart on the embedded stack. A simulated SO deploys four
  * fake models in simulation sim02-abc of simulator 204-asd (EXIT_CODE unset, 1, 2, unset) and
- * prints every lifecycle message Tugboat publishes; exits 0 after AllModelsHaveTerminated.
+ * prints every lifecycle message Tugboat publishes; exits 0 after AllModelsHaveTerminated, or
+ * with {@code --keep-running} serves on until Ctrl-C so the printed links work.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run the DOTS quickstart (4 fake models) on the embedded stack and print the lifecycle.")
+    description = {
+        "Show what Tugboat does, in one process, with nothing to install.",
+        "",
+        "Tugboat is the part of DOTS (a platform for energy-system simulations) that starts the simulation's"
+            + " models as Kubernetes pods when asked over MQTT, reports when they are ready and when they end,"
+            + " and removes them afterwards. This demo starts:",
+        "  - an MQTT broker (the message bus DOTS talks over), on --mqtt-port;",
+        "  - a simulated Kubernetes, whose 'pods' run a fake model instead of a container;",
+        "  - a Tugboat node, with its HTTP API on --http-port;",
+        "  - a simulated orchestrator (the DOTS \"simulation orchestrator\", SO) that asks Tugboat to start"
+            + " four models (DeployModels) of simulation sim02-abc.",
+        "Models 1 and 2 fail on purpose: they are told to exit with code 1 and 2 (EXIT_CODE), to show how"
+            + " Tugboat reports a failed model and keeps its last log lines. Models 0 and 3 succeed.",
+        "",
+        "Each printed line is one message:",
+        "  SO  -> ...  what the simulated orchestrator sent to Tugboat;",
+        "  MSO -> ...  what Tugboat (the DOTS \"model services orchestrator\", MSO) sent back: ModelsReady"
+            + " (all four models started and said they are ready), ModelHasTerminated (one model ended, with"
+            + " its status and exit code), AllModelsHaveTerminated (the simulation is over).",
+        "The demo ends after AllModelsHaveTerminated, or with --keep-running stays up until Ctrl-C so the"
+            + " printed HTTP links can be opened."},
+    footer = {"", "Reads no environment variable: the demo sets its own mode, data directory and ports"
+        + " (the log levels TUGBOAT_LOG_LEVEL and TUGBOAT_ROOT_LOG_LEVEL still apply)."})
 final class DemoCommand implements Callable<Integer> {
   private static final String SIMULATOR_ID = Quickstart.SIMULATOR_ID;
   private static final String SIMULATION_ID = Quickstart.SIMULATION_ID;
@@ -42,6 +66,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--timeout-seconds", description = "Give up after this long (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds = 180;
 
+  @Option(names = "--keep-running",
+      description = "After the simulation ends, keep the node (and its HTTP API) up until Ctrl-C.")
+  boolean keepRunning;
+
   @Mixin
   EmbeddedPorts ports = new EmbeddedPorts();
 
@@ -51,6 +79,11 @@ final class DemoCommand implements Callable<Integer> {
          SimulatedSo so = SimulatedSo.connect(embedded.mqttHost(), ports.mqtt, "dots-so")) {
       TugboatNode node = embedded.node();
       List<ModelSpec> models = Quickstart.models(embedded.mqttHost(), ports.mqtt);
+      String api = "http://127.0.0.1:" + node.httpPort() + "/api/v1/simulations/" + SIMULATION_ID;
+      System.out.println("Tugboat is up: embedded MQTT broker on " + embedded.mqttHost() + ":" + ports.mqtt
+          + ", simulated Kubernetes, HTTP API on http://127.0.0.1:" + node.httpPort());
+      System.out.println("The simulated orchestrator (SO) now asks Tugboat for 4 models; models 1 and 2 are told to"
+          + " fail (exit codes 1 and 2), models 0 and 3 to succeed. Each fake model runs " + runSeconds + " s.");
       System.out.println("SO  -> DeployModels simulation=" + SIMULATION_ID + " simulator=" + SIMULATOR_ID
           + " models=" + models.size() + " (EXIT_CODE unset, 1, 2, unset)");
       so.deploy(SIMULATOR_ID, SIMULATION_ID, models, 24.0);
@@ -63,19 +96,54 @@ final class DemoCommand implements Callable<Integer> {
         }
         SimulatedSo.Received r = next.get();
         System.out.println("MSO -> " + r.describe());
+        explain(r.topic());
         if (r.topic() instanceof Topic.ModelHasTerminated t
             && ((Lifecycle.ModelHasTerminated) r.message()).getStatus() == Lifecycle.TerminationStatus.FAILED) {
           printLastLogLines(http, node.httpPort(), t.modelId());
         }
         if (r.topic() instanceof Topic.AllModelsHaveTerminated) {
-          System.out.println("Demo finished: all models have terminated. State: http://127.0.0.1:"
-              + node.httpPort() + "/api/v1/simulations/" + SIMULATION_ID);
+          System.out.println("Demo finished: all models have terminated (models 1 and 2 failed on purpose).");
+          System.out.println("The simulation as Tugboat recorded it: " + api);
+          System.out.println("Its models, with their last log lines: " + api + "/services");
+          if (keepRunning) {
+            System.out.println("The node keeps running (--keep-running): press Ctrl-C to stop it.");
+            serveUntilStopped(embedded);
+          }
           return 0;
         }
       }
       System.err.println("Demo timed out after " + timeoutSeconds + " s without AllModelsHaveTerminated");
       return 1;
     }
+  }
+
+  /** One plain line after each message Tugboat sends, saying what it means. */
+  private static void explain(Topic topic) {
+    String meaning = "";
+    if (topic instanceof Topic.ModelsReady) {
+      meaning = "every model started and reported ReadyForProcessing: the simulation can begin";
+    } else if (topic instanceof Topic.ModelHasTerminated t) {
+      meaning = "model " + t.modelId() + " ended; its status and exit code are above";
+    } else if (topic instanceof Topic.AllModelsHaveTerminated) {
+      meaning = "every model has ended: the simulation is over";
+    }
+    if (!meaning.isEmpty()) {
+      System.out.println("      (" + meaning + ")");
+    }
+  }
+
+  /** Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM), which closes the node first. */
+  private static void serveUntilStopped(AutoCloseable node) throws InterruptedException {
+    CountDownLatch closed = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.close();
+      } catch (Exception e) {
+        System.err.println("while stopping the demo: " + e);
+      }
+      closed.countDown();
+    }, "tugboat-demo-stop"));
+    closed.await();
   }
 
   private static void printLastLogLines(HttpClient http, int port, String modelId) {

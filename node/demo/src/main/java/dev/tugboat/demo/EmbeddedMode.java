@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * The embedded mode: a node with an embedded broker ({@code tugboat.embedded}) and the simulated
  * Kubernetes ({@code tugboat.kubernetes.simulated}) started beside it and stopped after it; and a
  * production-mode node with {@code tugboat.kubernetes.mode = simulated}, which gets the simulated
- * Kubernetes only. {@link #startNode} is tugboat-demo's starter for {@code run}.
+ * Kubernetes only. {@link #startNode} starts tugboat-demo's {@code run}; {@code run --embedded} is
+ * the embedded mode, whose broker listens on MQTT_PORT ({@code tugboat.mqtt.port}) when set.
  */
 final class EmbeddedMode {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedMode.class);
@@ -58,12 +59,16 @@ final class EmbeddedMode {
    * broker and Kubernetes simulated, under the overrides as every default is.
    */
   static Config loadConfig(Config overrides) {
-    Config plain = ConfigFactory.load(overrides.withFallback(ConfigFactory.defaultApplication()));
+    // reference.conf unresolved, so that the broker's port follows tugboat.mqtt.port as set by the
+    // overrides (run --mqtt-port) too, not only as reference.conf and MQTT_PORT set it.
+    Config plain = ConfigFactory.load(overrides.withFallback(ConfigFactory.defaultApplication())
+        .withFallback(ConfigFactory.defaultReferenceUnresolved()));
     if (!NodeSettings.fromConfig(plain).embedded()) {
       return TugboatNode.loadConfig(overrides);
     }
     EmbeddedSettings embedded = EmbeddedSettings.fromConfig(plain);
     return TugboatNode.loadConfig(overrides.withFallback(ConfigFactory.parseMap(Map.of(
+        "tugboat.embedded.mqtt-port", embedded.mqttPort(),
         "tugboat.mqtt.host", embedded.mqttHost(),
         "tugboat.mqtt.port", embedded.mqttPort(),
         "tugboat.kubernetes.mode", "simulated"))));

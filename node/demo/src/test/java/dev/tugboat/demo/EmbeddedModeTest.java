@@ -43,6 +43,14 @@ class EmbeddedModeTest {
   }
 
   @Test
+  void theEmbeddedBrokerListensOnTheBridgesPortWhenItIsSet() throws Exception {
+    // tugboat.mqtt.port is what MQTT_PORT and run --mqtt-port set.
+    Config config = load(Map.of("tugboat.mode", "embedded", "tugboat.mqtt.port", 18841));
+    assertEquals(18841, EmbeddedSettings.fromConfig(config).mqttPort());
+    assertEquals(18841, config.getInt("tugboat.mqtt.port"));
+  }
+
+  @Test
   void theProductionModeIsLoadedAsTheProductionJarLoadsIt() throws Exception {
     Config config = load(Map.of("tugboat.mode", "production", "tugboat.kubernetes.mode", "kubeconfig"));
     assertEquals("kubeconfig", config.getString("tugboat.kubernetes.mode"));
