@@ -385,9 +385,9 @@ class TugboatRoutesIT {
 
   @Test
   void metricsServesTheScrapeAsPrometheusText() throws Exception {
-    String exposition = "# HELP tugboat_services Services by phase\n"
-        + "# TYPE tugboat_services gauge\n"
-        + "tugboat_services{phase=\"RUNNING\"} 3.0\n";
+    String exposition = "# HELP tugboat_mqtt_connected 1 while the bridge is connected to the broker and subscribed\n"
+        + "# TYPE tugboat_mqtt_connected gauge\n"
+        + "tugboat_mqtt_connected 1.0\n";
     scrape.set(() -> exposition);
 
     HttpResponse<String> response = get("/metrics");

@@ -113,6 +113,18 @@ class InboundRouterTest {
   }
 
   @Test
+  void aRepeatedDeployModelsIsCountedAsADuplicateNotAsAccepted() {
+    byte[] payload = TestSupport.deployModels("204-asd", 1, TestSupport.sampleModels()).toByteArray();
+    router.route("/lifecycle/dots-so/mso/sim-again/DeployModels", payload, acks::incrementAndGet);
+    SimulationCommand.Deploy deploy =
+        directory.simulation$("sim-again").expectMessageClass(SimulationCommand.Deploy.class);
+    deploy.replyTo().tell(new CommandReply.Duplicate("already deployed"));
+    awaitAcks(1);
+    awaitInbound("DeployModels", "duplicate");
+    assertEquals(0.0, inbound("DeployModels", "accepted"));
+  }
+
+  @Test
   void anUnansweredMessageIsAskedRouteAttemptsTimesThenCountedAndAcknowledged() {
     byte[] payload = TestSupport.deployModels("204-asd", 1, TestSupport.sampleModels()).toByteArray();
     router.route("/lifecycle/dots-so/mso/sim-silent/DeployModels", payload, acks::incrementAndGet);

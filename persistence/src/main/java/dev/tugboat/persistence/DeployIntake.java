@@ -87,7 +87,10 @@ final class DeployIntake {
     return new CommandReply.Rejected("simulation already exists; this DeployModels was refused: " + cmd.reason());
   }
 
-  /** A Deploy for the simulation deployed as {@code d}: Accepted when it is the same deployment. */
+  /**
+   * A Deploy for the simulation deployed as {@code d}: Duplicate when it is the same deployment
+   * (nothing changes), Rejected when it differs. Either way one WARN line naming the simulation.
+   */
   CommandReply redeploy(Deployment d, Deploy cmd) {
     boolean same;
     try {
@@ -101,7 +104,9 @@ final class DeployIntake {
       return new CommandReply.Rejected("simulation already deployed; " + e.getMessage());
     }
     if (same) {
-      return new CommandReply.Accepted("already deployed");
+      log.warn("simulation {}: a repeated DeployModels for this deployed simulation was ignored (same content)",
+          simulationId);
+      return new CommandReply.Duplicate("already deployed");
     }
     log.warn("simulation {}: a different DeployModels for an existing simulation was rejected", simulationId);
     return new CommandReply.Rejected("simulation already deployed");

@@ -1,10 +1,14 @@
 package dev.tugboat.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.tugboat.persistence.SimulationEvent.DeploymentRejected;
 import dev.tugboat.persistence.SimulationEvent.SimulationDeployed;
 import dev.tugboat.persistence.SimulationState.Active;
@@ -79,7 +83,7 @@ class DeployIntakeTest {
     DeployIntake intake = intake("sim-1", SEALER);
     SimulationEvent deployed = intake.deploy(deploy("registry/model:1", "hunter2"), NOW).event().orElseThrow();
     Active state = (Active) SimulationState.apply(new SimulationState.Empty("sim-1"), deployed);
-    assertEquals(new CommandReply.Accepted("already deployed"),
+    assertEquals(new CommandReply.Duplicate("already deployed"),
         intake.redeploy(state.deployment(), deploy("registry/model:1", "hunter2")));
     assertEquals(new CommandReply.Rejected("simulation already deployed"),
         intake.redeploy(state.deployment(), deploy("registry/model:1", "other")));
@@ -89,5 +93,31 @@ class DeployIntakeTest {
     CommandReply reply = otherKey.redeploy(state.deployment(), deploy("registry/model:1", "hunter2"));
     assertInstanceOf(CommandReply.Rejected.class, reply);
     assertTrue(((CommandReply.Rejected) reply).reason().startsWith("simulation already deployed; "), reply.toString());
+  }
+
+  @Test
+  void aRepeatedDeployLogsOneWarningNamingTheSimulationAndNoSecret() {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("DeployIntakeTest.repeated");
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      DeployIntake intake = new DeployIntake("sim-1", DeployLimits.DEFAULT, SEALER, logger);
+      SimulationEvent deployed = intake.deploy(deploy("registry/model:1", "hunter2"), NOW).event().orElseThrow();
+      Active state = (Active) SimulationState.apply(new SimulationState.Empty("sim-1"), deployed);
+      lines.list.clear();
+
+      intake.redeploy(state.deployment(), deploy("registry/model:1", "hunter2"));
+
+      assertEquals(1, lines.list.size(), lines.list.toString());
+      ILoggingEvent line = lines.list.get(0);
+      assertEquals(Level.WARN, line.getLevel());
+      assertTrue(line.getFormattedMessage().contains("simulation sim-1: a repeated DeployModels"),
+          line.getFormattedMessage());
+      assertFalse(line.getFormattedMessage().contains("hunter2"), line.getFormattedMessage());
+    } finally {
+      logger.detachAppender(lines);
+    }
   }
 }

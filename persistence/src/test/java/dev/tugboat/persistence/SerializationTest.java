@@ -3,6 +3,7 @@ package dev.tugboat.persistence;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.Notification;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every event and state round-trips through the configured (Jackson CBOR) serializer. */
+/** Every event, state and reply round-trips through the configured (Jackson CBOR) serializer. */
 class SerializationTest {
 
   private static ActorTestKit testKit;
@@ -104,6 +105,9 @@ class SerializationTest {
         new ServiceState.Terminated(spec, ending, at, false, at),
         new ServiceState.Failed(spec, ending, at, true, at),
         new ServiceState.Deleted(spec, ending, false, true, null, at),
+        new CommandReply.Accepted("removed"),
+        new CommandReply.Duplicate("already deployed"),
+        new CommandReply.Rejected("simulation already deployed"),
         SimulationMessages.SimulationTick.INSTANCE,
         ServiceEntity.ServiceTick.INSTANCE,
         ServiceEntity.DeleteDue.INSTANCE);

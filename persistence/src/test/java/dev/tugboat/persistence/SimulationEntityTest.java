@@ -283,10 +283,10 @@ class SimulationEntityTest {
   }
 
   @Test
-  void repeatedDeployIsIdempotentAndADifferentOneIsRejected() {
+  void repeatedDeployIsADuplicateAndADifferentOneIsRejected() {
     deployTwo();
     var again = deploy(List.of(model("m0"), model("m1")), 1.0);
-    assertInstanceOf(CommandReply.Accepted.class, again.reply());
+    assertEquals(new CommandReply.Duplicate("already deployed"), again.reply());
     assertTrue(again.hasNoEvents());
     var other = deploy(List.of(model("m0")), 1.0);
     assertEquals(new CommandReply.Rejected("simulation already deployed"), other.reply());

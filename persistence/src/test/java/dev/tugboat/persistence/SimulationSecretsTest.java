@@ -123,10 +123,10 @@ class SimulationSecretsTest {
   @Test
   void aRedeliveredDeployIsAlreadyDeployedAndAnotherPasswordIsRejected() {
     assertInstanceOf(CommandReply.Accepted.class, deploy(PASSWORD));
-    assertEquals(new CommandReply.Accepted("already deployed"), deploy(PASSWORD));
+    assertEquals(new CommandReply.Duplicate("already deployed"), deploy(PASSWORD));
     assertEquals(new CommandReply.Rejected("simulation already deployed"), deploy("another-password"));
     kit.restart();
-    assertEquals(new CommandReply.Accepted("already deployed"), deploy(PASSWORD));
+    assertEquals(new CommandReply.Duplicate("already deployed"), deploy(PASSWORD));
     assertEquals(new CommandReply.Rejected("simulation already deployed"), deploy("another-password"));
   }
 
