@@ -2,6 +2,7 @@ package dev.tugboat.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.typesafe.config.Config;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,8 +38,13 @@ class QuietStopIT {
         .redirectOutput(output.toFile())
         .start();
     try {
-      Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-          .until(() -> !node.isAlive() || read(output).contains("Tugboat node up"));
+      try {
+        // Generous: the node JVM starts a broker, a simulated Kubernetes and a node on a shared machine.
+        Awaitility.await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(200))
+            .until(() -> !node.isAlive() || read(output).contains("Tugboat node up"));
+      } catch (ConditionTimeoutException e) {
+        fail("the node did not start:\n" + read(output));
+      }
       assertTrue(node.isAlive(), () -> "the node did not start:\n" + read(output));
       int upAt = read(output).indexOf("Tugboat node up");
 
