@@ -49,6 +49,7 @@ public final class Main implements Runnable {
       System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
           Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }
+    LibraryPrints.filterStandardOutput();
     System.exit(CommandHelp.apply(commandLine).execute(args));
   }
 

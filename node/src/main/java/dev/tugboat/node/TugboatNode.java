@@ -179,6 +179,9 @@ public final class TugboatNode implements AutoCloseable {
       }
       KubernetesClients.warmUp(client.getKubernetesSerialization());
 
+      // Closed last of the node's own parts: after the actor system (journal, projections,
+      // sharding) terminated, so nothing fails on a closed database while it stops.
+      closeables.add(() -> JournalConfig.closeDatabase(config));
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tugboat", config);
       closeables.add(() -> {
         system.terminate();

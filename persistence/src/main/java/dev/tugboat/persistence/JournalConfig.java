@@ -3,6 +3,10 @@ package dev.tugboat.persistence;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Locale;
 
 /**
@@ -53,6 +57,10 @@ public final class JournalConfig {
       throw new IllegalArgumentException(
           "tugboat.database.kind = h2 needs a jdbc:h2: url, got '" + url + "'");
     }
+    if (kind == Kind.H2) {
+      url = withoutCloseOnExit(url);
+      result = result.withValue("tugboat.database.url", ConfigValueFactory.fromAnyRef(url));
+    }
     // Set the Slick keys explicitly: a configuration resolved before the tugboat.database values
     // were overridden would otherwise keep the substitutions' old values.
     Config db = result.getConfig("tugboat.database");
@@ -67,6 +75,35 @@ public final class JournalConfig {
     result = withPool(result, "slick", db, url, connections);
     result = withPool(result, "simulations", db, url, simulationConnections);
     return withPool(result, "sharding", db, url, shardingConnections);
+  }
+
+  /**
+   * H2 closes a database in its own JVM shutdown hook, which runs beside Pekko's coordinated
+   * shutdown: the journal, projections and sharding then fail on a closed database while the node
+   * stops. With DB_CLOSE_ON_EXIT=FALSE the node closes it itself ({@link #closeDatabase}), after
+   * its actor system terminated. A url that sets DB_CLOSE_ON_EXIT keeps its own value.
+   */
+  static String withoutCloseOnExit(String h2Url) {
+    if (h2Url.toUpperCase(Locale.ROOT).contains(";DB_CLOSE_ON_EXIT=")) {
+      return h2Url;
+    }
+    return h2Url + ";DB_CLOSE_ON_EXIT=FALSE";
+  }
+
+  /**
+   * Closes an H2 journal database ({@code SHUTDOWN}), so its files are left consistent; call it
+   * after the actor system terminated, once nothing uses the pools. Does nothing for PostgreSQL.
+   */
+  public static void closeDatabase(Config config) throws SQLException {
+    if (kind(config) != Kind.H2) {
+      return;
+    }
+    Config db = config.getConfig("tugboat.database");
+    try (Connection c = DriverManager.getConnection(db.getString("url"), db.getString("user"),
+        db.getString("password"));
+         Statement s = c.createStatement()) {
+      s.execute("SHUTDOWN");
+    }
   }
 
   /** One shared database of pekko-persistence-jdbc: this kind's profile and driver, the url, its pool size. */

@@ -205,4 +205,14 @@ class JournalConfigTest {
     assertThrows(IllegalArgumentException.class, () -> NotificationSettings.fromConfig(
         with("tugboat.notifications.group-size = 0")));
   }
+
+  @Test
+  void anH2UrlKeepsTheDatabaseOpenUntilTheNodeClosesIt() {
+    Config c = JournalConfig.withDatabase(with("tugboat.database.url = \"jdbc:h2:mem:t;DB_CLOSE_DELAY=-1\""));
+    assertEquals("jdbc:h2:mem:t;DB_CLOSE_DELAY=-1;DB_CLOSE_ON_EXIT=FALSE", c.getString("tugboat.database.url"));
+    assertEquals("jdbc:h2:mem:t;DB_CLOSE_DELAY=-1;DB_CLOSE_ON_EXIT=FALSE",
+        c.getString("pekko-persistence-jdbc.shared-databases.slick.db.url"));
+    assertEquals("jdbc:h2:mem:t;db_close_on_exit=TRUE",
+        JournalConfig.withoutCloseOnExit("jdbc:h2:mem:t;db_close_on_exit=TRUE"));
+  }
 }
