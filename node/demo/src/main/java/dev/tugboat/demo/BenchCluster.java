@@ -133,6 +133,8 @@ final class BenchCluster implements AutoCloseable {
       p.put("tugboat.database.user", "postgres");
       p.put("tugboat.database.password", "postgres");
       p.put("tugboat.database.max-connections", Integer.toString(s.dbConnections()));
+      // The bench reads simulation and service views without a token; the nodes bind 127.0.0.1.
+      p.put("tugboat.http.auth.anonymous-read", "true");
       p.put("tugboat.mqtt.host", "127.0.0.1");
       p.put("tugboat.mqtt.port", Integer.toString(broker.port()));
       p.put("tugboat.mqtt.shared-group", "tugboat");
