@@ -144,9 +144,10 @@ class JournalConfigTest {
   @Test
   void schemaFilesSplitIntoStatements() {
     // Journal, its ordering index, tags, snapshots, the same four for the simulations; the
-    // projection's offset store, its index, management; the fixed settings.
-    assertEquals(12, JournalSchema.statements("schema/h2.sql").size());
-    assertEquals(12, JournalSchema.statements("schema/postgres.sql").size());
+    // projection's offset store, its index, management; the fixed settings; the simulation list's
+    // summary table with its three indexes and its per-model table.
+    assertEquals(17, JournalSchema.statements("schema/h2.sql").size());
+    assertEquals(17, JournalSchema.statements("schema/postgres.sql").size());
   }
 
   @Test
