@@ -81,8 +81,16 @@ class QuietStopIT {
     public static void main(String[] args) throws Exception {
       TestStack stack = TestStack.start(Duration.ofSeconds(2));
       Config config = stack.nodeConfig(Map.of());
+      // What an operator of a production node sets, so that run's settings check passes; the node
+      // itself starts on the stack's configuration and Kubernetes client.
+      Map<String, String> environment = Map.of(
+          "MQTT_HOST", "127.0.0.1", "MQTT_PORT", Integer.toString(stack.mqttPort), "SIMULATOR_NAME", "dots-so",
+          "KUBERNETES_HOST", "127.0.0.1", "KUBERNETES_PORT", "6443", "KUBERNETES_API_TOKEN", "unused",
+          "TUGBOAT_SECRET_KEY_FILE", stack.keyFile().toString(),
+          "TUGBOAT_TOKENS_FILE", stack.tokensFile().toString(),
+          "TUGBOAT_DATA_DIR", stack.dataDir.resolve("node").toString());
       Main.execute(Main.commandLine(overrides -> TugboatNode.start(config, Optional.of(stack.kubernetes.client()),
-          List.of(stack))), new String[] {"run"});
+          List.of(stack)), environment), new String[] {"run"});
     }
   }
 }
