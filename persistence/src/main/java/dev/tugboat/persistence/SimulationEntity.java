@@ -184,21 +184,10 @@ public final class SimulationEntity
     return RetentionCriteria.snapshotEvery(settings.simulationSnapshotEvery(), 2);
   }
 
-  /**
-   * The events that queue a notification carry the simulation's slice tag, which the notification
-   * projection reads; those the simulation list shows carry the read model's tag of the same slice.
-   */
+  /** Each projection that reads an event finds it by its tag (SimulationEventTags). */
   @Override
   public Set<String> tagsFor(SimulationEvent event) {
-    boolean notifies = NotificationHandler.queuesNotifications(event);
-    boolean summarized = SimulationSummaryProjection.summarizes(event);
-    if (notifies && summarized) {
-      return Set.of(wiring.tags().tagFor(simulationId), SimulationSummaryProjection.tagFor(wiring.tags(), simulationId));
-    }
-    if (notifies) {
-      return Set.of(wiring.tags().tagFor(simulationId));
-    }
-    return summarized ? Set.of(SimulationSummaryProjection.tagFor(wiring.tags(), simulationId)) : Set.of();
+    return SimulationEventTags.of(wiring.tags(), simulationId, event);
   }
 
   @Override
