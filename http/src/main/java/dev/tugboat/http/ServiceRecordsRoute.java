@@ -75,9 +75,13 @@ final class ServiceRecordsRoute extends AllDirectives {
       } catch (IllegalArgumentException e) {
         return badRequest(e.getMessage());
       }
-      return known.then(simulationId, modelId, serviceId ->
-          answer(records.logTail(serviceId, tail), serviceId, "log", body -> body));
+      return logTail(simulationId, modelId, tail);
     });
+  }
+
+  private Route logTail(String simulationId, String modelId, int tail) {
+    return known.then(simulationId, modelId, serviceId ->
+        answer(records.logTail(serviceId, tail), serviceId, "log", body -> body));
   }
 
   private <T> Route answer(CompletionStage<T> read, ServiceId serviceId, String what, Function<T, Object> body) {

@@ -423,7 +423,7 @@ class TugboatRoutesIT {
       "/api/v1/simulations/",
       "/api/v1/simulations/sim-1/",
       "/api/v1/simulations/sim-1/services",
-      "/api/v1/simulations/sim-1/services/model-a/logs",
+      "/api/v1/simulations/sim-1/services/model-a/stdout",
       "/api/v2/simulations/sim-1",
       "/health",
       "/metrics/extra"})
