@@ -39,24 +39,28 @@ final class JournalServiceRecords implements ServiceRecords {
     return histories.history(serviceId);
   }
 
-  /**
-   * The pod's tail when the pod may exist and the gateway reads it; otherwise the stored tail,
-   * cut to {@code lines}, with why the pod was not read.
-   */
   @Override
   public CompletionStage<LogTail> logTail(ServiceId serviceId, int lines) {
-    return histories.storedLog(serviceId).thenCompose(stored -> {
-      if (stored.podName() == null || !stored.podMayExist()) {
-        String why = stored.podName() == null ? "the service has no pod" : "the pod does not exist";
-        return CompletableFuture.completedFuture(LogTail.stored(stored.podName(), why, last(stored.lines(), lines)));
-      }
-      return AskPattern.<KubernetesCommand, PodLogResult>ask(gateway,
-              replyTo -> new KubernetesCommand.ReadPodLog(stored.podName(), lines, replyTo), askTimeout, scheduler)
-          .thenApply(result -> result instanceof PodLogResult.Lines read
-              ? LogTail.fromPod(stored.podName(), last(read.lines(), lines))
-              : LogTail.stored(stored.podName(), "pod log unavailable: " + ((PodLogResult.Unavailable) result).reason(),
-                  last(stored.lines(), lines)));
-    });
+    return histories.storedLog(serviceId).thenCompose(stored -> tail(stored, lines, gateway, askTimeout, scheduler));
+  }
+
+  /**
+   * The pod's last {@code lines} lines when the journal says the pod may exist and the gateway reads
+   * them; otherwise the stored tail, cut to {@code lines}, with why the pod was not read. A gateway
+   * that does not answer within {@code timeout} fails the stage.
+   */
+  static CompletionStage<LogTail> tail(ServiceHistories.StoredLog stored, int lines,
+      ActorRef<KubernetesCommand> gateway, Duration timeout, Scheduler scheduler) {
+    if (stored.podName() == null || !stored.podMayExist()) {
+      String why = stored.podName() == null ? "the service has no pod" : "the pod does not exist";
+      return CompletableFuture.completedFuture(LogTail.stored(stored.podName(), why, last(stored.lines(), lines)));
+    }
+    return AskPattern.<KubernetesCommand, PodLogResult>ask(gateway,
+            replyTo -> new KubernetesCommand.ReadPodLog(stored.podName(), lines, replyTo), timeout, scheduler)
+        .thenApply(result -> result instanceof PodLogResult.Lines read
+            ? LogTail.fromPod(stored.podName(), last(read.lines(), lines))
+            : LogTail.stored(stored.podName(), "pod log unavailable: " + ((PodLogResult.Unavailable) result).reason(),
+                last(stored.lines(), lines)));
   }
 
   private static List<String> last(List<String> lines, int n) {
