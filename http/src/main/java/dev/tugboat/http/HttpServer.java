@@ -28,14 +28,15 @@ public final class HttpServer {
    * @param access who may read and who may change (tokens, session cookies, anonymous reading)
    * @param knownIds whether an id has an entity, asked before any entity is resolved
    * @param simulations the simulation list (GET /api/v1/simulations), read without waking entities
+   * @param services a service's history and log tail (GET .../services/{modelId}/events and /logs)
    * @param readiness whether this node should receive traffic, check by check (GET /health/ready)
    * @param metricsScrape the Prometheus text exposition, produced per scrape (GET /metrics)
    */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings, Access access,
-      EntityDirectory directory, KnownIds knownIds, SimulationList simulations, Readiness readiness,
-      Supplier<String> metricsScrape) {
-    TugboatRoutes routes = new TugboatRoutes(system, settings, access, directory, knownIds, simulations, readiness,
-        metricsScrape);
+      EntityDirectory directory, KnownIds knownIds, SimulationList simulations, ServiceRecords services,
+      Readiness readiness, Supplier<String> metricsScrape) {
+    TugboatRoutes routes = new TugboatRoutes(system, settings, access, directory, knownIds, simulations, services,
+        readiness, metricsScrape);
     return Http.get(system)
         .newServerAt(settings.interfaceAddress(), settings.port())
         .bind(routes.route())

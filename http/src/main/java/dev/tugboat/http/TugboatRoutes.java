@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API as one sealed {@link Route}: the simulation list ({@link SimulationListRoute}), entity
- * queries, health and metrics. Every response,
+ * queries, a service's history and log ({@link ServiceRecordsRoute}), the OpenAPI description,
+ * health and metrics. Every response,
  * errors included, is JSON except the Prometheus scrape; ids are validated, and then looked up in
  * {@link KnownIds}, before any entity is resolved, so neither a bad id nor an unknown one starts (or
  * wakes) an entity: both are answered at once (400, 404). See docs/http-api.md.
@@ -77,11 +78,16 @@ public final class TugboatRoutes extends AllDirectives {
   private final Access access;
   private final SessionRoutes sessions;
   private final SimulationListRoute simulationList;
+  private final ServiceRecordsRoute serviceRecords;
+  private final byte[] openApi;
 
   public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
-      KnownIds knownIds, SimulationList simulations, Readiness readiness, Supplier<String> metricsScrape) {
+      KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
+      Supplier<String> metricsScrape) {
     this.access = Objects.requireNonNull(access, "access");
     this.simulationList = new SimulationListRoute(access, simulations);
+    this.serviceRecords = new ServiceRecordsRoute(services, this::knownService, settings.askTimeout());
+    this.openApi = OpenApiDocument.load();
     this.sessions = new SessionRoutes(access);
     this.directory = Objects.requireNonNull(directory, "directory");
     this.knownIds = Objects.requireNonNull(knownIds, "knownIds");
@@ -106,12 +112,19 @@ public final class TugboatRoutes extends AllDirectives {
                 pathEnd(() -> get(() -> access.read(who -> simulation(simulationId)))),
                 path(segment("services").slash(segment()), modelId ->
                     get(() -> access.read(who -> service(simulationId, modelId)))),
+                path(segment("services").slash(segment()).slash("events"), modelId ->
+                    get(() -> access.read(who -> serviceRecords.events(simulationId, modelId)))),
+                path(segment("services").slash(segment()).slash("logs"), modelId ->
+                    get(() -> access.read(who -> serviceRecords.logs(simulationId, modelId)))),
                 path(segment("services").slash(segment()).slash("retry"), modelId ->
                     post(() -> access.change(who -> serviceAction(simulationId, modelId, ServiceCommand.Retry::new)))),
                 path(segment("services").slash(segment()).slash("abandon"), modelId ->
                     post(() -> access.change(who -> entity(Unmarshaller.entityToString(), body ->
                         abandon(simulationId, modelId, body))))))),
         sessions.route(),
+        path(segment("api").slash("v1").slash("openapi.json"), () ->
+            get(() -> access.read(who -> complete(HttpResponse.create()
+                .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, openApi)))))),
         path(segment("health").slash("live"), () -> get(() -> completeOK(HealthBody.UP, Json.marshaller()))),
         path(segment("health").slash("ready"), () -> get(this::readiness)),
         path("metrics", () -> get(this::metrics)));
@@ -141,6 +154,14 @@ public final class TugboatRoutes extends AllDirectives {
   }
 
   private Route service(String simulationId, String modelId) {
+    return knownService(simulationId, modelId, this::askService);
+  }
+
+  /**
+   * {@code then} for a valid id of a service the journal knows: 400 for an invalid id (the
+   * simulation's first), 404 for an unknown service, 503 when the journal cannot be asked.
+   */
+  private Route knownService(String simulationId, String modelId, java.util.function.Function<ServiceId, Route> then) {
     Optional<String> problem = Ids.problem("simulation id", simulationId);
     if (problem.isPresent()) {
       return badId(problem.get(), simulationId);
@@ -151,7 +172,7 @@ public final class TugboatRoutes extends AllDirectives {
     }
     ServiceId serviceId = new ServiceId(simulationId, modelId);
     return ifKnown(knownIds.serviceExists(serviceId), "service not found", serviceId.entityId(),
-        () -> askService(serviceId));
+        () -> then.apply(serviceId));
   }
 
   private Route askService(ServiceId serviceId) {

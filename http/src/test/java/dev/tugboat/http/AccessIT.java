@@ -61,7 +61,7 @@ class AccessIT {
   private static ServerBinding bind(boolean anonymousRead) throws Exception {
     TugboatRoutes routes = new TugboatRoutes(testKit.system(),
         new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(1)),
-        TestAccess.create(anonymousRead), directory, directory, new FakeSimulationList(List.of()), READY,
+        TestAccess.create(anonymousRead), directory, directory, new FakeSimulationList(List.of()), new FakeServiceRecords(), READY,
         () -> "");
     return Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);

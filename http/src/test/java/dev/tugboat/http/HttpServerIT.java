@@ -62,7 +62,7 @@ class HttpServerIT {
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(1), Duration.ofSeconds(1));
     FakeDirectory directory = new FakeDirectory(testKit, Map.of(), Map.of());
     ServerBinding binding = HttpServer.start(testKit.system(), settings, TestAccess.create(true), directory, directory,
-        new FakeSimulationList(List.of()), READY, () -> "up 1\n")
+        new FakeSimulationList(List.of()), new FakeServiceRecords(), READY, () -> "up 1\n")
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     try {
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -93,13 +93,13 @@ class HttpServerIT {
       }
     };
     ServerBinding first = HttpServer.start(testKit.system(), any, TestAccess.create(true), unused, NO_IDS,
-        new FakeSimulationList(List.of()), READY, () -> "")
+        new FakeSimulationList(List.of()), new FakeServiceRecords(), READY, () -> "")
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     try {
       HttpSettings same = new HttpSettings("127.0.0.1", first.localAddress().getPort(),
           Duration.ofSeconds(1), Duration.ofSeconds(1));
       assertThrows(ExecutionException.class, () -> HttpServer.start(testKit.system(), same, TestAccess.create(true), unused, NO_IDS,
-        new FakeSimulationList(List.of()), READY, () -> "")
+        new FakeSimulationList(List.of()), new FakeServiceRecords(), READY, () -> "")
           .toCompletableFuture().get(10, TimeUnit.SECONDS));
     } finally {
       first.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -43,7 +43,7 @@ class ServiceActionsIT {
     directory = new FakeDirectory(testKit, Map.of(), Map.of("sim/held", HELD, "sim/running", RUNNING));
     TugboatRoutes routes = new TugboatRoutes(testKit.system(),
         new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(1), Duration.ofSeconds(1)), TestAccess.create(true),
-        directory, directory, new FakeSimulationList(List.of()),
+        directory, directory, new FakeSimulationList(List.of()), new FakeServiceRecords(),
         READY, () -> "");
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);

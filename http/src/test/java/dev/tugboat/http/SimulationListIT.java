@@ -63,7 +63,7 @@ class SimulationListIT {
     FakeDirectory directory = new FakeDirectory(testKit, Map.of(), Map.of());
     TugboatRoutes routes = new TugboatRoutes(testKit.system(),
         new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(1), Duration.ofSeconds(1)), TestAccess.create(false),
-        directory, directory, list, () -> java.util.concurrent.CompletableFuture.completedFuture(List.of()),
+        directory, directory, list, new FakeServiceRecords(), () -> java.util.concurrent.CompletableFuture.completedFuture(List.of()),
         () -> "");
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -96,7 +96,7 @@ class TugboatRoutesIT {
         Map.of("sim-1/model-b", SERVICE, "sim-1/model-a", RUNNING_SERVICE));
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, ASK_TIMEOUT, Duration.ofSeconds(1));
     TugboatRoutes routes = new TugboatRoutes(testKit.system(), settings, TestAccess.create(true), directory, directory,
-        new FakeSimulationList(List.of()), () -> readiness.get().check(),
+        new FakeSimulationList(List.of()), new FakeServiceRecords(), () -> readiness.get().check(),
         () -> scrape.get().get());
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -423,7 +423,7 @@ class TugboatRoutesIT {
       "/api/v1/simulations/",
       "/api/v1/simulations/sim-1/",
       "/api/v1/simulations/sim-1/services",
-      "/api/v1/simulations/sim-1/services/model-a/logs",
+      "/api/v1/simulations/sim-1/services/model-a/stdout",
       "/api/v2/simulations/sim-1",
       "/health",
       "/metrics/extra"})

@@ -22,6 +22,7 @@ import dev.tugboat.persistence.JournalSchema;
 import dev.tugboat.persistence.NotificationProjection;
 import dev.tugboat.persistence.NotificationSettings;
 import dev.tugboat.persistence.RetentionSweeper;
+import dev.tugboat.persistence.ServiceHistories;
 import dev.tugboat.persistence.SimulationSummaryProjection;
 import dev.tugboat.persistence.SimulationSummarySettings;
 import dev.tugboat.persistence.ServiceEntity;
@@ -229,8 +230,11 @@ public final class TugboatNode implements AutoCloseable {
 
       NodeReadiness readiness = readiness(NodeReadiness.Settings.fromConfig(config), cluster, bridge, journal.ids(),
           informerStatus);
-      ServerBinding binding = HttpServer.start(system, HttpSettings.fromConfig(config), access, directory,
-              journalIds(journal.ids()), new JournalSimulationList(journal.summaries()), readiness, metrics::scrape)
+      HttpSettings httpSettings = HttpSettings.fromConfig(config);
+      JournalServiceRecords serviceRecords = new JournalServiceRecords(ServiceHistories.of(system), gateway,
+          httpSettings.askTimeout(), system.scheduler());
+      ServerBinding binding = HttpServer.start(system, httpSettings, access, directory, journalIds(journal.ids()),
+              new JournalSimulationList(journal.summaries()), serviceRecords, readiness, metrics::scrape)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       closeables.add(() -> binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS));
       log.info("Tugboat node up: mode={}, http={}, cluster={}", settings.mode(), binding.localAddress(),

@@ -56,6 +56,8 @@ class HttpFuzzIT {
 
   private static final String[] METHODS = {"GET", "GET", "GET", "POST", "POST", "PUT", "DELETE", "PATCH", "HEAD",
       "OPTIONS", "TRACE", "FOO", "get"};
+  /** What follows a service id in the routes' own shape. */
+  private static final String[] SERVICE_RESOURCES = {"/retry", "/abandon", "/events", "/logs"};
   private static final String[] SEGMENTS = {
       "simulations", "simulations", "services", "retry", "abandon", KNOWN, "m0", "unknown-sim", "m9",
       "%00", "%0A", "%0D%0A", "%1F", "%7F", "%C2%85", "%E2%80%AE", "%F0%9F%9A%80", "%EF%BF%BF", "%ED%A0%80", "%C0%AF",
@@ -187,7 +189,7 @@ class HttpFuzzIT {
       if (random.nextInt(3) > 0) {
         p.append("/services/").append(id(random));
         if (random.nextBoolean()) {
-          p.append(random.nextBoolean() ? "/retry" : "/abandon");
+          p.append(SERVICE_RESOURCES[random.nextInt(SERVICE_RESOURCES.length)]);
         }
       }
       return p.toString();
