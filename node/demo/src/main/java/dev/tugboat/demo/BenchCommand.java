@@ -4,7 +4,6 @@ import dev.tugboat.k8s.sim.ApiServerCounters;
 import dev.tugboat.k8s.sim.SimulatedKubernetes;
 import dev.tugboat.mqtt.sim.SimulatedSo;
 import dev.tugboat.node.TugboatNode;
-import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.PodNames;
 import dev.tugboat.protocol.topics.Topic;
@@ -234,15 +233,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private List<ModelSpec> specs(TugboatNode node, String simulationId, int count) {
-    List<ModelSpec> specs = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      specs.add(new ModelSpec("m" + i, "fake_model:latest", List.of(
-          new EnvVar("MQTT_HOST", node.bridge().settings().host()),
-          new EnvVar("MQTT_PORT", Integer.toString(ports.mqtt)),
-          new EnvVar("SIMULATOR_ID", SIMULATOR_ID), new EnvVar("SIMULATION_ID", simulationId),
-          new EnvVar("MODEL_ID", "m" + i))));
-    }
-    return specs;
+    return FakeModels.specs(node.bridge().settings().host(), ports.mqtt, SIMULATOR_ID, simulationId, count);
   }
 
   /**
@@ -263,7 +254,8 @@ final class BenchCommand implements Callable<Integer> {
     return left == 0;
   }
 
-  private static long percentile(long[] sorted, int p) {
+  /** The p-th percentile (nearest rank) of sorted values; -1 when there are none. */
+  static long percentile(long[] sorted, int p) {
     if (sorted.length == 0) {
       return -1;
     }
