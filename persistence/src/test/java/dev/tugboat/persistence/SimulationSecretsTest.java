@@ -124,10 +124,10 @@ class SimulationSecretsTest {
   void aRedeliveredDeployIsAlreadyDeployedAndAnotherPasswordIsRejected() {
     assertInstanceOf(CommandReply.Accepted.class, deploy(PASSWORD));
     assertEquals(new CommandReply.Duplicate("already deployed"), deploy(PASSWORD));
-    assertEquals(new CommandReply.Rejected("simulation already deployed"), deploy("another-password"));
+    assertEquals(new CommandReply.Conflict("simulation already deployed with different content"), deploy("another-password"));
     kit.restart();
     assertEquals(new CommandReply.Duplicate("already deployed"), deploy(PASSWORD));
-    assertEquals(new CommandReply.Rejected("simulation already deployed"), deploy("another-password"));
+    assertEquals(new CommandReply.Conflict("simulation already deployed with different content"), deploy("another-password"));
   }
 
   @Test
