@@ -111,7 +111,7 @@ final class SimulationControlRoute extends AllDirectives {
           problem.get());
       return error(StatusCodes.BAD_REQUEST, problem.get(), simulationId);
     }
-    return onSuccess(ask(directory.simulation(simulationId), replyTo ->
+    return onSuccess(this.<CommandReply>ask(directory.simulation(simulationId), replyTo ->
         new SimulationCommand.Deploy(request.simulatorId(), models, keepLogsHours, replyTo)), reply -> {
           if (reply.isEmpty()) {
             return timedOut(simulationId);
@@ -169,7 +169,7 @@ final class SimulationControlRoute extends AllDirectives {
   }
 
   private Route askTerminate(String simulationId, String reason, String who) {
-    return onSuccess(ask(directory.simulation(simulationId),
+    return onSuccess(this.<CommandReply>ask(directory.simulation(simulationId),
         replyTo -> new SimulationCommand.Terminate(reason, who, replyTo)), reply -> {
           if (reply.isEmpty()) {
             return timedOut(simulationId);
@@ -226,7 +226,8 @@ final class SimulationControlRoute extends AllDirectives {
 
   /** {@code status} with the simulation's view as the body (a short body when it does not answer in time). */
   private Route withView(String simulationId, StatusCode status, String what, List<HttpHeader> headers) {
-    return onSuccess(ask(directory.simulation(simulationId), SimulationCommand.Get::new), reply -> {
+    return onSuccess(this.<SimulationReply>ask(directory.simulation(simulationId), SimulationCommand.Get::new),
+        reply -> {
       Object body = reply.filter(SimulationReply.Found.class::isInstance)
           .<Object>map(found -> ((SimulationReply.Found) found).simulation())
           .orElseGet(() -> new ControlBody(what, simulationId));

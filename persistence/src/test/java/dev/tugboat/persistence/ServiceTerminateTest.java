@@ -20,7 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.apache.pekko.actor.testkit.typed.FishingOutcome;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -74,7 +74,7 @@ class ServiceTerminateTest {
 
   private KubernetesCommand.DeletePod expectDeletePod() {
     return (KubernetesCommand.DeletePod) gateway.fishForMessage(Duration.ofSeconds(5),
-        m -> m instanceof KubernetesCommand.DeletePod ? FishingOutcome.complete() : FishingOutcome.continueAndIgnore())
+        m -> m instanceof KubernetesCommand.DeletePod ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore())
         .get(0);
   }
 
@@ -123,7 +123,7 @@ class ServiceTerminateTest {
     var result = terminate(spec);
     assertEquals(CommandReply.accepted(), result.reply());
     assertEquals(new ServiceRequested(spec.serviceId(), spec, clock.instant()), result.events().get(0));
-    assertEquals(ExitCodes.TERMINATED, result.eventOfType(ServiceTerminated.class).exitCode());
+    assertEquals(ExitCodes.TERMINATED, ((ServiceTerminated) result.events().get(1)).exitCode());
     assertEquals(ExitCodes.TERMINATED, expectReport().exitCode());
 
     assertEquals(new CommandReply.Accepted("already requested"),

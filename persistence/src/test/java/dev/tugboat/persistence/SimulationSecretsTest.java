@@ -139,8 +139,8 @@ class SimulationSecretsTest {
     kit = kitWith(other);
     kit.initialize(journaled);
     CommandReply reply = deploy(PASSWORD);
-    assertInstanceOf(CommandReply.Rejected.class, reply);
-    String reason = ((CommandReply.Rejected) reply).reason();
+    assertInstanceOf(CommandReply.Conflict.class, reply);
+    String reason = ((CommandReply.Conflict) reply).reason();
     assertTrue(reason.contains("sealed under key " + sealer.keyId() + ", this node has key " + other.keyId()), reason);
   }
 

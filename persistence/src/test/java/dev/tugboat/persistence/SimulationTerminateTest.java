@@ -158,7 +158,7 @@ class SimulationTerminateTest {
 
   @Test
   void aTerminatingSimulationSendsNoMoreCreatesAndStopsModelsNeverCreated() {
-    kit.runCommand(r -> new SimulationCommand.Deploy("204-asd", List.of(model("m0"), model("m1")), 1.0, r));
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.Deploy("204-asd", List.of(model("m0"), model("m1")), 1.0, r));
     ServiceCommand.Create c0 = (ServiceCommand.Create) directory.services.receiveMessage();
     ServiceCommand.Create c1 = (ServiceCommand.Create) directory.services.receiveMessage();
     terminate();
