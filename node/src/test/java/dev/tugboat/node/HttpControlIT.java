@@ -38,7 +38,8 @@ class HttpControlIT {
   void aSimulationDeployedOverHttpRunsAndDeleteTerminatesIt() throws Exception {
     // The fake models run for minutes: only the DELETE can end them within the test.
     try (TestStack stack = TestStack.start(Duration.ofMinutes(10));
-        TugboatNode node = stack.startNode(Map.of());
+        // A first entity start on a busy machine can take longer than the default ask-timeout (503).
+        TugboatNode node = stack.startNode(Map.of("tugboat.http.ask-timeout", "30s"));
         SimulatedSo so = stack.so()) {
       HttpResponse<String> created = send(stack, node, "POST", "/api/v1/simulations", deployBody(stack, "fake_model:1"));
       assertEquals(201, created.statusCode(), created.body());
@@ -98,6 +99,6 @@ class HttpControlIT {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
         .header("Authorization", "Bearer " + stack.operatorToken).header("Content-Type", "application/json")
         .method(method, HttpRequest.BodyPublishers.ofString(body))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        .timeout(Duration.ofSeconds(70)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }
