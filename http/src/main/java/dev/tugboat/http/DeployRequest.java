@@ -3,9 +3,12 @@ package dev.tugboat.http;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.tugboat.protocol.EnvVar;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The body of {@code POST /api/v1/simulations}: the JSON form of a DeployModels. Read strictly, so
@@ -55,6 +59,14 @@ public record DeployRequest(String simulationId, String simulatorId, List<Model>
     DeployRequest request;
     try {
       request = READER.readValue(json);
+    } catch (UnrecognizedPropertyException e) {
+      throw new IllegalArgumentException("the body is not a valid DeployModels: unknown field '"
+          + Ids.printable(e.getPropertyName(), 64) + "'" + at(e) + "; accepted: "
+          + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")));
+    } catch (MismatchedInputException e) {
+      throw new IllegalArgumentException("the body is not a valid DeployModels: "
+          + (e.getPath().isEmpty() ? "" : "field '" + fieldPath(e) + "': ")
+          + Ids.printable(firstSentence(e.getOriginalMessage()), 200) + location(e));
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("the body is not a valid DeployModels: "
           + Ids.printable(e.getOriginalMessage(), 300) + location(e));
@@ -74,6 +86,32 @@ public record DeployRequest(String simulationId, String simulatorId, List<Model>
       }
     }
     return request;
+  }
+
+  /** Where in the body a field is, e.g. {@code models[1].env}. */
+  private static String fieldPath(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        path.append(path.isEmpty() ? "" : ".").append(Ids.printable(r.getFieldName(), 64));
+      } else if (r.getIndex() >= 0) {
+        path.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return path.toString();
+  }
+
+  private static String at(JsonMappingException e) {
+    String path = fieldPath(e);
+    int dot = path.lastIndexOf('.');
+    return dot < 0 ? "" : " in " + path.substring(0, dot);
+  }
+
+  /** Jackson's message up to its first line break or " at [Source" (class names and sources stay out). */
+  private static String firstSentence(String message) {
+    String m = message == null ? "" : message;
+    int cut = m.indexOf('\n');
+    return cut < 0 ? m : m.substring(0, cut);
   }
 
   private static String location(JsonProcessingException e) {

@@ -112,14 +112,15 @@ class SimulationControlIT {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
+  @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
       "{                                                              | not a valid DeployModels",
-      "''                                                             | must be a JSON DeployModels",
+      "~~                                                             | must be a JSON DeployModels",
       "[1]                                                            | not a valid DeployModels",
-      "{\"simulationId\":\"s\",\"simulatorId\":\"so\",\"models\":[],\"extra\":1} | extra",
-      "{\"simulationId\":\"s\",\"simulatorId\":\"so\",\"models\":[{\"id\":\"m\",\"image\":\"i:1\"}],\"keepLogsHours\":\"1\"} | not a valid DeployModels",
-      "{\"simulationId\":\"s\",\"simulatorId\":\"so\",\"models\":[{\"id\":7,\"image\":\"i:1\"}]} | not a valid DeployModels",
-      "{\"simulationId\":\"s\",\"simulatorId\":\"so\",\"models\":[{\"id\":\"m\",\"image\":\"i:1\",\"env\":{\"A\":1}}]} | not a valid DeployModels",
+      "{\"simulationId\":\"s\",\"simulatorId\":\"so\",\"models\":[],\"extra\":1} | unknown field 'extra'; accepted: keepLogsHours, models, simulationId, simulatorId",
+      "{\"simulationId\":\"s\",\"simulatorId\":\"so\",\"models\":[{\"id\":\"m\",\"img\":\"i:1\"}]} | unknown field 'img' in models[0]; accepted: env, id, image",
+      "{\"simulationId\":\"s\",\"simulatorId\":\"so\",\"models\":[{\"id\":\"m\",\"image\":\"i:1\"}],\"keepLogsHours\":\"1\"} | field 'keepLogsHours'",
+      "{\"simulationId\":\"s\",\"simulatorId\":\"so\",\"models\":[{\"id\":7,\"image\":\"i:1\"}]} | field 'models[0].id'",
+      "{\"simulationId\":\"s\",\"simulatorId\":\"so\",\"models\":[{\"id\":\"m\",\"image\":\"i:1\",\"env\":{\"A\":1}}]} | field 'models[0].env.A'",
       "{\"simulationId\":\"s\",\"simulatorId\":\"so\",\"models\":[{\"id\":\"m\",\"image\":\"i:1\",\"env\":{\"A\":null}}]} | env value is null",
       "{\"simulationId\":\"s\",\"simulatorId\":\"so\",\"models\":[]} {} | not a valid DeployModels",
       "{\"simulatorId\":\"so\",\"models\":[{\"id\":\"m\",\"image\":\"i:1\"}]} | simulationId is empty",
