@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.tugboat.http.auth.Access;
 import dev.tugboat.http.auth.SessionRoutes;
 import dev.tugboat.protocol.CommandReply;
+import dev.tugboat.protocol.DeployLimits;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.Ids;
 import dev.tugboat.protocol.ServiceId;
@@ -51,9 +52,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API as one sealed {@link Route}: the simulation list ({@link SimulationListRoute}), entity
- * queries, a service's history and log ({@link ServiceRecordsRoute}), the OpenAPI description,
- * health and metrics. Every response,
+ * The HTTP API as one sealed {@link Route}: the simulation list ({@link SimulationListRoute}), deploy
+ * and terminate ({@link SimulationControlRoute}), entity queries, a service's history and log
+ * ({@link ServiceRecordsRoute}), the OpenAPI description, health and metrics. Every response,
  * errors included, is JSON except the Prometheus scrape; ids are validated, and then looked up in
  * {@link KnownIds}, before any entity is resolved, so neither a bad id nor an unknown one starts (or
  * wakes) an entity: both are answered at once (400, 404). See docs/http-api.md.
@@ -80,6 +81,7 @@ public final class TugboatRoutes extends AllDirectives {
   private final SimulationListRoute simulationList;
   private final ServiceRecordsRoute serviceRecords;
   private final byte[] openApi;
+  private final SimulationControlRoute simulationControl;
 
   public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
       KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
@@ -95,6 +97,9 @@ public final class TugboatRoutes extends AllDirectives {
     this.metricsScrape = Objects.requireNonNull(metricsScrape, "metricsScrape");
     this.askTimeout = settings.askTimeout();
     this.scheduler = system.scheduler();
+    this.simulationControl = new SimulationControlRoute(access, directory, knownIds,
+        RequestLimits.fromConfig(system.settings().config()), DeployLimits.fromConfig(system.settings().config()),
+        askTimeout, scheduler);
   }
 
   /** The complete, sealed route: nothing it serves escapes as a non-JSON error or a dropped connection. */
@@ -107,6 +112,7 @@ public final class TugboatRoutes extends AllDirectives {
   private Route endpoints() {
     return concat(
         simulationList.route(),
+        simulationControl.route(),
         pathPrefix(segment("api").slash("v1").slash("simulations").slash(segment()), simulationId ->
             concat(
                 pathEnd(() -> get(() -> access.read(who -> simulation(simulationId)))),

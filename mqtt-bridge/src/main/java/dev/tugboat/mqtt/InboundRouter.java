@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns one inbound MQTT message into a command for its Simulation entity ({@link InboundDecoder}
- * decides which) and acknowledges the message once the entity replied (Accepted, Duplicate or Rejected), once every attempt timed out, or at
+ * decides which) and acknowledges the message once the entity replied (Accepted, Duplicate, Conflict or Rejected), once every attempt timed out, or at
  * once when the message is dropped (foreign {so}, malformed topic, an id that cannot be carried,
  * an undecodable payload, a DeployModels that names no model). It
  * never blocks: the caller (the Paho callback) returns as soon as the ask is sent.
@@ -112,6 +112,10 @@ final class InboundRouter {
       log.warn("{} for simulation {}{} rejected: {}", in.kind(), Ids.printable(in.simulationId()), modelSuffix(in),
           rejected.reason());
       metrics.counter("tugboat.mqtt.inbound", "kind", in.kind(), "outcome", "rejected").increment();
+    } else if (reply instanceof CommandReply.Conflict conflict) {
+      log.warn("{} for simulation {}{} conflicts with the existing one: {}", in.kind(),
+          Ids.printable(in.simulationId()), modelSuffix(in), conflict.reason());
+      metrics.counter("tugboat.mqtt.inbound", "kind", in.kind(), "outcome", "conflict").increment();
     } else if (reply instanceof CommandReply.Duplicate) {
       // The entity logged it at WARN already: one line per repeated message.
       log.debug("{} for simulation {}{} is a duplicate", in.kind(), Ids.printable(in.simulationId()), modelSuffix(in));

@@ -125,6 +125,19 @@ class InboundRouterTest {
   }
 
   @Test
+  void aDifferentDeployModelsForAnExistingSimulationIsCountedAsAConflict() {
+    byte[] payload = TestSupport.deployModels("204-asd", 1, TestSupport.sampleModels()).toByteArray();
+    router.route("/lifecycle/dots-so/mso/sim-other/DeployModels", payload, acks::incrementAndGet);
+    SimulationCommand.Deploy deploy =
+        directory.simulation$("sim-other").expectMessageClass(SimulationCommand.Deploy.class);
+    deploy.replyTo().tell(new CommandReply.Conflict("simulation already deployed with different content"));
+    awaitAcks(1);
+    awaitInbound("DeployModels", "conflict");
+    assertEquals(0.0, inbound("DeployModels", "rejected"));
+    assertEquals(0.0, inbound("DeployModels", "accepted"));
+  }
+
+  @Test
   void anUnansweredMessageIsAskedRouteAttemptsTimesThenCountedAndAcknowledged() {
     byte[] payload = TestSupport.deployModels("204-asd", 1, TestSupport.sampleModels()).toByteArray();
     router.route("/lifecycle/dots-so/mso/sim-silent/DeployModels", payload, acks::incrementAndGet);

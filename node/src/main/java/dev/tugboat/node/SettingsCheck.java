@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigResolveOptions;
 import dev.tugboat.http.HttpSettings;
+import dev.tugboat.http.RequestLimits;
 import dev.tugboat.http.auth.AuthSettings;
 import dev.tugboat.k8s.KubernetesSettings;
 import dev.tugboat.mqtt.MqttSettings;
@@ -128,6 +129,7 @@ public final class SettingsCheck {
     // relative to it.
     List<Map.Entry<String, Runnable>> records = new ArrayList<>();
     records.add(Map.entry("tugboat.http", () -> HttpSettings.fromConfig(config)));
+    records.add(Map.entry("tugboat.http", () -> RequestLimits.fromConfig(config)));
     records.add(Map.entry("tugboat.http.auth", () -> AuthSettings.fromConfig(config, embeddedMode)));
     records.add(Map.entry("tugboat.mqtt", () -> MqttSettings.fromConfig(config)));
     records.add(Map.entry("tugboat.kubernetes", () -> KubernetesSettings.fromConfig(config)));

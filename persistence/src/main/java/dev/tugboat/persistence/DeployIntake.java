@@ -89,7 +89,7 @@ final class DeployIntake {
 
   /**
    * A Deploy for the simulation deployed as {@code d}: Duplicate when it is the same deployment
-   * (nothing changes), Rejected when it differs. Either way one WARN line naming the simulation.
+   * (nothing changes), Conflict when it differs. Either way one WARN line naming the simulation.
    */
   CommandReply redeploy(Deployment d, Deploy cmd) {
     boolean same;
@@ -101,7 +101,7 @@ final class DeployIntake {
     } catch (SealedValueException e) {
       log.error("simulation {}: a re-sent DeployModels cannot be compared with the deployed one: {}",
           simulationId, e.getMessage());
-      return new CommandReply.Rejected("simulation already deployed; " + e.getMessage());
+      return new CommandReply.Conflict("simulation already deployed; " + e.getMessage());
     }
     if (same) {
       log.warn("simulation {}: a repeated DeployModels for this deployed simulation was ignored (same content)",
@@ -109,7 +109,7 @@ final class DeployIntake {
       return new CommandReply.Duplicate("already deployed");
     }
     log.warn("simulation {}: a different DeployModels for an existing simulation was rejected", simulationId);
-    return new CommandReply.Rejected("simulation already deployed");
+    return new CommandReply.Conflict("simulation already deployed with different content");
   }
 
   /**

@@ -30,6 +30,15 @@ final class ServiceEndings {
         reason, List.of(), deleteAt(spec, now), now);
   }
 
+  /**
+   * An operator terminated the simulation before the model ended: FAILED, {@link ExitCodes#TERMINATED},
+   * and the pod (if any) deleted at once, whatever keepLogsHours says.
+   */
+  static ServiceTerminated terminated(ServiceSpec spec, String reason, Instant now) {
+    return new ServiceTerminated(spec.serviceId(), spec.podName(), TerminationStatus.FAILED, ExitCodes.TERMINATED,
+        reason, List.of(), now, now);
+  }
+
   /** The pod could not be created (or an operator abandoned the creation): FAILED, 125. */
   static ServiceFailed notCreated(ServiceSpec spec, String reason, Instant now) {
     return new ServiceFailed(spec.serviceId(), spec.podName(), reason, ExitCodes.POD_NOT_CREATED,

@@ -37,6 +37,7 @@ import dev.tugboat.protocol.service.ServiceCommand.Get;
 import dev.tugboat.protocol.service.ServiceCommand.PodGone;
 import dev.tugboat.protocol.service.ServiceCommand.PodObserved;
 import dev.tugboat.protocol.service.ServiceCommand.Retry;
+import dev.tugboat.protocol.service.ServiceCommand.Terminate;
 import dev.tugboat.protocol.service.ServiceReply;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,8 +77,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * Retry and Abandon reply Accepted/Rejected; Get replies Found/NotFound.
  *
  * <p>The lifecycle is the persisted {@link ServiceState}; this class routes each phase's commands
- * and follows the pod itself. The pod's creation is {@link PodCreation}'s, what follows the model's
- * end {@link ServiceAftercare}'s, and the calls out {@link ServiceCalls}'; what is in flight is kept
+ * and follows the pod itself. The pod's creation is {@link PodCreation}'s, an operator's stop
+ * {@link ServiceStop}'s, what follows the model's end {@link ServiceAftercare}'s, and the calls out {@link ServiceCalls}'; what is in flight is kept
  * in small immutable parts (docs/state-machines.md, *ServiceEntity*).
  */
 public final class ServiceEntity
@@ -113,6 +114,7 @@ public final class ServiceEntity
   private final ServiceCalls calls;
   private final ServiceAftercare aftercare;
   private final PodCreation creation;
+  private final ServiceStop stop;
 
   // What this incarnation knows of its pod beyond the journal: immutable parts, each replaced only
   // by this entity's actor, lost on restart (recovery looks the pod up again).
@@ -132,6 +134,7 @@ public final class ServiceEntity
     this.aftercare = new ServiceAftercare(serviceId, persistenceId().id(), settings, ctx, timers, shard, calls,
         removal, Effect());
     this.creation = new PodCreation(serviceId, settings, ctx, calls, aftercare, Effect());
+    this.stop = new ServiceStop(serviceId, settings, ctx, aftercare, Effect());
     this.sighting = PodSighting.from(settings.clock().instant());
   }
 
@@ -241,6 +244,7 @@ public final class ServiceEntity
   private CommandHandlerWithReplyBuilderByState<ServiceCommand, ServiceEvent, Empty, ServiceState> emptyHandlers() {
     return newCommandHandlerWithReplyBuilder().forStateType(Empty.class)
         .onCommand(Create.class, this::createOnEmpty)
+        .onCommand(Terminate.class, stop::terminate)
         .onCommand(Get.class, c -> Effect().none().thenRun(aftercare::passivate)
             .thenReply(c.replyTo(), s -> new ServiceReply.NotFound(serviceId)))
         .onCommand(Retry.class, c -> Effect().none().thenRun(aftercare::passivate)
@@ -484,6 +488,7 @@ public final class ServiceEntity
         .onCommand(Retry.class, (s, c) -> Effect().none().thenReply(c.replyTo(), st -> notHeld(st)))
         .onCommand(Abandon.class, (s, c) -> Effect().none().thenReply(c.replyTo(), st -> notHeld(st)))
         .onCommand(Remove.class, aftercare::remove)
+        .onCommand(Terminate.class, stop::terminate)
         .onCommand(Removed.class, (s, c) -> aftercare.removed(c))
         .onCommand(ServiceCommand.class, c -> {
           if (c instanceof LookupReplied) {

@@ -11,6 +11,7 @@ import dev.tugboat.persistence.SimulationMessages.LateReadyGraceOver;
 import dev.tugboat.persistence.SimulationMessages.NotificationsAbandoned;
 import dev.tugboat.persistence.SimulationMessages.NotificationsDelivered;
 import dev.tugboat.persistence.SimulationMessages.ServiceAnsweredCreate;
+import dev.tugboat.persistence.SimulationMessages.ServiceAnsweredStop;
 import dev.tugboat.persistence.SimulationMessages.ServiceRemoved;
 import dev.tugboat.persistence.SimulationMessages.SimulationRemoved;
 import dev.tugboat.persistence.SimulationMessages.SimulationTick;
@@ -31,6 +32,7 @@ import dev.tugboat.protocol.simulation.SimulationCommand.Get;
 import dev.tugboat.protocol.simulation.SimulationCommand.RefuseDeploy;
 import dev.tugboat.protocol.simulation.SimulationCommand.ReportModelReady;
 import dev.tugboat.protocol.simulation.SimulationCommand.ReportServiceTerminated;
+import dev.tugboat.protocol.simulation.SimulationCommand.Terminate;
 import dev.tugboat.protocol.simulation.SimulationReply;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -67,7 +69,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * this class is that state machine, one handler builder per state. The events that queue a
  * notification carry the simulation's {@link NotificationTags} slice. The bookkeeping of an
  * incarnation, none of it persisted, is held in named parts: the Creates ({@link ServiceCreates},
- * {@link CreateWindow}), the report batch ({@link ReportBatch}, decided by
+ * {@link CreateWindow}), an operator's termination ({@link ServiceStops}, {@link StopWindow}), the report batch ({@link ReportBatch}, decided by
  * {@link SimulationDecider}), the wait for late ready reports ({@link LateReadyGrace}), the fast
  * path and the projection's claims ({@link FastPublisher}), and the way out ({@link RetentionRemoval}).
  * Every command replies Accepted/Rejected (or Found/NotFound for Get).
@@ -106,6 +108,7 @@ public final class SimulationEntity
   private final LateReadyGrace lateReady;
   private final SimulationDecider decider;
   private final ServiceCreates creates;
+  private final ServiceStops stops;
   private final FastPublisher fast;
   private final RetentionRemoval removal;
 
@@ -127,6 +130,7 @@ public final class SimulationEntity
     this.lateReady = new LateReadyGrace(settings.lateReadyGrace());
     this.decider = new SimulationDecider(simulationId, lateReady, ctx.getLog());
     this.creates = new ServiceCreates(simulationId, wiring, ctx);
+    this.stops = new ServiceStops(simulationId, wiring, decider, ctx, Effect(), this::afterChange);
     this.fast = new FastPublisher(simulationId, wiring.fastPath(), ctx);
     this.removal = new RetentionRemoval(simulationId, persistenceId().id(), wiring, shard, ctx);
   }
@@ -228,6 +232,7 @@ public final class SimulationEntity
         .onCommand(RefuseDeploy.class, c -> journalIntake(intake.refuse(c, settings.clock().instant()), c.replyTo()))
         .onCommand(ReportModelReady.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"))
         .onCommand(ReportServiceTerminated.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"))
+        .onCommand(Terminate.class, c -> rejectAndPassivate(c.replyTo(), "unknown simulation"))
         .onCommand(Get.class, c -> Effect().none().thenRun(removal::passivate)
             .thenReply(c.replyTo(), s -> new SimulationReply.NotFound(simulationId)))
         .onCommand(SimulationTick.class, () -> Effect().none().thenNoReply())
@@ -261,6 +266,8 @@ public final class SimulationEntity
         .onCommand(ReportModelReady.class, this::modelReady)
         .onCommand(ReportServiceTerminated.class, this::serviceTerminated)
         .onCommand(ServiceAnsweredCreate.class, this::serviceAnsweredCreate)
+        .onCommand(Terminate.class, stops::terminate)
+        .onCommand(ServiceAnsweredStop.class, stops::answered)
         .onCommand(SimulationTick.class, (s, c) -> tickActive(s))
         .onCommand(CheckRetention.class, () -> Effect().none().thenNoReply())
         .onCommand(LateReadyGraceOver.class, (s, c) -> lateReadyGraceOver(s));
@@ -328,6 +335,10 @@ public final class SimulationEntity
    * the unanswered ones are sent again.
    */
   private ReplyEffect<SimulationEvent, SimulationState> tickActive(Active state) {
+    if (state.deployment().terminating()) {
+      // No Create is sent or given up any more; afterChange asks the services not yet stopped.
+      return Effect().none().thenRun(this::afterChange).thenNoReply();
+    }
     Instant now = settings.clock().instant();
     List<ModelEnd> givenUp = creates.overdue(state.deployment(), now);
     if (!givenUp.isEmpty()) {
@@ -391,6 +402,8 @@ public final class SimulationEntity
             st -> SimulationState.view(st).<SimulationReply>map(SimulationReply.Found::new)
                 .orElseGet(() -> new SimulationReply.NotFound(simulationId))))
         .onCommand(RefuseDeploy.class, (s, c) -> answer(c.replyTo(), intake.refuseExisting(c)))
+        .onCommand(Terminate.class, (s, c) -> answerAndGoOn(c.replyTo(), new CommandReply.Duplicate("simulation has ended")))
+        .onCommand(ServiceAnsweredStop.class, () -> Effect().none().thenNoReply())
         .onCommand(Flush.class, (s, c) -> write(s).thenRun(this::afterChange).thenNoReply())
         .onCommand(Stop.class, (s, c) -> write(s).thenStop().thenNoReply())
         .onCommand(LateReadyGraceOver.class, () -> Effect().none().thenNoReply())
@@ -423,7 +436,11 @@ public final class SimulationEntity
                 + " AllModelsHaveTerminated waits up to {} ms for late ReadyForProcessing", simulationId,
             d.models().size() - d.models().readyCount(), d.models().size(), lateReady.grace().toMillis());
       }
-      creates.refill(d);
+      if (d.terminating()) {
+        stops.send(d);
+      } else {
+        creates.refill(d);
+      }
     } else if (state instanceof Ended e && outbox.isEmpty()) {
       removal.delivered(e.retentionFrom(), e.deployment().models());
     } else if (state instanceof Rejected r && outbox.isEmpty()) {

@@ -24,7 +24,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = SimulationEvent.AllModelsHaveTerminatedQueued.class,
         name = "AllModelsHaveTerminatedQueued"),
     @JsonSubTypes.Type(value = SimulationEvent.NotificationDelivered.class, name = "NotificationDelivered"),
-    @JsonSubTypes.Type(value = SimulationEvent.NotificationAbandoned.class, name = "NotificationAbandoned")
+    @JsonSubTypes.Type(value = SimulationEvent.NotificationAbandoned.class, name = "NotificationAbandoned"),
+    @JsonSubTypes.Type(value = SimulationEvent.TerminationRequested.class, name = "TerminationRequested")
 })
 public sealed interface SimulationEvent extends CborSerializable {
 
@@ -80,5 +81,13 @@ public sealed interface SimulationEvent extends CborSerializable {
    * ones. Untagged: the projection derives its entries from the events that queue them.
    */
   record NotificationAbandoned(String simulationId, long outboxId, String reason, Instant at)
+      implements SimulationEvent {}
+
+  /**
+   * An operator terminated the simulation ({@code who}, {@code reason}): every model that has not
+   * ended is stopped and reported FAILED; no more Creates are sent. Untagged: it queues no
+   * notification, and the ModelTerminated events that follow carry what the SO is told.
+   */
+  record TerminationRequested(String simulationId, String reason, String who, Instant at)
       implements SimulationEvent {}
 }

@@ -103,6 +103,10 @@ public final class SimulationMessages {
   record ServiceAnsweredCreate(String modelId, CommandReply reply, String failure)
       implements SimulationCommand.Private, CborSerializable {}
 
+  /** A Service entity answered the simulation's Terminate (reply set) or the ask failed (failure set). */
+  record ServiceAnsweredStop(String modelId, CommandReply reply, String failure)
+      implements SimulationCommand.Private, CborSerializable {}
+
   /** The notifier's answer to a fast-path publish (failure set when the ask failed). */
   record FastPublished(long outboxId, PublishResult result, String failure)
       implements SimulationCommand.Private, CborSerializable {}

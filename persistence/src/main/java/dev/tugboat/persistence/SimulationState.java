@@ -13,6 +13,7 @@ import dev.tugboat.persistence.SimulationEvent.NotificationAbandoned;
 import dev.tugboat.persistence.SimulationEvent.NotificationDelivered;
 import dev.tugboat.persistence.SimulationEvent.ServiceCreateAcknowledged;
 import dev.tugboat.persistence.SimulationEvent.SimulationDeployed;
+import dev.tugboat.persistence.SimulationEvent.TerminationRequested;
 import dev.tugboat.protocol.CborSerializable;
 import dev.tugboat.protocol.ExitCodes;
 import dev.tugboat.protocol.Notification;
@@ -71,10 +72,19 @@ public sealed interface SimulationState extends CborSerializable {
   /**
    * What a deployed simulation knows. The models sit in a {@link ModelTable} so that one model's
    * change costs O(1) amortised, not a copy of every model (10,000-model simulations).
+   * {@code termination} is set once an operator terminated it (null otherwise, and in snapshots
+   * written without it).
    */
   record Deployment(
       String simulationId, String simulatorId, double keepLogsHours, Instant deployedAt, ModelTable models,
-      boolean modelsReadyQueued, boolean allTerminatedQueued) implements CborSerializable {
+      boolean modelsReadyQueued, boolean allTerminatedQueued, TerminationRequest termination)
+      implements CborSerializable {
+
+    /** Whether an operator terminated the simulation. */
+    @JsonIgnore
+    public boolean terminating() {
+      return termination != null;
+    }
 
     public Optional<Model> model(String modelId) {
       return models.byId(modelId);
@@ -97,9 +107,12 @@ public sealed interface SimulationState extends CborSerializable {
 
     Deployment withModel(Model updated) {
       return new Deployment(simulationId, simulatorId, keepLogsHours, deployedAt, models.with(updated),
-          modelsReadyQueued, allTerminatedQueued);
+          modelsReadyQueued, allTerminatedQueued, termination);
     }
   }
+
+  /** Who terminated a simulation, why, and when. */
+  record TerminationRequest(String reason, String who, Instant at) implements CborSerializable {}
 
   /**
    * One model: its service spec, whether its service accepted Create, readiness and end, and when
@@ -143,7 +156,7 @@ public sealed interface SimulationState extends CborSerializable {
     if (state instanceof Empty && event instanceof SimulationDeployed e) {
       List<Model> models = e.services().stream().map(s -> new Model(s, false, false, null)).toList();
       return new Active(new Deployment(e.simulationId(), e.simulatorId(), e.keepLogsHours(), e.at(),
-          ModelTable.of(models), false, false), Outbox.empty());
+          ModelTable.of(models), false, false, null), Outbox.empty());
     }
     if (state instanceof Empty && event instanceof DeploymentRejected e) {
       Outbox outbox = Outbox.empty();
@@ -174,7 +187,7 @@ public sealed interface SimulationState extends CborSerializable {
       }
       if (event instanceof ModelsReadyQueued e) {
         Deployment next = new Deployment(d.simulationId(), d.simulatorId(), d.keepLogsHours(), d.deployedAt(),
-            d.models(), true, d.allTerminatedQueued());
+            d.models(), true, d.allTerminatedQueued(), d.termination());
         return new Active(next, a.outbox().add(e.outboxId(), new Notification.ModelsReady(d.simulationId())));
       }
       if (event instanceof ModelTerminated e) {
@@ -185,9 +198,15 @@ public sealed interface SimulationState extends CborSerializable {
                     e.status(), e.exitCode()))))
             .orElse(state);
       }
+      if (event instanceof TerminationRequested e && !d.terminating()) {
+        Deployment next = new Deployment(d.simulationId(), d.simulatorId(), d.keepLogsHours(), d.deployedAt(),
+            d.models(), d.modelsReadyQueued(), d.allTerminatedQueued(),
+            new TerminationRequest(e.reason(), e.who(), e.at()));
+        return new Active(next, a.outbox());
+      }
       if (event instanceof AllModelsHaveTerminatedQueued e) {
         Deployment next = new Deployment(d.simulationId(), d.simulatorId(), d.keepLogsHours(), d.deployedAt(),
-            d.models(), d.modelsReadyQueued(), true);
+            d.models(), d.modelsReadyQueued(), true, d.termination());
         return new Ended(next,
             a.outbox().add(e.outboxId(), new Notification.AllModelsHaveTerminated(d.simulationId())), e.at());
       }
@@ -256,7 +275,9 @@ public sealed interface SimulationState extends CborSerializable {
         .toList();
     boolean readyUnsent = owedOrAbandoned(outbox, Notification.ModelsReady.class);
     boolean allUnsent = owedOrAbandoned(outbox, Notification.AllModelsHaveTerminated.class);
-    return new SimulationView(d.simulationId(), d.simulatorId(), phase, null, d.keepLogsHours(), d.deployedAt(),
+    String reason = d.terminating()
+        ? "terminated by " + d.termination().who() + ": " + d.termination().reason() : null;
+    return new SimulationView(d.simulationId(), d.simulatorId(), phase, reason, d.keepLogsHours(), d.deployedAt(),
         models, d.modelsReadyQueued() && !readyUnsent, d.allTerminatedQueued() && !allUnsent,
         outbox.pending().size(), abandoned(outbox));
   }

@@ -85,14 +85,14 @@ class DeployIntakeTest {
     Active state = (Active) SimulationState.apply(new SimulationState.Empty("sim-1"), deployed);
     assertEquals(new CommandReply.Duplicate("already deployed"),
         intake.redeploy(state.deployment(), deploy("registry/model:1", "hunter2")));
-    assertEquals(new CommandReply.Rejected("simulation already deployed"),
+    assertEquals(new CommandReply.Conflict("simulation already deployed with different content"),
         intake.redeploy(state.deployment(), deploy("registry/model:1", "other")));
-    assertEquals(new CommandReply.Rejected("simulation already deployed"),
+    assertEquals(new CommandReply.Conflict("simulation already deployed with different content"),
         intake.redeploy(state.deployment(), deploy("registry/model:2", "hunter2")));
     DeployIntake otherKey = intake("sim-1", new Sealer(SecretEnvNames.DEFAULT, SecretKey.generate()));
     CommandReply reply = otherKey.redeploy(state.deployment(), deploy("registry/model:1", "hunter2"));
-    assertInstanceOf(CommandReply.Rejected.class, reply);
-    assertTrue(((CommandReply.Rejected) reply).reason().startsWith("simulation already deployed; "), reply.toString());
+    assertInstanceOf(CommandReply.Conflict.class, reply);
+    assertTrue(((CommandReply.Conflict) reply).reason().startsWith("simulation already deployed; "), reply.toString());
   }
 
   @Test

@@ -53,7 +53,9 @@ class SerializationTest {
     SimulationState.Deployment deployment = new SimulationState.Deployment("sim02-abc", "204-asd", 1.5, at,
         ModelTable.of(List.of(new SimulationState.Model(spec, true, true,
             new SimulationState.Termination(TerminationStatus.FAILED, 2, "Error"), at, at.plusSeconds(1),
-            at.plusSeconds(2)))), true, false);
+            at.plusSeconds(2)))), true, false, null);
+    SimulationState.Deployment terminating = new SimulationState.Deployment("sim02-abc", "204-asd", 1.5, at,
+        deployment.models(), true, false, new SimulationState.TerminationRequest("maintenance", "ops", at));
     Outbox outbox = Outbox.empty()
         .add(1, new Notification.ModelsReady("sim02-abc"))
         .add(2, new Notification.ModelHasTerminated("sim02-abc", "m0", TerminationStatus.FAILED, 2))
@@ -70,6 +72,8 @@ class SerializationTest {
         new SimulationEvent.AllModelsHaveTerminatedQueued("sim02-abc", 3, at),
         new SimulationEvent.NotificationDelivered("sim02-abc", 1, at),
         new SimulationEvent.NotificationAbandoned("sim02-abc", 2, "cannot encode: x", at),
+        new SimulationEvent.TerminationRequested("sim02-abc", "maintenance", "ops", at),
+        new SimulationState.Active(terminating, outbox),
         new SimulationMessages.Abandonment(2, "cannot encode: x"),
         PublishResult.NotPublished.permanently(2, "cannot encode: x"),
         new PublishResult.NotPublished(2, "not connected to the MQTT broker"),
@@ -108,6 +112,7 @@ class SerializationTest {
         new CommandReply.Accepted("removed"),
         new CommandReply.Duplicate("already deployed"),
         new CommandReply.Rejected("simulation already deployed"),
+        new CommandReply.Conflict("simulation already deployed with different content"),
         SimulationMessages.SimulationTick.INSTANCE,
         ServiceEntity.ServiceTick.INSTANCE,
         ServiceEntity.DeleteDue.INSTANCE);

@@ -283,13 +283,13 @@ class SimulationEntityTest {
   }
 
   @Test
-  void repeatedDeployIsADuplicateAndADifferentOneIsRejected() {
+  void repeatedDeployIsADuplicateAndADifferentOneIsAConflict() {
     deployTwo();
     var again = deploy(List.of(model("m0"), model("m1")), 1.0);
     assertEquals(new CommandReply.Duplicate("already deployed"), again.reply());
     assertTrue(again.hasNoEvents());
     var other = deploy(List.of(model("m0")), 1.0);
-    assertEquals(new CommandReply.Rejected("simulation already deployed"), other.reply());
+    assertEquals(new CommandReply.Conflict("simulation already deployed with different content"), other.reply());
     assertTrue(other.hasNoEvents());
     directory.services.expectNoMessage(Duration.ofMillis(50));
   }

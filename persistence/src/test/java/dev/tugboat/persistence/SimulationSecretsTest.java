@@ -124,10 +124,10 @@ class SimulationSecretsTest {
   void aRedeliveredDeployIsAlreadyDeployedAndAnotherPasswordIsRejected() {
     assertInstanceOf(CommandReply.Accepted.class, deploy(PASSWORD));
     assertEquals(new CommandReply.Duplicate("already deployed"), deploy(PASSWORD));
-    assertEquals(new CommandReply.Rejected("simulation already deployed"), deploy("another-password"));
+    assertEquals(new CommandReply.Conflict("simulation already deployed with different content"), deploy("another-password"));
     kit.restart();
     assertEquals(new CommandReply.Duplicate("already deployed"), deploy(PASSWORD));
-    assertEquals(new CommandReply.Rejected("simulation already deployed"), deploy("another-password"));
+    assertEquals(new CommandReply.Conflict("simulation already deployed with different content"), deploy("another-password"));
   }
 
   @Test
@@ -139,8 +139,8 @@ class SimulationSecretsTest {
     kit = kitWith(other);
     kit.initialize(journaled);
     CommandReply reply = deploy(PASSWORD);
-    assertInstanceOf(CommandReply.Rejected.class, reply);
-    String reason = ((CommandReply.Rejected) reply).reason();
+    assertInstanceOf(CommandReply.Conflict.class, reply);
+    String reason = ((CommandReply.Conflict) reply).reason();
     assertTrue(reason.contains("sealed under key " + sealer.keyId() + ", this node has key " + other.keyId()), reason);
   }
 

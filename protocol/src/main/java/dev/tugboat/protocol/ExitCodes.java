@@ -11,6 +11,11 @@ public final class ExitCodes {
   public static final int INVALID_CONFIGURATION = 126;
   /** The pod vanished (deleted by someone else, or its node was lost) before its container ended. */
   public static final int POD_LOST = 127;
+  /**
+   * An operator terminated the simulation (HTTP DELETE) before the model ended: its pod was
+   * deleted. Above 128+64, so no signal's exit status (128+n) is mistaken for it.
+   */
+  public static final int TERMINATED = 201;
 
   private ExitCodes() {}
 }

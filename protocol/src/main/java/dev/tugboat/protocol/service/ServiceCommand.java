@@ -38,6 +38,16 @@ public sealed interface ServiceCommand {
    */
   record Abandon(String reason, ActorRef<CommandReply> replyTo) implements ServiceCommand, CborSerializable {}
 
+  /**
+   * From its simulation, which an operator terminated: end now. A service that has not ended
+   * records FAILED with {@code ExitCodes.TERMINATED} and deletes its pod at once (keepLogsHours
+   * does not apply); one never asked to run records the same from {@code spec}, so a late Create
+   * cannot start it. Replies Accepted (also when it had ended already), Rejected for a spec of
+   * another service.
+   */
+  record Terminate(ServiceSpec spec, String reason, ActorRef<CommandReply> replyTo)
+      implements ServiceCommand, CborSerializable {}
+
   /** Messages the Service entity sends itself (ticks, async results); declared with the entity. */
   non-sealed interface Private extends ServiceCommand {}
 }

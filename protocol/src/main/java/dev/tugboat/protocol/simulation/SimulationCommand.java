@@ -38,6 +38,16 @@ public sealed interface SimulationCommand {
       String modelId, TerminationStatus status, int exitCode, String reason, ActorRef<CommandReply> replyTo)
       implements SimulationCommand, CborSerializable {}
 
+  /**
+   * An operator ends the simulation (HTTP DELETE): every model that has not ended is stopped, its
+   * pod deleted and reported FAILED with {@code ExitCodes.TERMINATED}; then AllModelsHaveTerminated.
+   * Replies Accepted once the request is persisted (again Accepted while it is under way),
+   * Duplicate when the simulation has ended already, Rejected for an unknown simulation.
+   * {@code who} names the operator for the journal and the log.
+   */
+  record Terminate(String reason, String who, ActorRef<CommandReply> replyTo)
+      implements SimulationCommand, CborSerializable {}
+
   /** The current state, for HTTP. Replies Found or NotFound; never creates a simulation. */
   record Get(ActorRef<SimulationReply> replyTo) implements SimulationCommand, CborSerializable {}
 
