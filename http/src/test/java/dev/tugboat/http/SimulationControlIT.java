@@ -65,7 +65,7 @@ class SimulationControlIT {
     simulations = new Simulations(testKit);
     TugboatRoutes routes = new TugboatRoutes(testKit.system(),
         new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(1)), TestAccess.create(false),
-        simulations, simulations, new FakeSimulationList(List.of()), READY, () -> "");
+        simulations, simulations, new FakeSimulationList(List.of()), new FakeServiceRecords(), READY, () -> "");
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
