@@ -11,7 +11,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -22,6 +26,8 @@ import org.apache.pekko.http.javadsl.model.headers.CacheControl;
 import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -44,11 +50,17 @@ final class EventStreamRoute extends AllDirectives {
   private final Access access;
   private final LifecycleEvents events;
   private final EventStreamSettings settings;
+  /** Ends every open stream when the node stops, so its clients move on and the server need not wait for them. */
+  private final SharedKillSwitch streams = KillSwitches.shared("event-streams");
 
-  EventStreamRoute(Access access, LifecycleEvents events, EventStreamSettings settings) {
+  EventStreamRoute(ActorSystem<?> system, Access access, LifecycleEvents events, EventStreamSettings settings) {
     this.access = Objects.requireNonNull(access, "access");
     this.events = Objects.requireNonNull(events, "events");
     this.settings = Objects.requireNonNull(settings, "settings");
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "end-event-streams", () -> {
+      streams.shutdown();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
   }
 
   Route route() {
@@ -91,6 +103,7 @@ final class EventStreamRoute extends AllDirectives {
   private HttpResponse response(Source<StreamedEvent, NotUsed> stream,
       Optional<String> simulation) {
     Source<ByteString, NotUsed> frames = stream
+        .via(streams.<StreamedEvent>flow())
         .filter(e -> simulation.isEmpty() || simulation.get().equals(e.event().simulationId()))
         .map(SseFrames::event)
         .keepAlive(settings.heartbeat(), () -> SseFrames.HEARTBEAT)

@@ -90,7 +90,7 @@ public final class TugboatRoutes extends AllDirectives {
       KnownIds knownIds, SimulationList simulations, Readiness readiness, Supplier<String> metricsScrape,
       LifecycleEvents events, EventStreamSettings eventSettings) {
     this(system, settings, access, directory, knownIds, simulations, readiness, metricsScrape,
-        Optional.of(new EventStreamRoute(access, events, eventSettings)));
+        Optional.of(new EventStreamRoute(system, access, events, eventSettings)));
   }
 
   private TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
