@@ -191,7 +191,8 @@ class LiveEventsIT {
       so.deploy("so", "old", models(stack, "old", 1), 0);
       TestStack.receiveUntil(so, "old", l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated),
           WAIT);
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+      // Removal waits for the service to be Deleted and for a sweep: slow on a loaded machine.
+      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
           .until(() -> stack.get(node, "/api/v1/simulations/old").statusCode() == 404);
       // A simulation journaled after the removed one: resuming from before the removal would skip what was removed.
       so.deploy("so", "kept", models(stack, "kept", 1), 0);
