@@ -161,6 +161,17 @@ final class EventsBenchCommand implements Callable<Integer> {
           return 1;
         }
       }
+      // Events of the simulation still come after its end (deliveries, pod deletions): count once they stop.
+      long settled = System.nanoTime();
+      int total = -1;
+      while (System.nanoTime() - settled < Duration.ofSeconds(3).toNanos() && System.nanoTime() < deadline) {
+        int now = readers.stream().mapToInt(r -> r.events.get()).sum();
+        if (now != total) {
+          total = now;
+          settled = System.nanoTime();
+        }
+        Thread.sleep(100);
+      }
       double[] delays = readers.stream().flatMap(r -> r.delays.stream()).mapToDouble(Double::doubleValue).sorted()
           .toArray();
       int most = readers.stream().mapToInt(r -> r.events.get()).max().orElse(0);
