@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API as one sealed {@link Route}: the simulation list ({@link SimulationListRoute}), deploy
- * and terminate ({@link SimulationControlRoute}), entity queries, a service's history and log
- * ({@link ServiceRecordsRoute}), the OpenAPI description, health and metrics. Every response,
+ * and terminate ({@link SimulationControlRoute}), the event stream ({@link EventStreamRoute}), entity
+ * queries, a service's history and log ({@link ServiceRecordsRoute}), the OpenAPI description, health
+ * and metrics. Every response,
  * errors included, is JSON except the Prometheus scrape; ids are validated, and then looked up in
  * {@link KnownIds}, before any entity is resolved, so neither a bad id nor an unknown one starts (or
  * wakes) an entity: both are answered at once (400, 404). See docs/http-api.md.
@@ -82,10 +83,28 @@ public final class TugboatRoutes extends AllDirectives {
   private final ServiceRecordsRoute serviceRecords;
   private final byte[] openApi;
   private final SimulationControlRoute simulationControl;
+  private final Optional<EventStreamRoute> eventStream;
 
+  /** The routes without the event stream (GET /api/v1/events answers 404). */
   public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
       KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
       Supplier<String> metricsScrape) {
+    this(system, settings, access, directory, knownIds, simulations, services, readiness, metricsScrape,
+        Optional.empty());
+  }
+
+  /** The routes with the event stream of {@code events}. */
+  public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
+      KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
+      Supplier<String> metricsScrape, LifecycleEvents events, EventStreamSettings eventSettings) {
+    this(system, settings, access, directory, knownIds, simulations, services, readiness, metricsScrape,
+        Optional.of(new EventStreamRoute(system, access, events, eventSettings)));
+  }
+
+  private TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
+      KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
+      Supplier<String> metricsScrape, Optional<EventStreamRoute> eventStream) {
+    this.eventStream = eventStream;
     this.access = Objects.requireNonNull(access, "access");
     this.simulationList = new SimulationListRoute(access, simulations);
     this.serviceRecords = new ServiceRecordsRoute(services, this::knownService, settings.askTimeout());
@@ -113,6 +132,7 @@ public final class TugboatRoutes extends AllDirectives {
     return concat(
         simulationList.route(),
         simulationControl.route(),
+        eventStream.map(EventStreamRoute::route).orElseGet(this::reject),
         pathPrefix(segment("api").slash("v1").slash("simulations").slash(segment()), simulationId ->
             concat(
                 pathEnd(() -> get(() -> access.read(who -> simulation(simulationId)))),

@@ -80,7 +80,8 @@ class OpenApiDescriptionIT {
         Map.of("sim-1", SIMULATION), Map.of("sim-1/model-a", RUNNING));
     TugboatRoutes routes = new TugboatRoutes(testKit.system(),
         new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(1)), TestAccess.create(false),
-        directory, directory, new FakeSimulationList(List.of()), new FakeServiceRecords(), READY, () -> "up 1\n");
+        directory, directory, new FakeSimulationList(List.of()), new FakeServiceRecords(), READY, () -> "up 1\n",
+        new QuietLifecycleEvents(), new EventStreamSettings(Duration.ofSeconds(10)));
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     description = parse(served());

@@ -30,7 +30,8 @@ public final class DemoMain {
         .addSubcommand(new BenchCommand())
         .addSubcommand(new ClusterBenchCommand())
         .addSubcommand(new FloodBenchCommand())
-        .addSubcommand(new BenchHttpCommand());
+        .addSubcommand(new BenchHttpCommand())
+        .addSubcommand(new EventsBenchCommand());
     return CommandHelp.apply(commandLine);
   }
 
