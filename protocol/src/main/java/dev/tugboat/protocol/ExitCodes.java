@@ -2,7 +2,8 @@ package dev.tugboat.protocol;
 
 /**
  * Exit codes Tugboat reports in ModelHasTerminated when no container exit code exists. They
- * stay clear of the codes a shell or container runtime uses for a real process (0-124, 128+n).
+ * stay clear of the codes a shell or container runtime uses for a real process (0-124, and 128+n
+ * for a signal n, at most 128+64 = 192).
  */
 public final class ExitCodes {
   /** The pod could not be created: Kubernetes refused it, or every retry failed. */
@@ -11,6 +12,16 @@ public final class ExitCodes {
   public static final int INVALID_CONFIGURATION = 126;
   /** The pod vanished (deleted by someone else, or its node was lost) before its container ended. */
   public static final int POD_LOST = 127;
+  /**
+   * The pod's container never started: its image could not be pulled (ErrImagePull,
+   * ImagePullBackOff, InvalidImageName, ErrImageNeverPull) for image-pull-grace.
+   */
+  public static final int IMAGE_NOT_PULLED = 200;
+
+  /** Whether a model that ended with {@code exitCode} never had a container that could have run. */
+  public static boolean neverRan(int exitCode) {
+    return exitCode == POD_NOT_CREATED || exitCode == IMAGE_NOT_PULLED;
+  }
 
   private ExitCodes() {}
 }
