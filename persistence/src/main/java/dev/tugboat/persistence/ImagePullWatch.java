@@ -30,7 +30,8 @@ record ImagePullWatch(Instant since, String why) {
 
   /** The pod's container waits for an image it cannot pull. */
   static boolean shows(PodSnapshot pod) {
-    return pod.container() == PodSnapshot.ContainerState.WAITING && PULL_REASONS.contains(pod.reason());
+    return pod.container() == PodSnapshot.ContainerState.WAITING && pod.reason() != null
+        && PULL_REASONS.contains(pod.reason());
   }
 
   boolean waiting() {
