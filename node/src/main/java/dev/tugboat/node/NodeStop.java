@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * The steps that stop a node, run last added first within its drain time: each waits at most for
  * what is left of it, and once it is over the remaining steps are started without waiting for
  * them, so the process ends on time (what they would have closed, the process's end does). A step
- * that fails is logged and the next runs. Each step's time is logged at DEBUG, the whole stop at INFO.
+ * that fails is logged and the next runs. One INFO line at the end gives the whole stop's time and each step's.
  */
 final class NodeStop {
   private static final Logger log = LoggerFactory.getLogger(NodeStop.class);
@@ -39,6 +39,7 @@ final class NodeStop {
     long start = System.nanoTime();
     long deadline = start + drainTime.toNanos();
     List<String> cut = new ArrayList<>();
+    List<String> times = new ArrayList<>();
     for (int i = order.size() - 1; i >= 0; i--) {
       Step step = order.get(i);
       long stepStart = System.nanoTime();
@@ -56,15 +57,16 @@ final class NodeStop {
       if (t.isAlive()) {
         cut.add(step.name());
       } else {
-        log.debug("stopped {} in {} ms", step.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stepStart));
+        times.add(step.name() + " " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stepStart) + " ms");
       }
     }
     long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     if (cut.isEmpty()) {
-      log.info("node stopped in {} ms (drain time {} ms)", took, drainTime.toMillis());
+      log.info("node stopped in {} ms (drain time {} ms): {}", took, drainTime.toMillis(), String.join(", ", times));
     } else {
-      log.info("node stopped in {} ms: the drain time ({} ms) was over before {} stopped; not waiting for {}", took,
-          drainTime.toMillis(), String.join(", ", cut), cut.size() == 1 ? "it" : "them");
+      log.info("node stopped in {} ms: the drain time ({} ms) was over before {} stopped; not waiting for {} ({})",
+          took, drainTime.toMillis(), String.join(", ", cut), cut.size() == 1 ? "it" : "them",
+          String.join(", ", times));
     }
   }
 

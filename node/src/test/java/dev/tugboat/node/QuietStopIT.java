@@ -61,7 +61,7 @@ class QuietStopIT {
       assertTrue(exited, () -> "still running after SIGTERM:\n" + afterUp);
       // A JVM ended by SIGTERM exits 128 + 15 once its shutdown hooks (the node's stop) are done.
       assertEquals(143, node.exitValue(), () -> "exit code after SIGTERM:\n" + afterUp);
-      System.out.println("QuietStopIT: SIGTERM to exit took " + took.toMillis() + " ms (drain time " + DRAIN_TIME
+      System.out.println("QuietStopIT: SIGTERM to exit took " + took.toMillis() + " ms (drain time " + DRAIN_TIME.toMillis() + " ms"
           + "):\n" + afterUp);
       assertTrue(took.compareTo(STOP_WITHIN) <= 0, () -> "stop took " + took + ":\n" + afterUp);
       assertTrue(afterUp.contains("node stopped in"), () -> "the stop's summary line is missing:\n" + afterUp);
