@@ -72,11 +72,11 @@ record DrainTime(Duration time) {
   private static Map<String, Integer> phases() {
     Map<String, Integer> p = new LinkedHashMap<>();
     p.put("before-service-unbind", 1);
-    p.put("service-unbind", 2);
+    p.put("service-unbind", 5);
     p.put("service-requests-done", 10);
     p.put("service-stop", 2);
     p.put("before-cluster-shutdown", 1);
-    p.put("cluster-sharding-shutdown-region", 20);
+    p.put("cluster-sharding-shutdown-region", 17);
     p.put("cluster-leave", 10);
     p.put("cluster-exiting", 20);
     p.put("cluster-exiting-done", 5);

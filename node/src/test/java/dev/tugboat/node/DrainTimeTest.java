@@ -24,7 +24,7 @@ class DrainTimeTest {
     assertTrue(DrainTime.ACTOR_SYSTEM_PERCENT <= 80, "phases take " + DrainTime.ACTOR_SYSTEM_PERCENT + " %");
     DrainTime drain = new DrainTime(Duration.ofSeconds(10));
     assertEquals(Duration.ofSeconds(1), drain.phaseTimeout("service-requests-done"));
-    assertEquals(Duration.ofSeconds(2), drain.phaseTimeout("cluster-sharding-shutdown-region"));
+    assertEquals(Duration.ofMillis(1700), drain.phaseTimeout("cluster-sharding-shutdown-region"));
     assertEquals(Duration.ofSeconds(2), drain.phaseTimeout("cluster-exiting"));
     assertEquals(Duration.ofMillis(100), drain.phaseTimeout("a-library-phase"));
   }
