@@ -66,6 +66,7 @@ public final class EnvironmentVariables {
       "TUGBOAT_ORPHAN_GRACE", "tugboat.reconciler.orphan-grace",
       "TUGBOAT_LOST_NODE_GRACE", "tugboat.entities.lost-node-grace",
       "TUGBOAT_HOLD_ON_FAILURE", "tugboat.entities.hold-on-failure",
+      "TUGBOAT_DRAIN_TIME", "tugboat.drain-time",
       "TUGBOAT_LOG_LEVEL", LOGBACK + "level of the dev.tugboat loggers",
       "TUGBOAT_ROOT_LOG_LEVEL", LOGBACK + "level of every other logger");
 

@@ -62,6 +62,7 @@ public final class SettingsCheck {
     RULES.put("TUGBOAT_ORPHAN_GRACE", duration());
     RULES.put("TUGBOAT_LOST_NODE_GRACE", duration());
     RULES.put("TUGBOAT_HOLD_ON_FAILURE", oneOf("true", "false", "on", "off", "yes", "no"));
+    RULES.put("TUGBOAT_DRAIN_TIME", duration());
     RULES.put("TUGBOAT_LOG_LEVEL", oneOf("trace", "debug", "info", "warn", "error", "off"));
     RULES.put("TUGBOAT_ROOT_LOG_LEVEL", oneOf("trace", "debug", "info", "warn", "error", "off"));
     for (String name : RULES.keySet()) {
@@ -144,6 +145,7 @@ public final class SettingsCheck {
     records.add(Map.entry("tugboat.readiness", () -> NodeReadiness.Settings.fromConfig(config)));
     records.add(Map.entry("tugboat.cluster.down-crashed-members", () -> CrashedMemberDowning.Settings.fromConfig(config)));
     records.add(Map.entry("tugboat.limits", () -> DeployLimits.fromConfig(config)));
+    records.add(Map.entry("tugboat", () -> DrainTime.fromConfig(config)));
     records.add(Map.entry("tugboat.secrets", () -> SecretSettings.fromConfig(config)));
     records.add(Map.entry("tugboat.database", () -> JournalConfig.withDatabase(config)));
     records.add(Map.entry("tugboat.cluster", () -> ClusterFormation.checkBootstrap(config)));

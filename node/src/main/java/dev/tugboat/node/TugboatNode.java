@@ -40,8 +40,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * One running Tugboat node: the actor system with its cluster membership, the two sharded
  * entity types, the notification projection, the Kubernetes gateway, the MQTT bridge and the HTTP
  * frontend, then whatever its starter handed it to stop afterwards (the embedded mode's broker and
- * simulated Kubernetes, which tugboat-demo starts). {@link #close()} stops them in reverse.
+ * simulated Kubernetes, which tugboat-demo starts). {@link #close()} stops them in reverse, within
+ * the drain time ({@link DrainTime}).
  */
 public final class TugboatNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TugboatNode.class);
@@ -77,16 +76,18 @@ public final class TugboatNode implements AutoCloseable {
   private final MqttBridge bridge;
   private final NodeReadiness readiness;
   private final ServerBinding binding;
-  private final List<AutoCloseable> closeables;
+  private final NodeStop stop;
+  private final DrainTime drain;
 
   private TugboatNode(ActorSystem<Void> system, NodeSettings settings, MqttBridge bridge, NodeReadiness readiness,
-      ServerBinding binding, List<AutoCloseable> closeables) {
+      ServerBinding binding, NodeStop stop, DrainTime drain) {
     this.system = system;
     this.settings = settings;
     this.bridge = bridge;
     this.readiness = readiness;
     this.binding = binding;
-    this.closeables = closeables;
+    this.stop = stop;
+    this.drain = drain;
   }
 
   /**
@@ -154,22 +155,28 @@ public final class TugboatNode implements AutoCloseable {
   /**
    * Starts a node on the caller's Kubernetes client, if given, that stops {@code companions}
    * (last first) after itself, and also when its start fails: what the caller started for this
-   * node alone, such as the embedded mode's broker and simulated Kubernetes.
+   * node alone, such as the embedded mode's broker and simulated Kubernetes. The whole stop is
+   * bounded by the drain time ({@link DrainTime}).
    */
   public static TugboatNode start(Config config, Optional<KubernetesClient> externalClient,
       List<? extends AutoCloseable> companions) throws Exception {
-    List<AutoCloseable> closeables = new ArrayList<>(companions);
+    NodeStop stop = new NodeStop();
+    for (AutoCloseable companion : companions) {
+      stop.add(companion.getClass().getSimpleName(), companion);
+    }
     NodeSettings settings;
     Sealer sealer;
     Access access;
+    DrainTime drain = DrainTime.DEFAULT;
     try {
+      drain = DrainTime.fromConfig(config);
       settings = NodeSettings.fromConfig(config);
       // Before anything writes there; again once the journal's files exist (made with the umask).
       NodeSecrets.restrictDataDir(settings);
       sealer = NodeSecrets.sealer(settings, SecretSettings.fromConfig(config));
       access = NodeAccess.of(config, settings, sealer);
     } catch (RuntimeException e) {
-      closeAll(closeables);
+      stop.run(drain.time());
       throw e;
     }
     try {
@@ -179,17 +186,18 @@ public final class TugboatNode implements AutoCloseable {
         client = externalClient.get();
       } else {
         client = KubernetesClients.create(k8sSettings);
-        closeables.add(client);
+        stop.add("kubernetes-client", client);
       }
       KubernetesClients.warmUp(client.getKubernetesSerialization());
 
       // Closed last of the node's own parts: after the actor system (journal, projections,
       // sharding) terminated, so nothing fails on a closed database while it stops.
-      closeables.add(() -> JournalConfig.closeDatabase(config));
-      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tugboat", config);
-      closeables.add(() -> {
+      stop.add("journal-database", () -> JournalConfig.closeDatabase(config));
+      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tugboat",
+          drain.shutdownConfig().withFallback(config));
+      stop.add("actor-system", () -> {
         system.terminate();
-        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        system.getWhenTerminated().toCompletableFuture().join();
       });
       Cluster cluster = Cluster.get(system);
       ClusterFormation.start(system, config);
@@ -217,7 +225,7 @@ public final class TugboatNode implements AutoCloseable {
       EntitySettings entitySettings = EntitySettings.fromConfig(config);
       JournalQueries journal = JournalQueries.start(system, metrics);
       MqttBridge bridge = MqttBridge.start(system, MqttSettings.fromConfig(config), directory, metrics);
-      closeables.add(bridge);
+      stop.add("mqtt-bridge", bridge);
       NotificationSettings notificationSettings = NotificationSettings.fromConfig(config);
       SimulationWiring wiring = SimulationWiring.of(directory, entitySettings, notificationSettings.tags(), sealer);
       if (notificationSettings.fastPath()) {
@@ -241,12 +249,12 @@ public final class TugboatNode implements AutoCloseable {
               new JournalSimulationList(journal.summaries()), serviceRecords, readiness, metrics::scrape,
               new JournalLifecycleEvents(events), EventStreamSettings.fromConfig(config))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
-      closeables.add(() -> binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS));
+      stop.add("http-binding", () -> binding.unbind().toCompletableFuture().join());
       log.info("Tugboat node up: mode={}, http={}, cluster={}", settings.mode(), binding.localAddress(),
           cluster.selfMember().address());
-      return new TugboatNode(system, settings, bridge, readiness, binding, closeables);
+      return new TugboatNode(system, settings, bridge, readiness, binding, stop, drain);
     } catch (Exception | Error e) {
-      closeAll(closeables);
+      stop.run(drain.time());
       throw e;
     }
   }
@@ -344,21 +352,9 @@ public final class TugboatNode implements AutoCloseable {
     return binding.localAddress().getPort();
   }
 
+  /** Stops the node and what it was started with, within the drain time. */
   @Override
   public void close() {
-    closeAll(closeables);
-  }
-
-  private static void closeAll(List<AutoCloseable> closeables) {
-    List<AutoCloseable> reversed = new ArrayList<>(closeables);
-    Collections.reverse(reversed);
-    for (AutoCloseable c : reversed) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        log.warn("while stopping the node: {}", e.toString());
-      }
-    }
-    closeables.clear();
+    stop.run(drain.time());
   }
 }

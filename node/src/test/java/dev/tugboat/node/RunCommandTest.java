@@ -99,6 +99,8 @@ class RunCommandTest {
       "TUGBOAT_K8S_QPS           | fast       | TUGBOAT_K8S_QPS (tugboat.kubernetes.qps) is 'fast': accepted is a number >= 0",
       "TUGBOAT_ANONYMOUS_READ    | maybe      | TUGBOAT_ANONYMOUS_READ (tugboat.http.auth.anonymous-read) is 'maybe': accepted is one of auto",
       "TUGBOAT_HOLD_ON_FAILURE   | sometimes  | TUGBOAT_HOLD_ON_FAILURE (tugboat.entities.hold-on-failure) is 'sometimes': accepted is one of true, false",
+      "TUGBOAT_DRAIN_TIME        | soon       | TUGBOAT_DRAIN_TIME (tugboat.drain-time) is 'soon': accepted is a duration",
+      "TUGBOAT_DRAIN_TIME        | 500ms      | tugboat.drain-time (TUGBOAT_DRAIN_TIME) must be a duration of at least 1s, got 500ms",
       "TUGBOAT_CLUSTER_BOOTSTRAP | dns        | TUGBOAT_CLUSTER_BOOTSTRAP (tugboat.cluster.bootstrap) is 'dns': accepted is one of none, kubernetes-api",
       "TUGBOAT_LOG_LEVEL         | loud       | TUGBOAT_LOG_LEVEL (logback.xml: level of the dev.tugboat loggers) is 'loud': accepted is one of trace",
       "TUGBOAT_SEED_NODES        | node-1     | tugboat.cluster.seed-nodes (TUGBOAT_SEED_NODES) has 'node-1', not an address",

@@ -18,6 +18,8 @@ import java.util.Objects;
  * limits: the bounds of a DeployModels ({@code tugboat.limits}).
  * endedRetention: how long an ended or rejected simulation (and, once their pods are deleted, its
  * services) stays in the journal after its end before it is removed (docs/operations.md).
+ * imagePullGrace: how long a pod's container may wait for an image it cannot pull (ErrImagePull,
+ * ImagePullBackOff, ...) before its model is reported FAILED (200).
  */
 public record EntitySettings(
     Duration simulationTick,
@@ -37,6 +39,7 @@ public record EntitySettings(
     Duration lateReadyGrace,
     DeployLimits limits,
     Duration endedRetention,
+    Duration imagePullGrace,
     Clock clock) {
 
   public EntitySettings {
@@ -51,6 +54,7 @@ public record EntitySettings(
     requirePositive("lost-node-grace", lostNodeGrace);
     requirePositive("deleted-linger", deletedLinger);
     requirePositive("ended-retention", endedRetention);
+    requirePositive("image-pull-grace", imagePullGrace);
     if (lateReadyGrace == null || lateReadyGrace.isNegative()) {
       throw new IllegalArgumentException(
           "tugboat.entities.late-ready-grace must be a duration >= 0 (0 = no wait), got " + lateReadyGrace);
@@ -89,6 +93,7 @@ public record EntitySettings(
         c.getDuration("late-ready-grace"),
         DeployLimits.fromConfig(config),
         c.getDuration("ended-retention"),
+        c.getDuration("image-pull-grace"),
         Clock.systemUTC());
   }
 
@@ -96,42 +101,52 @@ public record EntitySettings(
   public EntitySettings withClock(Clock newClock) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, endedRetention, newClock);
+        simulationSnapshotEvery, createWindow, deletedLinger,
+        lateReadyGrace, limits, endedRetention, imagePullGrace, newClock);
   }
 
   /** The same settings with hold-on-failure switched (tests). */
   public EntitySettings withHoldOnFailure(boolean hold) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, hold,
-        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, endedRetention, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger,
+        lateReadyGrace, limits, endedRetention, imagePullGrace, clock);
   }
 
   /** The same settings with another create window (tests). */
   public EntitySettings withCreateWindow(int window) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, window, deletedLinger, lateReadyGrace, limits, endedRetention, clock);
+        simulationSnapshotEvery, window, deletedLinger, lateReadyGrace, limits, endedRetention, imagePullGrace, clock);
   }
 
   /** The same settings with other deployment limits (tests). */
   public EntitySettings withLimits(DeployLimits newLimits) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, newLimits, endedRetention, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger,
+        lateReadyGrace, newLimits, endedRetention, imagePullGrace, clock);
   }
 
   /** The same settings with another late-ready grace (tests). */
   public EntitySettings withLateReadyGrace(Duration grace) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, grace, limits, endedRetention, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger, grace, limits, endedRetention, imagePullGrace, clock);
   }
 
   /** The same settings with another ended-retention (tests). */
   public EntitySettings withEndedRetention(Duration retention) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, retention, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, retention, imagePullGrace, clock);
+  }
+
+  /** The same settings with another image-pull grace (tests). */
+  public EntitySettings withImagePullGrace(Duration grace) {
+    return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
+        logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, endedRetention, grace, clock);
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -9,7 +9,7 @@ import java.time.Duration;
  * ReadyForProcessing comes over MQTT and its pod's end over the Kubernetes watch, so a model that
  * reports ready and exits at once can be seen ending first; were the simulation to end there, the
  * SO would never get the ModelsReady it was owed. So while ModelsReady is not queued and could
- * still be (every model not yet ready had a pod), AllModelsHaveTerminated is held for up to
+ * still be (every model not yet ready had a container that ran), AllModelsHaveTerminated is held for up to
  * late-ready-grace (0: never held). Whether the end is held is derived from the deployment; this
  * part only remembers that the timer of the wait was started, so it starts once per wait. Mutable
  * and confined to its entity's actor (no locks); in memory only: a recovered incarnation waits again.
@@ -31,10 +31,13 @@ final class LateReadyGrace {
     return !d.modelsReadyQueued() && !grace.isZero() && readyStillPossible(d);
   }
 
-  /** Every model not ready yet had a pod, so it may have sent ReadyForProcessing before it ended. */
+  /**
+   * Every model not ready yet had a container that ran, so it may have sent ReadyForProcessing
+   * before it ended (none did without a pod, 125, or without its image, 200).
+   */
   private static boolean readyStillPossible(Deployment d) {
     return d.models().stream().noneMatch(m -> !m.ready() && m.termination() != null
-        && m.termination().exitCode() == ExitCodes.POD_NOT_CREATED);
+        && ExitCodes.neverRan(m.termination().exitCode()));
   }
 
   /** Whether {@code d} is waiting: every model ended and AllModelsHaveTerminated not queued. */

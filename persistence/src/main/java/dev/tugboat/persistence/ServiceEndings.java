@@ -39,6 +39,12 @@ final class ServiceEndings {
         reason, List.of(), now, now);
   }
 
+  /** The pod's container never started, its image could not be pulled: FAILED, 200. */
+  static ServiceFailed imageNotPulled(ServiceSpec spec, String reason, Instant now) {
+    return new ServiceFailed(spec.serviceId(), spec.podName(), reason, ExitCodes.IMAGE_NOT_PULLED,
+        deleteAt(spec, now), now);
+  }
+
   /** The pod could not be created (or an operator abandoned the creation): FAILED, 125. */
   static ServiceFailed notCreated(ServiceSpec spec, String reason, Instant now) {
     return new ServiceFailed(spec.serviceId(), spec.podName(), reason, ExitCodes.POD_NOT_CREATED,

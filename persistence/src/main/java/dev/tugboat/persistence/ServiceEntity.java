@@ -121,6 +121,7 @@ public final class ServiceEntity
   private PodSighting sighting;
   private PodReads reads = PodReads.none();
   private LostNode lostNode = LostNode.none();
+  private ImagePullWatch imagePull = ImagePullWatch.none();
 
   private ServiceEntity(ServiceId serviceId, EntityDirectory directory, ActorRef<KubernetesCommand> gateway,
       EntitySettings settings, EntityRemoval removal, ActorRef<ClusterSharding.ShardCommand> shard,
@@ -316,6 +317,9 @@ public final class ServiceEntity
           if (lostNode.graceOver(now, settings.lostNodeGrace())) {
             return nodeLost(s, now);
           }
+          if (imagePull.graceOver(now, settings.imagePullGrace())) {
+            return imageNotPulled(s, now);
+          }
           lookup(s.spec());
           return Effect().none().thenNoReply();
         })
@@ -341,6 +345,14 @@ public final class ServiceEntity
     ctx.getLog().warn("service {}: pod {} on a lost node since {}, FAILED: {}", serviceId, state.spec().podName(),
         lostNode.since(), lostNode.reason());
     return aftercare.persist(ServiceEndings.lost(state.spec(), lostNode.reason(), now)).thenNoReply();
+  }
+
+  /** The container waited for an image it cannot pull for image-pull-grace: the model is reported FAILED (200). */
+  private ReplyEffect<ServiceEvent, ServiceState> imageNotPulled(WithSpec state, Instant now) {
+    String reason = imagePull.reason(state.spec().imageUrl());
+    ctx.getLog().warn("service {}: pod {} waiting since {}, FAILED: {}", serviceId, state.spec().podName(),
+        imagePull.since(), reason);
+    return aftercare.persist(ServiceEndings.imageNotPulled(state.spec(), reason, now)).thenNoReply();
   }
 
   // ---------------------------------------------------------------- observations (Requested..Running)
@@ -369,6 +381,15 @@ public final class ServiceEntity
       ctx.getLog().info("service {}: pod {} reachable again after a lost node since {}", serviceId, podName,
           lostNode.since());
       lostNode = LostNode.none();
+    }
+    ImagePullWatch pull = imagePull.observed(pod, now);
+    if (pull.waiting() && !imagePull.waiting()) {
+      ctx.getLog().info("service {}: pod {} cannot pull image {} ({}), failing it after {} unless it starts",
+          serviceId, podName, state.spec().imageUrl(), pull.why(), settings.imagePullGrace());
+    }
+    imagePull = pull;
+    if (imagePull.graceOver(now, settings.imagePullGrace())) {
+      return imageNotPulled(state, now);
     }
     List<ServiceEvent> events = new ArrayList<>();
     if (beforeCreated) {

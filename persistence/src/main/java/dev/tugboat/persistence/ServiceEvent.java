@@ -52,7 +52,10 @@ public sealed interface ServiceEvent extends CborSerializable {
     }
   }
 
-  /** The pod could not be created; reported as FAILED with {@code exitCode}. */
+  /**
+   * The model never ran: its pod could not be created (125), or its container's image could not be
+   * pulled (200, the pod exists); reported as FAILED with {@code exitCode}.
+   */
   record ServiceFailed(ServiceId serviceId, String podName, String reason, int exitCode, Instant deleteAt, Instant at)
       implements ServiceEvent {}
 

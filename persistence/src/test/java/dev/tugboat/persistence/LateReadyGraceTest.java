@@ -48,6 +48,12 @@ class LateReadyGraceTest {
   }
 
   @Test
+  void theEndIsNotHeldWhenAModelThatNeverReportedReadyNeverPulledItsImage() {
+    SimulationState s = ended(ended(deployed(2), "m0", 0), "m1", ExitCodes.IMAGE_NOT_PULLED);
+    assertFalse(GRACE.holdsEnd(deployment(s)), "m1's container never ran: ModelsReady is never owed");
+  }
+
+  @Test
   void waitingEndsWhenAllModelsHaveTerminatedIsQueued() {
     Active running = (Active) ended(deployed(2), "m0", 0);
     assertFalse(LateReadyGrace.waiting(running.deployment()), "m1 still runs");

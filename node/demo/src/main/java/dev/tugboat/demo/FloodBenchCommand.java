@@ -303,7 +303,7 @@ final class FloodBenchCommand implements Callable<Integer> {
       Lifecycle.DeployModels.Builder b = Lifecycle.DeployModels.newBuilder().setSimulatorId(SIMULATOR_ID);
       for (int m = 0; m < models; m++) {
         b.addModelConfigurations(Lifecycle.ModelConfiguration.newBuilder().setModelID("m" + m)
-            .setImageUrl("no-such-image:1"));
+            .setImageUrl("busybox"));
       }
       return b.build().toByteArray();
     }

@@ -28,15 +28,6 @@ import org.eclipse.paho.client.mqttv3.MqttException;
  */
 public final class FakeModel {
 
-  /** Whether the simulated kubelet runs an image as the fake model. */
-  public static boolean isFakeModelImage(String image) {
-    if (image == null) {
-      return false;
-    }
-    String repository = image.substring(image.lastIndexOf('/') + 1);
-    return repository.startsWith("fake_model");
-  }
-
   private static final int MAX_INFLIGHT_RETRIES = 200;
   /** How long a model keeps re-sending ReadyForProcessing while the broker connection is down. */
   static final Duration BROKER_PATIENCE = Duration.ofSeconds(60);

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * The simulated kubelet: follows the pods of the simulated API server's store, and for each
  * new pod writes its status as a real kubelet would (Pending with ContainerCreating, after the
  * pending delay Running, at the end the container's terminated state and phase Succeeded or
- * Failed). It runs the {@link FakeModel} for images named fake_model*, and a container that exits
- * 0 after the run time for any other image; it records their log lines. Deleting a pod kills its
+ * Failed). It runs the {@link FakeModel} for images named fake_model*, a container that exits
+ * 0 after the run time for busybox, and for any other image leaves the container waiting with
+ * ErrImagePull / ImagePullBackOff ({@link SimulatedImages}); it records the containers' log lines. Deleting a pod kills its
  * container. All waiting is on timers of one shared scheduler (no thread per pod); a status write
  * is one in-memory store update. Environment variables from a Secret ({@code secretKeyRef}) are
  * read through the API server when the container starts; while the Secret (or its key) is
@@ -59,6 +60,10 @@ public final class SimulatedKubelet implements AutoCloseable {
       this.uid = uid;
     }
   }
+
+  /** A kubelet's image pull back-off: 10 s after the first failure, doubling up to 5 minutes. */
+  private static final Duration FIRST_PULL_BACK_OFF = Duration.ofSeconds(10);
+  private static final Duration MAX_PULL_BACK_OFF = Duration.ofMinutes(5);
 
   private final PodStore store;
   private final SimulatedKubernetesSettings settings;
@@ -156,6 +161,10 @@ public final class SimulatedKubelet implements AutoCloseable {
     if (run.deleted) {
       return;
     }
+    if (SimulatedImages.of(container.getImage()) == SimulatedImages.NOT_PULLABLE) {
+      pullFailed(run, container, FIRST_PULL_BACK_OFF);
+      return;
+    }
     Map<String, String> env = new LinkedHashMap<>();
     Optional<String> missing = resolveEnv(container, env);
     if (missing.isPresent()) {
@@ -177,7 +186,7 @@ public final class SimulatedKubelet implements AutoCloseable {
     });
     logs.open(run.name);
     Consumer<String> log = line -> logs.append(run.name, line);
-    if (FakeModel.isFakeModelImage(container.getImage())) {
+    if (SimulatedImages.of(container.getImage()) == SimulatedImages.FAKE_MODEL) {
       FakeModel model = new FakeModel(env, settings.modelRunTime(), scheduler, mqtt, log, code -> exited(run, container, code));
       run.model = model;
       model.start();
@@ -194,6 +203,32 @@ public final class SimulatedKubelet implements AutoCloseable {
       }
       run.timer = scheduler.schedule(() -> exited(run, container, 0), runTime.toMillis(), TimeUnit.MILLISECONDS);
     }
+  }
+
+  /**
+   * The image cannot be pulled: the container waits with reason ErrImagePull, a moment later
+   * ImagePullBackOff, and after {@code backOff} the pull fails again, with the back-off doubled up
+   * to {@link #MAX_PULL_BACK_OFF}, as a kubelet's does. The pod stays Pending until it is deleted.
+   */
+  private void pullFailed(PodRun run, Container container, Duration backOff) {
+    if (run.deleted) {
+      return;
+    }
+    String image = container.getImage();
+    write(run, status -> status.setContainerStatuses(List.of(containerStatus(container, false,
+        new ContainerStateBuilder().withNewWaiting().withReason("ErrImagePull")
+            .withMessage("Failed to pull image \"" + image + "\": the simulated Kubernetes pulls only fake_model*"
+                + " and busybox images")
+            .endWaiting().build()))));
+    run.timer = scheduler.schedule(() -> {
+      write(run, status -> status.setContainerStatuses(List.of(containerStatus(container, false,
+          new ContainerStateBuilder().withNewWaiting().withReason("ImagePullBackOff")
+              .withMessage("Back-off pulling image \"" + image + "\"").endWaiting().build()))));
+      Duration next = backOff.multipliedBy(2).compareTo(MAX_PULL_BACK_OFF) > 0 ? MAX_PULL_BACK_OFF
+          : backOff.multipliedBy(2);
+      run.timer = scheduler.schedule(() -> pullFailed(run, container, next), backOff.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }, Math.max(50, settings.pendingDelay().toMillis()), TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -46,11 +46,13 @@ public final class EmbeddedBroker implements AutoCloseable {
   private final EmbeddedHiveMQ hivemq;
   private final String host;
   private final int port;
+  private final Persistence persistence;
 
-  private EmbeddedBroker(EmbeddedHiveMQ hivemq, String host, int port) {
+  private EmbeddedBroker(EmbeddedHiveMQ hivemq, String host, int port, Persistence persistence) {
     this.hivemq = hivemq;
     this.host = host;
     this.port = port;
+    this.persistence = persistence;
   }
 
   /**
@@ -96,7 +98,7 @@ public final class EmbeddedBroker implements AutoCloseable {
           + ": " + (e.getCause() == null ? e : e.getCause()), e);
     }
     log.info("embedded MQTT broker (HiveMQ CE) listening on {}:{}, sessions {}", host, actualPort, persistence.mode);
-    return new EmbeddedBroker(hivemq, host, actualPort);
+    return new EmbeddedBroker(hivemq, host, actualPort, persistence);
   }
 
   public String host() {
@@ -107,9 +109,19 @@ public final class EmbeddedBroker implements AutoCloseable {
     return port;
   }
 
-  /** Stops the broker; sessions kept in memory are gone afterwards, sessions on disk stay. */
+  /**
+   * Stops the broker; sessions kept in memory are gone afterwards, sessions on disk stay. While the
+   * JVM runs its shutdown hooks (the process ends) a broker with sessions in memory is only asked to
+   * stop: nothing of it outlives the process, and HiveMQ's graceful stop (quiet periods of its
+   * thread pools, a grace for its persistence) would add seconds to every stop of the embedded mode.
+   */
   @Override
   public void close() {
+    if (persistence == Persistence.IN_MEMORY && jvmExiting()) {
+      hivemq.stop();
+      log.info("embedded MQTT broker on {}:{} asked to stop; the process ends", host, port);
+      return;
+    }
     try {
       hivemq.stop().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -120,6 +132,18 @@ public final class EmbeddedBroker implements AutoCloseable {
       closeQuietly(hivemq);
     }
     log.info("embedded MQTT broker on {}:{} stopped", host, port);
+  }
+
+  /** Whether this JVM is running its shutdown hooks: it refuses new ones then. */
+  private static boolean jvmExiting() {
+    Thread probe = new Thread(() -> { });
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
   }
 
   private static void closeQuietly(EmbeddedHiveMQ hivemq) {
