@@ -21,6 +21,7 @@ import dev.tugboat.persistence.SimulationEvent.NotificationAbandoned;
 import dev.tugboat.persistence.SimulationEvent.NotificationDelivered;
 import dev.tugboat.persistence.SimulationEvent.ServiceCreateAcknowledged;
 import dev.tugboat.persistence.SimulationEvent.SimulationDeployed;
+import dev.tugboat.persistence.SimulationEvent.TerminationRequested;
 import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.TerminationStatus;
 import dev.tugboat.protocol.events.LifecycleEvent;
@@ -59,6 +60,9 @@ final class LifecycleEventMapping {
       return LifecycleEvent.ofSimulation(type, id, e.at(), null);
     } else if (event instanceof NotificationAbandoned e) {
       return LifecycleEvent.ofSimulation(type, id, e.at(), null).withReason(e.reason());
+    } else if (event instanceof TerminationRequested e) {
+      return LifecycleEvent.ofSimulation(type, id, e.at(), null)
+          .withReason("terminated by " + e.who() + ": " + e.reason());
     }
     throw new IllegalArgumentException("no stream picture for " + type);
   }

@@ -41,6 +41,8 @@ class LifecycleEventMappingTest {
             "m1", "SUCCEEDED", "SUCCEEDED", 0, null, null),
         row(new SimulationEvent.AllModelsHaveTerminatedQueued("sim-1", 5, AT), null, "ENDED", null, null, null, null),
         row(new SimulationEvent.NotificationDelivered("sim-1", 5, AT), null, null, null, null, null, null),
+        row(new SimulationEvent.TerminationRequested("sim-1", "wrong parameters", "ops", AT), null, null, null, null,
+            "terminated by ops: wrong parameters", null),
         row(new SimulationEvent.NotificationAbandoned("sim-1", 5, "too big", AT), null, null, null, null, "too big",
             null),
         row(new ServiceEvent.ServiceRequested(SVC, SPEC, AT), "m1", "REQUESTED", null, null, null, null),
