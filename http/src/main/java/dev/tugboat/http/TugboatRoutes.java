@@ -52,10 +52,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API as one sealed {@link Route}: the simulation list ({@link SimulationListRoute}), entity
- * queries, health and metrics. Every response,
- * errors included, is JSON except the Prometheus scrape; ids are validated, and then looked up in
- * {@link KnownIds}, before any entity is resolved, so neither a bad id nor an unknown one starts (or
- * wakes) an entity: both are answered at once (400, 404). See docs/http-api.md.
+ * queries, health and metrics, and the dashboard's page ({@link DashboardRoute}). Every response,
+ * errors included, is JSON except the Prometheus scrape and the dashboard's files; ids are
+ * validated, and then looked up in {@link KnownIds}, before any entity is resolved, so neither a
+ * bad id nor an unknown one starts (or wakes) an entity: both are answered at once (400, 404). See
+ * docs/http-api.md.
  */
 public final class TugboatRoutes extends AllDirectives {
 
@@ -77,6 +78,7 @@ public final class TugboatRoutes extends AllDirectives {
   private final Access access;
   private final SessionRoutes sessions;
   private final SimulationListRoute simulationList;
+  private final DashboardRoute dashboard = new DashboardRoute();
 
   public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
       KnownIds knownIds, SimulationList simulations, Readiness readiness, Supplier<String> metricsScrape) {
@@ -100,6 +102,7 @@ public final class TugboatRoutes extends AllDirectives {
 
   private Route endpoints() {
     return concat(
+        dashboard.route(),
         simulationList.route(),
         pathPrefix(segment("api").slash("v1").slash("simulations").slash(segment()), simulationId ->
             concat(

@@ -1,0 +1,140 @@
+package dev.tugboat.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tugboat.mqtt.sim.SimulatedSo;
+import dev.tugboat.protocol.EnvVar;
+import dev.tugboat.protocol.ModelSpec;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless Chromium against a production node (real broker, simulated
+ * Kubernetes, HTTP): an operator signs in with the token form, a simulation deployed by the SO
+ * appears in the list, its page shows a row and a bar per model, and the models' bars end, coloured
+ * by outcome with their exit codes, while the page stays the same document (no reload). Screenshots
+ * go to target/dashboard-list.png and target/dashboard.png. Chromium and chromedriver are Debian's
+ * ({@code chromium chromium-driver}; .ci/run installs them), named explicitly so Selenium Manager
+ * never tries to download a driver.
+ */
+class DashboardIT {
+
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final String SIMULATION = "sim-dash";
+  private static final Duration UI_WAIT = Duration.ofSeconds(30);
+
+  @Test
+  void anOperatorSeesASimulationsModelsEndWithoutReloadingThePage() throws Exception {
+    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "DashboardIT needs headless Chromium: " + CHROMIUM + " and " + CHROMEDRIVER
+            + " (Debian packages chromium chromium-driver) are not installed");
+    try (TestStack stack = TestStack.start(Duration.ofSeconds(2));
+        TugboatNode node = stack.startNode(Map.of());
+        SimulatedSo so = stack.so()) {
+      ChromeDriver browser = startBrowser();
+      try {
+        WebDriverWait wait = new WebDriverWait(browser, UI_WAIT);
+        browser.get("http://127.0.0.1:" + node.httpPort() + "/");
+
+        // A production node reads nothing anonymously: the page asks for a token first.
+        WebElement token = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+        token.sendKeys(stack.operatorToken);
+        browser.findElement(By.cssSelector("#sign-in-form button[type=submit]")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("who-name"), "tests (operator)"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("list-view")));
+        // A reload would start a new document and lose this.
+        browser.executeScript("window.dashboardMarker = 'loaded once';");
+
+        // m0 runs for a while after it is ready, m1 exits 2 right after reporting ready.
+        so.deploy("dots-so", SIMULATION, List.of(
+            model(stack, "m0", 0, 8), model(stack, "m1", 2, 0)), 1.0);
+
+        By listRow = By.cssSelector("#simulations tr[data-simulation-id='" + SIMULATION + "']");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(listRow));
+        screenshot(browser, "dashboard-list.png");
+
+        browser.findElement(By.linkText(SIMULATION)).click();
+        By modelRows = By.cssSelector("#models tbody tr[data-model-id]");
+        wait.until(ExpectedConditions.numberOfElementsToBe(modelRows, 2));
+        By m0Bar = By.cssSelector("#timeline .bar[data-model-id='m0']");
+        assertEquals("RUNNING", browser.findElement(m0Bar).getAttribute("data-outcome"),
+            "m0 runs for 8 s after it is ready, so its bar is open when the page first shows it");
+        assertTrue(browser.findElement(By.id("terminate")).isDisplayed(), "an operator sees the terminate button");
+
+        WebDriverWait untilEnded = new WebDriverWait(browser, Duration.ofSeconds(60));
+        untilEnded.until(ExpectedConditions.attributeToBe(m0Bar, "data-outcome", "SUCCEEDED"));
+        untilEnded.until(ExpectedConditions.attributeToBe(
+            By.cssSelector("#timeline .bar[data-model-id='m1']"), "data-outcome", "FAILED"));
+        wait.until(ExpectedConditions.textToBe(
+            By.cssSelector("#models tr[data-model-id='m1'] td.exit-code"), "2"));
+        assertEquals("0", browser.findElement(By.cssSelector("#models tr[data-model-id='m0'] td.exit-code")).getText());
+        assertEquals("FAILED", browser.findElement(
+            By.cssSelector("#models tr[data-model-id='m1'] td.phase")).getText());
+        wait.until(ExpectedConditions.textToBe(By.id("simulation-phase"), "ENDED"));
+        assertFalse(browser.findElement(By.id("terminate")).isDisplayed(), "an ended simulation cannot be terminated");
+
+        browser.findElement(By.cssSelector("#models tr[data-model-id='m1'] button")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("log-lines")));
+        wait.until(d -> !d.findElement(By.id("log-source")).getText().isEmpty());
+        screenshot(browser, "dashboard.png");
+
+        // Back to the list: the row has followed the simulation to its end.
+        browser.findElement(By.linkText("← All simulations")).click();
+        wait.until(ExpectedConditions.attributeToBe(listRow, "data-phase", "ENDED"));
+        assertEquals("loaded once", browser.executeScript("return window.dashboardMarker;"),
+            "the page was reloaded");
+      } finally {
+        browser.quit();
+      }
+    }
+  }
+
+  /** Debian's Chromium through Debian's chromedriver, headless; both paths given, so Selenium Manager stays out. */
+  private static ChromeDriver startBrowser() {
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(CHROMEDRIVER.toFile())
+        .usingAnyFreePort()
+        .build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+        "--window-size=1280,1000");
+    return new ChromeDriver(service, options);
+  }
+
+  private static void screenshot(WebDriver browser, String name) throws Exception {
+    File shot = ((ChromeDriver) browser).getScreenshotAs(OutputType.FILE);
+    Path target = Path.of("target", name);
+    Files.createDirectories(target.getParent());
+    Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** A fake model that exits {@code exitCode} (2: right after reporting ready), else after {@code runSeconds}. */
+  private static ModelSpec model(TestStack stack, String modelId, int exitCode, int runSeconds) {
+    return new ModelSpec(modelId, "fake_model:latest", List.of(
+        new EnvVar("MQTT_HOST", "127.0.0.1"), new EnvVar("MQTT_PORT", Integer.toString(stack.mqttPort)),
+        new EnvVar("SIMULATOR_ID", "dots-so"), new EnvVar("SIMULATION_ID", SIMULATION),
+        new EnvVar("MODEL_ID", modelId), new EnvVar("EXIT_CODE", Integer.toString(exitCode)),
+        new EnvVar("FAKE_MODEL_RUN_SECONDS", Integer.toString(runSeconds))));
+  }
+}
