@@ -34,8 +34,21 @@ public final class HttpServer {
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings, Access access,
       EntityDirectory directory, KnownIds knownIds, SimulationList simulations, Readiness readiness,
       Supplier<String> metricsScrape) {
-    TugboatRoutes routes = new TugboatRoutes(system, settings, access, directory, knownIds, simulations, readiness,
-        metricsScrape);
+    return bind(system, settings, new TugboatRoutes(system, settings, access, directory, knownIds, simulations,
+        readiness, metricsScrape));
+  }
+
+  /** As {@link #start(ActorSystem, HttpSettings, Access, EntityDirectory, KnownIds, SimulationList, Readiness,
+   * Supplier)}, also serving the event stream of {@code events} (GET /api/v1/events). */
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings, Access access,
+      EntityDirectory directory, KnownIds knownIds, SimulationList simulations, Readiness readiness,
+      Supplier<String> metricsScrape, LifecycleEvents events, EventStreamSettings eventSettings) {
+    return bind(system, settings, new TugboatRoutes(system, settings, access, directory, knownIds, simulations,
+        readiness, metricsScrape, events, eventSettings));
+  }
+
+  private static CompletionStage<ServerBinding> bind(ActorSystem<?> system, HttpSettings settings,
+      TugboatRoutes routes) {
     return Http.get(system)
         .newServerAt(settings.interfaceAddress(), settings.port())
         .bind(routes.route())

@@ -51,12 +51,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API as one sealed {@link Route}: the simulation list ({@link SimulationListRoute}), entity
- * queries, health and metrics, and the dashboard's page ({@link DashboardRoute}). Every response,
- * errors included, is JSON except the Prometheus scrape and the dashboard's files; ids are
- * validated, and then looked up in {@link KnownIds}, before any entity is resolved, so neither a
- * bad id nor an unknown one starts (or wakes) an entity: both are answered at once (400, 404). See
- * docs/http-api.md.
+ * The HTTP API as one sealed {@link Route}: the simulation list ({@link SimulationListRoute}), the
+ * event stream ({@link EventStreamRoute}), entity queries, health and metrics, and the dashboard's
+ * page ({@link DashboardRoute}). Every response, errors included, is JSON except the Prometheus
+ * scrape, the event stream and the dashboard's files; ids are validated, and then looked up in
+ * {@link KnownIds}, before any entity is resolved, so neither a bad id nor an unknown one starts (or
+ * wakes) an entity: both are answered at once (400, 404). See docs/http-api.md.
  */
 public final class TugboatRoutes extends AllDirectives {
 
@@ -79,9 +79,26 @@ public final class TugboatRoutes extends AllDirectives {
   private final SessionRoutes sessions;
   private final SimulationListRoute simulationList;
   private final DashboardRoute dashboard = new DashboardRoute();
+  private final Optional<EventStreamRoute> eventStream;
 
+  /** The routes without the event stream (GET /api/v1/events answers 404). */
   public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
       KnownIds knownIds, SimulationList simulations, Readiness readiness, Supplier<String> metricsScrape) {
+    this(system, settings, access, directory, knownIds, simulations, readiness, metricsScrape, Optional.empty());
+  }
+
+  /** The routes with the event stream of {@code events}. */
+  public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
+      KnownIds knownIds, SimulationList simulations, Readiness readiness, Supplier<String> metricsScrape,
+      LifecycleEvents events, EventStreamSettings eventSettings) {
+    this(system, settings, access, directory, knownIds, simulations, readiness, metricsScrape,
+        Optional.of(new EventStreamRoute(system, access, events, eventSettings)));
+  }
+
+  private TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
+      KnownIds knownIds, SimulationList simulations, Readiness readiness, Supplier<String> metricsScrape,
+      Optional<EventStreamRoute> eventStream) {
+    this.eventStream = eventStream;
     this.access = Objects.requireNonNull(access, "access");
     this.simulationList = new SimulationListRoute(access, simulations);
     this.sessions = new SessionRoutes(access);
@@ -104,6 +121,7 @@ public final class TugboatRoutes extends AllDirectives {
     return concat(
         dashboard.route(),
         simulationList.route(),
+        eventStream.map(EventStreamRoute::route).orElseGet(this::reject),
         pathPrefix(segment("api").slash("v1").slash("simulations").slash(segment()), simulationId ->
             concat(
                 pathEnd(() -> get(() -> access.read(who -> simulation(simulationId)))),

@@ -2,6 +2,7 @@ package dev.tugboat.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.tugboat.http.EventStreamSettings;
 import dev.tugboat.http.HttpServer;
 import dev.tugboat.http.auth.Access;
 import dev.tugboat.http.HttpSettings;
@@ -14,11 +15,13 @@ import dev.tugboat.k8s.PodInformerStatus;
 import dev.tugboat.mqtt.MqttBridge;
 import dev.tugboat.mqtt.MqttSettings;
 import dev.tugboat.persistence.EntitySettings;
+import dev.tugboat.persistence.EventFeedSettings;
 import dev.tugboat.persistence.FixedSettings;
 import dev.tugboat.persistence.JournalConfig;
 import dev.tugboat.persistence.JournalIds;
 import dev.tugboat.persistence.JournalQueries;
 import dev.tugboat.persistence.JournalSchema;
+import dev.tugboat.persistence.LifecycleEventFeed;
 import dev.tugboat.persistence.NotificationProjection;
 import dev.tugboat.persistence.NotificationSettings;
 import dev.tugboat.persistence.RetentionSweeper;
@@ -229,8 +232,10 @@ public final class TugboatNode implements AutoCloseable {
 
       NodeReadiness readiness = readiness(NodeReadiness.Settings.fromConfig(config), cluster, bridge, journal.ids(),
           informerStatus);
+      LifecycleEventFeed events = LifecycleEventFeed.start(system, EventFeedSettings.fromConfig(config), metrics);
       ServerBinding binding = HttpServer.start(system, HttpSettings.fromConfig(config), access, directory,
-              journalIds(journal.ids()), new JournalSimulationList(journal.summaries()), readiness, metrics::scrape)
+              journalIds(journal.ids()), new JournalSimulationList(journal.summaries()), readiness, metrics::scrape,
+              new JournalLifecycleEvents(events), EventStreamSettings.fromConfig(config))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       closeables.add(() -> binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS));
       log.info("Tugboat node up: mode={}, http={}, cluster={}", settings.mode(), binding.localAddress(),

@@ -64,7 +64,7 @@ class ProductionStartTest {
   void theProductionCommandLineHasNoDemoOrBenchmark() {
     Map<String, picocli.CommandLine> commands = Main.commandLine(NodeStarter.PRODUCTION).getSubcommands();
     assertTrue(commands.containsKey("run"), commands.keySet().toString());
-    for (String absent : new String[] {"demo", "bench", "bench-cluster", "bench-flood"}) {
+    for (String absent : new String[] {"demo", "bench", "bench-cluster", "bench-flood", "bench-events"}) {
       assertFalse(commands.containsKey(absent), absent + " is in tugboat-demo.jar only");
     }
   }

@@ -29,7 +29,8 @@ public final class DemoMain {
         .addSubcommand(new DemoCommand())
         .addSubcommand(new BenchCommand())
         .addSubcommand(new ClusterBenchCommand())
-        .addSubcommand(new FloodBenchCommand());
+        .addSubcommand(new FloodBenchCommand())
+        .addSubcommand(new EventsBenchCommand());
     return CommandHelp.apply(commandLine);
   }
 
