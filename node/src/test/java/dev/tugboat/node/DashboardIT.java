@@ -18,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -52,7 +53,9 @@ class DashboardIT {
         SimulatedSo so = stack.so()) {
       ChromeDriver browser = startBrowser();
       try {
+        // The page redraws rows as events arrive, so an element found a moment ago may be gone.
         WebDriverWait wait = new WebDriverWait(browser, UI_WAIT);
+        wait.ignoring(StaleElementReferenceException.class);
         browser.get("http://127.0.0.1:" + node.httpPort() + "/");
 
         // A production node reads nothing anonymously: the page asks for a token first.
@@ -72,33 +75,34 @@ class DashboardIT {
         wait.until(ExpectedConditions.visibilityOfElementLocated(listRow));
         screenshot(browser, "dashboard-list.png");
 
-        browser.findElement(By.linkText(SIMULATION)).click();
+        click(wait, By.linkText(SIMULATION));
         By modelRows = By.cssSelector("#models tbody tr[data-model-id]");
         wait.until(ExpectedConditions.numberOfElementsToBe(modelRows, 2));
-        By m0Bar = By.cssSelector("#timeline .bar[data-model-id='m0']");
-        assertEquals("RUNNING", browser.findElement(m0Bar).getAttribute("data-outcome"),
+        String m0BarCss = "#timeline .bar[data-model-id='m0']";
+        By m0Bar = By.cssSelector(m0BarCss);
+        assertEquals("RUNNING", attribute(browser, m0BarCss, "data-outcome"),
             "m0 runs for 8 s after it is ready, so its bar is open when the page first shows it");
         assertTrue(browser.findElement(By.id("terminate")).isDisplayed(), "an operator sees the terminate button");
 
         WebDriverWait untilEnded = new WebDriverWait(browser, Duration.ofSeconds(60));
+        untilEnded.ignoring(StaleElementReferenceException.class);
         untilEnded.until(ExpectedConditions.attributeToBe(m0Bar, "data-outcome", "SUCCEEDED"));
         untilEnded.until(ExpectedConditions.attributeToBe(
             By.cssSelector("#timeline .bar[data-model-id='m1']"), "data-outcome", "FAILED"));
         wait.until(ExpectedConditions.textToBe(
             By.cssSelector("#models tr[data-model-id='m1'] td.exit-code"), "2"));
-        assertEquals("0", browser.findElement(By.cssSelector("#models tr[data-model-id='m0'] td.exit-code")).getText());
-        assertEquals("FAILED", browser.findElement(
-            By.cssSelector("#models tr[data-model-id='m1'] td.phase")).getText());
         wait.until(ExpectedConditions.textToBe(By.id("simulation-phase"), "ENDED"));
+        assertEquals("0", text(browser, "#models tr[data-model-id='m0'] td.exit-code"));
+        assertEquals("FAILED", text(browser, "#models tr[data-model-id='m1'] td.phase"));
         assertFalse(browser.findElement(By.id("terminate")).isDisplayed(), "an ended simulation cannot be terminated");
 
-        browser.findElement(By.cssSelector("#models tr[data-model-id='m1'] button")).click();
+        click(wait, By.cssSelector("#models tr[data-model-id='m1'] button"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("log-lines")));
         wait.until(d -> !d.findElement(By.id("log-source")).getText().isEmpty());
         screenshot(browser, "dashboard.png");
 
         // Back to the list: the row has followed the simulation to its end.
-        browser.findElement(By.linkText("← All simulations")).click();
+        click(wait, By.linkText("← All simulations"));
         wait.until(ExpectedConditions.attributeToBe(listRow, "data-phase", "ENDED"));
         assertEquals("loaded once", browser.executeScript("return window.dashboardMarker;"),
             "the page was reloaded");
@@ -120,6 +124,27 @@ class DashboardIT {
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
         "--window-size=1280,1000");
     return new ChromeDriver(service, options);
+  }
+
+  /** Clicks the element, finding it again if the page redrew it in between. */
+  private static void click(WebDriverWait wait, By locator) {
+    wait.until(d -> {
+      d.findElement(locator).click();
+      return true;
+    });
+  }
+
+  /** An attribute read in the page in one step (no element handle to go stale); null without the element. */
+  private static String attribute(ChromeDriver browser, String css, String name) {
+    return (String) browser.executeScript(
+        "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;",
+        css, name);
+  }
+
+  /** An element's text read in the page in one step; null without the element. */
+  private static String text(ChromeDriver browser, String css) {
+    return (String) browser.executeScript(
+        "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", css);
   }
 
   private static void screenshot(WebDriver browser, String name) throws Exception {

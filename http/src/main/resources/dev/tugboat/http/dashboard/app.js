@@ -71,15 +71,15 @@ function showWho() {
   signOutButton.textContent = principal.anonymous ? 'Sign in' : 'Sign out';
 }
 
+/** Shows the sign-in form instead of any view; `reason` is the API's word for why (none after signing out). */
 function needSignIn(reason) {
   stop();
   principal = null;
   who.hidden = true;
   signInSection.hidden = false;
-  signInError.hidden = true;
-  if (reason) {
-    ctx.message(null);
-  }
+  ctx.message(null);
+  signInError.textContent = reason ?? '';
+  signInError.hidden = !reason;
   tokenInput.focus();
 }
 
