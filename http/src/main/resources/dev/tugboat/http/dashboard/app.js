@@ -37,7 +37,7 @@ const ctx = {
       return await promise;
     } catch (e) {
       if (e instanceof API.Unauthorized) {
-        needSignIn(e.message);
+        needSignIn(`Signed out by the server: ${e.message}`);
       } else {
         ctx.message(e.status === 404 && notFound ? notFound : e.message);
       }
@@ -71,7 +71,7 @@ function showWho() {
   signOutButton.textContent = principal.anonymous ? 'Sign in' : 'Sign out';
 }
 
-/** Shows the sign-in form instead of any view; `reason` is the API's word for why (none after signing out). */
+/** Shows the sign-in form instead of any view, with `reason` when a session ended while in use. */
 function needSignIn(reason) {
   stop();
   principal = null;
@@ -113,7 +113,7 @@ async function start() {
     principal = await API.whoAmI();
   } catch (e) {
     if (e instanceof API.Unauthorized) {
-      needSignIn(e.message);
+      needSignIn(null);
     } else {
       ctx.message(`The API cannot be reached: ${e.message}`);
     }
