@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tugboat.http.auth.TokenHash;
 import dev.tugboat.mqtt.sim.SimulatedSo;
 import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.ModelSpec;
@@ -31,10 +32,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The dashboard in a real headless Chromium against a production node (real broker, simulated
  * Kubernetes, HTTP): an operator signs in with the token form, a simulation deployed by the SO
  * appears in the list, its page shows a row and a bar per model, and the models' bars end, coloured
- * by outcome with their exit codes, while the page stays the same document (no reload). Screenshots
- * go to target/dashboard-list.png and target/dashboard.png. Chromium and chromedriver are Debian's
- * ({@code chromium chromium-driver}; .ci/run installs them), named explicitly so Selenium Manager
- * never tries to download a driver.
+ * by outcome with their exit codes, while the page stays the same document (no reload); signed in
+ * again as a viewer (after an unknown token is refused), the same page shows no operator button.
+ * Screenshots go to target/dashboard-list.png and target/dashboard.png. Chromium and chromedriver
+ * are Debian's ({@code chromium chromium-driver}; .ci/run installs them), named explicitly so
+ * Selenium Manager never tries to download a driver.
  */
 class DashboardIT {
 
@@ -44,71 +46,102 @@ class DashboardIT {
   private static final Duration UI_WAIT = Duration.ofSeconds(30);
 
   @Test
-  void anOperatorSeesASimulationsModelsEndWithoutReloadingThePage() throws Exception {
+  void simulationsAppearAndTheirModelsEndWithoutReloadingThePage() throws Exception {
     assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "DashboardIT needs headless Chromium: " + CHROMIUM + " and " + CHROMEDRIVER
             + " (Debian packages chromium chromium-driver) are not installed");
-    try (TestStack stack = TestStack.start(Duration.ofSeconds(2));
-        TugboatNode node = stack.startNode(Map.of());
-        SimulatedSo so = stack.so()) {
-      ChromeDriver browser = startBrowser();
-      try {
-        // The page redraws rows as events arrive, so an element found a moment ago may be gone.
-        WebDriverWait wait = new WebDriverWait(browser, UI_WAIT);
-        wait.ignoring(StaleElementReferenceException.class);
-        browser.get("http://127.0.0.1:" + node.httpPort() + "/");
-
-        // A production node reads nothing anonymously: the page asks for a token first.
-        WebElement token = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
-        token.sendKeys(stack.operatorToken);
-        browser.findElement(By.cssSelector("#sign-in-form button[type=submit]")).click();
-        wait.until(ExpectedConditions.textToBe(By.id("who-name"), "tests (operator)"));
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("list-view")));
-        // A reload would start a new document and lose this.
-        browser.executeScript("window.dashboardMarker = 'loaded once';");
-
-        // m0 runs for a while after it is ready, m1 exits 2 right after reporting ready.
-        so.deploy("dots-so", SIMULATION, List.of(
-            model(stack, "m0", 0, 8), model(stack, "m1", 2, 0)), 1.0);
-
-        By listRow = By.cssSelector("#simulations tr[data-simulation-id='" + SIMULATION + "']");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(listRow));
-        screenshot(browser, "dashboard-list.png");
-
-        click(wait, By.linkText(SIMULATION));
-        By modelRows = By.cssSelector("#models tbody tr[data-model-id]");
-        wait.until(ExpectedConditions.numberOfElementsToBe(modelRows, 2));
-        String m0BarCss = "#timeline .bar[data-model-id='m0']";
-        By m0Bar = By.cssSelector(m0BarCss);
-        assertEquals("RUNNING", attribute(browser, m0BarCss, "data-outcome"),
-            "m0 runs for 8 s after it is ready, so its bar is open when the page first shows it");
-        assertTrue(browser.findElement(By.id("terminate")).isDisplayed(), "an operator sees the terminate button");
-
-        WebDriverWait untilEnded = new WebDriverWait(browser, Duration.ofSeconds(60));
-        untilEnded.ignoring(StaleElementReferenceException.class);
-        untilEnded.until(ExpectedConditions.attributeToBe(m0Bar, "data-outcome", "SUCCEEDED"));
-        untilEnded.until(ExpectedConditions.attributeToBe(
-            By.cssSelector("#timeline .bar[data-model-id='m1']"), "data-outcome", "FAILED"));
-        wait.until(ExpectedConditions.textToBe(
-            By.cssSelector("#models tr[data-model-id='m1'] td.exit-code"), "2"));
-        wait.until(ExpectedConditions.textToBe(By.id("simulation-phase"), "ENDED"));
-        assertEquals("0", text(browser, "#models tr[data-model-id='m0'] td.exit-code"));
-        assertEquals("FAILED", text(browser, "#models tr[data-model-id='m1'] td.phase"));
-        assertFalse(browser.findElement(By.id("terminate")).isDisplayed(), "an ended simulation cannot be terminated");
-
-        click(wait, By.cssSelector("#models tr[data-model-id='m1'] button"));
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("log-lines")));
-        wait.until(d -> !d.findElement(By.id("log-source")).getText().isEmpty());
-        screenshot(browser, "dashboard.png");
-
-        // Back to the list: the row has followed the simulation to its end.
-        click(wait, By.linkText("← All simulations"));
-        wait.until(ExpectedConditions.attributeToBe(listRow, "data-phase", "ENDED"));
-        assertEquals("loaded once", browser.executeScript("return window.dashboardMarker;"),
-            "the page was reloaded");
-      } finally {
-        browser.quit();
+    try (TestStack stack = TestStack.start(Duration.ofSeconds(2))) {
+      String viewerToken = TokenHash.newToken();
+      Path tokens = stack.dataDir.resolve("dashboard-tokens");
+      Files.writeString(tokens, TokenHash.of(stack.operatorToken) + " operator tests\n"
+          + TokenHash.of(viewerToken) + " viewer watcher\n");
+      try (TugboatNode node = stack.startNode(Map.of("tugboat.http.auth.tokens-file", tokens.toString()));
+          SimulatedSo so = stack.so()) {
+        watchAsOperatorThenAsViewer(stack, node, so, viewerToken);
       }
+    }
+  }
+
+  private static void watchAsOperatorThenAsViewer(TestStack stack, TugboatNode node, SimulatedSo so,
+      String viewerToken) throws Exception {
+    ChromeDriver browser = startBrowser();
+    try {
+      // The page redraws rows as events arrive, so an element found a moment ago may be gone.
+      WebDriverWait wait = new WebDriverWait(browser, UI_WAIT);
+      wait.ignoring(StaleElementReferenceException.class);
+      browser.get("http://127.0.0.1:" + node.httpPort() + "/");
+
+      // A production node reads nothing anonymously: the page asks for a token first.
+      WebElement token = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+      token.sendKeys(stack.operatorToken);
+      browser.findElement(By.cssSelector("#sign-in-form button[type=submit]")).click();
+      wait.until(ExpectedConditions.textToBe(By.id("who-name"), "tests (operator)"));
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("list-view")));
+      // A reload would start a new document and lose this.
+      browser.executeScript("window.dashboardMarker = 'loaded once';");
+
+      // m0 runs for a while after it is ready, m1 exits 2 right after reporting ready.
+      so.deploy("dots-so", SIMULATION, List.of(
+          model(stack, SIMULATION, "m0", 0, 8), model(stack, SIMULATION, "m1", 2, 0)), 1.0);
+
+      By listRow = By.cssSelector("#simulations tr[data-simulation-id='" + SIMULATION + "']");
+      wait.until(ExpectedConditions.visibilityOfElementLocated(listRow));
+      screenshot(browser, "dashboard-list.png");
+
+      click(wait, By.linkText(SIMULATION));
+      By modelRows = By.cssSelector("#models tbody tr[data-model-id]");
+      wait.until(ExpectedConditions.numberOfElementsToBe(modelRows, 2));
+      String m0BarCss = "#timeline .bar[data-model-id='m0']";
+      By m0Bar = By.cssSelector(m0BarCss);
+      assertEquals("RUNNING", attribute(browser, m0BarCss, "data-outcome"),
+          "m0 runs for 8 s after it is ready, so its bar is open when the page first shows it");
+      assertTrue(browser.findElement(By.id("terminate")).isDisplayed(), "an operator sees the terminate button");
+
+      WebDriverWait untilEnded = new WebDriverWait(browser, Duration.ofSeconds(60));
+      untilEnded.ignoring(StaleElementReferenceException.class);
+      untilEnded.until(ExpectedConditions.attributeToBe(m0Bar, "data-outcome", "SUCCEEDED"));
+      untilEnded.until(ExpectedConditions.attributeToBe(
+          By.cssSelector("#timeline .bar[data-model-id='m1']"), "data-outcome", "FAILED"));
+      wait.until(ExpectedConditions.textToBe(
+          By.cssSelector("#models tr[data-model-id='m1'] td.exit-code"), "2"));
+      wait.until(ExpectedConditions.textToBe(By.id("simulation-phase"), "ENDED"));
+      assertEquals("0", text(browser, "#models tr[data-model-id='m0'] td.exit-code"));
+      assertEquals("FAILED", text(browser, "#models tr[data-model-id='m1'] td.phase"));
+      assertFalse(browser.findElement(By.id("terminate")).isDisplayed(), "an ended simulation cannot be terminated");
+
+      click(wait, By.cssSelector("#models tr[data-model-id='m1'] button"));
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("log-lines")));
+      wait.until(d -> !d.findElement(By.id("log-source")).getText().isEmpty());
+      screenshot(browser, "dashboard.png");
+
+      // Back to the list: the row has followed the simulation to its end.
+      click(wait, By.linkText("← All simulations"));
+      wait.until(ExpectedConditions.attributeToBe(listRow, "data-phase", "ENDED"));
+      assertEquals("loaded once", browser.executeScript("return window.dashboardMarker;"),
+          "the page was reloaded");
+
+      // Signing out shows the form again; an unknown token is refused there; a viewer sees a
+      // running simulation without the operator's buttons.
+      click(wait, By.id("sign-out"));
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys("tgb_not-a-known-token");
+      click(wait, By.cssSelector("#sign-in-form button[type=submit]"));
+      wait.until(ExpectedConditions.textToBe(By.id("sign-in-error"), "That token is not known."));
+      WebElement field = browser.findElement(By.id("token"));
+      field.clear();
+      field.sendKeys(viewerToken);
+      click(wait, By.cssSelector("#sign-in-form button[type=submit]"));
+      wait.until(ExpectedConditions.textToBe(By.id("who-name"), "watcher (viewer)"));
+      so.deploy("dots-so", "sim-dash-long", List.of(model(stack, "sim-dash-long", "m0", 0, 120)), 1.0);
+      By longRow = By.cssSelector("#simulations tr[data-simulation-id='sim-dash-long']");
+      wait.until(ExpectedConditions.visibilityOfElementLocated(longRow));
+      click(wait, By.linkText("sim-dash-long"));
+      wait.until(ExpectedConditions.numberOfElementsToBe(modelRows, 1));
+      wait.until(ExpectedConditions.textToBe(By.id("simulation-phase"), "READY"));
+      assertFalse(browser.findElement(By.id("terminate")).isDisplayed(), "a viewer sees no terminate button");
+      assertEquals("loaded once", browser.executeScript("return window.dashboardMarker;"),
+          "the page was reloaded");
+    } finally {
+      browser.quit();
     }
   }
 
@@ -155,10 +188,11 @@ class DashboardIT {
   }
 
   /** A fake model that exits {@code exitCode} (2: right after reporting ready), else after {@code runSeconds}. */
-  private static ModelSpec model(TestStack stack, String modelId, int exitCode, int runSeconds) {
+  private static ModelSpec model(TestStack stack, String simulationId, String modelId, int exitCode,
+      int runSeconds) {
     return new ModelSpec(modelId, "fake_model:latest", List.of(
         new EnvVar("MQTT_HOST", "127.0.0.1"), new EnvVar("MQTT_PORT", Integer.toString(stack.mqttPort)),
-        new EnvVar("SIMULATOR_ID", "dots-so"), new EnvVar("SIMULATION_ID", SIMULATION),
+        new EnvVar("SIMULATOR_ID", "dots-so"), new EnvVar("SIMULATION_ID", simulationId),
         new EnvVar("MODEL_ID", modelId), new EnvVar("EXIT_CODE", Integer.toString(exitCode)),
         new EnvVar("FAKE_MODEL_RUN_SECONDS", Integer.toString(runSeconds))));
   }
