@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -33,8 +34,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Kubernetes, HTTP): an operator signs in with the token form, a simulation deployed by the SO
  * appears in the list, its page shows a row and a bar per model, and the models' bars end, coloured
  * by outcome with their exit codes, while the page stays the same document (no reload); signed in
- * again as a viewer (after an unknown token is refused), the same page shows no operator button.
- * Screenshots go to target/dashboard-list.png and target/dashboard.png. Chromium and chromedriver
+ * again as a viewer (after an unknown token is refused), the page of a simulation whose third model
+ * waits for a pod (at most two live pods) shows its queue position and no operator button.
+ * Screenshots go to target/dashboard-list.png, target/dashboard.png and target/dashboard-waiting.png. Chromium and chromedriver
  * are Debian's ({@code chromium chromium-driver}; .ci/run installs them), named explicitly so
  * Selenium Manager never tries to download a driver.
  */
@@ -55,7 +57,9 @@ class DashboardIT {
       Path tokens = stack.dataDir.resolve("dashboard-tokens");
       Files.writeString(tokens, TokenHash.of(stack.operatorToken) + " operator tests\n"
           + TokenHash.of(viewerToken) + " viewer watcher\n");
-      try (TugboatNode node = stack.startNode(Map.of("tugboat.http.auth.tokens-file", tokens.toString()));
+      // At most two live pods, so that a third model waits in the admission queue and says so.
+      try (TugboatNode node = stack.startNode(Map.of("tugboat.http.auth.tokens-file", tokens.toString(),
+          "tugboat.kubernetes.max-pods", 2));
           SimulatedSo so = stack.so()) {
         watchAsOperatorThenAsViewer(stack, node, so, viewerToken);
       }
@@ -131,12 +135,16 @@ class DashboardIT {
       field.sendKeys(viewerToken);
       click(wait, By.cssSelector("#sign-in-form button[type=submit]"));
       wait.until(ExpectedConditions.textToBe(By.id("who-name"), "watcher (viewer)"));
-      so.deploy("dots-so", "sim-dash-long", List.of(model(stack, "sim-dash-long", "m0", 0, 120)), 1.0);
+      so.deploy("dots-so", "sim-dash-long", List.of(model(stack, "sim-dash-long", "m0", 0, 120),
+          model(stack, "sim-dash-long", "m1", 0, 120), model(stack, "sim-dash-long", "m2", 0, 120)), 1.0);
       By longRow = By.cssSelector("#simulations tr[data-simulation-id='sim-dash-long']");
       wait.until(ExpectedConditions.visibilityOfElementLocated(longRow));
       click(wait, By.linkText("sim-dash-long"));
-      wait.until(ExpectedConditions.numberOfElementsToBe(modelRows, 1));
-      wait.until(ExpectedConditions.textToBe(By.id("simulation-phase"), "READY"));
+      wait.until(ExpectedConditions.numberOfElementsToBe(modelRows, 3));
+      // m0 and m1 take both pods; m2 waits, and its row says where in the queue.
+      wait.until(ExpectedConditions.textMatches(By.cssSelector("#models tr[data-model-id='m2'] td.why"),
+          Pattern.compile("^waiting for admission at queue position 1: ")));
+      screenshot(browser, "dashboard-waiting.png");
       assertFalse(browser.findElement(By.id("terminate")).isDisplayed(), "a viewer sees no terminate button");
       assertEquals("loaded once", browser.executeScript("return window.dashboardMarker;"),
           "the page was reloaded");

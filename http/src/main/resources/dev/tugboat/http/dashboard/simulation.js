@@ -71,7 +71,7 @@ export function showSimulation(ctx, id) {
       el('th', { scope: 'row' }, m.modelId),
       el('td', { class: `phase ${m.phase}` }, m.phase),
       el('td', { class: 'num exit-code' }, m.exitCode ?? '—'),
-      el('td', {}, why ?? '—'),
+      el('td', { class: 'why' }, why ?? '—'),
       el('td', {}, m.podName ?? '—'),
       el('td', {}, timeEl(m.acceptedAt)),
       el('td', {}, timeEl(m.readyAt)),
