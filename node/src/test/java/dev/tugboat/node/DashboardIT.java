@@ -33,7 +33,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The dashboard in a real headless Chromium against a production node (real broker, simulated
  * Kubernetes, HTTP): an operator signs in with the token form, a simulation deployed by the SO
  * appears in the list, its page shows a row and a bar per model, and the models' bars end, coloured
- * by outcome with their exit codes, while the page stays the same document (no reload); signed in
+ * by outcome with their exit codes, while the page stays the same document (no reload); a model
+ * held because its pod cannot be created is abandoned with the operator's button; signed in
  * again as a viewer (after an unknown token is refused), the page of a simulation whose third model
  * waits for a pod (at most two live pods) shows its queue position and no operator button.
  * Screenshots go to target/dashboard-list.png, target/dashboard.png and target/dashboard-waiting.png. Chromium and chromedriver
@@ -57,9 +58,11 @@ class DashboardIT {
       Path tokens = stack.dataDir.resolve("dashboard-tokens");
       Files.writeString(tokens, TokenHash.of(stack.operatorToken) + " operator tests\n"
           + TokenHash.of(viewerToken) + " viewer watcher\n");
-      // At most two live pods, so that a third model waits in the admission queue and says so.
+      // At most two live pods, so that a third model waits in the admission queue and says so; a
+      // pod that cannot be created is held for an operator after a short bounded retry.
       try (TugboatNode node = stack.startNode(Map.of("tugboat.http.auth.tokens-file", tokens.toString(),
-          "tugboat.kubernetes.max-pods", 2));
+          "tugboat.kubernetes.max-pods", 2, "tugboat.entities.hold-on-failure", true,
+          "tugboat.kubernetes.retry.give-up-after", "2s", "tugboat.kubernetes.retry.max-backoff", "500ms"));
           SimulatedSo so = stack.so()) {
         watchAsOperatorThenAsViewer(stack, node, so, viewerToken);
       }
@@ -123,6 +126,28 @@ class DashboardIT {
       wait.until(ExpectedConditions.attributeToBe(listRow, "data-phase", "ENDED"));
       assertEquals("loaded once", browser.executeScript("return window.dashboardMarker;"),
           "the page was reloaded");
+
+      // A model whose pod cannot be created is held; the operator abandons it from its row (a
+      // cookie-carried change, so the server checks the page's Origin).
+      stack.kubernetes.faults().errorRate(1.0);
+      so.deploy("dots-so", "sim-dash-held", List.of(model(stack, "sim-dash-held", "m0", 0, 1)), 1.0);
+      By heldRow = By.cssSelector("#simulations tr[data-simulation-id='sim-dash-held']");
+      wait.until(ExpectedConditions.visibilityOfElementLocated(heldRow));
+      click(wait, By.linkText("sim-dash-held"));
+      By abandon = By.xpath("//tr[@data-model-id='m0']//button[text()='Abandon']");
+      wait.until(ExpectedConditions.visibilityOfElementLocated(abandon));
+      stack.kubernetes.faults().clear();
+      assertTrue(text(browser, "#models tr[data-model-id='m0'] td.why").startsWith("held for an operator"),
+          text(browser, "#models tr[data-model-id='m0'] td.why"));
+      click(wait, abandon);
+      wait.until(ExpectedConditions.alertIsPresent()).sendKeys("image cannot be pulled");
+      browser.switchTo().alert().accept();
+      wait.until(ExpectedConditions.attributeToBe(
+          By.cssSelector("#timeline .bar[data-model-id='m0']"), "data-outcome", "FAILED"));
+      wait.until(ExpectedConditions.textToBe(By.cssSelector("#models tr[data-model-id='m0'] td.exit-code"), "125"));
+      assertTrue(text(browser, "#models tr[data-model-id='m0'] td.why").contains("image cannot be pulled"),
+          text(browser, "#models tr[data-model-id='m0'] td.why"));
+      click(wait, By.linkText("← All simulations"));
 
       // Signing out shows the form again; an unknown token is refused there; a viewer sees a
       // running simulation without the operator's buttons.
