@@ -106,6 +106,8 @@ final class EventStreamRoute extends AllDirectives {
         .via(streams.<StreamedEvent>flow())
         .filter(e -> simulation.isEmpty() || simulation.get().equals(e.event().simulationId()))
         .map(SseFrames::event)
+        // Frames that wait for a slow connection go out together, in one write.
+        .batch(256, frame -> frame, ByteString::concat)
         .keepAlive(settings.heartbeat(), () -> SseFrames.HEARTBEAT)
         .prepend(Source.single(SseFrames.OPENED));
     return HttpResponse.create()

@@ -1,6 +1,5 @@
 package dev.tugboat.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.tugboat.protocol.events.StreamedEvent;
 import org.apache.pekko.util.ByteString;
 
@@ -18,13 +17,6 @@ final class SseFrames {
   static final ByteString OPENED = ByteString.fromString(": stream open\n\n");
 
   static ByteString event(StreamedEvent e) {
-    String json;
-    try {
-      // Jackson escapes line breaks inside strings, so the JSON is one line, as a data field needs.
-      json = Json.objectMapper().writeValueAsString(e.event());
-    } catch (JsonProcessingException ex) {
-      throw new IllegalStateException("cannot write a lifecycle event as JSON", ex);
-    }
-    return ByteString.fromString("id: " + e.id() + "\nevent: " + e.event().type() + "\ndata: " + json + "\n\n");
+    return ByteString.fromString("id: " + e.id() + "\nevent: " + e.event().type() + "\ndata: " + e.data() + "\n\n");
   }
 }

@@ -45,7 +45,7 @@ final class ClientStream {
   /** The event with the reader's position after it, or nothing when the position already covers it. */
   private static Pair<EventPosition, Optional<StreamedEvent>> next(EventPosition position, JournaledEvent e) {
     Optional<EventPosition> moved = position.advance(e.journal(), e.ordering());
-    return moved.map(p -> Pair.create(p, Optional.of(new StreamedEvent(p, e.event()))))
+    return moved.map(p -> Pair.create(p, Optional.of(new StreamedEvent(p, e.event(), e.data()))))
         .orElseGet(() -> Pair.create(position, Optional.empty()));
   }
 }

@@ -1,5 +1,6 @@
 package dev.tugboat.persistence;
 
+import dev.tugboat.protocol.events.EventJson;
 import dev.tugboat.protocol.events.LifecycleEvent;
 
 /**
@@ -9,6 +10,6 @@ import dev.tugboat.protocol.events.LifecycleEvent;
 record JournalRow(long ordering, LifecycleEvent event) {
 
   JournaledEvent in(int journal) {
-    return new JournaledEvent(journal, ordering, event);
+    return new JournaledEvent(journal, ordering, event, EventJson.write(event));
   }
 }
