@@ -112,6 +112,7 @@ class DashboardIT {
       wait.until(ExpectedConditions.textToBe(
           By.cssSelector("#models tr[data-model-id='m1'] td.exit-code"), "2"));
       wait.until(ExpectedConditions.textToBe(By.id("simulation-phase"), "ENDED"));
+      assertEquals("Live", text(browser, "#live"), "the page follows the event stream");
       assertEquals("0", text(browser, "#models tr[data-model-id='m0'] td.exit-code"));
       assertEquals("FAILED", text(browser, "#models tr[data-model-id='m1'] td.phase"));
       assertFalse(browser.findElement(By.id("terminate")).isDisplayed(), "an ended simulation cannot be terminated");
