@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * The HTTP API as one sealed {@link Route}: the simulation list ({@link SimulationListRoute}), deploy
  * and terminate ({@link SimulationControlRoute}), the event stream ({@link EventStreamRoute}), entity
  * queries, a service's history and log ({@link ServiceRecordsRoute}), the OpenAPI description, health
- * and metrics. Every response,
- * errors included, is JSON except the Prometheus scrape; ids are validated, and then looked up in
+ * and metrics, and the dashboard's page ({@link DashboardRoute}). Every response, errors included, is
+ * JSON except the Prometheus scrape, the event stream and the dashboard's files; ids are validated,
+ * and then looked up in
  * {@link KnownIds}, before any entity is resolved, so neither a bad id nor an unknown one starts (or
  * wakes) an entity: both are answered at once (400, 404). See docs/http-api.md.
  */
@@ -83,6 +84,7 @@ public final class TugboatRoutes extends AllDirectives {
   private final ServiceRecordsRoute serviceRecords;
   private final byte[] openApi;
   private final SimulationControlRoute simulationControl;
+  private final DashboardRoute dashboard = new DashboardRoute();
   private final Optional<EventStreamRoute> eventStream;
 
   /** The routes without the event stream (GET /api/v1/events answers 404). */
@@ -130,6 +132,7 @@ public final class TugboatRoutes extends AllDirectives {
 
   private Route endpoints() {
     return concat(
+        dashboard.route(),
         simulationList.route(),
         simulationControl.route(),
         eventStream.map(EventStreamRoute::route).orElseGet(this::reject),

@@ -60,7 +60,8 @@ import org.junit.jupiter.api.Test;
 class OpenApiDescriptionIT {
 
   private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "PATCH");
-  private static final Map<String, String> PATH_PARAMETERS = Map.of("simulationId", "sim-1", "modelId", "model-a");
+  private static final Map<String, String> PATH_PARAMETERS = Map.of("simulationId", "sim-1", "modelId", "model-a",
+      "file", "app.js");
   private static final ServiceView RUNNING = new ServiceView("so-1", "sim-1", "model-a", "so-1-sim-1-model-a",
       "img:1", ServiceView.Phase.RUNNING, null, null, null, List.of(), null, Instant.parse("2024-05-01T12:00:00Z"));
   private static final SimulationView SIMULATION = new SimulationView("sim-1", "so-1", SimulationView.Phase.READY,

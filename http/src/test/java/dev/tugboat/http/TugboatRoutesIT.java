@@ -418,7 +418,6 @@ class TugboatRoutesIT {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      "/",
       "/api",
       "/api/v1/simulations/",
       "/api/v1/simulations/sim-1/",

@@ -82,6 +82,8 @@ final class DemoCommand implements Callable<Integer> {
       String api = "http://127.0.0.1:" + node.httpPort() + "/api/v1/simulations/" + SIMULATION_ID;
       System.out.println("Tugboat is up: embedded MQTT broker on " + embedded.mqttHost() + ":" + ports.mqtt
           + ", simulated Kubernetes, HTTP API on http://127.0.0.1:" + node.httpPort());
+      System.out.println("Watch it in the dashboard: http://127.0.0.1:" + node.httpPort() + "/#/simulations/"
+          + SIMULATION_ID);
       System.out.println("The simulated orchestrator (SO) now asks Tugboat for 4 models; models 1 and 2 are told to"
           + " fail (exit codes 1 and 2), models 0 and 3 to succeed. Each fake model runs " + runSeconds + " s.");
       System.out.println("SO  -> DeployModels simulation=" + SIMULATION_ID + " simulator=" + SIMULATOR_ID
