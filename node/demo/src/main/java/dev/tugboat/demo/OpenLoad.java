@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -15,18 +17,19 @@ import java.util.function.IntFunction;
 /**
  * Sends HTTP requests at a fixed rate whatever the answers take (an open loop), so a slow answer
  * does not slow the sender and hide itself: each latency counts from when its request was due to
- * be sent, not from when the sender got to it. Replies are read in full.
+ * be sent, not from when the sender got to it. Replies are read in full; a failed request is
+ * counted by its kind (the HTTP status, or the exception that ended it).
  */
 final class OpenLoad {
   /** One request of the load: which kind it counts as, and the request. */
   record Planned(String kind, HttpRequest request) {}
 
   /** The latencies (ms, sorted) of one kind of request and how many of them failed or were not 200. */
-  record Figures(String kind, long[] sortedMillis, int errors) {
+  record Figures(String kind, long[] sortedMillis, int errors, Map<String, Integer> errorKinds) {
     String describe() {
-      return String.format("%s: %d requests, p50=%d p99=%d max=%d ms, %d errors", kind, sortedMillis.length,
+      return String.format("%s: %d requests, p50=%d p99=%d max=%d ms, %d errors%s", kind, sortedMillis.length,
           BenchCommand.percentile(sortedMillis, 50), BenchCommand.percentile(sortedMillis, 99),
-          BenchCommand.percentile(sortedMillis, 100), errors);
+          BenchCommand.percentile(sortedMillis, 100), errors, errors == 0 ? "" : " " + errorKinds);
     }
   }
 
@@ -49,7 +52,7 @@ final class OpenLoad {
     long periodNanos = 1_000_000_000L / rate;
     String[] kinds = new String[count];
     long[] latencyNanos = new long[count];
-    boolean[] failed = new boolean[count];
+    String[] failed = new String[count];
     List<CompletableFuture<?>> pending = new ArrayList<>(count);
     long start = System.nanoTime() + 10_000_000;
     for (int i = 0; i < count; i++) {
@@ -64,7 +67,8 @@ final class OpenLoad {
       pending.add(client.sendAsync(planned.request(), HttpResponse.BodyHandlers.ofByteArray())
           .whenComplete((response, error) -> {
             latencyNanos[index] = System.nanoTime() - due;
-            failed[index] = error != null || response.statusCode() != 200;
+            failed[index] = error != null ? rootCause(error).getClass().getSimpleName()
+                : response.statusCode() != 200 ? "HTTP " + response.statusCode() : null;
           }));
     }
     long sentNanos = System.nanoTime() - start;
@@ -77,7 +81,15 @@ final class OpenLoad {
     return new Result(count / (sentNanos / 1e9), figures(kinds, latencyNanos, failed, pending));
   }
 
-  private static List<Figures> figures(String[] kinds, long[] latencyNanos, boolean[] failed,
+  private static Throwable rootCause(Throwable error) {
+    Throwable cause = error;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private static List<Figures> figures(String[] kinds, long[] latencyNanos, String[] failed,
       List<CompletableFuture<?>> pending) {
     List<String> distinct = Arrays.stream(kinds).distinct().sorted().toList();
     List<Figures> out = new ArrayList<>();
@@ -85,13 +97,16 @@ final class OpenLoad {
       long[] millis = new long[kinds.length];
       int n = 0;
       int errors = 0;
+      Map<String, Integer> errorKinds = new TreeMap<>();
       for (int i = 0; i < kinds.length; i++) {
         if (!kinds[i].equals(kind)) {
           continue;
         }
         boolean done = pending.get(i).isDone();
-        if (!done || failed[i]) {
+        String failure = !done ? "no answer" : failed[i];
+        if (failure != null) {
           errors++;
+          errorKinds.merge(failure, 1, Integer::sum);
         }
         if (done) {
           millis[n++] = latencyNanos[i] / 1_000_000;
@@ -99,7 +114,7 @@ final class OpenLoad {
       }
       long[] sorted = Arrays.copyOf(millis, n);
       Arrays.sort(sorted);
-      out.add(new Figures(kind, sorted, errors));
+      out.add(new Figures(kind, sorted, errors, errorKinds));
     }
     return out;
   }
