@@ -14,13 +14,14 @@ import java.util.stream.Stream;
 
 /**
  * A test's reader of a text/event-stream: each frame (an event, or a comment) lands in a queue as
- * its reading thread parses it; {@link #next} waits for one with a deadline.
+ * its reading thread parses it; {@link #next} waits for one with a deadline. Shared with the node's
+ * tests through this module's test jar.
  */
-final class SseClient implements AutoCloseable {
+public final class SseClient implements AutoCloseable {
 
   /** One frame: an event's id, type and data, or a comment (all else null). */
-  record Frame(String id, String event, String data, String comment) {
-    boolean isComment() {
+  public record Frame(String id, String event, String data, String comment) {
+    public boolean isComment() {
       return comment != null;
     }
   }
@@ -37,22 +38,22 @@ final class SseClient implements AutoCloseable {
   }
 
   /** Opens {@code url} with the headers given; the answer's status is {@link #status()}. */
-  static SseClient open(HttpClient client, String url, Map<String, String> headers) throws Exception {
+  public static SseClient open(HttpClient client, String url, Map<String, String> headers) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
     headers.forEach(request::header);
     return new SseClient(client.send(request.build(), HttpResponse.BodyHandlers.ofLines()));
   }
 
-  int status() {
+  public int status() {
     return response.statusCode();
   }
 
-  String contentType() {
+  public String contentType() {
     return response.headers().firstValue("Content-Type").orElse("");
   }
 
   /** The next frame within {@code timeout}; fails the test when none comes. */
-  Frame next(Duration timeout) throws InterruptedException {
+  public Frame next(Duration timeout) throws InterruptedException {
     Frame f = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     if (f == null) {
       throw new AssertionError("no frame within " + timeout);
@@ -61,7 +62,7 @@ final class SseClient implements AutoCloseable {
   }
 
   /** The next event (comments skipped) within {@code timeout}. */
-  Frame nextEvent(Duration timeout) throws InterruptedException {
+  public Frame nextEvent(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       Frame f = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));

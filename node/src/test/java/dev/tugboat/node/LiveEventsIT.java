@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tugboat.http.SseClient;
 import dev.tugboat.mqtt.sim.SimulatedSo;
 import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.ModelSpec;
