@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tugboat.http.auth.TokenHash;
 import dev.tugboat.mqtt.sim.SimulatedSo;
 import dev.tugboat.protocol.EnvVar;
+import dev.tugboat.protocol.ExitCodes;
 import dev.tugboat.protocol.ModelSpec;
+import dev.tugboat.protocol.dots.Lifecycle;
+import dev.tugboat.protocol.topics.Topic;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -34,10 +38,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Kubernetes, HTTP): an operator signs in with the token form, a simulation deployed by the SO
  * appears in the list, its page shows a row and a bar per model, and the models' bars end, coloured
  * by outcome with their exit codes, while the page stays the same document (no reload); a model
- * held because its pod cannot be created is abandoned with the operator's button; signed in
+ * held because its pod cannot be created is abandoned with the operator's button; a running
+ * simulation is terminated with the operator's button (its models end FAILED with exit code 201,
+ * on the page without a reload and as ModelHasTerminated at the SO); signed in
  * again as a viewer (after an unknown token is refused), the page of a simulation whose third model
  * waits for a pod (at most two live pods) shows its queue position and no operator button.
- * Screenshots go to target/dashboard-list.png, target/dashboard.png and target/dashboard-waiting.png. Chromium and chromedriver
+ * Screenshots go to target/dashboard-list.png, target/dashboard.png, target/dashboard-terminated.png
+ * and target/dashboard-waiting.png. Chromium and chromedriver
  * are Debian's ({@code chromium chromium-driver}; .ci/run installs them), named explicitly so
  * Selenium Manager never tries to download a driver.
  */
@@ -149,6 +156,53 @@ class DashboardIT {
       wait.until(ExpectedConditions.textToBe(By.cssSelector("#models tr[data-model-id='m0'] td.exit-code"), "125"));
       assertTrue(text(browser, "#models tr[data-model-id='m0'] td.why").contains("image cannot be pulled"),
           text(browser, "#models tr[data-model-id='m0'] td.why"));
+      click(wait, By.linkText("← All simulations"));
+
+      // A running simulation is terminated from its page: the operator confirms with a reason, and
+      // without a reload every model ends FAILED with exit code 201 and the simulation ENDED; the
+      // SO is told so for each model. (Its pods are deleted at once, so both are free again for
+      // the viewer's simulation below.)
+      String stopped = "sim-dash-stop";
+      so.deploy("dots-so", stopped, List.of(model(stack, stopped, "m0", 0, 120),
+          model(stack, stopped, "m1", 0, 120)), 1.0);
+      wait.until(ExpectedConditions.visibilityOfElementLocated(
+          By.cssSelector("#simulations tr[data-simulation-id='" + stopped + "']")));
+      click(wait, By.linkText(stopped));
+      wait.until(ExpectedConditions.numberOfElementsToBe(modelRows, 2));
+      for (String m : List.of("m0", "m1")) {
+        untilEnded.until(ExpectedConditions.textToBe(
+            By.cssSelector("#models tr[data-model-id='" + m + "'] td.phase"), "READY"));
+      }
+      wait.until(ExpectedConditions.elementToBeClickable(By.id("terminate")));
+      click(wait, By.id("terminate"));
+      wait.until(ExpectedConditions.alertIsPresent()).sendKeys("wrong parameters");
+      browser.switchTo().alert().accept();
+      for (String m : List.of("m0", "m1")) {
+        untilEnded.until(ExpectedConditions.attributeToBe(
+            By.cssSelector("#timeline .bar[data-model-id='" + m + "']"), "data-outcome", "FAILED"));
+        wait.until(ExpectedConditions.textToBe(
+            By.cssSelector("#models tr[data-model-id='" + m + "'] td.exit-code"), "201"));
+        wait.until(ExpectedConditions.textToBe(
+            By.cssSelector("#models tr[data-model-id='" + m + "'] td.phase"), "FAILED"));
+      }
+      wait.until(ExpectedConditions.textToBe(By.id("simulation-phase"), "ENDED"));
+      wait.until(d -> text(browser, "#simulation-facts").contains("terminated by tests: wrong parameters"));
+      assertFalse(browser.findElement(By.id("terminate")).isDisplayed(), "an ended simulation cannot be terminated");
+      screenshot(browser, "dashboard-terminated.png");
+      assertEquals("loaded once", browser.executeScript("return window.dashboardMarker;"),
+          "the page was reloaded");
+      List<SimulatedSo.Received> told = TestStack.receiveUntil(so, stopped,
+          l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofSeconds(30));
+      Map<String, Lifecycle.ModelHasTerminated> terminated = new TreeMap<>();
+      for (SimulatedSo.Received r : told) {
+        if (r.topic() instanceof Topic.ModelHasTerminated t) {
+          assertEquals(null, terminated.put(t.modelId(), (Lifecycle.ModelHasTerminated) r.message()),
+              "ModelHasTerminated is sent once per model: " + told);
+        }
+      }
+      Lifecycle.ModelHasTerminated byOperator = Lifecycle.ModelHasTerminated.newBuilder()
+          .setStatus(Lifecycle.TerminationStatus.FAILED).setExitCode(ExitCodes.TERMINATED).build();
+      assertEquals(Map.of("m0", byOperator, "m1", byOperator), terminated, told::toString);
       click(wait, By.linkText("← All simulations"));
 
       // Signing out shows the form again; an unknown token is refused there; a viewer sees a
