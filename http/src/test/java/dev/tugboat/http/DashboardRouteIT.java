@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,8 +40,7 @@ class DashboardRouteIT {
         new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(1), Duration.ofSeconds(1)),
         TestAccess.create(false), directory, directory, new FakeSimulationList(List.of()), new FakeServiceRecords(),
         () -> java.util.concurrent.CompletableFuture.completedFuture(List.of()), () -> "");
-    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    binding = TestServer.bind(testKit, routes);
     base = "http://127.0.0.1:" + binding.localAddress().getPort();
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   }

@@ -20,9 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.AfterAll;
@@ -86,16 +84,14 @@ class EventStreamIT {
         directory, directory, new FakeSimulationList(List.of()), new FakeServiceRecords(),
         () -> CompletableFuture.completedFuture(List.of()), () -> "", new FixedEvents(),
         new EventStreamSettings(HEARTBEAT));
-    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    binding = TestServer.bind(testKit, routes);
     base = "http://127.0.0.1:" + binding.localAddress().getPort();
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   }
 
   @AfterAll
   static void unbind() throws Exception {
-    binding.terminate(Duration.ofSeconds(1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    testKit.shutdownTestKit();
+    TestServer.stop(testKit, binding);
   }
 
   @BeforeEach

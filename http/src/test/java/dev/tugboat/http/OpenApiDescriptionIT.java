@@ -37,7 +37,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,8 +82,7 @@ class OpenApiDescriptionIT {
         new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(1)), TestAccess.create(false),
         directory, directory, new FakeSimulationList(List.of()), new FakeServiceRecords(), READY, () -> "up 1\n",
         new QuietLifecycleEvents(), new EventStreamSettings(Duration.ofSeconds(10)));
-    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    binding = TestServer.bind(testKit, routes);
     description = parse(served());
   }
 

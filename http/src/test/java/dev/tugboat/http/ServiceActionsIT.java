@@ -14,9 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,14 +43,12 @@ class ServiceActionsIT {
         new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(1), Duration.ofSeconds(1)), TestAccess.create(true),
         directory, directory, new FakeSimulationList(List.of()), new FakeServiceRecords(),
         READY, () -> "");
-    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    binding = TestServer.bind(testKit, routes);
   }
 
   @AfterAll
   static void unbind() throws Exception {
-    binding.terminate(Duration.ofSeconds(1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    testKit.shutdownTestKit();
+    TestServer.stop(testKit, binding);
   }
 
   @BeforeEach

@@ -16,9 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,14 +51,12 @@ class ServiceRecordsIT {
     TugboatRoutes routes = new TugboatRoutes(testKit.system(),
         new HttpSettings("127.0.0.1", 0, ASK_TIMEOUT, Duration.ofSeconds(1)), TestAccess.create(false),
         directory, directory, new FakeSimulationList(List.of()), records, READY, () -> "");
-    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    binding = TestServer.bind(testKit, routes);
   }
 
   @AfterAll
   static void unbind() throws Exception {
-    binding.terminate(Duration.ofSeconds(1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    testKit.shutdownTestKit();
+    TestServer.stop(testKit, binding);
   }
 
   @BeforeEach

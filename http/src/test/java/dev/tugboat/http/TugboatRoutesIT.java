@@ -34,7 +34,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -98,8 +97,7 @@ class TugboatRoutesIT {
     TugboatRoutes routes = new TugboatRoutes(testKit.system(), settings, TestAccess.create(true), directory, directory,
         new FakeSimulationList(List.of()), new FakeServiceRecords(), () -> readiness.get().check(),
         () -> scrape.get().get());
-    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.route())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    binding = TestServer.bind(testKit, routes);
     base = "http://127.0.0.1:" + binding.localAddress().getPort();
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
