@@ -1,6 +1,5 @@
 package dev.tugboat.persistence;
 
-import dev.tugboat.persistence.SimulationEvent.NotificationAbandoned;
 import dev.tugboat.persistence.SimulationEvent.ServiceCreateAcknowledged;
 import dev.tugboat.persistence.SimulationMessages.CheckRetention;
 import dev.tugboat.persistence.SimulationMessages.ClaimNotifications;
@@ -17,7 +16,6 @@ import dev.tugboat.persistence.SimulationMessages.SimulationRemoved;
 import dev.tugboat.persistence.SimulationMessages.SimulationTick;
 import dev.tugboat.persistence.SimulationMessages.Stop;
 import dev.tugboat.persistence.SimulationState.Active;
-import dev.tugboat.persistence.SimulationState.Deployment;
 import dev.tugboat.persistence.SimulationState.Empty;
 import dev.tugboat.persistence.SimulationState.Ended;
 import dev.tugboat.persistence.SimulationState.Model;
@@ -55,7 +53,6 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
-import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -69,9 +66,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * this class is that state machine, one handler builder per state. The events that queue a
  * notification carry the simulation's {@link NotificationTags} slice. The bookkeeping of an
  * incarnation, none of it persisted, is held in named parts: the Creates ({@link ServiceCreates},
- * {@link CreateWindow}), an operator's termination ({@link ServiceStops}, {@link StopWindow}), the report batch ({@link ReportBatch}, decided by
- * {@link SimulationDecider}), the wait for late ready reports ({@link LateReadyGrace}), the fast
- * path and the projection's claims ({@link FastPublisher}), and the way out ({@link RetentionRemoval}).
+ * {@link CreateWindow}), an operator's termination ({@link ServiceStops}, {@link StopWindow}), the
+ * report batch ({@link ReportWrites}, {@link ReportBatch}, decided by {@link SimulationDecider}),
+ * the wait for late ready reports ({@link LateReadyGrace}), the fast path and the projection's
+ * claims ({@link FastPublisher}), and the way out ({@link RetentionRemoval}); what each change
+ * leads to is {@link NextSteps}.
  * Every command replies Accepted/Rejected (or Found/NotFound for Get).
  */
 public final class SimulationEntity
@@ -98,12 +97,10 @@ public final class SimulationEntity
   private final EntitySettings settings;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<SimulationCommand> ctx;
-  private final TimerScheduler<SimulationCommand> timers;
   /** The journal plugin of this entity ("" = pekko.persistence.journal.plugin). */
   private final String journalPluginId;
   /** Its snapshot store ("" = pekko.persistence.snapshot-store.plugin; always so on the default journal). */
   private final String snapshotPluginId;
-  private final ReportBatch batch = new ReportBatch();
   private final DeployIntake intake;
   private final LateReadyGrace lateReady;
   private final SimulationDecider decider;
@@ -111,6 +108,8 @@ public final class SimulationEntity
   private final ServiceStops stops;
   private final FastPublisher fast;
   private final RetentionRemoval removal;
+  private final ReportWrites reports;
+  private final NextSteps next;
 
   private SimulationEntity(String simulationId, SimulationWiring wiring, String journalPluginId,
       ActorRef<ClusterSharding.ShardCommand> shard, TimerScheduler<SimulationCommand> timers,
@@ -124,7 +123,6 @@ public final class SimulationEntity
     this.snapshotPluginId = journalPluginId.isEmpty() ? ""
         : ctx.getSystem().settings().config().getString(SNAPSHOT_PLUGIN_SETTING);
     this.shard = shard;
-    this.timers = timers;
     this.ctx = ctx;
     this.intake = new DeployIntake(simulationId, settings.limits(), wiring.sealer(), ctx.getLog());
     this.lateReady = new LateReadyGrace(settings.lateReadyGrace());
@@ -133,6 +131,8 @@ public final class SimulationEntity
     this.stops = new ServiceStops(simulationId, wiring, decider, ctx, Effect(), this::afterChange);
     this.fast = new FastPublisher(simulationId, wiring.fastPath(), ctx);
     this.removal = new RetentionRemoval(simulationId, persistenceId().id(), wiring, shard, ctx);
+    this.reports = new ReportWrites(simulationId, wiring, decider, ctx, Effect());
+    this.next = new NextSteps(simulationId, ctx, timers, fast, lateReady, creates, stops, removal);
   }
 
   /**
@@ -282,7 +282,7 @@ public final class SimulationEntity
     if (model.get().ready()) {
       return answer(cmd.replyTo(), new CommandReply.Accepted("already ready"));
     }
-    return buffer(new ReportBatch.Ready(cmd.modelId(), cmd.replyTo()));
+    return reports.buffer(new ReportBatch.Ready(cmd.modelId(), cmd.replyTo()));
   }
 
   /** A first end waits for the next Flush; an unknown model or a repeat is answered at once. */
@@ -294,7 +294,7 @@ public final class SimulationEntity
     if (model.get().termination() != null) {
       return answer(cmd.replyTo(), new CommandReply.Accepted("already terminated"));
     }
-    return buffer(new ReportBatch.End(new ModelEnd(cmd.modelId(), cmd.status(), cmd.exitCode(), cmd.reason()),
+    return reports.buffer(new ReportBatch.End(new ModelEnd(cmd.modelId(), cmd.status(), cmd.exitCode(), cmd.reason()),
         cmd.replyTo()));
   }
 
@@ -312,7 +312,7 @@ public final class SimulationEntity
     if (msg.reply() instanceof CommandReply.Accepted) {
       creates.settled(msg.modelId());
       // Batched like reports: 10,000 acknowledgements are a few writes, not 10,000.
-      return buffer(new ReportBatch.CreateAccepted(msg.modelId()));
+      return reports.buffer(new ReportBatch.CreateAccepted(msg.modelId()));
     }
     if (msg.reply() instanceof CommandReply.Rejected r) {
       // The service holds a different spec under this id: it can never run this model.
@@ -404,48 +404,24 @@ public final class SimulationEntity
         .onCommand(RefuseDeploy.class, (s, c) -> answer(c.replyTo(), intake.refuseExisting(c)))
         .onCommand(Terminate.class, (s, c) -> answerAndGoOn(c.replyTo(), new CommandReply.Duplicate("simulation has ended")))
         .onCommand(ServiceAnsweredStop.class, () -> Effect().none().thenNoReply())
-        .onCommand(Flush.class, (s, c) -> write(s).thenRun(this::afterChange).thenNoReply())
-        .onCommand(Stop.class, (s, c) -> write(s).thenStop().thenNoReply())
+        .onCommand(Flush.class, (s, c) -> reports.write(s).thenRun(this::afterChange).thenNoReply())
+        .onCommand(Stop.class, (s, c) -> reports.write(s).thenStop().thenNoReply())
         .onCommand(LateReadyGraceOver.class, () -> Effect().none().thenNoReply())
         .onCommand(CheckRetention.class, (s, c) -> Effect().none().thenRun(this::afterChange).thenNoReply())
         .onCommand(ServiceRemoved.class, () -> Effect().none().thenNoReply())
         .onCommand(SimulationRemoved.class, (s, c) -> doing(() -> removal.simulationRemoved(c)))
         .onCommand(NotificationsDelivered.class,
-            (s, c) -> buffer(new ReportBatch.Deliveries(c.outboxIds(), c.replyTo())))
+            (s, c) -> reports.buffer(new ReportBatch.Deliveries(c.outboxIds(), c.replyTo())))
         .onCommand(NotificationsAbandoned.class,
-            (s, c) -> buffer(new ReportBatch.Abandonments(c.abandoned(), c.replyTo())))
+            (s, c) -> reports.buffer(new ReportBatch.Abandonments(c.abandoned(), c.replyTo())))
         .onCommand(ClaimNotifications.class, (s, c) -> doing(() -> fast.claim(c, SimulationState.outboxOf(s))))
-        .onCommand(FastPublished.class, (s, c) -> fast.published(c, SimulationState.outboxOf(s)).map(this::buffer)
+        .onCommand(FastPublished.class, (s, c) -> fast.published(c, SimulationState.outboxOf(s)).map(reports::buffer)
             .orElseGet(() -> Effect().none().thenNoReply()));
   }
 
-  /**
-   * After recovery, each persisted change and each tick: forget the fast path's settled entries
-   * that are journaled, publish what is new, start the wait for late ready reports, refill the
-   * window of Creates, passivate (or remove after ended-retention) once ended with every
-   * notification delivered.
-   */
+  /** After recovery, each persisted change and each tick: what comes next ({@link NextSteps}). */
   private void afterChange(SimulationState state) {
-    Outbox outbox = SimulationState.outboxOf(state);
-    fast.changed(outbox);
-    if (state instanceof Active a) {
-      Deployment d = a.deployment();
-      if (LateReadyGrace.waiting(d) && lateReady.start()) {
-        timers.startSingleTimer(LateReadyGraceOver.INSTANCE, lateReady.grace());
-        ctx.getLog().info("simulation {}: every model terminated, {} of {} without reporting ready;"
-                + " AllModelsHaveTerminated waits up to {} ms for late ReadyForProcessing", simulationId,
-            d.models().size() - d.models().readyCount(), d.models().size(), lateReady.grace().toMillis());
-      }
-      if (d.terminating()) {
-        stops.send(d);
-      } else {
-        creates.refill(d);
-      }
-    } else if (state instanceof Ended e && outbox.isEmpty()) {
-      removal.delivered(e.retentionFrom(), e.deployment().models());
-    } else if (state instanceof Rejected r && outbox.isEmpty()) {
-      removal.delivered(r.at(), ModelTable.of(List.of()));
-    }
+    next.after(state);
   }
 
   /** Answers at once; nothing is journaled. */
@@ -463,47 +439,5 @@ public final class SimulationEntity
   private ReplyEffect<SimulationEvent, SimulationState> doing(Runnable bookkeeping) {
     bookkeeping.run();
     return Effect().none().thenNoReply();
-  }
-
-  // ---------------------------------------------------------------- the report batch
-
-  /**
-   * Holds {@code item} for the next Flush ({@link ReportBatch}); its reply, if any, is sent once the
-   * batch is written.
-   */
-  private ReplyEffect<SimulationEvent, SimulationState> buffer(ReportBatch.Item item) {
-    if (batch.add(item)) {
-      ctx.getSelf().tell(Flush.INSTANCE);
-    }
-    return Effect().none().thenNoReply();
-  }
-
-  /**
-   * Writes the buffered batch in one atomic write (none: no write), decided against {@code state}
-   * ({@link SimulationDecider#decide}), and then sends its replies.
-   */
-  private EffectBuilder<SimulationEvent, SimulationState> write(SimulationState state) {
-    SimulationDecider.Decision decision = decider.decide(state, batch.drain(), settings.clock().instant());
-    List<SimulationEvent> events = decision.events();
-    EffectBuilder<SimulationEvent, SimulationState> effect =
-        events.isEmpty() ? Effect().none() : Effect().persist(events);
-    long started = System.nanoTime();
-    return effect.thenRun(s -> {
-      events.forEach(this::reportAbandoned);
-      decision.replies().forEach(r -> r.replyTo().tell(r.reply()));
-      if (ctx.getLog().isDebugEnabled()) {
-        ctx.getLog().debug("simulation {}: wrote {} events, answered {} commands, in {} ms", simulationId,
-            events.size(), decision.replies().size(), (System.nanoTime() - started) / 1_000_000);
-      }
-    });
-  }
-
-  /** Once per abandoned notification (only the write that removed it from the outbox journals it). */
-  private void reportAbandoned(SimulationEvent event) {
-    if (event instanceof NotificationAbandoned a) {
-      wiring.abandoned().increment();
-      ctx.getLog().error("simulation {}: outbox entry {} abandoned, it can never be published: {}",
-          Ids.printable(simulationId), a.outboxId(), a.reason());
-    }
   }
 }
