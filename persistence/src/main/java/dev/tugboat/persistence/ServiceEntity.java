@@ -5,9 +5,7 @@ import dev.tugboat.persistence.ServiceCalls.DeleteReplied;
 import dev.tugboat.persistence.ServiceCalls.LogRead;
 import dev.tugboat.persistence.ServiceCalls.LookupReplied;
 import dev.tugboat.persistence.ServiceCalls.ReportReplied;
-import dev.tugboat.persistence.ServiceEvent.PodCreated;
 import dev.tugboat.persistence.ServiceEvent.PodCreationStarted;
-import dev.tugboat.persistence.ServiceEvent.PodRunning;
 import dev.tugboat.persistence.ServiceEvent.ServiceRequested;
 import dev.tugboat.persistence.ServiceState.Created;
 import dev.tugboat.persistence.ServiceState.Creating;
@@ -24,12 +22,8 @@ import dev.tugboat.persistence.ServiceState.WithSpec;
 import dev.tugboat.protocol.CborSerializable;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.EntityDirectory;
-import dev.tugboat.protocol.Ids;
 import dev.tugboat.protocol.ServiceId;
-import dev.tugboat.protocol.ServiceSpec;
 import dev.tugboat.protocol.kubernetes.KubernetesCommand;
-import dev.tugboat.protocol.kubernetes.PodLookupResult;
-import dev.tugboat.protocol.kubernetes.PodSnapshot;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.service.ServiceCommand.Abandon;
 import dev.tugboat.protocol.service.ServiceCommand.Create;
@@ -41,10 +35,8 @@ import dev.tugboat.protocol.service.ServiceCommand.Terminate;
 import dev.tugboat.protocol.service.ServiceReply;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -76,18 +68,16 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * hold-on-failure a create that ran out of retries is Held for an operator's Retry/Abandon. Create,
  * Retry and Abandon reply Accepted/Rejected; Get replies Found/NotFound.
  *
- * <p>The lifecycle is the persisted {@link ServiceState}; this class routes each phase's commands
- * and follows the pod itself. The pod's creation is {@link PodCreation}'s, an operator's stop
- * {@link ServiceStop}'s, what follows the model's end {@link ServiceAftercare}'s, and the calls out {@link ServiceCalls}'; what is in flight is kept
- * in small immutable parts (docs/state-machines.md, *ServiceEntity*).
+ * <p>The lifecycle is the persisted {@link ServiceState}; this class routes each phase's commands.
+ * The pod's creation is {@link PodCreation}'s, following the pod while the model runs
+ * {@link PodObservations}', an operator's stop {@link ServiceStop}'s, what follows the model's end
+ * {@link ServiceAftercare}'s, and the calls out {@link ServiceCalls}'; what is in flight is kept in
+ * small immutable parts (docs/state-machines.md, *ServiceEntity*).
  */
 public final class ServiceEntity
     extends EventSourcedBehaviorWithEnforcedReplies<ServiceCommand, ServiceEvent, ServiceState> {
 
   public static final EntityTypeKey<ServiceCommand> ENTITY_KEY = EntityTypeKey.create(ServiceCommand.class, "Service");
-
-  /** Characters of one container log line shown in the node's log. */
-  private static final int MAX_LOGGED_LINE = 2000;
 
   /** Drives retries (create, report, delete) and cache lookups. */
   enum ServiceTick implements ServiceCommand.Private, CborSerializable { INSTANCE }
@@ -116,12 +106,7 @@ public final class ServiceEntity
   private final PodCreation creation;
   private final ServiceStop stop;
 
-  // What this incarnation knows of its pod beyond the journal: immutable parts, each replaced only
-  // by this entity's actor, lost on restart (recovery looks the pod up again).
-  private PodSighting sighting;
-  private PodReads reads = PodReads.none();
-  private LostNode lostNode = LostNode.none();
-  private ImagePullWatch imagePull = ImagePullWatch.none();
+  private final PodObservations pod;
 
   private ServiceEntity(ServiceId serviceId, EntityDirectory directory, ActorRef<KubernetesCommand> gateway,
       EntitySettings settings, EntityRemoval removal, ActorRef<ClusterSharding.ShardCommand> shard,
@@ -136,7 +121,7 @@ public final class ServiceEntity
         removal, Effect());
     this.creation = new PodCreation(serviceId, settings, ctx, calls, aftercare, Effect());
     this.stop = new ServiceStop(serviceId, settings, ctx, aftercare, Effect());
-    this.sighting = PodSighting.from(settings.clock().instant());
+    this.pod = new PodObservations(serviceId, settings, ctx, calls, aftercare, Effect());
   }
 
   /**
@@ -213,12 +198,12 @@ public final class ServiceEntity
     if (state instanceof Requested || state instanceof Creating || state instanceof Queued) {
       ctx.getLog().info("service {}: recovered while creating its pod, sending CreatePod again", serviceId);
       creation.send(((WithSpec) state).spec());
-      lookup(((WithSpec) state).spec());
+      pod.lookup(((WithSpec) state).spec());
     } else if (state instanceof Held h) {
       ctx.getLog().warn("service {}: recovered HELD ({}), waiting for an operator's retry or abandon", serviceId,
           h.reason());
     } else if (state instanceof Created || state instanceof Running) {
-      lookup(((WithSpec) state).spec());
+      pod.lookup(((WithSpec) state).spec());
     } else {
       aftercare.recovered(state);
     }
@@ -284,14 +269,11 @@ public final class ServiceEntity
     return newCommandHandlerWithReplyBuilder().forStateType(type)
         .onCommand(CreatePodReplied.class, creation::replied)
         .onCommand(ServiceTick.class, (s, c) -> creation.tick(s))
-        .onCommand(PodObserved.class, (s, c) -> observed(s, c.pod()))
-        .onCommand(PodGone.class, this::podGone)
-        .onCommand(LogRead.class, this::logRead)
+        .onCommand(PodObserved.class, (s, c) -> pod.observed(s, c.pod()))
+        .onCommand(PodGone.class, pod::podGone)
+        .onCommand(LogRead.class, pod::logRead)
         // The lookup made on recovery: a pod in the cache is an observation; no pod is no news yet.
-        .onCommand(LookupReplied.class, (s, c) -> {
-          reads = reads.lookupAnswered();
-          return c.result() instanceof PodLookupResult.Present p ? observed(s, p.pod()) : Effect().none().thenNoReply();
-        });
+        .onCommand(LookupReplied.class, pod::lookupRepliedWhileCreating);
   }
 
   private CommandHandlerWithReplyBuilderByState<ServiceCommand, ServiceEvent, Held, ServiceState> heldHandlers() {
@@ -300,7 +282,7 @@ public final class ServiceEntity
         .onCommand(Abandon.class, creation::abandon)
         // The pod may exist after all (a late answer to an earlier CreatePod, or the informer saw it).
         .onCommand(CreatePodReplied.class, creation::repliedWhileHeld)
-        .onCommand(PodObserved.class, (s, c) -> observed(s, c.pod()));
+        .onCommand(PodObserved.class, (s, c) -> pod.observed(s, c.pod()));
   }
 
   // ---------------------------------------------------------------- Created / Running
@@ -308,163 +290,12 @@ public final class ServiceEntity
   private <S extends WithSpec> CommandHandlerWithReplyBuilderByState<ServiceCommand, ServiceEvent, S, ServiceState>
       createdHandlers(Class<S> type) {
     return newCommandHandlerWithReplyBuilder().forStateType(type)
-        .onCommand(PodObserved.class, (s, c) -> observed(s, c.pod()))
-        .onCommand(PodGone.class, this::podGone)
-        .onCommand(LogRead.class, this::logRead)
-        .onCommand(LookupReplied.class, this::lookupReplied)
-        .onCommand(ServiceTick.class, (s, c) -> {
-          Instant now = settings.clock().instant();
-          if (lostNode.graceOver(now, settings.lostNodeGrace())) {
-            return nodeLost(s, now);
-          }
-          if (imagePull.graceOver(now, settings.imagePullGrace())) {
-            return imageNotPulled(s, now);
-          }
-          lookup(s.spec());
-          return Effect().none().thenNoReply();
-        })
+        .onCommand(PodObserved.class, (s, c) -> pod.observed(s, c.pod()))
+        .onCommand(PodGone.class, pod::podGone)
+        .onCommand(LogRead.class, pod::logRead)
+        .onCommand(LookupReplied.class, pod::lookupReplied)
+        .onCommand(ServiceTick.class, (s, c) -> pod.tick(s))
         .onCommand(CreatePodReplied.class, () -> Effect().none().thenNoReply());
-  }
-
-  private ReplyEffect<ServiceEvent, ServiceState> lookupReplied(WithSpec state, LookupReplied msg) {
-    reads = reads.lookupAnswered();
-    if (msg.result() instanceof PodLookupResult.Present p) {
-      return observed(state, p.pod());
-    }
-    if (msg.result() instanceof PodLookupResult.Absent
-        && sighting.missing(settings.clock().instant(), settings.podMissingGrace(), state.at())) {
-      ctx.getLog().warn("service {}: pod {} absent from the informer cache since {}", serviceId,
-          state.spec().podName(), sighting.lastWord(state.at()));
-      return podGone(state, true, sighting.last());
-    }
-    return Effect().none().thenNoReply();
-  }
-
-  /** The pod stayed on a lost node for lost-node-grace: the model is reported FAILED (127). */
-  private ReplyEffect<ServiceEvent, ServiceState> nodeLost(WithSpec state, Instant now) {
-    ctx.getLog().warn("service {}: pod {} on a lost node since {}, FAILED: {}", serviceId, state.spec().podName(),
-        lostNode.since(), lostNode.reason());
-    return aftercare.persist(ServiceEndings.lost(state.spec(), lostNode.reason(), now)).thenNoReply();
-  }
-
-  /** The container waited for an image it cannot pull for image-pull-grace: the model is reported FAILED (200). */
-  private ReplyEffect<ServiceEvent, ServiceState> imageNotPulled(WithSpec state, Instant now) {
-    String reason = imagePull.reason(state.spec().imageUrl());
-    ctx.getLog().warn("service {}: pod {} waiting since {}, FAILED: {}", serviceId, state.spec().podName(),
-        imagePull.since(), reason);
-    return aftercare.persist(ServiceEndings.imageNotPulled(state.spec(), reason, now)).thenNoReply();
-  }
-
-  // ---------------------------------------------------------------- observations (Requested..Running)
-
-  private ReplyEffect<ServiceEvent, ServiceState> observed(WithSpec state, PodSnapshot pod) {
-    if (!pod.podName().equals(state.spec().podName())) {
-      ctx.getLog().warn("service {}: observation of foreign pod {} ignored", serviceId, pod.podName());
-      return Effect().none().thenNoReply();
-    }
-    Instant now = settings.clock().instant();
-    sighting = sighting.observed(pod, now);
-    String podName = state.spec().podName();
-    boolean beforeCreated = ServiceState.isBeforeCreated(state);
-    if (pod.container() == PodSnapshot.ContainerState.TERMINATED) {
-      return terminated(state, pod, now);
-    }
-    if (!beforeCreated && LostNode.shows(pod)) {
-      if (!lostNode.lost()) {
-        lostNode = lostNode.seen(pod, now);
-        ctx.getLog().warn("service {}: pod {} is on a lost node ({}), failing it after {} unless it recovers",
-            serviceId, podName, lostNode.why(), settings.lostNodeGrace());
-      }
-      return lostNode.graceOver(now, settings.lostNodeGrace()) ? nodeLost(state, now) : Effect().none().thenNoReply();
-    }
-    if (lostNode.lost()) {
-      ctx.getLog().info("service {}: pod {} reachable again after a lost node since {}", serviceId, podName,
-          lostNode.since());
-      lostNode = LostNode.none();
-    }
-    ImagePullWatch pull = imagePull.observed(pod, now);
-    if (pull.waiting() && !imagePull.waiting()) {
-      ctx.getLog().info("service {}: pod {} cannot pull image {} ({}), failing it after {} unless it starts",
-          serviceId, podName, state.spec().imageUrl(), pull.why(), settings.imagePullGrace());
-    }
-    imagePull = pull;
-    if (imagePull.graceOver(now, settings.imagePullGrace())) {
-      return imageNotPulled(state, now);
-    }
-    List<ServiceEvent> events = new ArrayList<>();
-    if (beforeCreated) {
-      events.add(new PodCreated(serviceId, podName, now));
-    }
-    if (pod.container() == PodSnapshot.ContainerState.RUNNING && !(state instanceof Running)) {
-      ctx.getLog().info("service {}: pod {} running", serviceId, podName);
-      events.add(new PodRunning(serviceId, podName, now));
-    }
-    return events.isEmpty() ? Effect().none().thenNoReply() : Effect().persist(events).thenNoReply();
-  }
-
-  /** The container ended: exit 0 is recorded at once, any other exit after reading the log's tail. */
-  private ReplyEffect<ServiceEvent, ServiceState> terminated(WithSpec state, PodSnapshot pod, Instant now) {
-    if (reads.readingLog()) {
-      return Effect().none().thenNoReply();
-    }
-    int exitCode = ServiceEndings.exitCode(pod);
-    if (exitCode == 0 || settings.logTailLines() == 0) {
-      return persistExit(state, pod, exitCode, List.of(), now);
-    }
-    reads = reads.logReadStarted();
-    calls.readLog(pod);
-    return Effect().none().thenNoReply();
-  }
-
-  private ReplyEffect<ServiceEvent, ServiceState> logRead(WithSpec state, LogRead msg) {
-    reads = reads.logReadOver();
-    if (msg.unavailable() != null) {
-      ctx.getLog().info("service {}: log of pod {} unavailable: {}", serviceId, msg.pod().podName(),
-          msg.unavailable());
-    }
-    return persistExit(state, msg.pod(), ServiceEndings.exitCode(msg.pod()), msg.lines(),
-        settings.clock().instant());
-  }
-
-  private ReplyEffect<ServiceEvent, ServiceState> persistExit(WithSpec state, PodSnapshot pod, int exitCode,
-      List<String> lines, Instant now) {
-    if (exitCode != 0) {
-      // Each line escaped and marked as the container's: its output can hold anything, log lines included.
-      ctx.getLog().info("service {}: container exited {} ({}); last {} log line(s):\n{}", serviceId, exitCode,
-          Ids.printable(ServiceEndings.describe(pod), MAX_LOGGED_LINE), lines.size(),
-          lines.stream().map(l -> "  | " + Ids.printable(l, MAX_LOGGED_LINE)).collect(Collectors.joining("\n")));
-    } else {
-      ctx.getLog().info("service {}: container exited 0", serviceId);
-    }
-    return aftercare.persist(ServiceEndings.exited(state.spec(), pod, exitCode, lines, now)).thenNoReply();
-  }
-
-  private ReplyEffect<ServiceEvent, ServiceState> podGone(WithSpec state, PodGone cmd) {
-    if (!cmd.podName().equals(state.spec().podName())) {
-      return Effect().none().thenNoReply();
-    }
-    return podGone(state, cmd.finalStateUnknown(), cmd.lastKnown() != null ? cmd.lastKnown() : sighting.last());
-  }
-
-  /** The pod is gone: its last known state decides whether the model ended or was lost. */
-  private ReplyEffect<ServiceEvent, ServiceState> podGone(WithSpec state, boolean finalStateUnknown,
-      PodSnapshot lastKnown) {
-    Instant now = settings.clock().instant();
-    reads = reads.logReadOver();
-    if (lastKnown != null && lastKnown.container() == PodSnapshot.ContainerState.TERMINATED
-        && lastKnown.exitCode() != null) {
-      return persistExit(state, lastKnown, lastKnown.exitCode(), List.of(), now);
-    }
-    String reason = ServiceEndings.goneEarly(finalStateUnknown);
-    ctx.getLog().warn("service {}: {}", serviceId, reason);
-    return aftercare.persist(ServiceEndings.lost(state.spec(), reason, now)).thenNoReply();
-  }
-
-  private void lookup(ServiceSpec spec) {
-    if (reads.mayLookup()) {
-      reads = reads.lookupSent();
-      calls.lookupPod(spec.podName());
-    }
   }
 
   // ---------------------------------------------------------------- Terminated / Failed / Deleted
@@ -483,11 +314,11 @@ public final class ServiceEntity
         .onCommand(PodObserved.class, () -> Effect().none().thenNoReply())
         .onCommand(CreatePodReplied.class, () -> Effect().none().thenNoReply())
         .onCommand(LookupReplied.class, () -> {
-          reads = reads.lookupAnswered();
+          pod.lookupAnswered();
           return Effect().none().thenNoReply();
         })
         .onCommand(LogRead.class, () -> {
-          reads = reads.logReadOver();
+          pod.logReadOver();
           return Effect().none().thenNoReply();
         });
   }
@@ -513,7 +344,7 @@ public final class ServiceEntity
         .onCommand(Removed.class, (s, c) -> aftercare.removed(c))
         .onCommand(ServiceCommand.class, c -> {
           if (c instanceof LookupReplied) {
-            reads = reads.lookupAnswered();
+            pod.lookupAnswered();
           }
           return Effect().none().thenNoReply();
         });
