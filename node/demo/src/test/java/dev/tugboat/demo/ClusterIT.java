@@ -121,6 +121,7 @@ class ClusterIT {
       awaitReady(handedOver);
       return handedOver;
     }
+    stopNodes();
     return startCluster();
   }
 
