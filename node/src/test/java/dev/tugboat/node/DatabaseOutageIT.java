@@ -114,17 +114,14 @@ class DatabaseOutageIT {
     return got.stream().filter(r -> kind.isInstance(r.topic())).count();
   }
 
-  /**
-   * Models that end from 20 s to 38 s after they are ready: the outage starts once all are ready
-   * and lasts 30 s, so some end while the journal is down, some after.
-   */
+  /** Models that end from 20 s to 47 s after they start: some while the journal is down, some after. */
   private static List<ModelSpec> models(int mqttPort) {
     List<ModelSpec> models = new ArrayList<>();
     for (int i = 0; i < MODELS; i++) {
       models.add(new ModelSpec("m" + i, "fake_model:latest", List.of(
           new EnvVar("MQTT_HOST", "127.0.0.1"), new EnvVar("MQTT_PORT", Integer.toString(mqttPort)),
           new EnvVar("SIMULATOR_ID", "204-asd"), new EnvVar("SIMULATION_ID", SIMULATION),
-          new EnvVar("MODEL_ID", "m" + i), new EnvVar("FAKE_MODEL_RUN_SECONDS", Integer.toString(20 + 2 * i)))));
+          new EnvVar("MODEL_ID", "m" + i), new EnvVar("FAKE_MODEL_RUN_SECONDS", Integer.toString(20 + 3 * i)))));
     }
     return models;
   }
