@@ -1,5 +1,6 @@
 package dev.tugboat.mqtt.sim;
 
+import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,6 +43,14 @@ public final class EmbeddedBroker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
   private static final long START_TIMEOUT_SECONDS = 60;
   private static final long STOP_TIMEOUT_SECONDS = 30;
+  /** HiveMQ's own grace for its persistence at a stop, kept for sessions on disk. */
+  private static final int FILE_SHUTDOWN_GRACE_MILLIS =
+      InternalConfigurations.PERSISTENCE_SHUTDOWN_GRACE_PERIOD_MSEC.get();
+  /**
+   * The grace for sessions in memory: it lets queued writes reach a store that the stop discards
+   * anyway, and would add two seconds to every stop (each test's broker, the embedded mode).
+   */
+  private static final int IN_MEMORY_SHUTDOWN_GRACE_MILLIS = 50;
 
   private final EmbeddedHiveMQ hivemq;
   private final String host;
@@ -87,7 +96,12 @@ public final class EmbeddedBroker implements AutoCloseable {
         .withExtensionsFolder(extensions)
         .build();
     try {
-      hivemq.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      // HiveMQ reads its persistence's stop grace from a JVM-wide setting while it starts.
+      synchronized (EmbeddedBroker.class) {
+        InternalConfigurations.PERSISTENCE_SHUTDOWN_GRACE_PERIOD_MSEC.set(persistence == Persistence.IN_MEMORY
+            ? IN_MEMORY_SHUTDOWN_GRACE_MILLIS : FILE_SHUTDOWN_GRACE_MILLIS);
+        hivemq.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closeQuietly(hivemq);
@@ -112,8 +126,8 @@ public final class EmbeddedBroker implements AutoCloseable {
   /**
    * Stops the broker; sessions kept in memory are gone afterwards, sessions on disk stay. While the
    * JVM runs its shutdown hooks (the process ends) a broker with sessions in memory is only asked to
-   * stop: nothing of it outlives the process, and HiveMQ's graceful stop (quiet periods of its
-   * thread pools, a grace for its persistence) would add seconds to every stop of the embedded mode.
+   * stop: nothing of it outlives the process, and HiveMQ's graceful stop (the two-second quiet
+   * period of its network threads) would add seconds to every stop of the embedded mode.
    */
   @Override
   public void close() {
