@@ -43,7 +43,7 @@ public final class EmbeddedBroker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
   private static final long START_TIMEOUT_SECONDS = 60;
   private static final long STOP_TIMEOUT_SECONDS = 30;
-  /** HiveMQ's own grace for its persistence at a stop, kept for sessions on disk. */
+  /** HiveMQ's own grace for its persistence at a stop, kept for sessions on disk (and any other HiveMQ). */
   private static final int FILE_SHUTDOWN_GRACE_MILLIS =
       InternalConfigurations.PERSISTENCE_SHUTDOWN_GRACE_PERIOD_MSEC.get();
   /**
@@ -96,11 +96,16 @@ public final class EmbeddedBroker implements AutoCloseable {
         .withExtensionsFolder(extensions)
         .build();
     try {
-      // HiveMQ reads its persistence's stop grace from a JVM-wide setting while it starts.
+      // HiveMQ reads its persistence's stop grace from a JVM-wide setting while it starts; any
+      // other HiveMQ of this JVM finds HiveMQ's own value there.
       synchronized (EmbeddedBroker.class) {
         InternalConfigurations.PERSISTENCE_SHUTDOWN_GRACE_PERIOD_MSEC.set(persistence == Persistence.IN_MEMORY
             ? IN_MEMORY_SHUTDOWN_GRACE_MILLIS : FILE_SHUTDOWN_GRACE_MILLIS);
-        hivemq.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        try {
+          hivemq.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } finally {
+          InternalConfigurations.PERSISTENCE_SHUTDOWN_GRACE_PERIOD_MSEC.set(FILE_SHUTDOWN_GRACE_MILLIS);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
