@@ -35,15 +35,17 @@ class ServiceHistoryIT {
     try (TestStack stack = TestStack.start(Duration.ofSeconds(2));
         TugboatNode node = stack.startNode(Map.of());
         SimulatedSo so = stack.so()) {
-      // "runner" reports ready and works 8 s, then exits 0 (its pod's log is read while it works);
+      // "runner" reports ready and works 10 s, then exits 0 (its pod's log is read while it works);
       // "crasher" exits 2 right after ready.
-      so.deploy("204-asd", SIMULATION, List.of(model(stack, "runner", 0, 8), model(stack, "crasher", 2, 0)),
+      so.deploy("204-asd", SIMULATION, List.of(model(stack, "runner", 0, 10), model(stack, "crasher", 2, 0)),
           KEEP_LOGS_HOURS);
       String runner = "/api/v1/simulations/" + SIMULATION + "/services/runner";
       String crasher = "/api/v1/simulations/" + SIMULATION + "/services/crasher";
 
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> types(stack, node, runner).contains("RUNNING"));
-      JsonNode live = json(stack, node, runner + "/logs");
+      // While it works the runner writes nothing: its whole log and its tail are read in that stretch.
+      JsonNode live = Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> json(stack, node, runner + "/logs"),
+          log -> lines(log).stream().anyMatch(l -> l.startsWith("Working for ")));
       assertEquals("pod", live.get("source").asText(), live.toString());
       assertTrue(live.get("reason").isNull(), live.toString());
       assertTrue(lines(live).contains("Model booting..."), live.toString());
