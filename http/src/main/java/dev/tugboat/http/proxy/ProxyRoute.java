@@ -220,7 +220,7 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     String target = address.rest() + withoutToken(rawQuery);
     Optional<String> client = request.getAttribute(AttributeKeys.remoteAddress)
         .flatMap(RemoteAddress::getAddress).map(InetAddress::getHostAddress);
-    String host = request.getHeader("Host").map(HttpHeader::value).orElse("");
+    String host = request.getUri().asScala().authority().toString();
     Optional<WebSocketUpgrade> upgrade = request.getAttribute(AttributeKeys.webSocketUpgrade);
     List<HttpHeader> headers = ProxyHeaders.toReplica(request.getHeaders(), dropAuthorization, client,
         request.getUri().getScheme(), host, address.prefix(), trace, traceState, upgrade.isPresent());
