@@ -254,10 +254,22 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
       exchange.lease().release();
       return out;
     }
-    Flow<ByteString, ByteString, ?> watched = Flow.<ByteString>create().watchTermination((mat, done) -> {
-      done.whenComplete((d, f) -> exchange.lease().release());
-      return mat;
-    });
+    // Released at the last byte of a body of known length, so the count is right by the time the
+    // caller has it; otherwise (and on failure or cancellation) when the stream ends.
+    long length = entity.getContentLengthOption().orElse(-1);
+    long[] seen = new long[1];
+    Flow<ByteString, ByteString, ?> watched = Flow.<ByteString>create()
+        .map(bytes -> {
+          seen[0] += bytes.size();
+          if (seen[0] == length) {
+            exchange.lease().release();
+          }
+          return bytes;
+        })
+        .watchTermination((mat, done) -> {
+          done.whenComplete((d, f) -> exchange.lease().release());
+          return mat;
+        });
     Source<ByteString, ?> body = entity.getDataBytes().via(watched);
     return out.withEntity(entity.getContentLengthOption().isPresent()
         ? HttpEntities.create(entity.getContentType(), entity.getContentLengthOption().getAsLong(), body)
