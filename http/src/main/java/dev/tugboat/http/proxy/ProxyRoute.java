@@ -364,8 +364,8 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     }
     if (refused(failure)) {
       dispatch.refused(exchange.service(), exchange.replicaId());
-      LOG.warn("proxy {}: replica {} refused the connection; out of this node's rotation for {}", exchange.service(),
-          exchange.replicaId(), settings.refusedPause());
+      LOG.warn("proxy {}: replica {} refused the connection ({}); out of this node's rotation for {}",
+          exchange.service(), exchange.replicaId(), failure.getMessage(), settings.refusedPause());
       return error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": replica " + exchange.replicaId()
           + " refused the connection", exchange.service(), trace);
     }
@@ -374,13 +374,16 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
         + " closed or reset the connection", exchange.service(), trace);
   }
 
-  /** Whether the connection could not be made at all (refused, unreachable, or not within the connect timeout). */
+  /**
+   * Whether the replica refused the connection (or its address is unreachable). A connect that
+   * timed out is not counted: under load on this node it says more about the node than the replica.
+   */
   private static boolean refused(Throwable failure) {
-    if (causedBy(failure, ConnectException.class)) {
-      return true;
-    }
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof StreamTcpException && String.valueOf(t.getMessage()).contains("Connect(")) {
+      String message = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      boolean connectFailed = t instanceof ConnectException
+          || t instanceof StreamTcpException && message.contains("connect(");
+      if (connectFailed && !message.contains("timeout")) {
         return true;
       }
     }

@@ -91,9 +91,13 @@ final class ProxyBenchCommand implements Callable<Integer> {
       System.err.println("bench-proxy: --rate, --seconds, --rounds, --ws-interval-ms and --ws-seconds must be positive");
       return 2;
     }
+    // The load's client opens a connection whenever all of its own are busy; idle ones are closed
+    // soon, so one run's connections do not crowd the backend during the next.
+    System.setProperty("jdk.httpclient.keepalive.timeout", "5");
     System.out.println("bench-proxy: " + MachineProbe.measure().describe("before"));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench-proxy",
-        ConfigFactory.parseString("pekko.loglevel = WARNING").withFallback(ConfigFactory.load()));
+        ConfigFactory.parseString("pekko.loglevel = WARNING\npekko.http.server.max-connections = 8192")
+            .withFallback(ConfigFactory.load()));
     try {
       ServerBinding backend = Http.get(system).newServerAt("127.0.0.1", 0).bind(new EchoBackend().route())
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
