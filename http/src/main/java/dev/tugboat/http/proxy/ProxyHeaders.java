@@ -25,9 +25,13 @@ public final class ProxyHeaders {
 
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
       "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
-  /** Headers Pekko adds to a request it received, or that the proxy sets itself. */
+  /**
+   * Headers Pekko adds to a request it received or answers itself (Expect: 100-continue), or that
+   * the proxy sets itself.
+   */
   private static final Set<String> REPLACED = Set.of("host", "timeout-access", "remote-address", "raw-request-uri",
-      "tls-session-info", "content-length", "content-type", "x-forwarded-prefix", "traceparent", "tracestate");
+      "tls-session-info", "content-length", "content-type", "expect", "x-forwarded-prefix", "traceparent",
+      "tracestate");
   /** What the WebSocket client sets for its own handshake. */
   private static final Set<String> WEBSOCKET_HANDSHAKE = Set.of("sec-websocket-key", "sec-websocket-version",
       "sec-websocket-extensions", "sec-websocket-protocol", "sec-websocket-accept");

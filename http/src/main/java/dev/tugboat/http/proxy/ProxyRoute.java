@@ -213,7 +213,8 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     if (lease.isEmpty()) {
       String why = service.ready().isEmpty() ? "no replica of service " + service.name() + " is ready"
           : "no replica of service " + service.name() + " accepts connections now";
-      LOG.info("proxy {}: {}", service.name(), why);
+      // Every request to a service without a ready replica would log; its readiness is the entity's to report.
+      LOG.debug("proxy {}: {}", service.name(), why);
       return CompletableFuture.completedFuture(error(StatusCodes.SERVICE_UNAVAILABLE, why, service.name(),
           Optional.of(trace)).addHeader(RetryAfter.create(Math.max(1, settings.retryAfter().toSeconds()))));
     }

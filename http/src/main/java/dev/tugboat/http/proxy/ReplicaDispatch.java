@@ -22,6 +22,12 @@ import java.util.function.LongSupplier;
  */
 public final class ReplicaDispatch {
 
+  /**
+   * Rounds of reports a service may stay idle before it is forgotten. Its turn survives short
+   * pauses, so that a service with little traffic does not start every burst at its first replica.
+   */
+  static final int FORGET_AFTER_IDLE_ROUNDS = 600;
+
   private final ConcurrentHashMap<String, ServiceLoad> services = new ConcurrentHashMap<>();
   private final long refusedPauseNanos;
   private final LongSupplier nanoClock;
@@ -85,7 +91,7 @@ public final class ReplicaDispatch {
         load.started++;
         chosen[0] = new Lease(best, r.inFlight);
       }
-      return load.replicas.isEmpty() && !load.active ? null : load;
+      return load;
     });
     return Optional.ofNullable(chosen[0]);
   }
@@ -115,7 +121,8 @@ public final class ReplicaDispatch {
   /**
    * Hands {@code report} the in-flight counts of each service that had traffic since the last call
    * (a request started, or one is still in flight), and once more those of a service whose traffic
-   * fell to none; then forgets replicas that are idle and in rotation, and services left with none.
+   * fell to none; then forgets replicas that are idle and in rotation, and services that had none
+   * for {@link #FORGET_AFTER_IDLE_ROUNDS} rounds.
    */
   public void drainReports(BiConsumer<String, Map<String, Integer>> report) {
     long now = nanoClock.getAsLong();
@@ -132,8 +139,9 @@ public final class ReplicaDispatch {
         send[0] = busy || load.active;
         load.active = busy;
         load.started = 0;
+        load.idleRounds = busy ? 0 : load.idleRounds + 1;
         load.replicas.values().removeIf(r -> r.inFlight.get() == 0 && !r.pausedAt(now));
-        return load.replicas.isEmpty() && !load.active ? null : load;
+        return load.replicas.isEmpty() && load.idleRounds > FORGET_AFTER_IDLE_ROUNDS ? null : load;
       });
       if (send[0]) {
         report.accept(service, Map.copyOf(due));
@@ -147,6 +155,7 @@ public final class ReplicaDispatch {
     int cursor;
     long started;
     boolean active;
+    int idleRounds;
   }
 
   private static final class ReplicaLoad {

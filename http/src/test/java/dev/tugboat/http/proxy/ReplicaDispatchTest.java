@@ -96,6 +96,25 @@ class ReplicaDispatchTest {
   }
 
   @Test
+  void turnsSurviveQuietSpells() {
+    ReplicaDispatch.Lease first = dispatch.acquire(service).orElseThrow();
+    first.release();
+    for (int i = 0; i < 5; i++) {
+      dispatch.drainReports((name, counts) -> { });
+    }
+    assertEquals("b", dispatch.acquire(service).orElseThrow().replica().id(), "the turn went on after a pause");
+  }
+
+  @Test
+  void anIdleServiceIsForgottenAfterItsRounds() {
+    dispatch.acquire(service).orElseThrow().release();
+    for (int i = 0; i <= ReplicaDispatch.FORGET_AFTER_IDLE_ROUNDS + 1; i++) {
+      dispatch.drainReports((name, counts) -> { });
+    }
+    assertEquals("a", dispatch.acquire(service).orElseThrow().replica().id(), "a forgotten service starts afresh");
+  }
+
+  @Test
   void aShortRequestBetweenTwoReportsIsStillReported() {
     List<String> services = new ArrayList<>();
     dispatch.acquire(service).orElseThrow().release();
