@@ -64,7 +64,9 @@ class ProxyAccessIT {
   /** What a request carries. */
   enum Credentials {
     NONE, UNKNOWN_TOKEN, VIEWER_TOKEN, OWNER_TOKEN, OPERATOR_TOKEN, OWNER_COOKIE, OTHER_SERVICE_COOKIE, API_COOKIE,
-    API_SCOPE_AS_SERVICE_COOKIE, OWNER_QUERY_TOKEN, VIEWER_QUERY_TOKEN, UNKNOWN_QUERY_TOKEN
+    API_SCOPE_AS_SERVICE_COOKIE, OWNER_QUERY_TOKEN, VIEWER_QUERY_TOKEN, UNKNOWN_QUERY_TOKEN,
+    /** The application's own Authorization header beside the owner's service cookie. */
+    APP_AUTHORIZATION_AND_OWNER_COOKIE
   }
 
   @BeforeAll
@@ -123,6 +125,7 @@ class ProxyAccessIT {
     cases.add(Arguments.of("priv", Credentials.OWNER_QUERY_TOKEN, 303));
     cases.add(Arguments.of("priv", Credentials.VIEWER_QUERY_TOKEN, 403));
     cases.add(Arguments.of("priv", Credentials.UNKNOWN_QUERY_TOKEN, 401));
+    cases.add(Arguments.of("priv", Credentials.APP_AUTHORIZATION_AND_OWNER_COOKIE, 200));
     return cases.stream();
   }
 
@@ -143,6 +146,9 @@ class ProxyAccessIT {
       }
       assertFalse(cookie.contains("tugboat_"), "a Tugboat cookie was forwarded: " + cookie);
       assertTrue(cookie.contains("app=1"), "the service's own cookie is kept: " + cookie);
+      if (credentials == Credentials.APP_AUTHORIZATION_AND_OWNER_COOKIE) {
+        assertEquals("Basic eDp5", authorization, "the application's own Authorization is kept");
+      }
     } else if (expected != 303) {
       JsonNode body = Json.objectMapper().readTree(response.body());
       assertEquals(service, body.path("id").asText());
@@ -206,6 +212,10 @@ class ProxyAccessIT {
       case OWNER_QUERY_TOKEN -> query += "&token=" + OWNER;
       case VIEWER_QUERY_TOKEN -> query += "&token=" + VIEWER;
       case UNKNOWN_QUERY_TOKEN -> query += "&token=" + TokenHash.newToken();
+      case APP_AUTHORIZATION_AND_OWNER_COOKIE -> {
+        request.header("Authorization", "Basic eDp5");
+        cookie += "; tugboat_service=" + mint(alice, SessionCookies.serviceScope(service));
+      }
       default -> throw new IllegalArgumentException(credentials.toString());
     }
     request.uri(uri("/" + service + "/page" + query)).header("Cookie", cookie);

@@ -130,11 +130,6 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     this.serverTimeout = DurationConverters.toScala(settings.responseTimeout().plusSeconds(5));
   }
 
-  /** The load counts, for tests of dispatch. */
-  ReplicaDispatch dispatch() {
-    return dispatch;
-  }
-
   /** Requests for a host {@code {name}-{port}.{base domain}}; rejects every other host (and all, without a base domain). */
   public Route hostForm() {
     if (baseDomain.isEmpty()) {
@@ -175,7 +170,7 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
           .addHeader(Location.create(address.prefix() + "/" + rawQuery.map(q -> "?" + q).orElse(""))));
     }
     Optional<String> token = tokenParameter(rawQuery);
-    boolean dropAuthorization = !published.isPublic() || carriesTugboatToken(request);
+    boolean dropAuthorization = carriesTugboatToken(request);
     if (!published.isPublic()) {
       ServiceAccess.Verdict verdict = serviceAccess.decide(request, service, token);
       if (verdict instanceof ServiceAccess.Unauthorized u) {

@@ -14,9 +14,11 @@ import org.apache.pekko.http.javadsl.model.headers.HttpCookiePair;
 /**
  * Who may open a service's private port: its owner (the principal named as the service's owner,
  * whatever its role) and operators. The credentials, in order: a {@code ?token=} in the query (the
- * browser's first visit, answered with a cookie), an {@code Authorization: Bearer} header, or a
- * {@value #COOKIE} cookie of the service's scope ({@link SessionCookies#serviceScope}); the API's
- * session cookie and another service's cookie do not count. Pure: it answers a {@link Verdict}.
+ * browser's first visit, answered with a cookie), an {@code Authorization: Bearer} header of a
+ * token Tugboat knows, or a {@value #COOKIE} cookie of the service's scope
+ * ({@link SessionCookies#serviceScope}); the API's session cookie and another service's cookie do
+ * not count. An Authorization header Tugboat cannot read (the application's own) does not stand in
+ * the way of the cookie. Pure: it answers a {@link Verdict}.
  */
 public final class ServiceAccess {
   /** The cookie a browser holds for one proxied service; its scope names the service. */
@@ -55,12 +57,9 @@ public final class ServiceAccess {
       return new Unauthorized("the token in ?token= is not known");
     }
     Optional<Authorization> authorization = request.getHeader(Authorization.class);
-    if (authorization.isPresent()) {
-      Identity identity = authenticator.bearer(authorization.get());
-      if (identity instanceof Identity.Known known) {
-        return verdict(known.principal(), service);
-      }
-      return new Unauthorized(((Identity.Refused) identity).reason());
+    Optional<Identity> bearer = authorization.map(authenticator::bearer);
+    if (bearer.isPresent() && bearer.get() instanceof Identity.Known known) {
+      return verdict(known.principal(), service);
     }
     String scope = SessionCookies.serviceScope(service.name());
     for (Cookie header : request.getHeaders(Cookie.class)) {
@@ -73,6 +72,9 @@ public final class ServiceAccess {
           }
         }
       }
+    }
+    if (bearer.isPresent() && bearer.get() instanceof Identity.Refused refused) {
+      return new Unauthorized(refused.reason());
     }
     return new Unauthorized("port is private: send a token of the service's owner or of an operator"
         + " (`Authorization: Bearer <token>`, or once `?token=<token>` from a browser)");
