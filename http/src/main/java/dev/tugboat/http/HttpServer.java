@@ -1,6 +1,8 @@
 package dev.tugboat.http;
 
 import dev.tugboat.http.auth.Access;
+import dev.tugboat.http.proxy.ServiceEndpoints;
+import dev.tugboat.http.proxy.ServiceUrls;
 import dev.tugboat.protocol.EntityDirectory;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -46,6 +48,15 @@ public final class HttpServer {
       Readiness readiness, Supplier<String> metricsScrape, LifecycleEvents events, EventStreamSettings eventSettings) {
     return bind(system, settings, new TugboatRoutes(system, settings, access, directory, knownIds, simulations,
         services, readiness, metricsScrape, events, eventSettings));
+  }
+
+  /** As the one above, also proxying to the long-lived services {@code endpoints} knows (docs/http-api.md). */
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings, Access access,
+      EntityDirectory directory, KnownIds knownIds, SimulationList simulations, ServiceRecords services,
+      Readiness readiness, Supplier<String> metricsScrape, LifecycleEvents events, EventStreamSettings eventSettings,
+      ServiceEndpoints endpoints, ServiceUrls urls) {
+    return bind(system, settings, new TugboatRoutes(system, settings, access, directory, knownIds, simulations,
+        services, readiness, metricsScrape, events, eventSettings, endpoints, urls));
   }
 
   private static CompletionStage<ServerBinding> bind(ActorSystem<?> system, HttpSettings settings,

@@ -5,6 +5,10 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.tugboat.http.auth.Access;
 import dev.tugboat.http.auth.SessionRoutes;
+import dev.tugboat.http.proxy.ProxyRoute;
+import dev.tugboat.http.proxy.ProxySettings;
+import dev.tugboat.http.proxy.ServiceEndpoints;
+import dev.tugboat.http.proxy.ServiceUrls;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.DeployLimits;
 import dev.tugboat.protocol.EntityDirectory;
@@ -55,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * The HTTP API as one sealed {@link Route}: the simulation list ({@link SimulationListRoute}), deploy
  * and terminate ({@link SimulationControlRoute}), the event stream ({@link EventStreamRoute}), entity
  * queries, a service's history and log ({@link ServiceRecordsRoute}), the OpenAPI description, health
- * and metrics, and the dashboard's page ({@link DashboardRoute}). Every response, errors included, is
+ * and metrics, and the dashboard's page ({@link DashboardRoute}); with {@link ServiceEndpoints}, also
+ * the proxy to long-lived services ({@link ProxyRoute}: its host form first, its path form after
+ * every other route). Every response of Tugboat's own, errors included, is
  * JSON except the Prometheus scrape, the event stream and the dashboard's files; ids are validated,
  * and then looked up in
  * {@link KnownIds}, before any entity is resolved, so neither a bad id nor an unknown one starts (or
@@ -86,13 +92,14 @@ public final class TugboatRoutes extends AllDirectives {
   private final SimulationControlRoute simulationControl;
   private final DashboardRoute dashboard = new DashboardRoute();
   private final Optional<EventStreamRoute> eventStream;
+  private final Optional<ProxyRoute> proxy;
 
   /** The routes without the event stream (GET /api/v1/events answers 404). */
   public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
       KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
       Supplier<String> metricsScrape) {
     this(system, settings, access, directory, knownIds, simulations, services, readiness, metricsScrape,
-        Optional.empty());
+        Optional.empty(), null, null);
   }
 
   /** The routes with the event stream of {@code events}. */
@@ -100,13 +107,30 @@ public final class TugboatRoutes extends AllDirectives {
       KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
       Supplier<String> metricsScrape, LifecycleEvents events, EventStreamSettings eventSettings) {
     this(system, settings, access, directory, knownIds, simulations, services, readiness, metricsScrape,
-        Optional.of(new EventStreamRoute(system, access, events, eventSettings)));
+        events, eventSettings, null, null);
+  }
+
+  /**
+   * The routes with the event stream and, when {@code endpoints} is not null, the proxy to the
+   * long-lived services it knows (settings from {@code tugboat.http.proxy}); {@code urls} says
+   * whether the host form is served.
+   */
+  public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
+      KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
+      Supplier<String> metricsScrape, LifecycleEvents events, EventStreamSettings eventSettings,
+      ServiceEndpoints endpoints, ServiceUrls urls) {
+    this(system, settings, access, directory, knownIds, simulations, services, readiness, metricsScrape,
+        Optional.of(new EventStreamRoute(system, access, events, eventSettings)), endpoints, urls);
   }
 
   private TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
       KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
-      Supplier<String> metricsScrape, Optional<EventStreamRoute> eventStream) {
+      Supplier<String> metricsScrape, Optional<EventStreamRoute> eventStream, ServiceEndpoints endpoints,
+      ServiceUrls urls) {
     this.eventStream = eventStream;
+    this.proxy = endpoints == null ? Optional.empty()
+        : Optional.of(new ProxyRoute(system, ProxySettings.fromConfig(system.settings().config()), access, endpoints,
+            Objects.requireNonNull(urls, "urls")));
     this.access = Objects.requireNonNull(access, "access");
     this.simulationList = new SimulationListRoute(access, simulations);
     this.serviceRecords = new ServiceRecordsRoute(services, this::knownService, settings.askTimeout());
@@ -132,6 +156,7 @@ public final class TugboatRoutes extends AllDirectives {
 
   private Route endpoints() {
     return concat(
+        proxy.map(ProxyRoute::hostForm).orElseGet(this::reject),
         dashboard.route(),
         simulationList.route(),
         simulationControl.route(),
@@ -156,7 +181,8 @@ public final class TugboatRoutes extends AllDirectives {
                 .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, openApi)))))),
         path(segment("health").slash("live"), () -> get(() -> completeOK(HealthBody.UP, Json.marshaller()))),
         path(segment("health").slash("ready"), () -> get(this::readiness)),
-        path("metrics", () -> get(this::metrics)));
+        path("metrics", () -> get(this::metrics)),
+        proxy.map(ProxyRoute::pathForm).orElseGet(this::reject));
   }
 
   private Route simulation(String simulationId) {

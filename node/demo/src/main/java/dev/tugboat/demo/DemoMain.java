@@ -31,7 +31,8 @@ public final class DemoMain {
         .addSubcommand(new ClusterBenchCommand())
         .addSubcommand(new FloodBenchCommand())
         .addSubcommand(new BenchHttpCommand())
-        .addSubcommand(new EventsBenchCommand());
+        .addSubcommand(new EventsBenchCommand())
+        .addSubcommand(new ProxyBenchCommand());
     return CommandHelp.apply(commandLine);
   }
 

@@ -1,0 +1,503 @@
+package dev.tugboat.http.proxy;
+
+import dev.tugboat.http.ErrorBody;
+import dev.tugboat.http.Json;
+import dev.tugboat.http.auth.Access;
+import dev.tugboat.http.auth.Authenticator;
+import dev.tugboat.http.auth.Identity;
+import dev.tugboat.http.auth.Principal;
+import dev.tugboat.http.auth.SessionCookies;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.http.javadsl.ConnectionContext;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
+import org.apache.pekko.http.javadsl.model.RequestEntity;
+import org.apache.pekko.http.javadsl.model.ResponseEntity;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
+import org.apache.pekko.http.javadsl.model.headers.HttpCookie;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.javadsl.model.headers.SameSite;
+import org.apache.pekko.http.javadsl.model.headers.SetCookie;
+import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketRequest;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgradeResponse;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
+import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BufferOverflowException;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.StreamTcpException;
+import org.apache.pekko.stream.javadsl.AsPublisher;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.DurationConverters;
+
+/**
+ * The proxy to long-lived services' published ports (docs/http-api.md, "Services behind the
+ * proxy"). {@link #hostForm()} serves {@code {name}-{port}.{domain}} when a base domain is set and
+ * goes first, since such a host is never the API's; {@link #pathForm()} serves {@code /{name}/...}
+ * and {@code /{name}--{port}/...} and goes last, after every route of the API, and never takes a
+ * path whose first segment Tugboat owns ({@link ProxyAddress#RESERVED}). HTTP and WebSocket go to
+ * the ready replica {@link ReplicaDispatch} picks, streamed both ways; answers of its own: 404 (no
+ * such service or port), 401/403 (private port), 413 (body past the limit), 502 (replica refused
+ * or broke the connection), 503 (no replica ready, Retry-After), 504 (no answer within the
+ * response timeout), each a JSON {@link ErrorBody} naming the service.
+ */
+public final class ProxyRoute extends AllDirectives implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyRoute.class);
+  /** The audit log of {@link Access}: the ?token= exchange leaves a line here. */
+  private static final Logger AUDIT = LoggerFactory.getLogger("dev.tugboat.audit");
+
+  private final ActorSystem<?> system;
+  private final Http http;
+  private final Materializer materializer;
+  private final LoggingAdapter clientLog;
+  private final ProxySettings settings;
+  private final ServiceEndpoints endpoints;
+  private final Optional<String> baseDomain;
+  private final Authenticator authenticator;
+  private final ServiceAccess serviceAccess;
+  private final Duration cookieTtl;
+  private final ReplicaDispatch dispatch;
+  private final LoadReporter reporter;
+  private final ConnectionPoolSettings pool;
+  private final ClientConnectionSettings webSocketClient;
+  private final scala.concurrent.duration.Duration serverTimeout;
+
+  public ProxyRoute(ActorSystem<?> system, ProxySettings settings, Access access, ServiceEndpoints endpoints,
+      ServiceUrls urls) {
+    this.system = system;
+    this.http = Http.get(system);
+    this.materializer = Materializer.matFromSystem(system);
+    this.clientLog = system.classicSystem().log();
+    this.settings = settings;
+    this.endpoints = endpoints;
+    this.baseDomain = urls.baseDomain();
+    this.authenticator = access.authenticator();
+    this.serviceAccess = new ServiceAccess(access.authenticator());
+    this.cookieTtl = access.sessionTtl();
+    this.dispatch = new ReplicaDispatch(settings.refusedPause(), System::nanoTime);
+    this.reporter = new LoadReporter(system, dispatch, endpoints, settings.reportInterval());
+    ClientConnectionSettings connection = ClientConnectionSettings.create(system.classicSystem())
+        .withConnectingTimeout(DurationConverters.toScala(settings.connectTimeout()));
+    this.pool = ConnectionPoolSettings.create(system.classicSystem())
+        .withMaxConnections(settings.maxConnectionsPerReplica())
+        .withMaxOpenRequests(settings.maxOpenRequests())
+        // A refused connection is answered 502 at once and its replica leaves the rotation; a
+        // retry in the pool would only delay that.
+        .withMaxRetries(0)
+        .withConnectionSettings(connection);
+    this.webSocketClient = connection;
+    // The server's own request timeout must not answer before the proxy's 504 does.
+    this.serverTimeout = DurationConverters.toScala(settings.responseTimeout().plusSeconds(5));
+  }
+
+  /** Requests for a host {@code {name}-{port}.{base domain}}; rejects every other host (and all, without a base domain). */
+  public Route hostForm() {
+    if (baseDomain.isEmpty()) {
+      return reject();
+    }
+    return extractRequest(request -> ProxyAddress.ofHost(request.getUri().host().address(), baseDomain.get(),
+            rawPath(request))
+        .map(address -> serve(request, address))
+        .orElseGet(this::reject));
+  }
+
+  /** Requests for {@code /{name}/...} and {@code /{name}--{port}/...}; rejects paths that are not a service's. */
+  public Route pathForm() {
+    return extractRequest(request -> ProxyAddress.ofPath(rawPath(request))
+        .map(address -> serve(request, address))
+        .orElseGet(this::reject));
+  }
+
+  private Route serve(HttpRequest request, ProxyAddress address) {
+    String name = address.name();
+    Optional<ProxiedService> found = endpoints.find(name);
+    if (found.isEmpty()) {
+      LOG.debug("proxy {}: no such service", name);
+      return complete(error(StatusCodes.NOT_FOUND, "no service called " + name, name, Optional.empty()));
+    }
+    ProxiedService service = found.get();
+    Optional<Integer> port = address.port().isPresent() ? Optional.of(address.port().getAsInt()) : firstPort(service);
+    ProxiedService.PublishedPort published = port.map(p -> service.ports().get(p)).orElse(null);
+    if (published == null) {
+      String what = port.map(p -> "service " + name + " publishes no port " + p)
+          .orElse("service " + name + " publishes no port");
+      return complete(error(StatusCodes.NOT_FOUND, what, name, Optional.empty()));
+    }
+    Optional<String> rawQuery = request.getUri().rawQueryString();
+    if (address.rest().isEmpty()) {
+      // A relative link in the service's pages needs the trailing slash to resolve under the prefix.
+      return complete(HttpResponse.create().withStatus(StatusCodes.PERMANENT_REDIRECT)
+          .addHeader(Location.create(address.prefix() + "/" + rawQuery.map(q -> "?" + q).orElse(""))));
+    }
+    Optional<String> token = tokenParameter(rawQuery);
+    boolean dropAuthorization = carriesTugboatToken(request);
+    if (!published.isPublic()) {
+      ServiceAccess.Verdict verdict = serviceAccess.decide(request, service, token);
+      if (verdict instanceof ServiceAccess.Unauthorized u) {
+        token.ifPresent(t -> audit(Principal.ANONYMOUS_NAME, name, port.get(), 401));
+        return complete(error(StatusCodes.UNAUTHORIZED, "service " + name + " port " + port.get() + ": " + u.reason(),
+            name, Optional.empty()).addHeader(WWWAuthenticate.create(HttpChallenge.create("Bearer", "tugboat"))));
+      }
+      if (verdict instanceof ServiceAccess.Forbidden f) {
+        token.ifPresent(t -> audit(f.principal().toString(), name, port.get(), 403));
+        return complete(error(StatusCodes.FORBIDDEN, "service " + name + " port " + port.get()
+            + " is private: only its owner or an operator may open it; " + f.principal().name() + " is neither",
+            name, Optional.empty()));
+      }
+      if (verdict instanceof ServiceAccess.Exchange e) {
+        return complete(exchange(request, address, rawQuery, e.principal(), port.get()));
+      }
+    }
+    if (request.entity().getContentLengthOption().isPresent()
+        && request.entity().getContentLengthOption().getAsLong() > settings.maxRequestBody()) {
+      LOG.info("proxy {}: request body of {} bytes refused, the limit is {}", name,
+          request.entity().getContentLengthOption().getAsLong(), settings.maxRequestBody());
+      return complete(tooLarge(name, Optional.empty()));
+    }
+    return withRequestTimeout(serverTimeout, () ->
+        completeWithFuture(forward(request, address, service, port.get(), rawQuery, dropAuthorization)));
+  }
+
+  private CompletionStage<HttpResponse> forward(HttpRequest request, ProxyAddress address, ProxiedService service,
+      int port, Optional<String> rawQuery, boolean dropAuthorization) {
+    Optional<TraceParent> incoming = request.getHeader(TraceParent.HEADER)
+        .flatMap(h -> TraceParent.parse(h.value()));
+    TraceParent trace = incoming.map(TraceParent::child).orElseGet(TraceParent::start);
+    Optional<String> traceState = incoming.flatMap(t -> request.getHeader("tracestate").map(HttpHeader::value));
+    Optional<ReplicaDispatch.Lease> lease = dispatch.acquire(service);
+    if (lease.isEmpty()) {
+      String why = service.ready().isEmpty() ? "no replica of service " + service.name() + " is ready"
+          : "no replica of service " + service.name() + " accepts connections now";
+      // Every request to a service without a ready replica would log; its readiness is the entity's to report.
+      LOG.debug("proxy {}: {}", service.name(), why);
+      return CompletableFuture.completedFuture(error(StatusCodes.SERVICE_UNAVAILABLE, why, service.name(),
+          Optional.of(trace)).addHeader(RetryAfter.create(Math.max(1, settings.retryAfter().toSeconds()))));
+    }
+    String target = address.rest() + withoutToken(rawQuery);
+    Optional<String> client = request.getAttribute(AttributeKeys.remoteAddress)
+        .flatMap(RemoteAddress::getAddress).map(InetAddress::getHostAddress);
+    String host = request.getUri().asScala().authority().toString();
+    Optional<WebSocketUpgrade> upgrade = request.getAttribute(AttributeKeys.webSocketUpgrade);
+    List<HttpHeader> headers = ProxyHeaders.toReplica(request.getHeaders(), dropAuthorization, client,
+        request.getUri().getScheme(), host, address.prefix(), trace, traceState, upgrade.isPresent());
+    Exchange exchange = new Exchange(service.name(), port, lease.get(), trace);
+    if (upgrade.isPresent()) {
+      return webSocket(upgrade.get(), exchange, target, headers);
+    }
+    HttpRequest out = HttpRequest.create(exchange.replicaUri("http", target))
+        .withMethod(request.method())
+        .addHeaders(headers)
+        .withEntity((RequestEntity) request.entity().withSizeLimit(settings.maxRequestBody()));
+    CompletableFuture<HttpResponse> answer = new CompletableFuture<>();
+    Cancellable timer = timeout(answer, exchange);
+    http.singleRequest(out, http.defaultClientHttpsContext(), pool, clientLog).whenComplete((response, failure) -> {
+      timer.cancel();
+      if (failure != null) {
+        exchange.lease().release();
+        answer.complete(failed(exchange, failure));
+      } else if (!answer.complete(relay(response, exchange))) {
+        response.discardEntityBytes(materializer);
+      }
+    });
+    return answer;
+  }
+
+  /** The replica's answer, its body streamed through; the request counts as in flight until the body ends. */
+  private HttpResponse relay(HttpResponse response, Exchange exchange) {
+    HttpResponse out = response.withHeaders(ProxyHeaders.toCaller(response.getHeaders(), exchange.trace()));
+    ResponseEntity entity = response.entity();
+    if (entity.isKnownEmpty() || entity instanceof HttpEntity.Strict) {
+      exchange.lease().release();
+      return out;
+    }
+    // Released at the last byte of a body of known length, so the count is right by the time the
+    // caller has it; otherwise (and on failure or cancellation) when the stream ends.
+    long length = entity.getContentLengthOption().orElse(-1);
+    long[] seen = new long[1];
+    Flow<ByteString, ByteString, ?> watched = Flow.<ByteString>create()
+        .map(bytes -> {
+          seen[0] += bytes.size();
+          if (seen[0] == length) {
+            exchange.lease().release();
+          }
+          return bytes;
+        })
+        .watchTermination((mat, done) -> {
+          done.whenComplete((d, f) -> exchange.lease().release());
+          return mat;
+        });
+    Source<ByteString, ?> body = entity.getDataBytes().via(watched);
+    return out.withEntity(entity.getContentLengthOption().isPresent()
+        ? HttpEntities.create(entity.getContentType(), entity.getContentLengthOption().getAsLong(), body)
+        : HttpEntities.createChunked(entity.getContentType(), body));
+  }
+
+  private CompletionStage<HttpResponse> webSocket(WebSocketUpgrade upgrade, Exchange exchange, String target,
+      List<HttpHeader> headers) {
+    WebSocketRequest wsRequest = WebSocketRequest.create(exchange.replicaUri("ws", target));
+    for (HttpHeader h : headers) {
+      wsRequest = wsRequest.addHeader(h);
+    }
+    List<String> protocols = new ArrayList<>();
+    upgrade.getRequestedProtocols().forEach(protocols::add);
+    if (!protocols.isEmpty()) {
+      wsRequest = wsRequest.requestSubprotocol(String.join(",", protocols));
+    }
+    Flow<Message, Message, Pair<Publisher<Message>, Subscriber<Message>>> pipe = Flow.fromSinkAndSourceCoupledMat(
+        Sink.<Message>asPublisher(AsPublisher.WITHOUT_FANOUT), Source.<Message>asSubscriber(), Keep.both());
+    Pair<CompletionStage<WebSocketUpgradeResponse>, Pair<Publisher<Message>, Subscriber<Message>>> started =
+        http.singleWebSocketRequest(wsRequest, pipe, ConnectionContext.noEncryption(), Optional.empty(),
+            webSocketClient, clientLog, materializer);
+    Publisher<Message> fromReplica = started.second().first();
+    Subscriber<Message> toReplica = started.second().second();
+    CompletableFuture<HttpResponse> answer = new CompletableFuture<>();
+    Cancellable timer = timeout(answer, exchange);
+    started.first().whenComplete((handshake, failure) -> {
+      timer.cancel();
+      if (failure != null || !handshake.isValid()) {
+        close(fromReplica, toReplica);
+        exchange.lease().release();
+        if (failure != null) {
+          answer.complete(failed(exchange, failure));
+        } else if (handshake.response().status().intValue() == 101) {
+          answer.complete(error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": replica "
+              + exchange.replicaId() + " answered an invalid WebSocket handshake", exchange.service(),
+              Optional.of(exchange.trace())));
+        } else if (!answer.complete(relay(handshake.response(), exchange))) {
+          handshake.response().discardEntityBytes(materializer);
+        }
+        return;
+      }
+      Source<Message, ?> replicaSide = Source.fromPublisher(fromReplica).watchTermination((mat, done) -> {
+        done.whenComplete((d, f) -> exchange.lease().release());
+        return mat;
+      });
+      Sink<Message, ?> callerSide = Sink.fromSubscriber(toReplica);
+      HttpResponse response = handshake.chosenSubprotocol()
+          .map(p -> upgrade.handleMessagesWith(callerSide, replicaSide, p))
+          .orElseGet(() -> upgrade.handleMessagesWith(callerSide, replicaSide))
+          .addHeader(RawHeader.create(TraceParent.RESPONSE_HEADER, exchange.trace().header()));
+      if (!answer.complete(response)) {
+        close(fromReplica, toReplica);
+        exchange.lease().release();
+      }
+    });
+    return answer;
+  }
+
+  private void close(Publisher<Message> fromReplica, Subscriber<Message> toReplica) {
+    Source.<Message>empty().runWith(Sink.fromSubscriber(toReplica), materializer);
+    Source.fromPublisher(fromReplica).runWith(Sink.cancelled(), materializer);
+  }
+
+  /** Answers 504 after the response timeout unless the replica answered first. */
+  private Cancellable timeout(CompletableFuture<HttpResponse> answer, Exchange exchange) {
+    return system.scheduler().scheduleOnce(settings.responseTimeout(), () -> {
+      if (answer.complete(error(StatusCodes.GATEWAY_TIMEOUT, "service " + exchange.service() + ": replica "
+          + exchange.replicaId() + " did not answer within " + settings.responseTimeout().toMillis() + " ms",
+          exchange.service(), Optional.of(exchange.trace())))) {
+        exchange.lease().release();
+        LOG.warn("proxy {}: replica {} did not answer within {}", exchange.service(), exchange.replicaId(),
+            settings.responseTimeout());
+      }
+    }, system.executionContext());
+  }
+
+  /** 502 for a refused or broken connection (a refusal also takes the replica out of rotation), 413 or 503 for the others. */
+  private HttpResponse failed(Exchange exchange, Throwable failure) {
+    Optional<TraceParent> trace = Optional.of(exchange.trace());
+    if (causedBy(failure, EntityStreamSizeException.class)) {
+      LOG.info("proxy {}: a streamed request body passed the limit of {} bytes", exchange.service(),
+          settings.maxRequestBody());
+      return tooLarge(exchange.service(), trace);
+    }
+    if (causedBy(failure, BufferOverflowException.class)) {
+      LOG.warn("proxy {}: {} requests are already queued for replica {}", exchange.service(),
+          settings.maxOpenRequests(), exchange.replicaId());
+      return error(StatusCodes.SERVICE_UNAVAILABLE, "service " + exchange.service() + ": too many requests queued for"
+          + " replica " + exchange.replicaId(), exchange.service(), trace)
+          .addHeader(RetryAfter.create(Math.max(1, settings.retryAfter().toSeconds())));
+    }
+    if (refused(failure)) {
+      dispatch.refused(exchange.service(), exchange.replicaId());
+      LOG.warn("proxy {}: replica {} refused the connection ({}); out of this node's rotation for {}",
+          exchange.service(), exchange.replicaId(), failure.getMessage(), settings.refusedPause());
+      return error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": replica " + exchange.replicaId()
+          + " refused the connection", exchange.service(), trace);
+    }
+    LOG.warn("proxy {}: replica {} failed: {}", exchange.service(), exchange.replicaId(), failure.toString());
+    return error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": replica " + exchange.replicaId()
+        + " closed or reset the connection", exchange.service(), trace);
+  }
+
+  /**
+   * Whether the replica refused the connection (or its address is unreachable). A connect that
+   * timed out is not counted: under load on this node it says more about the node than the replica.
+   */
+  private static boolean refused(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String message = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      boolean connectFailed = t instanceof ConnectException
+          || t instanceof StreamTcpException && message.contains("connect(");
+      if (connectFailed && !message.contains("timeout")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A ?token= of someone allowed: a service cookie and a redirect to the same URL without the token. */
+  private HttpResponse exchange(HttpRequest request, ProxyAddress address, Optional<String> rawQuery,
+      Principal principal, int port) {
+    String value = authenticator.cookies().mint(principal, SessionCookies.serviceScope(address.name()), cookieTtl);
+    boolean https = "https".equals(request.getUri().getScheme())
+        || request.getHeader("X-Forwarded-Proto").map(h -> h.value().equalsIgnoreCase("https")).orElse(false);
+    HttpCookie cookie = HttpCookie.create(ServiceAccess.COOKIE, value)
+        .withPath(address.hostForm() ? "/" : address.prefix())
+        .withHttpOnly(true)
+        .withSecure(https)
+        .withSameSite(SameSite.Lax)
+        .withMaxAge(cookieTtl.toSeconds());
+    boolean safe = request.method().equals(HttpMethods.GET) || request.method().equals(HttpMethods.HEAD);
+    audit(principal.toString(), address.name(), port, safe ? 303 : 307);
+    return HttpResponse.create()
+        .withStatus(safe ? StatusCodes.SEE_OTHER : StatusCodes.TEMPORARY_REDIRECT)
+        .addHeader(Location.create(address.prefix() + address.rest() + withoutToken(rawQuery)))
+        .addHeader(SetCookie.create(cookie));
+  }
+
+  private boolean carriesTugboatToken(HttpRequest request) {
+    return request.getHeader(org.apache.pekko.http.javadsl.model.headers.Authorization.class)
+        .map(a -> authenticator.bearer(a) instanceof Identity.Known)
+        .orElse(false);
+  }
+
+  private static void audit(String who, String service, int port, int status) {
+    AUDIT.info("audit who={} action=\"open service {} port {} with ?token=\" status={}", who, service, port, status);
+  }
+
+  /** The first published port: the lowest port number, the one the path form without a port reaches. */
+  public static Optional<Integer> firstPort(ProxiedService service) {
+    return service.ports().keySet().stream().min(Integer::compare);
+  }
+
+  /** The value of the first {@code token} parameter of a raw query, decoded. */
+  static Optional<String> tokenParameter(Optional<String> rawQuery) {
+    if (rawQuery.isEmpty()) {
+      return Optional.empty();
+    }
+    for (String part : rawQuery.get().split("&")) {
+      int eq = part.indexOf('=');
+      String key = eq < 0 ? part : part.substring(0, eq);
+      if (key.equals(ServiceAccess.TOKEN_PARAMETER)) {
+        return Optional.of(eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@code ?query} without any {@code token} parameter, or "" when nothing is left. */
+  static String withoutToken(Optional<String> rawQuery) {
+    if (rawQuery.isEmpty()) {
+      return "";
+    }
+    List<String> kept = new ArrayList<>();
+    for (String part : rawQuery.get().split("&", -1)) {
+      int eq = part.indexOf('=');
+      String key = eq < 0 ? part : part.substring(0, eq);
+      if (!key.equals(ServiceAccess.TOKEN_PARAMETER)) {
+        kept.add(part);
+      }
+    }
+    kept.removeAll(Collections.singleton(""));
+    return kept.isEmpty() ? "" : "?" + String.join("&", kept);
+  }
+
+  private static String rawPath(HttpRequest request) {
+    return request.getUri().asScala().path().toString();
+  }
+
+  private HttpResponse tooLarge(String service, Optional<TraceParent> trace) {
+    return error(StatusCodes.PAYLOAD_TOO_LARGE, "service " + service + ": the request body is larger than "
+        + settings.maxRequestBody() + " bytes (tugboat.http.proxy.max-request-body)", service, trace);
+  }
+
+  private static HttpResponse error(StatusCode status, String message, String service, Optional<TraceParent> trace) {
+    byte[] body;
+    try {
+      body = Json.objectMapper().writeValueAsBytes(new ErrorBody(message, service));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write an error body as JSON", e);
+    }
+    HttpResponse response = HttpResponse.create().withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+    return trace.map(t -> response.addHeader(RawHeader.create(TraceParent.RESPONSE_HEADER, t.header())))
+        .orElse(response);
+  }
+
+  @Override
+  public void close() {
+    reporter.close();
+  }
+
+  /** One forwarded request: the service, port, replica lease and trace. */
+  private record Exchange(String service, int port, ReplicaDispatch.Lease lease, TraceParent trace) {
+    String replicaId() {
+      return lease.replica().id();
+    }
+
+    String replicaUri(String scheme, String target) {
+      String host = lease.replica().host();
+      return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + target;
+    }
+  }
+}
