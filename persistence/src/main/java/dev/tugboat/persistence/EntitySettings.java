@@ -20,6 +20,8 @@ import java.util.Objects;
  * services) stays in the journal after its end before it is removed (docs/operations.md).
  * imagePullGrace: how long a pod's container may wait for an image it cannot pull (ErrImagePull,
  * ImagePullBackOff, ...) before its model is reported FAILED (200).
+ * endedIdle: how long an ended simulation with nothing left to deliver stays in memory after its
+ * end or its last read before it passivates (0: at once), so that reads of it do not each restart it.
  */
 public record EntitySettings(
     Duration simulationTick,
@@ -40,6 +42,7 @@ public record EntitySettings(
     DeployLimits limits,
     Duration endedRetention,
     Duration imagePullGrace,
+    Duration endedIdle,
     Clock clock) {
 
   public EntitySettings {
@@ -55,6 +58,10 @@ public record EntitySettings(
     requirePositive("deleted-linger", deletedLinger);
     requirePositive("ended-retention", endedRetention);
     requirePositive("image-pull-grace", imagePullGrace);
+    if (endedIdle == null || endedIdle.isNegative()) {
+      throw new IllegalArgumentException(
+          "tugboat.entities.ended-idle must be a duration >= 0 (0 = passivate at once), got " + endedIdle);
+    }
     if (lateReadyGrace == null || lateReadyGrace.isNegative()) {
       throw new IllegalArgumentException(
           "tugboat.entities.late-ready-grace must be a duration >= 0 (0 = no wait), got " + lateReadyGrace);
@@ -94,6 +101,7 @@ public record EntitySettings(
         DeployLimits.fromConfig(config),
         c.getDuration("ended-retention"),
         c.getDuration("image-pull-grace"),
+        c.getDuration("ended-idle"),
         Clock.systemUTC());
   }
 
@@ -102,7 +110,7 @@ public record EntitySettings(
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
         simulationSnapshotEvery, createWindow, deletedLinger,
-        lateReadyGrace, limits, endedRetention, imagePullGrace, newClock);
+        lateReadyGrace, limits, endedRetention, imagePullGrace, endedIdle, newClock);
   }
 
   /** The same settings with hold-on-failure switched (tests). */
@@ -110,14 +118,15 @@ public record EntitySettings(
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, hold,
         simulationSnapshotEvery, createWindow, deletedLinger,
-        lateReadyGrace, limits, endedRetention, imagePullGrace, clock);
+        lateReadyGrace, limits, endedRetention, imagePullGrace, endedIdle, clock);
   }
 
   /** The same settings with another create window (tests). */
   public EntitySettings withCreateWindow(int window) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, window, deletedLinger, lateReadyGrace, limits, endedRetention, imagePullGrace, clock);
+        simulationSnapshotEvery, window, deletedLinger, lateReadyGrace, limits, endedRetention, imagePullGrace,
+        endedIdle, clock);
   }
 
   /** The same settings with other deployment limits (tests). */
@@ -125,28 +134,39 @@ public record EntitySettings(
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
         simulationSnapshotEvery, createWindow, deletedLinger,
-        lateReadyGrace, newLimits, endedRetention, imagePullGrace, clock);
+        lateReadyGrace, newLimits, endedRetention, imagePullGrace, endedIdle, clock);
   }
 
   /** The same settings with another late-ready grace (tests). */
   public EntitySettings withLateReadyGrace(Duration grace) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, grace, limits, endedRetention, imagePullGrace, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger, grace, limits, endedRetention, imagePullGrace,
+        endedIdle, clock);
   }
 
   /** The same settings with another ended-retention (tests). */
   public EntitySettings withEndedRetention(Duration retention) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, retention, imagePullGrace, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, retention, imagePullGrace,
+        endedIdle, clock);
+  }
+
+  /** The same settings with another ended-idle (tests). */
+  public EntitySettings withEndedIdle(Duration idle) {
+    return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
+        logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, endedRetention, imagePullGrace,
+        idle, clock);
   }
 
   /** The same settings with another image-pull grace (tests). */
   public EntitySettings withImagePullGrace(Duration grace) {
     return new EntitySettings(simulationTick, serviceTick, createRetryAfter, createMaxAttempts, podMissingGrace,
         logTailLines, reportRetry, askTimeout, deleteMaxAttempts, lostNodeGrace, holdOnFailure,
-        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, endedRetention, grace, clock);
+        simulationSnapshotEvery, createWindow, deletedLinger, lateReadyGrace, limits, endedRetention, grace,
+        endedIdle, clock);
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -66,4 +66,14 @@ final class NextSteps {
       removal.delivered(r.at(), ModelTable.of(List.of()));
     }
   }
+
+  /** Ended-idle is over: an ended or rejected simulation with nothing left to deliver passivates. */
+  void idleOver(SimulationState state) {
+    Outbox outbox = SimulationState.outboxOf(state);
+    if (state instanceof Ended e && outbox.isEmpty()) {
+      removal.idleOver(e.retentionFrom(), e.deployment().models());
+    } else if (state instanceof Rejected r && outbox.isEmpty()) {
+      removal.idleOver(r.at(), ModelTable.of(List.of()));
+    }
+  }
 }

@@ -4,6 +4,7 @@ import dev.tugboat.persistence.SimulationEvent.ServiceCreateAcknowledged;
 import dev.tugboat.persistence.SimulationMessages.CheckRetention;
 import dev.tugboat.persistence.SimulationMessages.ClaimNotifications;
 import dev.tugboat.persistence.SimulationMessages.Claimed;
+import dev.tugboat.persistence.SimulationMessages.EndedIdleOver;
 import dev.tugboat.persistence.SimulationMessages.FastPublished;
 import dev.tugboat.persistence.SimulationMessages.Flush;
 import dev.tugboat.persistence.SimulationMessages.LateReadyGraceOver;
@@ -130,7 +131,7 @@ public final class SimulationEntity
     this.creates = new ServiceCreates(simulationId, wiring, ctx);
     this.stops = new ServiceStops(simulationId, wiring, decider, ctx, Effect(), this::afterChange);
     this.fast = new FastPublisher(simulationId, wiring.fastPath(), ctx);
-    this.removal = new RetentionRemoval(simulationId, persistenceId().id(), wiring, shard, ctx);
+    this.removal = new RetentionRemoval(simulationId, persistenceId().id(), wiring, shard, ctx, timers);
     this.reports = new ReportWrites(simulationId, wiring, decider, ctx, Effect());
     this.next = new NextSteps(simulationId, ctx, timers, fast, lateReady, creates, stops, removal);
   }
@@ -398,9 +399,10 @@ public final class SimulationEntity
   private CommandHandlerWithReplyBuilderByState<SimulationCommand, SimulationEvent, SimulationState, SimulationState>
       anyStateHandlers() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
-        .onCommand(Get.class, (s, c) -> Effect().none().thenReply(c.replyTo(),
+        .onCommand(Get.class, (s, c) -> Effect().none().thenRun(st -> removal.read()).thenReply(c.replyTo(),
             st -> SimulationState.view(st).<SimulationReply>map(SimulationReply.Found::new)
                 .orElseGet(() -> new SimulationReply.NotFound(simulationId))))
+        .onCommand(EndedIdleOver.class, (s, c) -> doing(() -> next.idleOver(s)))
         .onCommand(RefuseDeploy.class, (s, c) -> answer(c.replyTo(), intake.refuseExisting(c)))
         .onCommand(Terminate.class, (s, c) -> answerAndGoOn(c.replyTo(), new CommandReply.Duplicate("simulation has ended")))
         .onCommand(ServiceAnsweredStop.class, () -> Effect().none().thenNoReply())

@@ -96,6 +96,12 @@ public final class SimulationMessages {
    */
   enum LateReadyGraceOver implements SimulationCommand.Private, CborSerializable { INSTANCE }
 
+  /**
+   * An ended, delivered simulation has not been read for ended-idle: it passivates now (unless a
+   * removal round started meanwhile).
+   */
+  enum EndedIdleOver implements SimulationCommand.Private, CborSerializable { INSTANCE }
+
   /** Persists every report and delivery buffered since the last flush, in one write. */
   enum Flush implements SimulationCommand.Private, CborSerializable { INSTANCE }
 

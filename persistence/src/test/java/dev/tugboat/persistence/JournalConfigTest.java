@@ -193,6 +193,15 @@ class JournalConfigTest {
   }
 
   @Test
+  void endedIdleDefaultsToTwoMinutesZeroMeansAtOnceAndNegativeIsRefusedNamingTheSetting() {
+    assertEquals(Duration.ofMinutes(2), EntitySettings.fromConfig(with("")).endedIdle());
+    assertEquals(Duration.ZERO, EntitySettings.fromConfig(with("tugboat.entities.ended-idle = 0")).endedIdle());
+    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> EntitySettings.fromConfig(
+        with("tugboat.entities.ended-idle = -1s")));
+    assertTrue(negative.getMessage().contains("tugboat.entities.ended-idle"), negative.getMessage());
+  }
+
+  @Test
   void notificationSettingsReadTheReferenceDefaults() {
     Config c = JournalConfig.withDatabase(ConfigFactory.load());
     NotificationSettings s = NotificationSettings.fromConfig(c);

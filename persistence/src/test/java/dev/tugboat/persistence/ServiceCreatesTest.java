@@ -41,7 +41,7 @@ class ServiceCreatesTest {
     return new EntitySettings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(60), 3,
         Duration.ofSeconds(60), 30, Duration.ofSeconds(5), Duration.ofSeconds(30), 2,
         Duration.ofMinutes(5), holdOnFailure, 100, 2, Duration.ofSeconds(10), Duration.ZERO, DeployLimits.DEFAULT,
-        Duration.ofDays(7), Duration.ofMinutes(2), clock);
+        Duration.ofDays(7), Duration.ofMinutes(2), Duration.ZERO, clock);
   }
 
   private record Hosted(PartHost<ServiceCreates> host, ProbeDirectory directory, TestProbe<SimulationCommand> self,

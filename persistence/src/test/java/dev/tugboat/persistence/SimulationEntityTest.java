@@ -584,6 +584,37 @@ class SimulationEntityTest {
   }
 
   @Test
+  void endedSimulationStaysForEndedIdleThenPassivates() {
+    useSettings(TestSupport.settings(clock).withEndedIdle(Duration.ofHours(1)));
+    endTwo();
+    shard.expectNoMessage(Duration.ofMillis(300));
+    assertEquals(SimulationView.Phase.ENDED, view().phase());
+    kit.runCommand(SimulationMessages.EndedIdleOver.INSTANCE);
+    shard.expectMessageClass(ClusterSharding.Passivate.class);
+  }
+
+  @Test
+  void eachReadOfAnEndedSimulationRestartsItsIdleWait() {
+    Duration idle = Duration.ofSeconds(3);
+    useSettings(TestSupport.settings(clock).withEndedIdle(idle));
+    endTwo();
+    long readUntil = System.nanoTime() + idle.multipliedBy(2).toNanos();
+    while (System.nanoTime() < readUntil) {
+      shard.expectNoMessage(Duration.ofMillis(500));
+      assertEquals(SimulationView.Phase.ENDED, view().phase());
+    }
+    shard.expectMessageClass(ClusterSharding.Passivate.class, idle.multipliedBy(3));
+  }
+
+  /** Deploys m0 and m1, ends both and has every notification delivered. */
+  private void endTwo() {
+    deployTwo();
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.SUCCEEDED, 0, "", r));
+    kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m1", TerminationStatus.SUCCEEDED, 0, "", r));
+    assertEquals(CommandReply.accepted(), delivered(1L, 2L, 3L));
+  }
+
+  @Test
   void endedSimulationRecoversAndPassivates() {
     deployTwo();
     kit.<CommandReply>runCommand(r -> new SimulationCommand.ReportServiceTerminated("m0", TerminationStatus.SUCCEEDED, 0, "", r));

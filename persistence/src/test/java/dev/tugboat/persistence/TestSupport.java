@@ -30,7 +30,7 @@ final class TestSupport {
     return new EntitySettings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(60), 3,
         Duration.ofSeconds(60), 30, Duration.ofSeconds(5), Duration.ofSeconds(30), 2,
         Duration.ofMinutes(5), false, 100, 500, Duration.ofSeconds(10), Duration.ZERO, DeployLimits.DEFAULT,
-        Duration.ofDays(7), Duration.ofMinutes(2), clock);
+        Duration.ofDays(7), Duration.ofMinutes(2), Duration.ZERO, clock);
   }
 
   private static final Sealer SEALER = new Sealer(SecretEnvNames.DEFAULT, SecretKey.generate());
