@@ -3,6 +3,7 @@ package dev.tugboat.http;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.hosted.HostedCommand;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.service.ServiceReply;
 import dev.tugboat.protocol.service.ServiceView;
@@ -117,5 +118,10 @@ final class FakeDirectory implements EntityDirectory, KnownIds {
       return Behaviors.stopped();
     });
     return testKit.system().systemActorOf(entity, "service-" + spawned.incrementAndGet(), Props.empty());
+  }
+
+  @Override
+  public RecipientRef<HostedCommand> hostedService(String name) {
+    throw new AssertionError("the fake directory has no hosted services");
   }
 }
