@@ -87,12 +87,11 @@ public final class HostedServiceEntity
   /** The gateway's informer cache listed the service's pods. */
   record PodsListed(HostedPods pods) implements HostedCommand.Private, CborSerializable {}
 
-  /** The gateway's answer to the create of replica {@code slot}'s pod in {@code generation}. */
-  record CreateReplied(int slot, long generation, PodCallResult result)
-      implements HostedCommand.Private, CborSerializable {}
-
-  /** The gateway's answer to a pod's delete. */
-  record DeleteReplied(PodCallResult result) implements HostedCommand.Private, CborSerializable {}
+  /**
+   * The gateway's answer to a pod's create or delete (one adapter for both: an actor has one
+   * adapter per message class); the pod name tells which pod it is about.
+   */
+  record PodCallAnswered(PodCallResult result) implements HostedCommand.Private, CborSerializable {}
 
   private final String name;
   private final HostedSettings settings;
@@ -180,8 +179,7 @@ public final class HostedServiceEntity
         newCommandHandlerWithReplyBuilder().forAnyState()
             .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s instanceof Existing e
                 ? new HostedReply.Found(e.view()) : new HostedReply.NotFound(name)))
-            .onCommand(CreateReplied.class, this::onCreateReplied)
-            .onCommand(DeleteReplied.class, this::onDeleteReplied);
+            .onCommand(PodCallAnswered.class, this::onPodCallAnswered);
     return newCommandHandlerWithReplyBuilder()
         .forStateType(Empty.class)
             .onCommand(Create.class, this::onCreate)
@@ -468,30 +466,30 @@ public final class HostedServiceEntity
 
   // ---- answers of the gateway ----
 
-  private ReplyEffect<HostedEvent, HostedState> onCreateReplied(HostedState s, CreateReplied c) {
+  /**
+   * A Failed answer for the current pod of a live replica that was never seen is its create's
+   * failure: the replica failed. Any other Failed answer is a delete's, retried on the tick.
+   */
+  private ReplyEffect<HostedEvent, HostedState> onPodCallAnswered(HostedState s, PodCallAnswered c) {
     PodCallResult result = c.result();
-    String pod = HostedPodNames.podName(name, c.slot(), c.generation());
     if (result instanceof PodCallResult.Queued q) {
-      ctx.getLog().info("hosted service {}: pod {} waits for admission at position {} ({})", name, pod, q.position(),
-          q.reason());
+      ctx.getLog().info("hosted service {}: pod {} waits for admission at position {} ({})", name, q.podName(),
+          q.position(), q.reason());
       return Effect().noReply();
     }
-    if (!(result instanceof PodCallResult.Failed f) || !(s instanceof Existing e) || s instanceof Deleting) {
+    if (!(result instanceof PodCallResult.Failed f)) {
       return Effect().noReply();
     }
-    var r = e.replicas().slot(c.slot());
-    if (r.isEmpty() || r.get().generation() != c.generation() || !r.get().live() || r.get().observed()) {
-      return Effect().noReply();
+    if (s instanceof Existing e && !(s instanceof Deleting)) {
+      var creating = e.replicas().bySlot().values().stream()
+          .filter(r -> r.live() && !r.observed() && r.podName(name).equals(f.podName())).findFirst();
+      if (creating.isPresent()) {
+        return persist(s, List.of(failure(creating.get(), "its pod " + f.podName() + " could not be created (HTTP "
+            + f.httpStatus() + " " + f.reason() + ")", now())));
+      }
     }
-    return persist(s, List.of(failure(r.get(), "its pod " + pod + " could not be created (HTTP " + f.httpStatus()
-        + " " + f.reason() + ")", now())));
-  }
-
-  private ReplyEffect<HostedEvent, HostedState> onDeleteReplied(HostedState s, DeleteReplied c) {
-    if (c.result() instanceof PodCallResult.Failed f) {
-      ctx.getLog().warn("hosted service {}: deleting pod {} failed (HTTP {} {}); trying again on the tick", name,
-          f.podName(), f.httpStatus(), f.reason());
-    }
+    ctx.getLog().warn("hosted service {}: a call for pod {} failed (HTTP {} {}); a delete is tried again on the tick",
+        name, f.podName(), f.httpStatus(), f.reason());
     return Effect().noReply();
   }
 
@@ -574,12 +572,15 @@ public final class HostedServiceEntity
   }
 
   private void askCreate(Existing e, int slot, long generation) {
-    gateway.tell(new KubernetesCommand.CreateHostedPod(e.spec(), slot, generation,
-        ctx.messageAdapter(PodCallResult.class, r -> new CreateReplied(slot, generation, r))));
+    gateway.tell(new KubernetesCommand.CreateHostedPod(e.spec(), slot, generation, podCalls()));
   }
 
   private void deletePod(String pod) {
-    gateway.tell(new KubernetesCommand.DeletePod(pod, ctx.messageAdapter(PodCallResult.class, DeleteReplied::new)));
+    gateway.tell(new KubernetesCommand.DeletePod(pod, podCalls()));
+  }
+
+  private ActorRef<PodCallResult> podCalls() {
+    return ctx.messageAdapter(PodCallResult.class, PodCallAnswered::new);
   }
 
   private void listPods() {

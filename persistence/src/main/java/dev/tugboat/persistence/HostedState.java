@@ -1,6 +1,10 @@
 package dev.tugboat.persistence;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.tugboat.persistence.HostedEvent.DeletionStarted;
+import dev.tugboat.protocol.CborSerializable;
 import dev.tugboat.persistence.HostedEvent.HostedCreated;
 import dev.tugboat.persistence.HostedEvent.HostedDeleted;
 import dev.tugboat.persistence.HostedEvent.PodRemoved;
@@ -28,7 +32,14 @@ import java.util.Set;
  * created, or deleted: the name is free) → Active (runs and scales) ⇄ Restarting (replaces its
  * replicas one at a time) → Deleting (removes its pods) → Empty. Event handlers return new states.
  */
-sealed interface HostedState {
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = HostedState.Empty.class, name = "Empty"),
+    @JsonSubTypes.Type(value = HostedState.Active.class, name = "Active"),
+    @JsonSubTypes.Type(value = HostedState.Restarting.class, name = "Restarting"),
+    @JsonSubTypes.Type(value = HostedState.Deleting.class, name = "Deleting")
+})
+sealed interface HostedState extends CborSerializable {
 
   String name();
 
@@ -65,19 +76,23 @@ sealed interface HostedState {
 
     int desired();
 
+    @JsonIgnore
     default String name() {
       return spec().name();
     }
 
+    @JsonIgnore
     default HostedStatus status() {
       return replicas().status();
     }
 
+    @JsonIgnore
     default HostedView view() {
       return new HostedView(spec(), phase(), status(), desired(), replicas().views(), createdAt(), updatedAt());
     }
 
     /** What every node's proxy needs of it. */
+    @JsonIgnore
     default HostedEndpoint endpoint() {
       return new HostedEndpoint(name(), spec().owner(), spec().publishedPorts(),
           phase() == HostedView.Phase.DELETING ? List.of() : replicas().ready());
@@ -130,6 +145,7 @@ sealed interface HostedState {
     }
 
     /** Whether the head slot has its new-generation pod asked for already. */
+    @JsonIgnore
     boolean headReplaced() {
       int head = remaining.get(0);
       return replicas.slot(head).map(r -> r.generation() > from.getOrDefault(head, -1L)).orElse(true);

@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * pod's name) and what was last seen of it. A slot whose pod failed waits for its replacement
  * ({@code replaceAt}) or, after too many failures in a row, is FAILED for good.
  */
-record ReplicaSet(String service, Map<Integer, Replica> bySlot) {
+record ReplicaSet(String service, Map<Integer, Replica> bySlot) implements dev.tugboat.protocol.CborSerializable {
 
   ReplicaSet {
     bySlot = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(bySlot));
@@ -34,7 +34,7 @@ record ReplicaSet(String service, Map<Integer, Replica> bySlot) {
    */
   record Replica(int slot, long generation, HostedStatus status, boolean ready, String podIp, boolean observed,
                  int failuresInRow, int restarts, Instant startedAt, Instant readySince, Instant replaceAt,
-                 String failure, boolean givenUp) {
+                 String failure, boolean givenUp) implements dev.tugboat.protocol.CborSerializable {
 
     String podName(String service) {
       return HostedPodNames.podName(service, slot, generation);
