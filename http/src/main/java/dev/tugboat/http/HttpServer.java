@@ -48,6 +48,15 @@ public final class HttpServer {
         services, readiness, metricsScrape, events, eventSettings));
   }
 
+  /** As above, also serving the hosted services' API ({@code /api/v1/services}, docs/http-api.md "Services"). */
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings, Access access,
+      EntityDirectory directory, KnownIds knownIds, SimulationList simulations, ServiceRecords services,
+      Readiness readiness, Supplier<String> metricsScrape, LifecycleEvents events, EventStreamSettings eventSettings,
+      HostedServiceNames hostedNames, dev.tugboat.http.proxy.ServiceUrls serviceUrls) {
+    return bind(system, settings, new TugboatRoutes(system, settings, access, directory, knownIds, simulations,
+        services, readiness, metricsScrape, events, eventSettings, hostedNames, serviceUrls));
+  }
+
   private static CompletionStage<ServerBinding> bind(ActorSystem<?> system, HttpSettings settings,
       TugboatRoutes routes) {
     return Http.get(system)

@@ -86,13 +86,14 @@ public final class TugboatRoutes extends AllDirectives {
   private final SimulationControlRoute simulationControl;
   private final DashboardRoute dashboard = new DashboardRoute();
   private final Optional<EventStreamRoute> eventStream;
+  private final Optional<HostedServiceRoute> hostedServices;
 
   /** The routes without the event stream (GET /api/v1/events answers 404). */
   public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
       KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
       Supplier<String> metricsScrape) {
     this(system, settings, access, directory, knownIds, simulations, services, readiness, metricsScrape,
-        Optional.empty());
+        Optional.empty(), null, null);
   }
 
   /** The routes with the event stream of {@code events}. */
@@ -100,13 +101,26 @@ public final class TugboatRoutes extends AllDirectives {
       KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
       Supplier<String> metricsScrape, LifecycleEvents events, EventStreamSettings eventSettings) {
     this(system, settings, access, directory, knownIds, simulations, services, readiness, metricsScrape,
-        Optional.of(new EventStreamRoute(system, access, events, eventSettings)));
+        Optional.of(new EventStreamRoute(system, access, events, eventSettings)), null, null);
+  }
+
+  /** The routes with the event stream and the hosted services' API ({@code /api/v1/services}). */
+  public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
+      KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
+      Supplier<String> metricsScrape, LifecycleEvents events, EventStreamSettings eventSettings,
+      HostedServiceNames hostedNames, dev.tugboat.http.proxy.ServiceUrls serviceUrls) {
+    this(system, settings, access, directory, knownIds, simulations, services, readiness, metricsScrape,
+        Optional.of(new EventStreamRoute(system, access, events, eventSettings)), hostedNames, serviceUrls);
   }
 
   private TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
       KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
-      Supplier<String> metricsScrape, Optional<EventStreamRoute> eventStream) {
+      Supplier<String> metricsScrape, Optional<EventStreamRoute> eventStream, HostedServiceNames hostedNames,
+      dev.tugboat.http.proxy.ServiceUrls serviceUrls) {
     this.eventStream = eventStream;
+    this.hostedServices = hostedNames == null ? Optional.empty() : Optional.of(new HostedServiceRoute(access,
+        directory, hostedNames, serviceUrls, RequestLimits.fromConfig(system.settings().config()),
+        system.settings().config().getInt("tugboat.hosted.max-replicas"), settings.askTimeout(), system.scheduler()));
     this.access = Objects.requireNonNull(access, "access");
     this.simulationList = new SimulationListRoute(access, simulations);
     this.serviceRecords = new ServiceRecordsRoute(services, this::knownService, settings.askTimeout());
@@ -136,6 +150,7 @@ public final class TugboatRoutes extends AllDirectives {
         simulationList.route(),
         simulationControl.route(),
         eventStream.map(EventStreamRoute::route).orElseGet(this::reject),
+        hostedServices.map(HostedServiceRoute::route).orElseGet(this::reject),
         pathPrefix(segment("api").slash("v1").slash("simulations").slash(segment()), simulationId ->
             concat(
                 pathEnd(() -> get(() -> access.read(who -> simulation(simulationId)))),

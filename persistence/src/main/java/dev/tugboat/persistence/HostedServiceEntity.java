@@ -552,7 +552,7 @@ public final class HostedServiceEntity
         d.pods().forEach(this::deletePod);
       }
     }
-    if (after instanceof Existing ex && !(after instanceof Deleting)) {
+    if (after instanceof Existing ex) {
       publish(ex);
     } else {
       publisher.remove(name);
@@ -563,12 +563,9 @@ public final class HostedServiceEntity
     }
   }
 
+  /** While deleting it is still listed, with no replica in the rotation; removed once it has ended. */
   private void publish(Existing e) {
-    if (e instanceof Deleting) {
-      publisher.remove(name);
-    } else {
-      publisher.publish(e.endpoint());
-    }
+    publisher.publish(e.endpoint());
   }
 
   private void askCreate(Existing e, int slot, long generation) {
