@@ -17,7 +17,7 @@ public enum Access {
   }
 
   /** The access named {@code s} ("public" or "private", any case). */
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static Access of(String s) {
     for (Access a : values()) {
       if (a.name().equalsIgnoreCase(s)) {

@@ -36,7 +36,7 @@ import org.apache.pekko.stream.javadsl.Flow;
  * WebSocket server on the pod's own loopback address and each of its container ports, so that
  * code which reaches a pod by IP and port works against the simulator unchanged. Endpoints:
  * {@code /ws} echoes WebSocket messages; {@code /slow?ms=N} answers the echo after N ms;
- * {@code /fail} answers 500; {@code /exit?code=N} answers, then the container exits with N (a
+ * {@code /fail} answers 500; {@code /exit?code=N} answers, then (100 ms later) the container exits with N (a
  * replica failing on request); any other path answers 200 with a JSON echo of the request
  * (method, path, query, headers including traceparent, body) and the pod's name.
  */
@@ -45,6 +45,7 @@ final class EchoService {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration MAX_SLOW = Duration.ofMinutes(2);
   private static final long BODY_TIMEOUT_MS = 10_000;
+  private static final Duration EXIT_DELAY = Duration.ofMillis(100);
 
   /**
    * The actor system the echo servers of one simulated kubelet share (Pekko HTTP needs one): a
@@ -116,7 +117,8 @@ final class EchoService {
     if (path.equals("/exit")) {
       request.discardEntityBytes(system);
       int code = request.getUri().query().get("code").map(EchoService::parseInt).orElse(1);
-      exit.accept(code);
+      // After the answer has gone out: the exit stops this server and its connections.
+      system.scheduler().scheduleOnce(EXIT_DELAY, () -> exit.accept(code), system.executionContext());
       return CompletableFuture.completedFuture(HttpResponse.create().withEntity("exiting with " + code));
     }
     CompletionStage<HttpResponse> echo = request.entity().toStrict(BODY_TIMEOUT_MS, system)
