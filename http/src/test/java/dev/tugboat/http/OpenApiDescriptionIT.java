@@ -60,7 +60,7 @@ class OpenApiDescriptionIT {
 
   private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "PATCH");
   private static final Map<String, String> PATH_PARAMETERS = Map.of("simulationId", "sim-1", "modelId", "model-a",
-      "file", "app.js");
+      "file", "app.js", "name", "echo");
   private static final ServiceView RUNNING = new ServiceView("so-1", "sim-1", "model-a", "so-1-sim-1-model-a",
       "img:1", ServiceView.Phase.RUNNING, null, null, null, List.of(), null, Instant.parse("2024-05-01T12:00:00Z"));
   private static final SimulationView SIMULATION = new SimulationView("sim-1", "so-1", SimulationView.Phase.READY,
@@ -81,7 +81,8 @@ class OpenApiDescriptionIT {
     TugboatRoutes routes = new TugboatRoutes(testKit.system(),
         new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(1)), TestAccess.create(false),
         directory, directory, new FakeSimulationList(List.of()), new FakeServiceRecords(), READY, () -> "up 1\n",
-        new QuietLifecycleEvents(), new EventStreamSettings(Duration.ofSeconds(10)));
+        new QuietLifecycleEvents(), new EventStreamSettings(Duration.ofSeconds(10)), List::of,
+        new dev.tugboat.http.proxy.ServiceUrls(java.net.URI.create("http://127.0.0.1:8080"), java.util.Optional.empty()));
     binding = TestServer.bind(testKit, routes);
     description = parse(served());
   }
