@@ -188,8 +188,9 @@ final class PodInformer {
     if (!isSynced()) {
       return new OwnPods(false, List.of());
     }
-    return new OwnPods(true, informer.getStore().list().stream().map(PodSnapshots::tryOf).flatMap(Optional::stream)
-        .toList());
+    List<Pod> all = informer.getStore().list();
+    return new OwnPods(true, all.stream().map(PodSnapshots::tryOf).flatMap(Optional::stream).toList(),
+        all.stream().map(HostedPodSnapshots::tryOf).flatMap(Optional::stream).toList());
   }
 
   /** The pods in the cache, each name with whether the pod is live, from one look at the cache. */

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tugboat.k8s.HostedPodFactory;
+import dev.tugboat.k8s.KubernetesSettings;
+import dev.tugboat.protocol.hosted.HostedSpec;
+import dev.tugboat.protocol.hosted.Replicas;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,7 +40,8 @@ class HostedServiceIT {
   static void start() throws Exception {
     stack = TestStack.start(Duration.ofSeconds(20));
     node = stack.startNode(Map.of("tugboat.hosted.tick", "300ms", "tugboat.hosted.first-backoff", "200ms",
-        "tugboat.kubernetes.simulated.pending-delay", "50ms"));
+        "tugboat.kubernetes.simulated.pending-delay", "50ms", "tugboat.reconciler.interval", "300ms",
+        "tugboat.reconciler.orphan-grace", "1s"));
   }
 
   @AfterAll
@@ -137,6 +142,15 @@ class HostedServiceIT {
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
         .until(() -> pods("echo").isEmpty() && send("GET", "/api/v1/services/echo", "").statusCode() == 404);
     assertEquals(404, send("POST", "/api/v1/services/echo/restart", "").statusCode());
+  }
+
+  @Test
+  void aPodOfAHostedServiceThatDoesNotExistIsTakenBackAfterTheGrace() throws Exception {
+    HostedPodFactory ours = new HostedPodFactory(KubernetesSettings.fromConfig(stack.nodeConfig(Map.of())));
+    HostedSpec ghost = new HostedSpec("ghost", "tugboat/echo-service:1", List.of(), List.of(), null, List.of(),
+        new Replicas(1, 1), Duration.ofMinutes(1), "nobody");
+    stack.kubernetes.client().pods().inNamespace("dots").resource(ours.podFor(ghost, 0, 0)).create();
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> pods("ghost").isEmpty());
   }
 
   @Test
