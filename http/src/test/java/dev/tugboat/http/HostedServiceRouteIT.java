@@ -173,7 +173,7 @@ class HostedServiceRouteIT {
       "{                                              | not a service",
       "{\"name\":\"x\",\"unknown\":1}                 | not a service",
       "api                                            | path of Tugboat's own",
-      "a--b                                           | \"--\"",
+      "a--b                                           | separates a name from a port",
       "Bad_Name                                       | not a DNS label"})
   void badInputIs400AndReachesNoEntity(String input, String reason) throws Exception {
     String body = input.startsWith("{") ? input : body(input, "");
