@@ -23,7 +23,6 @@ import dev.tugboat.protocol.hosted.Resources;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
