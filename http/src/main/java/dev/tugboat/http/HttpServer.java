@@ -1,8 +1,6 @@
 package dev.tugboat.http;
 
 import dev.tugboat.http.auth.Access;
-import dev.tugboat.http.proxy.ServiceEndpoints;
-import dev.tugboat.http.proxy.ServiceUrls;
 import dev.tugboat.protocol.EntityDirectory;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -50,13 +48,13 @@ public final class HttpServer {
         services, readiness, metricsScrape, events, eventSettings));
   }
 
-  /** As the one above, also proxying to the long-lived services {@code endpoints} knows (docs/http-api.md). */
+  /** As the one above, also serving the hosted services' API and the proxy to them (docs/http-api.md, "Services"). */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings, Access access,
       EntityDirectory directory, KnownIds knownIds, SimulationList simulations, ServiceRecords services,
       Readiness readiness, Supplier<String> metricsScrape, LifecycleEvents events, EventStreamSettings eventSettings,
-      ServiceEndpoints endpoints, ServiceUrls urls) {
+      HostedServices hosted) {
     return bind(system, settings, new TugboatRoutes(system, settings, access, directory, knownIds, simulations,
-        services, readiness, metricsScrape, events, eventSettings, endpoints, urls));
+        services, readiness, metricsScrape, events, eventSettings, hosted));
   }
 
   private static CompletionStage<ServerBinding> bind(ActorSystem<?> system, HttpSettings settings,

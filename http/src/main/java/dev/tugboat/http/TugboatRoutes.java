@@ -3,12 +3,11 @@ package dev.tugboat.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.typesafe.config.Config;
 import dev.tugboat.http.auth.Access;
 import dev.tugboat.http.auth.SessionRoutes;
 import dev.tugboat.http.proxy.ProxyRoute;
 import dev.tugboat.http.proxy.ProxySettings;
-import dev.tugboat.http.proxy.ServiceEndpoints;
-import dev.tugboat.http.proxy.ServiceUrls;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.DeployLimits;
 import dev.tugboat.protocol.EntityDirectory;
@@ -93,13 +92,14 @@ public final class TugboatRoutes extends AllDirectives {
   private final DashboardRoute dashboard = new DashboardRoute();
   private final Optional<EventStreamRoute> eventStream;
   private final Optional<ProxyRoute> proxy;
+  private final Optional<HostedServiceRoute> hostedServices;
 
   /** The routes without the event stream (GET /api/v1/events answers 404). */
   public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
       KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
       Supplier<String> metricsScrape) {
     this(system, settings, access, directory, knownIds, simulations, services, readiness, metricsScrape,
-        Optional.empty(), null, null);
+        Optional.empty(), null);
   }
 
   /** The routes with the event stream of {@code events}. */
@@ -107,30 +107,32 @@ public final class TugboatRoutes extends AllDirectives {
       KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
       Supplier<String> metricsScrape, LifecycleEvents events, EventStreamSettings eventSettings) {
     this(system, settings, access, directory, knownIds, simulations, services, readiness, metricsScrape,
-        events, eventSettings, null, null);
+        Optional.of(new EventStreamRoute(system, access, events, eventSettings)), null);
   }
 
   /**
-   * The routes with the event stream and, when {@code endpoints} is not null, the proxy to the
-   * long-lived services it knows (settings from {@code tugboat.http.proxy}); {@code urls} says
-   * whether the host form is served.
+   * The routes with the event stream, the hosted services' API ({@code /api/v1/services}) and the
+   * proxy to them (settings from {@code tugboat.http.proxy}).
    */
   public TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
       KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
       Supplier<String> metricsScrape, LifecycleEvents events, EventStreamSettings eventSettings,
-      ServiceEndpoints endpoints, ServiceUrls urls) {
+      HostedServices hosted) {
     this(system, settings, access, directory, knownIds, simulations, services, readiness, metricsScrape,
-        Optional.of(new EventStreamRoute(system, access, events, eventSettings)), endpoints, urls);
+        Optional.of(new EventStreamRoute(system, access, events, eventSettings)),
+        Objects.requireNonNull(hosted, "hosted"));
   }
 
   private TugboatRoutes(ActorSystem<?> system, HttpSettings settings, Access access, EntityDirectory directory,
       KnownIds knownIds, SimulationList simulations, ServiceRecords services, Readiness readiness,
-      Supplier<String> metricsScrape, Optional<EventStreamRoute> eventStream, ServiceEndpoints endpoints,
-      ServiceUrls urls) {
+      Supplier<String> metricsScrape, Optional<EventStreamRoute> eventStream, HostedServices hosted) {
     this.eventStream = eventStream;
-    this.proxy = endpoints == null ? Optional.empty()
-        : Optional.of(new ProxyRoute(system, ProxySettings.fromConfig(system.settings().config()), access, endpoints,
-            Objects.requireNonNull(urls, "urls")));
+    Config config = system.settings().config();
+    this.hostedServices = Optional.ofNullable(hosted).map(h -> new HostedServiceRoute(access, directory, h.names(),
+        h.urls(), RequestLimits.fromConfig(config), config.getInt("tugboat.hosted.max-replicas"),
+        settings.askTimeout(), system.scheduler()));
+    this.proxy = Optional.ofNullable(hosted).map(h -> new ProxyRoute(system, ProxySettings.fromConfig(config), access,
+        h.endpoints(), h.urls()));
     this.access = Objects.requireNonNull(access, "access");
     this.simulationList = new SimulationListRoute(access, simulations);
     this.serviceRecords = new ServiceRecordsRoute(services, this::knownService, settings.askTimeout());
@@ -161,6 +163,7 @@ public final class TugboatRoutes extends AllDirectives {
         simulationList.route(),
         simulationControl.route(),
         eventStream.map(EventStreamRoute::route).orElseGet(this::reject),
+        hostedServices.map(HostedServiceRoute::route).orElseGet(this::reject),
         pathPrefix(segment("api").slash("v1").slash("simulations").slash(segment()), simulationId ->
             concat(
                 pathEnd(() -> get(() -> access.read(who -> simulation(simulationId)))),

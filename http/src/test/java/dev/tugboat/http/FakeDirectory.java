@@ -3,6 +3,8 @@ package dev.tugboat.http;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.hosted.HostedCommand;
+import dev.tugboat.protocol.hosted.HostedReply;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.service.ServiceReply;
 import dev.tugboat.protocol.service.ServiceView;
@@ -117,5 +119,23 @@ final class FakeDirectory implements EntityDirectory, KnownIds {
       return Behaviors.stopped();
     });
     return testKit.system().systemActorOf(entity, "service-" + spawned.incrementAndGet(), Props.empty());
+  }
+
+  @Override
+  public RecipientRef<HostedCommand> hostedService(String name) {
+    // No hosted service exists here: Get answers NotFound, every change Rejected.
+    Behavior<HostedCommand> entity = Behaviors.receiveMessage(command -> {
+      if (command instanceof HostedCommand.Get get) {
+        get.replyTo().tell(new HostedReply.NotFound(name));
+      } else if (command instanceof HostedCommand.Create create) {
+        create.replyTo().tell(new CommandReply.Rejected("no hosted services here"));
+      } else if (command instanceof HostedCommand.Delete delete) {
+        delete.replyTo().tell(new CommandReply.Rejected("no hosted service " + name));
+      } else if (command instanceof HostedCommand.Restart restart) {
+        restart.replyTo().tell(new CommandReply.Rejected("no hosted service " + name));
+      }
+      return Behaviors.stopped();
+    });
+    return testKit.system().systemActorOf(entity, "hosted-" + spawned.incrementAndGet(), Props.empty());
   }
 }

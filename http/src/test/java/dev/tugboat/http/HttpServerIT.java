@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.typesafe.config.ConfigFactory;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.hosted.HostedCommand;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import java.net.URI;
@@ -89,6 +90,11 @@ class HttpServerIT {
 
       @Override
       public RecipientRef<ServiceCommand> service(ServiceId serviceId) {
+        throw new AssertionError("no entity is looked up");
+      }
+
+      @Override
+      public RecipientRef<HostedCommand> hostedService(String name) {
         throw new AssertionError("no entity is looked up");
       }
     };

@@ -15,6 +15,7 @@ import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.io.IOException;
 import java.io.InputStream;
+import dev.tugboat.http.proxy.ServiceUrls;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -60,7 +62,7 @@ class OpenApiDescriptionIT {
 
   private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "PATCH");
   private static final Map<String, String> PATH_PARAMETERS = Map.of("simulationId", "sim-1", "modelId", "model-a",
-      "file", "app.js");
+      "file", "app.js", "name", "echo");
   private static final ServiceView RUNNING = new ServiceView("so-1", "sim-1", "model-a", "so-1-sim-1-model-a",
       "img:1", ServiceView.Phase.RUNNING, null, null, null, List.of(), null, Instant.parse("2024-05-01T12:00:00Z"));
   private static final SimulationView SIMULATION = new SimulationView("sim-1", "so-1", SimulationView.Phase.READY,
@@ -81,7 +83,8 @@ class OpenApiDescriptionIT {
     TugboatRoutes routes = new TugboatRoutes(testKit.system(),
         new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(1)), TestAccess.create(false),
         directory, directory, new FakeSimulationList(List.of()), new FakeServiceRecords(), READY, () -> "up 1\n",
-        new QuietLifecycleEvents(), new EventStreamSettings(Duration.ofSeconds(10)));
+        new QuietLifecycleEvents(), new EventStreamSettings(Duration.ofSeconds(10)), new HostedServices(List::of, new FakeServiceEndpoints(),
+        new ServiceUrls(URI.create("http://127.0.0.1:8080"), Optional.empty())));
     binding = TestServer.bind(testKit, routes);
     description = parse(served());
   }

@@ -94,8 +94,8 @@ class ProxyAccessIT {
     TugboatRoutes routes = new TugboatRoutes(testKit.system(),
         new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(1)), access,
         directory, directory, new FakeSimulationList(List.of()), new FakeServiceRecords(), ready, () -> "up 1\n",
-        new QuietLifecycleEvents(), new EventStreamSettings(Duration.ofSeconds(10)), endpoints,
-        new ServiceUrls(URI.create("http://127.0.0.1"), Optional.empty()));
+        new QuietLifecycleEvents(), new EventStreamSettings(Duration.ofSeconds(10)), new HostedServices(List::of, endpoints,
+        new ServiceUrls(URI.create("http://127.0.0.1"), Optional.empty())));
     binding = TestServer.bind(testKit, routes);
   }
 

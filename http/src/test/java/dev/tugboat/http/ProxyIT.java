@@ -98,8 +98,8 @@ class ProxyIT {
     TugboatRoutes routes = new TugboatRoutes(testKit.system(),
         new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(1)), TestAccess.create(false),
         directory, directory, new FakeSimulationList(List.of()), new FakeServiceRecords(), ready, () -> "up 1\n",
-        new QuietLifecycleEvents(), new EventStreamSettings(Duration.ofSeconds(10)), endpoints,
-        new ServiceUrls(URI.create("http://127.0.0.1"), Optional.of("svc.test")));
+        new QuietLifecycleEvents(), new EventStreamSettings(Duration.ofSeconds(10)), new HostedServices(List::of, endpoints,
+        new ServiceUrls(URI.create("http://127.0.0.1"), Optional.of("svc.test"))));
     binding = TestServer.bind(testKit, routes);
   }
 

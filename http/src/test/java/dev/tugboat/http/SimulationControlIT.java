@@ -9,6 +9,7 @@ import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.hosted.HostedCommand;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import dev.tugboat.protocol.simulation.SimulationReply;
@@ -285,6 +286,11 @@ class SimulationControlIT {
     @Override
     public RecipientRef<ServiceCommand> service(ServiceId serviceId) {
       throw new AssertionError("no service is looked up by the control routes");
+    }
+
+    @Override
+    public RecipientRef<HostedCommand> hostedService(String name) {
+      throw new AssertionError("no hosted service is looked up by the control routes");
     }
   }
 }

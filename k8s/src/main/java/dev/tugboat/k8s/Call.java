@@ -24,14 +24,14 @@ record Call(CallKind kind, String podName, Supplier<CallOutcome> operation, Cons
     return new Call(kind, podName, operation, finish, firstAttemptNanos, attempt + 1, create, mutation);
   }
 
-  /** Creates take turns by simulation; the other kinds are one FIFO each. */
+  /** Creates take turns by simulation (or hosted service); the other kinds are one FIFO each. */
   @Override
   public String turn() {
-    return create == null ? "" : create.spec().simulationId();
+    return create == null ? "" : create.order().turn();
   }
 
   /** A create that also writes its pod's Secret makes two writes, and takes a token for each. */
   int tokens() {
-    return create != null && PodFactory.needsSecret(create.spec()) ? 2 : 1;
+    return create == null ? 1 : create.order().writes();
   }
 }

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -60,6 +61,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private final KubernetesSettings settings;
   private final TimerScheduler<KubernetesCommand> timers;
   private final PodFactory podFactory;
+  private final HostedPodFactory hostedPodFactory;
   private final PodCalls podCalls;
   private final CallPool pool;
   private final GatewayMetrics metrics;
@@ -98,6 +100,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     this.settings = settings;
     this.timers = timers;
     this.podFactory = new PodFactory(settings);
+    this.hostedPodFactory = new HostedPodFactory(settings);
     this.metrics = new GatewayMetrics(registry);
     this.podCalls = new PodCalls(client, settings, podFactory, sealer, metrics);
     this.pool = new CallPool(settings.maxConcurrentCalls());
@@ -115,6 +118,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   public Receive<KubernetesCommand> createReceive() {
     return newReceiveBuilder()
         .onMessage(KubernetesCommand.CreatePod.class, this::onCreate)
+        .onMessage(KubernetesCommand.CreateHostedPod.class, this::onCreateHosted)
+        .onMessage(KubernetesCommand.ListHostedPods.class, this::onListHostedPods)
         .onMessage(KubernetesCommand.DeletePod.class, this::onDelete)
         .onMessage(KubernetesCommand.ReadPodLog.class, this::onReadLog)
         .onMessage(KubernetesCommand.LookupPod.class, this::onLookup)
@@ -134,19 +139,26 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   // ---- commands ----
 
   private Behavior<KubernetesCommand> onCreate(KubernetesCommand.CreatePod cmd) {
-    ServiceSpec spec = cmd.spec();
-    String name = spec.podName();
+    return create(new PodOrder.ModelPod(cmd.spec()), cmd.replyTo());
+  }
+
+  private Behavior<KubernetesCommand> onCreateHosted(KubernetesCommand.CreateHostedPod cmd) {
+    return create(new PodOrder.HostedReplica(cmd.spec(), cmd.slot(), cmd.generation()), cmd.replyTo());
+  }
+
+  private Behavior<KubernetesCommand> create(PodOrder order, ActorRef<PodCallResult> replyTo) {
+    String name = order.podName();
     CreateRequest waiting = admission.waiting(name);
     if (waiting != null) {
       // Asked again while queued: one queue entry, the latest asker gets the outcome.
-      int position = admission.askedAgain(waiting.askedAgainBy(cmd.replyTo(), spec));
-      cmd.replyTo().tell(new PodCallResult.Queued(name, position, admission.reason()));
+      int position = admission.askedAgain(waiting.askedAgainBy(replyTo, order));
+      replyTo.tell(new PodCallResult.Queued(name, position, admission.reason()));
       return this;
     }
-    if (join(CallKind.CREATE, name, cmd.replyTo())) {
+    if (join(CallKind.CREATE, name, replyTo)) {
       return this;
     }
-    CreateRequest request = new CreateRequest(spec, cmd.replyTo(), admission.nextSeq());
+    CreateRequest request = new CreateRequest(order, replyTo, admission.nextSeq());
     if (admission.ask(request, System.nanoTime()) == Admission.Verdict.QUEUED) {
       queued(request);
     } else {
@@ -184,6 +196,11 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
   private Behavior<KubernetesCommand> onLookup(KubernetesCommand.LookupPod cmd) {
     cmd.replyTo().tell(informer.lookup(cmd.podName()));
+    return this;
+  }
+
+  private Behavior<KubernetesCommand> onListHostedPods(KubernetesCommand.ListHostedPods cmd) {
+    cmd.replyTo().tell(informer.hostedPods(cmd.service()));
     return this;
   }
 
@@ -341,12 +358,19 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   // ---- admission ----
 
   private void startCreate(CreateRequest request) {
-    ServiceSpec spec = request.spec();
-    String name = spec.podName();
-    Pod pod = podFactory.podFor(spec);
+    String name = request.podName();
+    Supplier<CallOutcome> operation;
+    if (request.order() instanceof PodOrder.HostedReplica h) {
+      Pod pod = hostedPodFactory.podFor(h.spec(), h.slot(), h.generation());
+      operation = () -> podCalls.createHosted(pod, h.spec().name(), h.slot(), h.generation());
+    } else {
+      ServiceSpec spec = ((PodOrder.ModelPod) request.order()).spec();
+      Pod pod = podFactory.podFor(spec);
+      operation = () -> podCalls.create(pod, spec);
+    }
     var mutation = calls.startMutation(CallKind.CREATE, name);
     // A fresh call: time spent queued for admission does not count toward give-up-after.
-    submit(Call.first(CallKind.CREATE, name, () -> podCalls.create(pod, spec),
+    submit(Call.first(CallKind.CREATE, name, operation,
         outcome -> reply(name, mutation, request.replyTo(), outcome.toCallResult(name)), request, mutation));
   }
 
@@ -382,7 +406,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     List<ActorRef<PodCallResult>> joined = calls.finishMutation(name, call.mutation());
     CreateRequest request = call.create();
     if (!joined.isEmpty()) {
-      request = request.askedAgainBy(joined.get(joined.size() - 1), request.spec());
+      request = request.askedAgainBy(joined.get(joined.size() - 1), request.order());
     }
     admission.quotaRefused(name, reason, System.nanoTime(), ThreadLocalRandom.current());
     if (admission.requeue(request)) {

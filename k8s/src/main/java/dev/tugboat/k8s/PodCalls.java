@@ -79,6 +79,41 @@ final class PodCalls {
   }
 
   /**
+   * Creates a hosted service's replica pod; a 409 for a pod of the same service, slot and
+   * generation (an earlier attempt whose answer was lost, or a create retried after a failover) is
+   * done too, any other pod of that name a fatal collision.
+   */
+  CallOutcome createHosted(Pod pod, String service, int slot, long generation) {
+    String name = pod.getMetadata().getName();
+    try {
+      client.pods().inNamespace(namespace).resource(pod).create();
+      return new CallOutcome.Done("created", null);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
+    Pod existing;
+    try {
+      existing = client.pods().inNamespace(namespace).withName(name).get();
+      metrics.call(CallKind.GET, "ok");
+    } catch (RuntimeException e) {
+      metrics.call(CallKind.GET, ApiErrors.classify(e) instanceof CallOutcome.Retryable ? "retry" : "failed");
+      throw e;
+    }
+    if (existing == null) {
+      return new CallOutcome.Retryable(409, "pod " + name + " existed but is gone now (being deleted)", Duration.ZERO);
+    }
+    var mine = HostedPodSnapshots.tryOf(existing)
+        .filter(p -> p.service().equals(service) && p.slot() == slot && p.generation() == generation);
+    if (mine.isPresent()) {
+      return new CallOutcome.Done("already existed", null);
+    }
+    return new CallOutcome.Fatal(409, "pod name collision: " + name + " exists and is not replica " + slot
+        + " (generation " + generation + ") of hosted service " + service);
+  }
+
+  /**
    * Once the pod exists: its Secret, when it has sealed variables, owned by that pod (its uid).
    * An existing Secret of that name is brought up to date (a 409 on a retried create, or one left
    * by an earlier pod of the same name that the garbage collector has not deleted yet). A failed

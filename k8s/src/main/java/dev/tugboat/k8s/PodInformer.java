@@ -1,6 +1,9 @@
 package dev.tugboat.k8s;
 
 import dev.tugboat.protocol.EntityDirectory;
+import dev.tugboat.protocol.hosted.HostedCommand;
+import dev.tugboat.protocol.hosted.HostedPod;
+import dev.tugboat.protocol.kubernetes.HostedPods;
 import dev.tugboat.protocol.kubernetes.OwnPods;
 import dev.tugboat.protocol.kubernetes.PodLookupResult;
 import dev.tugboat.protocol.service.ServiceCommand;
@@ -23,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The informer on this deployment's pods (label {@code tugboat.dev/deployment}): it tells each
- * {@code ServiceEntity} what its pod does and the gateway whether the pod is live, answers
+ * {@code ServiceEntity} (and each hosted service, for pods labelled {@code tugboat.dev/hosted-service}) what its pod does and the gateway whether the pod is live, answers
  * lookups from its cache, and is started again after a backoff when fabric8 stops it. Mutable
  * and confined to the gateway actor, because it holds the running fabric8 informer; its restart
  * bookkeeping is the immutable {@link Lifecycle}.
@@ -170,13 +173,24 @@ final class PodInformer {
         .orElseGet(() -> new PodLookupResult.Unknown(podName, "the pod has no Tugboat annotations"));
   }
 
+  /** The pods of hosted service {@code service} in the cache; not synced, with none, while the cache is not. */
+  HostedPods hostedPods(String service) {
+    if (!isSynced()) {
+      return new HostedPods(false, List.of());
+    }
+    return new HostedPods(true, informer.getStore().list().stream()
+        .filter(p -> HostedPodSnapshots.serviceOf(p).filter(service::equals).isPresent())
+        .map(HostedPodSnapshots::tryOf).flatMap(Optional::stream).toList());
+  }
+
   /** Every pod in the cache that carries Tugboat's annotations; not synced, with none, while the cache is not. */
   OwnPods ownPods() {
     if (!isSynced()) {
       return new OwnPods(false, List.of());
     }
-    return new OwnPods(true, informer.getStore().list().stream().map(PodSnapshots::tryOf).flatMap(Optional::stream)
-        .toList());
+    List<Pod> all = informer.getStore().list();
+    return new OwnPods(true, all.stream().map(PodSnapshots::tryOf).flatMap(Optional::stream).toList(),
+        all.stream().map(HostedPodSnapshots::tryOf).flatMap(Optional::stream).toList());
   }
 
   /** The pods in the cache, each name with whether the pod is live, from one look at the cache. */
@@ -228,6 +242,11 @@ final class PodInformer {
       if (pod.getMetadata() != null) {
         liveness.accept(pod.getMetadata().getName(), false);
       }
+      Optional<HostedPod> hosted = HostedPodSnapshots.tryOf(pod);
+      if (hosted.isPresent()) {
+        directory.hostedService(hosted.get().service()).tell(new HostedCommand.PodGone(hosted.get()));
+        return;
+      }
       PodSnapshots.tryOf(pod).ifPresentOrElse(
           s -> directory.service(s.serviceId())
               .tell(new ServiceCommand.PodGone(s.podName(), finalStateUnknown, s)),
@@ -237,6 +256,11 @@ final class PodInformer {
     private void observed(Pod pod) {
       if (pod.getMetadata() != null) {
         liveness.accept(pod.getMetadata().getName(), isLive(pod));
+      }
+      Optional<HostedPod> hosted = HostedPodSnapshots.tryOf(pod);
+      if (hosted.isPresent()) {
+        directory.hostedService(hosted.get().service()).tell(new HostedCommand.PodObserved(hosted.get()));
+        return;
       }
       PodSnapshots.tryOf(pod).ifPresentOrElse(
           s -> directory.service(s.serviceId()).tell(new ServiceCommand.PodObserved(s)),

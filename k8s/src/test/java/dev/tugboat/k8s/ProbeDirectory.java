@@ -2,6 +2,7 @@ package dev.tugboat.k8s;
 
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.hosted.HostedCommand;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -11,10 +12,12 @@ import org.apache.pekko.actor.typed.RecipientRef;
 /** An EntityDirectory for tests: every service and simulation message lands on one probe each. */
 final class ProbeDirectory implements EntityDirectory {
   final TestProbe<ServiceCommand> services;
+  final TestProbe<HostedCommand> hosted;
   final TestProbe<SimulationCommand> simulations;
 
   ProbeDirectory(ActorTestKit testKit) {
     this.services = testKit.createTestProbe(ServiceCommand.class);
+    this.hosted = testKit.createTestProbe(HostedCommand.class);
     this.simulations = testKit.createTestProbe(SimulationCommand.class);
   }
 
@@ -26,5 +29,10 @@ final class ProbeDirectory implements EntityDirectory {
   @Override
   public RecipientRef<ServiceCommand> service(ServiceId serviceId) {
     return services.ref();
+  }
+
+  @Override
+  public RecipientRef<HostedCommand> hostedService(String name) {
+    return hosted.ref();
   }
 }

@@ -5,6 +5,7 @@ import dev.tugboat.protocol.EnvVar;
 import dev.tugboat.protocol.ModelSpec;
 import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.dots.Lifecycle;
+import dev.tugboat.protocol.hosted.HostedCommand;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import java.time.Duration;
@@ -86,6 +87,11 @@ final class TestSupport {
     @Override
     public RecipientRef<ServiceCommand> service(ServiceId serviceId) {
       return services.ref();
+    }
+
+    @Override
+    public RecipientRef<HostedCommand> hostedService(String name) {
+      throw new AssertionError("the bridge looks up no hosted service");
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.tugboat.node;
 import dev.tugboat.persistence.ServiceEntity;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.hosted.HostedCommand;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import java.time.Duration;
@@ -81,6 +82,16 @@ final class LocalShardEvents implements EntityDirectory {
       return cluster.service(serviceId);
     }
     return DROP;
+  }
+
+  /**
+   * Every node forwards its hosted-service pod changes: they are few (a handful of replicas, each
+   * changing a few times in its life), a repeated observation changes nothing, and a service is
+   * never left without news while this node's shard set is being learnt.
+   */
+  @Override
+  public RecipientRef<HostedCommand> hostedService(String name) {
+    return cluster.hostedService(name);
   }
 
   /** Where pod changes for services hosted by another node go: nowhere. */

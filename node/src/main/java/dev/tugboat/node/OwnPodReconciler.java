@@ -3,6 +3,9 @@ package dev.tugboat.node;
 import com.typesafe.config.Config;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.kubernetes.KubernetesCommand;
+import dev.tugboat.protocol.hosted.HostedCommand;
+import dev.tugboat.protocol.hosted.HostedPod;
+import dev.tugboat.protocol.hosted.HostedReply;
 import dev.tugboat.protocol.kubernetes.OwnPods;
 import dev.tugboat.protocol.kubernetes.PodCallResult;
 import dev.tugboat.protocol.kubernetes.PodSnapshot;
@@ -30,7 +33,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * deployment's ownership label from the gateway's informer cache and asks each pod's service:
  * a pod whose service does not exist is deleted only after it has been seen orphaned for
  * {@code orphan-grace}; a pod whose service is already DELETED (its own deletion was abandoned)
- * is deleted at once. Pods of other deployments are never listed, so never touched. Services
+ * is deleted at once. A hosted service's pod is deleted after the same grace when no hosted
+ * service of its name exists. Pods of other deployments are never listed, so never touched. Services
  * that exist delete their pods themselves at their persisted deadline.
  */
 final class OwnPodReconciler {
@@ -45,6 +49,8 @@ final class OwnPodReconciler {
   private record Checked(PodSnapshot pod, ServiceReply reply) implements Command {}
 
   private record Deleted(PodCallResult result) implements Command {}
+
+  private record HostedChecked(HostedPod pod, HostedReply reply) implements Command {}
 
   /** The reconciler's settings, from {@code tugboat.reconciler}. */
   record Settings(Duration interval, Duration orphanGrace, Duration askTimeout) {
@@ -93,6 +99,7 @@ final class OwnPodReconciler {
         })
         .onMessage(Listed.class, this::onListed)
         .onMessage(Checked.class, this::onChecked)
+        .onMessage(HostedChecked.class, this::onHostedChecked)
         .onMessage(Deleted.class, d -> {
           if (d.result() instanceof PodCallResult.Failed f) {
             ctx.getLog().warn("reconciler: deleting pod {} failed ({}); trying again next round", f.podName(), f.reason());
@@ -107,11 +114,46 @@ final class OwnPodReconciler {
       ctx.getLog().debug("reconciler: the pod watch is not synced; skipping this round");
       return Behaviors.same();
     }
-    Set<String> present = listed.pods().pods().stream().map(PodSnapshot::podName).collect(Collectors.toSet());
+    Set<String> present = listed.pods().pods().stream().map(PodSnapshot::podName)
+        .collect(Collectors.toCollection(java.util.HashSet::new));
+    listed.pods().hosted().forEach(p -> present.add(p.podName()));
     orphanSince.keySet().retainAll(present);
     for (PodSnapshot pod : listed.pods().pods()) {
       ctx.ask(ServiceReply.class, directory.service(pod.serviceId()), settings.askTimeout(), ServiceCommand.Get::new,
           (reply, failure) -> new Checked(pod, reply));
+    }
+    for (HostedPod pod : listed.pods().hosted()) {
+      ctx.ask(HostedReply.class, directory.hostedService(pod.service()), settings.askTimeout(), HostedCommand.Get::new,
+          (reply, failure) -> new HostedChecked(pod, reply));
+    }
+    return Behaviors.same();
+  }
+
+  /**
+   * A hosted service's pod whose service does not exist is deleted after orphan-grace; one whose
+   * service exists is left to it (the service deletes its own strays).
+   */
+  private Behavior<Command> onHostedChecked(HostedChecked checked) {
+    HostedPod pod = checked.pod();
+    if (checked.reply() == null) {
+      return Behaviors.same();
+    }
+    if (checked.reply() instanceof HostedReply.Found) {
+      orphanSince.remove(pod.podName());
+      return Behaviors.same();
+    }
+    Instant now = clock.instant();
+    Instant since = orphanSince.computeIfAbsent(pod.podName(), name -> {
+      ctx.getLog().info("reconciler: pod {} carries this deployment's label but hosted service {} does not exist; "
+          + "deleting it after {} unless the service appears", name, pod.service(), settings.orphanGrace());
+      return now;
+    });
+    if (!now.isBefore(since.plus(settings.orphanGrace()))) {
+      ctx.getLog().warn("reconciler: deleting orphaned pod {} (no hosted service {} for {})", pod.podName(),
+          pod.service(), settings.orphanGrace());
+      orphanSince.remove(pod.podName());
+      gateway.tell(new KubernetesCommand.DeletePod(pod.podName(),
+          ctx.messageAdapter(PodCallResult.class, Deleted::new)));
     }
     return Behaviors.same();
   }

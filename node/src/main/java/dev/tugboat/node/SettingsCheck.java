@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigResolveOptions;
 import dev.tugboat.http.EventStreamSettings;
 import dev.tugboat.http.HttpSettings;
 import dev.tugboat.http.RequestLimits;
+import dev.tugboat.http.ServiceUrlSettings;
+import dev.tugboat.persistence.HostedSettings;
 import dev.tugboat.http.auth.AuthSettings;
 import dev.tugboat.k8s.KubernetesSettings;
 import dev.tugboat.mqtt.MqttSettings;
@@ -58,6 +60,9 @@ public final class SettingsCheck {
     RULES.put("TUGBOAT_K8S_BURST", integer(1));
     RULES.put("TUGBOAT_K8S_DELETE_QPS", number(0, "a number >= 0 (0 = not paced)"));
     RULES.put("TUGBOAT_MAX_MODELS", integer(1));
+    RULES.put("TUGBOAT_HOSTED_MAX_REPLICAS", integer(1));
+    RULES.put("TUGBOAT_PUBLIC_URL", new Rule(v -> v.isEmpty() ? Optional.empty()
+        : ServiceUrlSettings.problem(v).map(p -> "an http:// or https:// URL with a host, no query (it " + p + ")")));
     RULES.put("TUGBOAT_ENDED_RETENTION", duration());
     RULES.put("TUGBOAT_ORPHAN_GRACE", duration());
     RULES.put("TUGBOAT_LOST_NODE_GRACE", duration());
@@ -133,6 +138,8 @@ public final class SettingsCheck {
     List<Map.Entry<String, Runnable>> records = new ArrayList<>();
     records.add(Map.entry("tugboat.http", () -> HttpSettings.fromConfig(config)));
     records.add(Map.entry("tugboat.http", () -> RequestLimits.fromConfig(config)));
+    records.add(Map.entry("tugboat.http", () -> ServiceUrlSettings.fromConfig(config)));
+    records.add(Map.entry("tugboat.hosted", () -> HostedSettings.fromConfig(config)));
     records.add(Map.entry("tugboat.http.auth", () -> AuthSettings.fromConfig(config, embeddedMode)));
     records.add(Map.entry("tugboat.http.events", () -> EventStreamSettings.fromConfig(config)));
     records.add(Map.entry("tugboat.events", () -> EventFeedSettings.fromConfig(config)));

@@ -1,9 +1,11 @@
 package dev.tugboat.node;
 
+import dev.tugboat.persistence.HostedServiceEntity;
 import dev.tugboat.persistence.ServiceEntity;
 import dev.tugboat.persistence.SimulationEntity;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.hosted.HostedCommand;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -26,5 +28,10 @@ final class ShardedEntityDirectory implements EntityDirectory {
   @Override
   public RecipientRef<ServiceCommand> service(ServiceId serviceId) {
     return sharding.entityRefFor(ServiceEntity.ENTITY_KEY, serviceId.entityId());
+  }
+
+  @Override
+  public RecipientRef<HostedCommand> hostedService(String name) {
+    return sharding.entityRefFor(HostedServiceEntity.ENTITY_KEY, name);
   }
 }

@@ -3,7 +3,11 @@ package dev.tugboat.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.tugboat.http.EventStreamSettings;
+import dev.tugboat.http.HostedServices;
 import dev.tugboat.http.HttpServer;
+import dev.tugboat.http.ServiceUrlSettings;
+import dev.tugboat.persistence.HostedServiceEntity;
+import dev.tugboat.persistence.HostedSettings;
 import dev.tugboat.http.auth.Access;
 import dev.tugboat.http.HttpSettings;
 import dev.tugboat.http.KnownIds;
@@ -234,6 +238,8 @@ public final class TugboatNode implements AutoCloseable {
       }
       SimulationEntity.init(system, wiring, journal, metrics);
       ServiceEntity.init(system, directory, gateway, entitySettings, journal);
+      HostedEndpointsBoard hostedBoard = HostedEndpointsBoard.start(system, directory);
+      HostedServiceEntity.init(system, gateway, hostedBoard, HostedSettings.fromConfig(config));
       RetentionSweeper.init(system, directory, entitySettings, RetentionSweeper.Settings.fromConfig(config), journal);
       NotificationProjection.init(system, directory, bridge.notifier(), notificationSettings);
       SimulationSummaryProjection.init(system, notificationSettings.tags(), SimulationSummarySettings.fromConfig(config));
@@ -247,7 +253,8 @@ public final class TugboatNode implements AutoCloseable {
       LifecycleEventFeed events = LifecycleEventFeed.start(system, EventFeedSettings.fromConfig(config), metrics);
       ServerBinding binding = HttpServer.start(system, httpSettings, access, directory, journalIds(journal.ids()),
               new JournalSimulationList(journal.summaries()), serviceRecords, readiness, metrics::scrape,
-              new JournalLifecycleEvents(events), EventStreamSettings.fromConfig(config))
+              new JournalLifecycleEvents(events), EventStreamSettings.fromConfig(config),
+              new HostedServices(hostedBoard, hostedBoard, ServiceUrlSettings.fromConfig(config)))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       stop.add("http-binding", () -> binding.unbind().toCompletableFuture().join());
       log.info("Tugboat node up: mode={}, http={}, cluster={}", settings.mode(), binding.localAddress(),

@@ -25,6 +25,7 @@ import dev.tugboat.protocol.kubernetes.PodCallResult;
 import dev.tugboat.protocol.TerminationStatus;
 import dev.tugboat.protocol.notify.NotifierCommand;
 import dev.tugboat.protocol.notify.PublishResult;
+import dev.tugboat.protocol.hosted.HostedCommand;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.service.ServiceReply;
 import dev.tugboat.protocol.service.ServiceView;
@@ -325,6 +326,11 @@ final class JournalRoundTrip {
         @Override
         public RecipientRef<ServiceCommand> service(ServiceId serviceId) {
           return service;
+        }
+
+        @Override
+        public RecipientRef<HostedCommand> hostedService(String name) {
+          throw new AssertionError("no hosted service is looked up by the projection");
         }
       };
       return kit.spawn(ProjectionBehavior.create(NotificationProjection.projection(kit.system(),

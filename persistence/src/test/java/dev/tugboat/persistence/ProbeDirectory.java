@@ -2,6 +2,7 @@ package dev.tugboat.persistence;
 
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ServiceId;
+import dev.tugboat.protocol.hosted.HostedCommand;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -12,10 +13,12 @@ import org.apache.pekko.actor.typed.RecipientRef;
 final class ProbeDirectory implements EntityDirectory {
   final TestProbe<SimulationCommand> simulations;
   final TestProbe<ServiceCommand> services;
+  final TestProbe<HostedCommand> hosted;
 
   ProbeDirectory(ActorTestKit testKit) {
     this.simulations = testKit.createTestProbe(SimulationCommand.class);
     this.services = testKit.createTestProbe(ServiceCommand.class);
+    this.hosted = testKit.createTestProbe(HostedCommand.class);
   }
 
   @Override
@@ -26,5 +29,10 @@ final class ProbeDirectory implements EntityDirectory {
   @Override
   public RecipientRef<ServiceCommand> service(ServiceId serviceId) {
     return services.ref();
+  }
+
+  @Override
+  public RecipientRef<HostedCommand> hostedService(String name) {
+    return hosted.ref();
   }
 }

@@ -1,5 +1,6 @@
 package dev.tugboat.protocol;
 
+import dev.tugboat.protocol.hosted.HostedCommand;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.simulation.SimulationCommand;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -13,4 +14,7 @@ public interface EntityDirectory {
   RecipientRef<SimulationCommand> simulation(String simulationId);
 
   RecipientRef<ServiceCommand> service(ServiceId serviceId);
+
+  /** The hosted service called {@code name} (its entity id is the name). */
+  RecipientRef<HostedCommand> hostedService(String name);
 }

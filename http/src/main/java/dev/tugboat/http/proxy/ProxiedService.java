@@ -1,12 +1,15 @@
 package dev.tugboat.http.proxy;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * A long-lived service as the proxy needs it: its name, the principal name of its owner (who,
- * beside operators, may open its private ports), its published ports by container port, and the
+ * beside operators, may open its private ports), its published ports by container port in the
+ * order the service declared them (the first is the one {@code /{name}/} reaches), and the
  * replicas that are ready now (empty while none is: the proxy answers 503).
  */
 public record ProxiedService(String name, String owner, Map<Integer, PublishedPort> ports, List<Replica> ready) {
@@ -14,7 +17,7 @@ public record ProxiedService(String name, String owner, Map<Integer, PublishedPo
   public ProxiedService {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(owner, "owner");
-    ports = Map.copyOf(ports);
+    ports = Collections.unmodifiableMap(new LinkedHashMap<>(ports));
     ready = List.copyOf(ready);
   }
 

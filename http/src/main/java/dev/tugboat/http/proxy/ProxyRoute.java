@@ -425,9 +425,9 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     AUDIT.info("audit who={} action=\"open service {} port {} with ?token=\" status={}", who, service, port, status);
   }
 
-  /** The first published port: the lowest port number, the one the path form without a port reaches. */
+  /** The first published port in the service's declared order, the one the path form without a port reaches. */
   public static Optional<Integer> firstPort(ProxiedService service) {
-    return service.ports().keySet().stream().min(Integer::compare);
+    return service.ports().keySet().stream().findFirst();
   }
 
   /** The value of the first {@code token} parameter of a raw query, decoded. */

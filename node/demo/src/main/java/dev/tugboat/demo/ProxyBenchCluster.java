@@ -7,6 +7,7 @@ import dev.tugboat.http.SimulationList;
 import dev.tugboat.protocol.EntityDirectory;
 import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.events.EventPosition;
+import dev.tugboat.protocol.hosted.HostedCommand;
 import dev.tugboat.protocol.service.ServiceCommand;
 import dev.tugboat.protocol.service.ServiceHistoryEntry;
 import dev.tugboat.protocol.simulation.SimulationCommand;
@@ -45,6 +46,11 @@ final class ProxyBenchCluster implements EntityDirectory, KnownIds, SimulationLi
   @Override
   public RecipientRef<ServiceCommand> service(ServiceId serviceId) {
     throw new IllegalStateException("bench-proxy's node has no service " + serviceId);
+  }
+
+  @Override
+  public RecipientRef<HostedCommand> hostedService(String name) {
+    throw new IllegalStateException("bench-proxy's node has no hosted service entity " + name);
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.typesafe.config.ConfigFactory;
 import dev.tugboat.http.EventStreamSettings;
+import dev.tugboat.http.HostedServices;
 import dev.tugboat.http.HttpServer;
 import dev.tugboat.http.HttpSettings;
 import dev.tugboat.http.Readiness;
@@ -114,8 +115,8 @@ final class ProxyBenchCommand implements Callable<Integer> {
       Readiness ready = () -> CompletableFuture.completedFuture(List.of(Readiness.Check.passed("bench")));
       ServerBinding node = HttpServer.start(system, new HttpSettings("127.0.0.1", 0, Duration.ofSeconds(5),
               Duration.ofSeconds(1)), access, cluster, cluster, cluster, cluster, ready, () -> "",
-              cluster, new EventStreamSettings(Duration.ofSeconds(10)), endpoints,
-              new ServiceUrls(URI.create("http://127.0.0.1"), Optional.empty()))
+              cluster, new EventStreamSettings(Duration.ofSeconds(10)), new HostedServices(List::of, endpoints,
+              new ServiceUrls(URI.create("http://127.0.0.1"), Optional.empty())))
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
       URI direct = URI.create("http://127.0.0.1:" + backendPort + "/echo");
       URI proxied = URI.create("http://127.0.0.1:" + node.localAddress().getPort() + "/bench/echo");

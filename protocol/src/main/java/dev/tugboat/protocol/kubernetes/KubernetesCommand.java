@@ -1,6 +1,7 @@
 package dev.tugboat.protocol.kubernetes;
 
 import dev.tugboat.protocol.ServiceSpec;
+import dev.tugboat.protocol.hosted.HostedSpec;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -27,6 +28,17 @@ public sealed interface KubernetesCommand {
    * informer cache holds it; no API call. For the reconciler that takes back orphaned pods.
    */
   record ListOwnPods(ActorRef<OwnPods> replyTo) implements KubernetesCommand {}
+
+  /**
+   * Create the pod of replica {@code slot} of a hosted service in its {@code generation}
+   * ({@code HostedPodNames}); an existing pod of the same service, slot and generation counts as
+   * success. Admitted like a model's pod (the admission limits count it).
+   */
+  record CreateHostedPod(HostedSpec spec, int slot, long generation, ActorRef<PodCallResult> replyTo)
+      implements KubernetesCommand {}
+
+  /** The hosted service's pods as the informer cache holds them (no API call). */
+  record ListHostedPods(String service, ActorRef<HostedPods> replyTo) implements KubernetesCommand {}
 
   /** Messages the gateway sends itself; declared in the k8s module. */
   non-sealed interface Private extends KubernetesCommand {}

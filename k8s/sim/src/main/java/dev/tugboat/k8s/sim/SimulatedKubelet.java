@@ -27,6 +27,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,7 @@ public final class SimulatedKubelet implements AutoCloseable {
     volatile boolean deleted;
     volatile ScheduledFuture<?> timer;
     volatile FakeModel model;
+    volatile EchoService echo;
     volatile Instant startedAt;
 
     PodRun(String name, String uid) {
@@ -74,6 +76,9 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final ExecutorService events = Executors.newSingleThreadExecutor(daemon("tugboat-sim-kubelet-events"));
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("tugboat-sim-models"));
   private final AtomicInteger podIps = new AtomicInteger();
+  private final AtomicInteger serviceIps = new AtomicInteger();
+  /** The echo servers' actor system, made when the first one starts. */
+  private ActorSystem<Void> services;
   /** Reads the Secrets that containers' environment refers to. */
   private final KubernetesClient client;
 
@@ -155,6 +160,60 @@ public final class SimulatedKubelet implements AutoCloseable {
     if (m != null) {
       m.stop();
     }
+    stopEcho(run);
+  }
+
+  private static void stopEcho(PodRun run) {
+    EchoService e = run.echo;
+    if (e != null) {
+      run.echo = null;
+      e.stop();
+    }
+  }
+
+  private synchronized ActorSystem<Void> services() {
+    if (services == null) {
+      services = EchoService.newSystem();
+    }
+    return services;
+  }
+
+  /**
+   * A service pod's container: its echo server on a loopback address of its own (Linux routes
+   * all of 127/8 to the loopback device), reported as the pod IP; the container is ready once
+   * every port is bound.
+   */
+  private void startEchoService(PodRun run, Container container) {
+    int n = serviceIps.incrementAndGet();
+    String ip = "127.77." + (n / 250 % 250) + "." + (n % 250 + 2);
+    List<Integer> ports = container.getPorts() == null ? List.of()
+        : container.getPorts().stream().map(p -> p.getContainerPort()).toList();
+    run.startedAt = Instant.now();
+    write(run, status -> {
+      status.setPhase("Running");
+      status.setPodIP(ip);
+      status.setHostIP("10.0.0.1");
+      status.setContainerStatuses(List.of(containerStatus(container, false,
+          new ContainerStateBuilder().withNewRunning().withStartedAt(run.startedAt.toString()).endRunning().build())));
+    });
+    logs.open(run.name);
+    EchoService.start(services(), run.name, ip, ports, code -> exited(run, container, code))
+        .whenComplete((echo, failure) -> {
+          if (failure != null) {
+            logs.append(run.name, "cannot listen on " + ip + " " + ports + ": " + failure);
+            exited(run, container, 1);
+            return;
+          }
+          run.echo = echo;
+          if (run.deleted) {
+            stopEcho(run);
+            return;
+          }
+          logs.append(run.name, "Listening on " + ip + " ports " + ports);
+          write(run, status -> status.setContainerStatuses(List.of(containerStatus(container, true,
+              new ContainerStateBuilder().withNewRunning().withStartedAt(run.startedAt.toString()).endRunning()
+                  .build()))));
+        });
   }
 
   private void startContainer(PodRun run, Container container) {
@@ -173,6 +232,10 @@ public final class SimulatedKubelet implements AutoCloseable {
               .withMessage(missing.get()).endWaiting().build()))));
       run.timer = scheduler.schedule(() -> startContainer(run, container),
           Math.max(50, settings.pendingDelay().toMillis()), TimeUnit.MILLISECONDS);
+      return;
+    }
+    if (SimulatedImages.of(container.getImage()) == SimulatedImages.ECHO_SERVICE) {
+      startEchoService(run, container);
       return;
     }
     run.startedAt = Instant.now();
@@ -265,6 +328,7 @@ public final class SimulatedKubelet implements AutoCloseable {
     if (run.deleted) {
       return;
     }
+    stopEcho(run);
     logs.append(run.name, "Container exited with code " + exitCode);
     Instant started = run.startedAt;
     // Milliseconds, not the API's usual seconds: the benchmark measures detection latency from it.
@@ -337,8 +401,14 @@ public final class SimulatedKubelet implements AutoCloseable {
       if (m != null) {
         m.stop();
       }
+      stopEcho(r);
     });
     runs.clear();
+    synchronized (this) {
+      if (services != null) {
+        services.terminate();
+      }
+    }
     events.shutdownNow();
     scheduler.shutdownNow();
     mqtt.close();

@@ -1,0 +1,19 @@
+package dev.tugboat.http;
+
+import dev.tugboat.http.proxy.ServiceEndpoints;
+import dev.tugboat.http.proxy.ServiceUrls;
+import java.util.Objects;
+
+/**
+ * What the frontend needs to serve the hosted services: their names for the list, their
+ * endpoints for the proxy, and where their ports are reached. The node answers both from the
+ * view every hosted service publishes to all nodes (docs/architecture.md, "Hosted services").
+ */
+public record HostedServices(HostedServiceNames names, ServiceEndpoints endpoints, ServiceUrls urls) {
+
+  public HostedServices {
+    Objects.requireNonNull(names, "names");
+    Objects.requireNonNull(endpoints, "endpoints");
+    Objects.requireNonNull(urls, "urls");
+  }
+}

@@ -1,0 +1,115 @@
+package dev.tugboat.k8s;
+
+import static dev.tugboat.k8s.PodConventions.*;
+
+import dev.tugboat.protocol.hosted.HostedSpec;
+import dev.tugboat.protocol.hosted.PublishedPort;
+import dev.tugboat.protocol.hosted.Resources;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the pod of one replica of a hosted service: this deployment's ownership labels (so the
+ * informer sees it and no other deployment's reconciler touches it) plus
+ * {@code tugboat.dev/hosted-service}, {@code tugboat.dev/replica} and {@code tugboat.dev/generation};
+ * one container named {@code service} with the image, the command as its args, the environment,
+ * the resources of the spec and a container port per published port; a TCP readiness probe on the
+ * first published port, so a replica joins the proxy's rotation only once it accepts connections.
+ * restartPolicy Never: the entity replaces a failed replica itself, with its own backoff.
+ */
+public final class HostedPodFactory {
+
+  private final KubernetesSettings settings;
+
+  public HostedPodFactory(KubernetesSettings settings) {
+    this.settings = settings;
+  }
+
+  /** The labels of one replica's pod (also the selector of the service's pods without the last two). */
+  public Map<String, String> labels(String service, int slot, long generation) {
+    Map<String, String> labels = new LinkedHashMap<>(PodFactory.ownershipLabels(settings.deploymentId()));
+    labels.put(LABEL_HOSTED_SERVICE, service);
+    labels.put(LABEL_REPLICA, Integer.toString(slot));
+    labels.put(LABEL_GENERATION, Long.toString(generation));
+    return labels;
+  }
+
+  public Pod podFor(HostedSpec spec, int slot, long generation) {
+    String name = dev.tugboat.protocol.hosted.HostedPodNames.podName(spec.name(), slot, generation);
+    List<EnvVar> env = spec.env().stream().map(e -> new EnvVar(e.name(), e.value(), null)).toList();
+    List<ContainerPort> ports = spec.publishedPorts().stream().map(p -> new ContainerPortBuilder()
+        .withContainerPort(p.port()).withProtocol("TCP").build()).toList();
+    PodBuilder b = new PodBuilder()
+        .withNewMetadata()
+          .withName(name)
+          .withNamespace(settings.namespace())
+          .withLabels(labels(spec.name(), slot, generation))
+          .withAnnotations(Map.of(LABEL_HOSTED_SERVICE, spec.name()))
+        .endMetadata()
+        .withNewSpec()
+          .addNewContainer()
+            .withName(HOSTED_CONTAINER_NAME)
+            .withImage(spec.image())
+            .withImagePullPolicy(settings.imagePullPolicy())
+            .withArgs(spec.command().isEmpty() ? null : spec.command())
+            .withEnv(env)
+            .withPorts(ports)
+            .withResources(resources(spec.resources()))
+          .endContainer()
+          .withRestartPolicy("Never")
+          .withNodeSelector(settings.nodeSelector().isEmpty() ? null : new LinkedHashMap<>(settings.nodeSelector()))
+        .endSpec();
+    if (!spec.publishedPorts().isEmpty()) {
+      PublishedPort first = spec.publishedPorts().get(0);
+      b.editSpec().editFirstContainer().withNewReadinessProbe()
+          .withNewTcpSocket().withPort(new IntOrString(first.port())).endTcpSocket()
+          .withPeriodSeconds(2).withFailureThreshold(3)
+          .endReadinessProbe().endContainer().endSpec();
+    }
+    PodDefaults d = settings.podDefaults();
+    if (!d.serviceAccount().isEmpty()) {
+      b.editSpec().withServiceAccountName(d.serviceAccount()).endSpec();
+    }
+    if (!settings.imagePullSecret().isBlank()) {
+      b.editSpec().withImagePullSecrets(new LocalObjectReference(settings.imagePullSecret())).endSpec();
+    }
+    return b.build();
+  }
+
+  private static io.fabric8.kubernetes.api.model.ResourceRequirements resources(Resources r) {
+    Map<String, Quantity> requests = quantities(r.cpuRequest(), r.memoryRequest());
+    Map<String, Quantity> limits = quantities(r.cpuLimit(), r.memoryLimit());
+    if (requests.isEmpty() && limits.isEmpty()) {
+      return null;
+    }
+    ResourceRequirementsBuilder b = new ResourceRequirementsBuilder();
+    if (!requests.isEmpty()) {
+      b.withRequests(requests);
+    }
+    if (!limits.isEmpty()) {
+      b.withLimits(limits);
+    }
+    return b.build();
+  }
+
+  private static Map<String, Quantity> quantities(String cpu, String memory) {
+    Map<String, Quantity> m = new LinkedHashMap<>();
+    if (!cpu.isEmpty()) {
+      m.put("cpu", new Quantity(cpu));
+    }
+    if (!memory.isEmpty()) {
+      m.put("memory", new Quantity(memory));
+    }
+    return m;
+  }
+}
