@@ -43,9 +43,12 @@ final class SimulatedApiServer extends Dispatcher {
   private final ApiServerCounters counters;
   private final ModelLogs logs;
   private final PodStore store;
+  /** "Bearer {token}" every request but the kubelet's must carry; null when the server takes any. */
+  private final String requiredAuthorization;
 
-  SimulatedApiServer(PodStore store, Faults faults, ApiServerCounters counters, ModelLogs logs) {
+  SimulatedApiServer(PodStore store, Faults faults, ApiServerCounters counters, ModelLogs logs, String bearerToken) {
     this.store = store;
+    this.requiredAuthorization = bearerToken.isEmpty() ? null : "Bearer " + bearerToken;
     this.faults = faults;
     this.counters = counters;
     this.logs = logs;
@@ -59,6 +62,10 @@ final class SimulatedApiServer extends Dispatcher {
     String agent = request.getHeader("User-Agent");
     if (agent != null && agent.startsWith(KUBELET_USER_AGENT)) {
       return route(kind, request, m, null);
+    }
+    if (requiredAuthorization != null && !requiredAuthorization.equals(request.getHeader("Authorization"))) {
+      return status(new StatusBuilder().withStatus("Failure").withCode(401).withReason("Unauthorized")
+          .withMessage("Unauthorized").build());
     }
     counters.request(kind, request.getMethod());
     Pod body = null;
