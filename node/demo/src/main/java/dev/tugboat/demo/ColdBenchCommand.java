@@ -139,6 +139,8 @@ final class ColdBenchCommand implements Callable<Integer> {
           lines.add(figures.get().line(name));
           log(figures.get().line(name));
         }
+        // SIGTERM, so that what the node writes on exit (a flight recording, say) is complete.
+        node.terminate();
         System.out.println("bench-cold: " + MachineProbe.measure().describe("after"));
         lines.forEach(System.out::println);
         return 0;

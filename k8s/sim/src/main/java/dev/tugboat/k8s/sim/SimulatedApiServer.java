@@ -67,6 +67,9 @@ final class SimulatedApiServer extends Dispatcher {
       return status(new StatusBuilder().withStatus("Failure").withCode(401).withReason("Unauthorized")
           .withMessage("Unauthorized").build());
     }
+    if (kind == Kind.CREATE && isDryRun(m)) {
+      return dryRunCreate(parsePod(request), m.group(1));
+    }
     counters.request(kind, request.getMethod());
     Pod body = null;
     if (kind == Kind.CREATE) {
@@ -193,6 +196,23 @@ final class SimulatedApiServer extends Dispatcher {
       counters.fault(403);
     }
     return r;
+  }
+
+  /** {@code dryRun=All} in the query: check and answer as the write would be answered, store nothing. */
+  private static boolean isDryRun(Matcher m) {
+    return m.matches() && "All".equals(query(m.group(4)).get("dryRun"));
+  }
+
+  /**
+   * A dry-run create, as Kubernetes answers it: 201 with the pod as it would be stored, nothing
+   * stored, no watch event, not counted as a create.
+   */
+  private static MockResponse dryRunCreate(Pod pod, String namespace) {
+    if (pod == null || pod.getMetadata() == null || pod.getMetadata().getName() == null) {
+      return status(PodStore.status(400, "BadRequest", "the request body is not a named pod", null));
+    }
+    pod.getMetadata().setNamespace(namespace);
+    return json(201, Serialization.asJson(pod));
   }
 
   private static Pod parsePod(RecordedRequest request) {
