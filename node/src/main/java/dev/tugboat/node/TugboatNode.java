@@ -190,12 +190,12 @@ public final class TugboatNode implements AutoCloseable {
         client = KubernetesClients.create(k8sSettings);
         stop.add("kubernetes-client", client);
       }
-      KubernetesClients.warmUp(client.getKubernetesSerialization());
       WarmUpSettings warmUp = WarmUpSettings.fromConfig(config);
-      // On threads of its own, beside the actor system's start; joined before the gateway starts.
-      CompletableFuture<Integer> kubernetesWarm = warmUp.enabled() && warmUp.kubernetesRounds() > 0
-          ? CompletableFuture.supplyAsync(() -> warmUpKubernetes(k8sSettings, client, warmUp))
-          : CompletableFuture.completedFuture(0);
+      // On a thread of its own, beside the actor system's start; joined before the gateway starts.
+      CompletableFuture<Integer> kubernetesWarm = CompletableFuture.supplyAsync(() -> {
+        KubernetesClients.warmUp(client.getKubernetesSerialization());
+        return warmUp.enabled() && warmUp.kubernetesRounds() > 0 ? warmUpKubernetes(k8sSettings, client, warmUp) : 0;
+      }, task -> new Thread(task, "kubernetes-warm-up").start());
 
       // Closed last of the node's own parts: after the actor system (journal, projections,
       // sharding) terminated, so nothing fails on a closed database while it stops.
