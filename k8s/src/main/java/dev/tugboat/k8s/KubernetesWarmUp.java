@@ -68,7 +68,8 @@ public final class KubernetesWarmUp {
           }
         }
         if (answered.get() == before) {
-          log.info("Kubernetes warm-up ended after {} dry-run pod creates: {}", answered.get(), lastFailure);
+          log.info("Kubernetes warm-up ended after {} dry-run pod creates: {}", answered.get(),
+              String.valueOf(lastFailure));
           break;
         }
       }

@@ -52,7 +52,7 @@ class KubernetesWarmUpIT {
     assertTrue(kube.url().startsWith("https://"), kube.url());
     try (KubernetesClient client = KubernetesClients.create(settings(TOKEN))) {
       int creates = kube.counters().requests(ApiServerCounters.Kind.CREATE);
-      assertEquals(8, KubernetesWarmUp.run(settings(TOKEN), client, 2, Duration.ofSeconds(20)));
+      assertEquals(8, KubernetesWarmUp.run(settings(TOKEN), client, 2, Duration.ofSeconds(90)));
       assertEquals(0, kube.storedPods());
       assertEquals(creates, kube.counters().requests(ApiServerCounters.Kind.CREATE));
       assertTrue(client.pods().inNamespace(NS).list().getItems().isEmpty());
@@ -67,7 +67,7 @@ class KubernetesWarmUpIT {
       KubernetesClientException e = assertThrows(KubernetesClientException.class,
           () -> client.pods().inNamespace(NS).list());
       assertEquals(401, e.getCode());
-      assertEquals(0, KubernetesWarmUp.run(settings(TOKEN), client, 3, Duration.ofSeconds(20)));
+      assertEquals(0, KubernetesWarmUp.run(settings(TOKEN), client, 3, Duration.ofSeconds(90)));
     }
   }
 }

@@ -30,7 +30,7 @@ class ColdBenchIT {
     try (PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
       System.setOut(tee);
       code = DemoMain.commandLine(Map.of()).execute("bench-cold", "--models", "3", "--run-seconds", "1",
-          "--data-dir", dir.resolve("data").toString(), "--timeout-seconds", "120");
+          "--data-dir", dir.resolve("data").toString(), "--timeout-seconds", "240");
     } finally {
       System.setOut(original);
     }
