@@ -66,13 +66,18 @@ public final class KubernetesClients {
   }
 
   /**
-   * fabric8 builds each client's pod deserializer on first use, loading its registry of every
+   * fabric8 builds each client's pod deserializer on first use, and the deserializer of a watch
+   * event's object (a resource of any kind, found by its kind) loads its registry of every
    * Kubernetes kind (hundreds of classes, through ServiceLoader): on a fresh node that happens on
    * the client's event loop at the first watch event and holds every response and watch frame back
-   * for seconds (vert.x blocked-thread warnings). Call once at start-up, off the event loops.
+   * for seconds (vert.x blocked-thread warnings). Call once at start-up, off the event loops: it
+   * reads a pod and a watch event of a pod.
    */
   public static void warmUp(io.fabric8.kubernetes.client.utils.KubernetesSerialization serialization) {
-    serialization.unmarshal(serialization.asJson(warmUpPod()), io.fabric8.kubernetes.api.model.Pod.class);
+    String pod = serialization.asJson(warmUpPod());
+    serialization.unmarshal(pod, io.fabric8.kubernetes.api.model.Pod.class);
+    serialization.unmarshal("{\"type\":\"ADDED\",\"object\":" + pod + "}",
+        io.fabric8.kubernetes.api.model.WatchEvent.class);
   }
 
   /** A pod with the parts Tugboat's pods have (labels, a container with env, a container status). */

@@ -15,6 +15,7 @@ import dev.tugboat.http.Readiness;
 import dev.tugboat.k8s.KubernetesClients;
 import dev.tugboat.k8s.KubernetesGateway;
 import dev.tugboat.k8s.KubernetesSettings;
+import dev.tugboat.k8s.KubernetesWarmUp;
 import dev.tugboat.k8s.PodInformerStatus;
 import dev.tugboat.mqtt.MqttBridge;
 import dev.tugboat.mqtt.MqttSettings;
@@ -25,6 +26,7 @@ import dev.tugboat.persistence.JournalConfig;
 import dev.tugboat.persistence.JournalIds;
 import dev.tugboat.persistence.JournalQueries;
 import dev.tugboat.persistence.JournalSchema;
+import dev.tugboat.persistence.JournalWarmUp;
 import dev.tugboat.persistence.LifecycleEventFeed;
 import dev.tugboat.persistence.NotificationProjection;
 import dev.tugboat.persistence.NotificationSettings;
@@ -192,7 +194,12 @@ public final class TugboatNode implements AutoCloseable {
         client = KubernetesClients.create(k8sSettings);
         stop.add("kubernetes-client", client);
       }
-      KubernetesClients.warmUp(client.getKubernetesSerialization());
+      WarmUpSettings warmUp = WarmUpSettings.fromConfig(config);
+      // On a thread of its own, beside the actor system's start; joined before the gateway starts.
+      CompletableFuture<Integer> kubernetesWarm = CompletableFuture.supplyAsync(() -> {
+        KubernetesClients.warmUp(client.getKubernetesSerialization());
+        return warmUp.enabled() && warmUp.kubernetesRounds() > 0 ? warmUpKubernetes(k8sSettings, client, warmUp) : 0;
+      }, task -> new Thread(task, "kubernetes-warm-up").start());
 
       // Closed last of the node's own parts: after the actor system (journal, projections,
       // sharding) terminated, so nothing fails on a closed database while it stops.
@@ -218,6 +225,18 @@ public final class TugboatNode implements AutoCloseable {
         throw e;
       }
       NodeSecrets.restrictDataDir(settings);
+      if (warmUp.enabled() && warmUp.journalRecoveries() > 0) {
+        long t = System.nanoTime();
+        try {
+          JournalWarmUp.run(system, warmUp.journalRecoveries(), warmUp.timeout());
+          log.info("Journal warm-up: {} empty recoveries in {} ms", warmUp.journalRecoveries(),
+              (System.nanoTime() - t) / 1_000_000);
+        } catch (ExecutionException | TimeoutException e) {
+          // Best effort: the journal's own readiness check says whether the journal works.
+          log.warn("Journal warm-up not finished: {}", e instanceof ExecutionException ? e.getCause() : e);
+        }
+      }
+      kubernetesWarm.join();
 
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       EntityDirectory directory = new ShardedEntityDirectory(system);
@@ -263,6 +282,18 @@ public final class TugboatNode implements AutoCloseable {
     } catch (Exception | Error e) {
       stop.run(drain.time());
       throw e;
+    }
+  }
+
+  private static int warmUpKubernetes(KubernetesSettings settings, KubernetesClient client, WarmUpSettings warmUp) {
+    long t = System.nanoTime();
+    try {
+      int calls = KubernetesWarmUp.run(settings, client, warmUp.kubernetesRounds(), warmUp.timeout());
+      log.info("Kubernetes warm-up: {} dry-run pod creates in {} ms", calls, (System.nanoTime() - t) / 1_000_000);
+      return calls;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
     }
   }
 

@@ -100,6 +100,9 @@ final class TestStack implements AutoCloseable {
     m.put("tugboat.http.port", 0);
     m.put("tugboat.http.auth.tokens-file", tokensFile().toString());
     m.put("pekko.remote.artery.canonical.port", 0);
+    // The warm-up's parts have tests of their own (KubernetesWarmUpIT, JournalWarmUpIT) and
+    // bench-cold's ColdBenchIT runs it in a node process; the many nodes started here need not pay for it.
+    m.put("tugboat.warm-up.enabled", false);
     m.putAll(extra);
     return TugboatNode.loadConfig(ConfigFactory.parseMap(m));
   }

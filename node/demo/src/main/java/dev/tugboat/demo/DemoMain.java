@@ -11,7 +11,7 @@ import picocli.CommandLine;
 /**
  * The command line of tugboat-demo.jar: the production commands, {@code run --embedded} for the
  * embedded mode ({@link EmbeddedMode}), {@code run} with the simulated Kubernetes allowed, and
- * {@code demo}, {@code bench}, {@code bench-cluster} and {@code bench-flood}.
+ * {@code demo}, {@code bench}, {@code bench-cluster}, {@code bench-cold} and {@code bench-flood}.
  */
 public final class DemoMain {
   private DemoMain() {}
@@ -29,6 +29,7 @@ public final class DemoMain {
         .addSubcommand(new DemoCommand())
         .addSubcommand(new BenchCommand())
         .addSubcommand(new ClusterBenchCommand())
+        .addSubcommand(new ColdBenchCommand())
         .addSubcommand(new FloodBenchCommand())
         .addSubcommand(new BenchHttpCommand())
         .addSubcommand(new EventsBenchCommand())

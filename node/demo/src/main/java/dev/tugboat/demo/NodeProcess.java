@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One Tugboat node as a separate JVM process ({@code Main run}) on loopback, started from a given
  * class path with its configuration as system properties; its output is appended to a log file.
- * Used by {@code bench-cluster} and by the cluster integration test.
+ * Used by {@code bench-cluster}, {@code bench-cold} and by the cluster integration test.
  */
 final class NodeProcess implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -26,6 +26,7 @@ final class NodeProcess implements AutoCloseable {
   final int httpPort;
   final Path log;
   private final List<String> command;
+  private final Map<String, String> environment;
   private Process process;
 
   /**
@@ -35,7 +36,17 @@ final class NodeProcess implements AutoCloseable {
    */
   NodeProcess(int index, String classPath, List<String> jvmOptions, int remotePort, int httpPort, Path log,
       Map<String, String> properties) {
+    this(index, classPath, jvmOptions, remotePort, httpPort, log, properties, Map.of());
+  }
+
+  /**
+   * As above, with {@code environment} added to this process's environment for the node: the
+   * variables an operator sets (the DOTS ones, TUGBOAT_MODE, ...).
+   */
+  NodeProcess(int index, String classPath, List<String> jvmOptions, int remotePort, int httpPort, Path log,
+      Map<String, String> properties, Map<String, String> environment) {
     this.index = index;
+    this.environment = Map.copyOf(environment);
     this.remotePort = remotePort;
     this.httpPort = httpPort;
     this.log = log;
@@ -53,8 +64,10 @@ final class NodeProcess implements AutoCloseable {
   }
 
   NodeProcess start() throws IOException {
-    process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().putAll(environment);
+    process = builder.start();
     return this;
   }
 

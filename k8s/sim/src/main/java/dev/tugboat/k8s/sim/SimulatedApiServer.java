@@ -43,9 +43,12 @@ final class SimulatedApiServer extends Dispatcher {
   private final ApiServerCounters counters;
   private final ModelLogs logs;
   private final PodStore store;
+  /** "Bearer {token}" every request but the kubelet's must carry; null when the server takes any. */
+  private final String requiredAuthorization;
 
-  SimulatedApiServer(PodStore store, Faults faults, ApiServerCounters counters, ModelLogs logs) {
+  SimulatedApiServer(PodStore store, Faults faults, ApiServerCounters counters, ModelLogs logs, String bearerToken) {
     this.store = store;
+    this.requiredAuthorization = bearerToken.isEmpty() ? null : "Bearer " + bearerToken;
     this.faults = faults;
     this.counters = counters;
     this.logs = logs;
@@ -59,6 +62,13 @@ final class SimulatedApiServer extends Dispatcher {
     String agent = request.getHeader("User-Agent");
     if (agent != null && agent.startsWith(KUBELET_USER_AGENT)) {
       return route(kind, request, m, null);
+    }
+    if (requiredAuthorization != null && !requiredAuthorization.equals(request.getHeader("Authorization"))) {
+      return status(new StatusBuilder().withStatus("Failure").withCode(401).withReason("Unauthorized")
+          .withMessage("Unauthorized").build());
+    }
+    if (kind == Kind.CREATE && isDryRun(m)) {
+      return dryRunCreate(parsePod(request), m.group(1));
     }
     counters.request(kind, request.getMethod());
     Pod body = null;
@@ -186,6 +196,23 @@ final class SimulatedApiServer extends Dispatcher {
       counters.fault(403);
     }
     return r;
+  }
+
+  /** {@code dryRun=All} in the query: check and answer as the write would be answered, store nothing. */
+  private static boolean isDryRun(Matcher m) {
+    return m.matches() && "All".equals(query(m.group(4)).get("dryRun"));
+  }
+
+  /**
+   * A dry-run create, as Kubernetes answers it: 201 with the pod as it would be stored, nothing
+   * stored, no watch event, not counted as a create.
+   */
+  private static MockResponse dryRunCreate(Pod pod, String namespace) {
+    if (pod == null || pod.getMetadata() == null || pod.getMetadata().getName() == null) {
+      return status(PodStore.status(400, "BadRequest", "the request body is not a named pod", null));
+    }
+    pod.getMetadata().setNamespace(namespace);
+    return json(201, Serialization.asJson(pod));
   }
 
   private static Pod parsePod(RecordedRequest request) {

@@ -35,6 +35,7 @@ public final class SimulatedKubernetes implements AutoCloseable {
   private static final int WATCH_HISTORY = 20_000;
 
   private final SimulatedKubernetesSettings settings;
+  private final ApiServerAccess access;
   private final KubernetesMockServer server;
   private final Faults faults;
   private final ApiServerCounters counters;
@@ -46,8 +47,9 @@ public final class SimulatedKubernetes implements AutoCloseable {
   private final NamespacedKubernetesClient systemClient;
   private final SimulatedGarbageCollector garbageCollector;
 
-  private SimulatedKubernetes(SimulatedKubernetesSettings settings) {
+  private SimulatedKubernetes(SimulatedKubernetesSettings settings, ApiServerAccess access) {
     this.settings = settings;
+    this.access = access;
     this.faults = new Faults(settings);
     this.counters = new ApiServerCounters();
     this.logs = new ModelLogs();
@@ -56,9 +58,9 @@ public final class SimulatedKubernetes implements AutoCloseable {
     // deserializer on first use, loading its registry of every kind (hundreds of classes): warm it
     // up before the first request, not on the server's one event loop.
     Serialization.unmarshal(Serialization.asJson(warmUpPod()), Pod.class);
-    SimulatedApiServer dispatcher = new SimulatedApiServer(store, faults, counters, logs);
+    SimulatedApiServer dispatcher = new SimulatedApiServer(store, faults, counters, logs, access.bearerToken());
     this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
-        new HashMap<>(), dispatcher, false);
+        new HashMap<>(), dispatcher, access.https());
     server.init(InetAddress.getLoopbackAddress(), 0);
     this.client = newClient();
     // And the client's own: bench-cluster watches through it, and its first watch event would hold
@@ -69,6 +71,7 @@ public final class SimulatedKubernetes implements AutoCloseable {
         .withNamespace(settings.namespace())
         .withUserAgent(SimulatedApiServer.KUBELET_USER_AGENT)
         .withRequestRetryBackoffLimit(0)
+        .withOauthToken(token())
         .endConfig());
     this.kubelet = new SimulatedKubelet(store, settings, logs, faults, systemClient);
     this.garbageCollector = new SimulatedGarbageCollector(systemClient, settings.namespace());
@@ -86,9 +89,14 @@ public final class SimulatedKubernetes implements AutoCloseable {
         .build();
   }
 
-  /** Starts the API server and the kubelet; returns when both are ready. */
+  /** Starts the API server (plain http, no token) and the kubelet; returns when both are ready. */
   public static SimulatedKubernetes start(SimulatedKubernetesSettings settings) {
-    SimulatedKubernetes k = new SimulatedKubernetes(settings);
+    return start(settings, ApiServerAccess.plain());
+  }
+
+  /** Starts the API server, reached as {@code access} says, and the kubelet; returns when both are ready. */
+  public static SimulatedKubernetes start(SimulatedKubernetesSettings settings, ApiServerAccess access) {
+    SimulatedKubernetes k = new SimulatedKubernetes(settings, access);
     try {
       k.kubelet.start();
       k.store.addListener(e -> {
@@ -118,11 +126,27 @@ public final class SimulatedKubernetes implements AutoCloseable {
         .withNamespace(settings.namespace())
         .withRequestRetryBackoffLimit(0)
         .withRequestTimeout(30_000)
+        .withOauthToken(token())
         .endConfig());
   }
 
+  /** The token the clients made here send: the server's, or none. */
+  private String token() {
+    return access.requiresToken() ? access.bearerToken() : null;
+  }
+
+  /** The server's base URL: http or, when started with https, https on the same loopback port. */
   public String url() {
     return server.url("/");
+  }
+
+  /** The loopback port the API server listens on. */
+  public int port() {
+    return server.getPort();
+  }
+
+  public ApiServerAccess access() {
+    return access;
   }
 
   public Faults faults() {
