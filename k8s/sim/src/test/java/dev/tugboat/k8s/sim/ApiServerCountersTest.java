@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -125,9 +127,10 @@ class ApiServerCountersTest {
       client.pods().inNamespace("dots").resource(pod).create();
       client.pods().inNamespace("dots").withName("w0").get();
       client.pods().inNamespace("dots").list();
-      // A GET and a PATCH.
-      client.pods().inNamespace("dots").withName("w0").edit(p -> new PodBuilder(p).editMetadata()
-          .addToLabels("a", "b").endMetadata().build());
+      // A merge PATCH (the client GETs first) that names no resourceVersion, so the simulated kubelet's own
+      // changes to the pod cannot make it conflict.
+      client.pods().inNamespace("dots").withName("w0")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"a\":\"b\"}}}");
       client.pods().inNamespace("dots").withName("w0").delete();
       kube.faults().errorRate(1.0);
       Pod other = new PodBuilder(pod).editMetadata().withName("w1").endMetadata().build();
