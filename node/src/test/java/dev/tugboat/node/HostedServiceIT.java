@@ -2,6 +2,7 @@ package dev.tugboat.node;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,12 +15,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +32,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A hosted service end to end on one node and the simulated Kubernetes: created over HTTP, its two
  * replicas' echo servers answer at their pod IPs directly; a replica that fails is replaced by a
- * new generation; deleted, its pods are gone and the name is free.
+ * new generation; deleted, its pods are gone and the name is free. Through the node's HTTP port, the
+ * proxy reaches a public port openly, a private one with an operator's token only, forwards a
+ * WebSocket and spreads slow requests over both replicas.
  */
 class HostedServiceIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -182,5 +189,77 @@ class HostedServiceIT {
     assertEquals(1, v.get("replicaStates").get(1 - slot).get("generation").asLong());
     assertEquals(202, send("DELETE", "/api/v1/services/crashy", "").statusCode());
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> pods("crashy").isEmpty());
+  }
+
+  private static HttpResponse<String> proxied(String path, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+        .timeout(Duration.ofSeconds(10));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void theProxyReachesBothPortsAWebSocketAndBothReplicasThroughTheNodesHttpPort() throws Exception {
+    String spec = JSON.writeValueAsString(Map.of("name", "proxied", "image", "tugboat/echo-service:1",
+        "publishedPorts", List.of(Map.of("port", 8080, "access", "public"),
+            Map.of("port", 9090, "access", "private")),
+        "replicas", Map.of("min", 2, "max", 2), "idleTimeout", "PT10M"));
+    assertEquals(201, send("POST", "/api/v1/services", spec).statusCode());
+    Set<String> pods = new HashSet<>();
+    running("proxied", 2).forEach(r -> pods.add(r.get("podName").asText()));
+
+    HttpResponse<String> open = proxied("/proxied/echo?q=1", null);
+    assertEquals(200, open.statusCode(), open.body());
+    JsonNode e = JSON.readTree(open.body());
+    assertEquals("/echo", e.get("path").asText());
+    assertEquals("q=1", e.get("query").asText());
+    assertEquals("/proxied", e.get("headers").get("x-forwarded-prefix").asText());
+    assertTrue(e.get("headers").get("traceparent").asText().matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"), open.body());
+    assertTrue(pods.contains(e.get("pod").asText()), open.body());
+    assertTrue(open.headers().firstValue("traceresponse").isPresent());
+
+    HttpResponse<String> anonymous = proxied("/proxied--9090/", null);
+    assertEquals(401, anonymous.statusCode(), anonymous.body());
+    HttpResponse<String> operator = proxied("/proxied--9090/", stack.operatorToken);
+    assertEquals(200, operator.statusCode(), operator.body());
+    assertTrue(JSON.readTree(operator.body()).get("headers").get("authorization") == null,
+        "the operator's token is not forwarded");
+
+    CompletableFuture<String> echoed = new CompletableFuture<>();
+    WebSocket ws = HTTP.newWebSocketBuilder().buildAsync(
+        URI.create("ws://127.0.0.1:" + node.httpPort() + "/proxied/ws"), new WebSocket.Listener() {
+          private final StringBuilder text = new StringBuilder();
+
+          @Override
+          public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+              echoed.complete(text.toString());
+            }
+            socket.request(1);
+            return null;
+          }
+        }).get(10, TimeUnit.SECONDS);
+    ws.sendText("hello through the proxy", true);
+    assertEquals("hello through the proxy", echoed.get(10, TimeUnit.SECONDS));
+    ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+
+    List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      slow.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+          + "/proxied/slow?ms=500")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    Set<String> answered = new HashSet<>();
+    for (CompletableFuture<HttpResponse<String>> f : slow) {
+      HttpResponse<String> r = f.get(15, TimeUnit.SECONDS);
+      assertEquals(200, r.statusCode(), r.body());
+      answered.add(JSON.readTree(r.body()).get("pod").asText());
+    }
+    assertEquals(pods, answered, "four slow requests in parallel go to both replicas");
+
+    assertEquals(202, send("DELETE", "/api/v1/services/proxied", "").statusCode());
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> pods("proxied").isEmpty());
   }
 }

@@ -2,6 +2,7 @@ package dev.tugboat.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tugboat.http.auth.TokenHash;
 import dev.tugboat.mqtt.sim.Quickstart;
 import dev.tugboat.mqtt.sim.SimulatedSo;
 import dev.tugboat.node.TugboatNode;
@@ -27,7 +28,9 @@ import picocli.CommandLine.Option;
  * {@code tugboat demo}: the DOTS quickstart on the embedded stack. A simulated SO deploys four
  * fake models in simulation sim02-abc of simulator 204-asd (EXIT_CODE unset, 1, 2, unset) and
  * prints every lifecycle message Tugboat publishes; exits 0 after AllModelsHaveTerminated, or
- * with {@code --keep-running} serves on until Ctrl-C so the printed links work.
+ * with {@code --keep-running} serves on until Ctrl-C so the printed links work. Beside it, the
+ * long-lived service {@code echo} runs behind the node's proxy, created over HTTP with an operator
+ * token made for this run.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
@@ -39,6 +42,9 @@ import picocli.CommandLine.Option;
         "  - an MQTT broker (the message bus DOTS talks over), on --mqtt-port;",
         "  - a simulated Kubernetes, whose 'pods' run a fake model instead of a container;",
         "  - a Tugboat node, with its HTTP API on --http-port;",
+        "  - a long-lived service, 'echo' (a small HTTP and WebSocket echo server), which the node's proxy"
+            + " serves at http://127.0.0.1:<http-port>/echo/, and an operator token for this run to change things"
+            + " over HTTP;",
         "  - a simulated orchestrator (the DOTS \"simulation orchestrator\", SO) that asks Tugboat to start"
             + " four models (DeployModels) of simulation sim02-abc.",
         "Models 1 and 2 fail on purpose: they are told to exit with code 1 and 2 (EXIT_CODE), to show how"
@@ -56,6 +62,9 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
   private static final String SIMULATOR_ID = Quickstart.SIMULATOR_ID;
   private static final String SIMULATION_ID = Quickstart.SIMULATION_ID;
+  static final String ECHO_SERVICE = "echo";
+  /** Bounds the wait for the echo service's replica; the simulated pod starts in well under it. */
+  private static final Duration ECHO_START_TIMEOUT = Duration.ofSeconds(20);
 
   @Option(names = "--data-dir", description = "Data directory, emptied first (default: ${DEFAULT-VALUE}).")
   Path dataDir = Path.of("data", "demo");
@@ -75,7 +84,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (EmbeddedMode.EmbeddedNode embedded = EmbeddedRun.start(dataDir, ports.mqtt, ports.http, runSeconds);
+    String token = TokenHash.newToken();
+    try (EmbeddedMode.EmbeddedNode embedded = EmbeddedRun.start(dataDir, ports.mqtt, ports.http, runSeconds, token);
          SimulatedSo so = SimulatedSo.connect(embedded.mqttHost(), ports.mqtt, "dots-so")) {
       TugboatNode node = embedded.node();
       List<ModelSpec> models = Quickstart.models(embedded.mqttHost(), ports.mqtt);
@@ -84,13 +94,15 @@ final class DemoCommand implements Callable<Integer> {
           + ", simulated Kubernetes, HTTP API on http://127.0.0.1:" + node.httpPort());
       System.out.println("Watch it in the dashboard: http://127.0.0.1:" + node.httpPort() + "/#/simulations/"
           + SIMULATION_ID);
+      HttpClient http = HttpClient.newHttpClient();
+      System.out.println("An operator token for this run only (the demo's tokens file knows it): " + token);
+      startEchoService(http, node.httpPort(), token);
       System.out.println("The simulated orchestrator (SO) now asks Tugboat for 4 models; models 1 and 2 are told to"
           + " fail (exit codes 1 and 2), models 0 and 3 to succeed. Each fake model runs " + runSeconds + " s.");
       System.out.println("SO  -> DeployModels simulation=" + SIMULATION_ID + " simulator=" + SIMULATOR_ID
           + " models=" + models.size() + " (EXIT_CODE unset, 1, 2, unset)");
       so.deploy(SIMULATOR_ID, SIMULATION_ID, models, 24.0);
       Instant deadline = Instant.now().plusSeconds(timeoutSeconds);
-      HttpClient http = HttpClient.newHttpClient();
       while (Instant.now().isBefore(deadline)) {
         Optional<SimulatedSo.Received> next = so.next(Duration.ofSeconds(1));
         if (next.isEmpty()) {
@@ -116,6 +128,44 @@ final class DemoCommand implements Callable<Integer> {
       }
       System.err.println("Demo timed out after " + timeoutSeconds + " s without AllModelsHaveTerminated");
       return 1;
+    }
+  }
+
+  /**
+   * Creates the long-lived service {@value #ECHO_SERVICE} (one replica of the simulated echo image,
+   * one public port) over HTTP with {@code token}, waits until it runs and prints its URLs; on a
+   * failure prints why and goes on, since the simulation does not depend on it.
+   */
+  private static void startEchoService(HttpClient http, int port, String token) {
+    String api = "http://127.0.0.1:" + port + "/api/v1/services";
+    try {
+      String body = "{\"name\": \"" + ECHO_SERVICE + "\", \"image\": \"tugboat/echo-service:1\","
+          + " \"publishedPorts\": [{\"port\": 8080, \"access\": \"public\", \"initialPath\": \"/hello?from=demo\"}],"
+          + " \"replicas\": {\"min\": 1, \"max\": 1}, \"idleTimeout\": \"PT1H\"}";
+      HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(api))
+          .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (created.statusCode() != 201) {
+        System.out.println("(the echo service was not created: " + created.statusCode() + " " + created.body() + ")");
+        return;
+      }
+      Instant deadline = Instant.now().plus(ECHO_START_TIMEOUT);
+      JsonNode view = null;
+      while (Instant.now().isBefore(deadline)) {
+        view = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(api + "/" + ECHO_SERVICE))
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body());
+        if ("RUNNING".equals(view.path("status").asText())) {
+          break;
+        }
+        Thread.sleep(100);
+      }
+      JsonNode p = view.path("ports").path(0);
+      System.out.println("A long-lived service (" + ECHO_SERVICE + ", the echo image, " + view.path("status").asText()
+          + ") behind the proxy: " + p.path("url").asText() + " (first page: " + p.path("initialUrl").asText()
+          + "; WebSocket echo at " + p.path("url").asText().replaceFirst("^http", "ws") + "ws)");
+    } catch (Exception e) {
+      System.out.println("(the echo service could not be started: " + e + ")");
     }
   }
 

@@ -1,11 +1,13 @@
 package dev.tugboat.demo;
 
 import com.typesafe.config.ConfigFactory;
+import dev.tugboat.http.auth.TokenHash;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -19,14 +21,29 @@ final class EmbeddedRun {
 
   static EmbeddedMode.EmbeddedNode start(Path dataDir, int mqttPort, int httpPort, int fakeModelRunSeconds)
       throws Exception {
+    return start(dataDir, mqttPort, httpPort, fakeModelRunSeconds, null);
+  }
+
+  /**
+   * As above; with {@code operatorToken} (not null) the node's tokens file, in the data directory,
+   * knows that one token as operator {@code demo}, so changes over HTTP can be made with it.
+   */
+  static EmbeddedMode.EmbeddedNode start(Path dataDir, int mqttPort, int httpPort, int fakeModelRunSeconds,
+      String operatorToken) throws Exception {
     wipe(dataDir);
-    EmbeddedMode.EmbeddedNode node = EmbeddedMode.start(EmbeddedMode.loadConfig(ConfigFactory.parseMap(Map.of(
+    Map<String, Object> settings = new HashMap<>(Map.of(
         "tugboat.mode", "embedded",
         "tugboat.data-dir", dataDir.toString(),
         "tugboat.embedded.mqtt-port", mqttPort,
         "tugboat.kubernetes.simulated.model-run-time", fakeModelRunSeconds + "s",
         "tugboat.http.port", httpPort,
-        "pekko.remote.artery.canonical.port", 0))));
+        "pekko.remote.artery.canonical.port", 0));
+    if (operatorToken != null) {
+      Path tokens = dataDir.resolve("tokens");
+      Files.writeString(tokens, TokenHash.of(operatorToken) + " operator demo\n");
+      settings.put("tugboat.http.auth.tokens-file", tokens.toString());
+    }
+    EmbeddedMode.EmbeddedNode node = EmbeddedMode.start(EmbeddedMode.loadConfig(ConfigFactory.parseMap(settings)));
     try {
       node.node().awaitReady(Duration.ofSeconds(60));
       return node;
