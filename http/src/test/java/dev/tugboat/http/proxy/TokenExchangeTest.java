@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.Authorization;
 import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.headers.SetCookie;
@@ -76,9 +77,9 @@ class TokenExchangeTest {
   @Test
   void onlyATugboatBearerTokenCountsAsOne() {
     assertTrue(exchange.carriesTugboatToken(HttpRequest.GET("/lab/")
-        .addHeader(RawHeader.create("Authorization", TestAccess.bearer(TestAccess.OPERATOR_TOKEN)))));
+        .addHeader(Authorization.oauth2(TestAccess.OPERATOR_TOKEN))));
     assertFalse(exchange.carriesTugboatToken(HttpRequest.GET("/lab/")
-        .addHeader(RawHeader.create("Authorization", "Bearer the-services-own"))));
+        .addHeader(Authorization.oauth2("the-services-own"))));
     assertFalse(exchange.carriesTugboatToken(HttpRequest.GET("/lab/")));
   }
 }
