@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TokenExchangeTest {
   private final Access access = TestAccess.create(false);
   private final TokenExchange exchange = new TokenExchange(access.authenticator(), access.sessionTtl());
-  private final Principal ops = ((Identity.Known) access.authenticator().byToken(TestAccess.OPERATOR_TOKEN)).principal();
+  private final Principal ops =
+      ((Identity.Known) access.authenticator().byToken(TestAccess.OPERATOR_TOKEN)).principal();
 
   @ParameterizedTest(name = "?{0} -> token {1}, rest \"{2}\"")
   @CsvSource(delimiter = '|', value = {
@@ -57,8 +58,10 @@ class TokenExchangeTest {
     assertEquals(Optional.of("/lab"), cookie.getPath());
     assertFalse(cookie.secure());
     assertTrue(cookie.httpOnly());
-    assertTrue(access.authenticator().cookies().tokenHash(cookie.value(), SessionCookies.serviceScope("lab")).isPresent());
-    assertTrue(access.authenticator().cookies().tokenHash(cookie.value(), SessionCookies.serviceScope("other")).isEmpty());
+    SessionCookies cookies = access.authenticator().cookies();
+    assertTrue(cookies.tokenHash(cookie.value(), SessionCookies.serviceScope("lab")).isPresent());
+    assertTrue(cookies.tokenHash(cookie.value(), SessionCookies.serviceScope("other")).isEmpty(),
+        "another service's scope");
   }
 
   @Test
