@@ -4,9 +4,6 @@ import dev.tugboat.persistence.HostedEvent.DeletionStarted;
 import dev.tugboat.persistence.HostedEvent.HostedCreated;
 import dev.tugboat.persistence.HostedEvent.HostedDeleted;
 import dev.tugboat.persistence.HostedEvent.PodRemoved;
-import dev.tugboat.persistence.HostedEvent.ReplicaFailed;
-import dev.tugboat.persistence.HostedEvent.ReplicaObserved;
-import dev.tugboat.persistence.HostedEvent.ReplicaRemoved;
 import dev.tugboat.persistence.HostedEvent.ReplicaStarted;
 import dev.tugboat.persistence.HostedEvent.RestartFinished;
 import dev.tugboat.persistence.HostedEvent.RestartStarted;
@@ -16,7 +13,6 @@ import dev.tugboat.persistence.HostedState.Deleting;
 import dev.tugboat.persistence.HostedState.Empty;
 import dev.tugboat.persistence.HostedState.Existing;
 import dev.tugboat.persistence.HostedState.Restarting;
-import dev.tugboat.persistence.ReplicaSet.Replica;
 import dev.tugboat.protocol.CborSerializable;
 import dev.tugboat.protocol.CommandReply;
 import dev.tugboat.protocol.hosted.HostedCommand;
@@ -28,10 +24,8 @@ import dev.tugboat.protocol.hosted.HostedCommand.PodObserved;
 import dev.tugboat.protocol.hosted.HostedCommand.ReportLoad;
 import dev.tugboat.protocol.hosted.HostedCommand.Restart;
 import dev.tugboat.protocol.hosted.HostedPod;
-import dev.tugboat.protocol.hosted.HostedPodNames;
 import dev.tugboat.protocol.hosted.HostedReply;
 import dev.tugboat.protocol.hosted.HostedSpecCheck;
-import dev.tugboat.protocol.hosted.HostedStatus;
 import dev.tugboat.protocol.kubernetes.HostedPods;
 import dev.tugboat.protocol.kubernetes.KubernetesCommand;
 import dev.tugboat.protocol.kubernetes.PodCallResult;
@@ -65,10 +59,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * One hosted service (a long-lived workload with replicas and published ports; the entity id is
  * its name, so a name never runs twice): creates its replicas' pods through the
- * KubernetesGateway, follows them from the gateway's observations and, on its tick, from the
- * informer cache; replaces a failed replica after a bounded backoff ({@link RestartBackoff}),
- * then marks it FAILED; scales between min and max on the proxies' load reports
- * ({@link LoadBoard}, {@link ScaleRule}); restarts its replicas one at a time; and on Delete
+ * KubernetesGateway ({@link HostedPodCalls}), follows them from the gateway's observations and,
+ * on its tick, from the informer cache ({@link ReplicaSightings}); replaces a failed replica after
+ * a bounded backoff ({@link ReplicaReplacements}), then marks it FAILED; scales between min and max
+ * on the proxies' load reports ({@link HostedScaling}); restarts its replicas one at a time; and on Delete
  * removes every pod, then ends (the name is free again). After every change it publishes what
  * the proxies need ({@link HostedPublisher}). Create, Delete and Restart reply a CommandReply,
  * Get Found/NotFound. The lifecycle is the persisted {@link HostedState}
@@ -98,10 +92,9 @@ public final class HostedServiceEntity
   private final ActorRef<KubernetesCommand> gateway;
   private final HostedPublisher publisher;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
-  /** The proxies' latest reports; traffic, not lifecycle: it is not journaled and starts empty. */
-  private LoadBoard load = LoadBoard.EMPTY;
-  /** The scaling rule's hysteresis; starts afresh (idle clock from now) when the entity starts. */
-  private ScaleRule scale;
+  private final ReplicaSightings sightings;
+  /** Traffic, not lifecycle: replaced by the actor only, started afresh with each incarnation. */
+  private HostedScaling scaling;
 
   private HostedServiceEntity(String name, ActorRef<KubernetesCommand> gateway, HostedPublisher publisher,
       HostedSettings settings, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<HostedCommand> ctx) {
@@ -113,7 +106,8 @@ public final class HostedServiceEntity
     this.gateway = gateway;
     this.publisher = publisher;
     this.shard = shard;
-    this.scale = ScaleRule.startingAt(settings.clock().instant());
+    this.sightings = new ReplicaSightings(name, settings, ctx.getLog());
+    this.scaling = HostedScaling.startingAt(settings.clock().instant());
   }
 
   /** Starts sharding for hosted services on this node; returns the shard region. */
@@ -219,9 +213,9 @@ public final class HostedServiceEntity
         .onCommand(Delete.class, this::onDelete)
         .onCommand(Restart.class, this::onRestart)
         .onCommand(ReportLoad.class, this::onReportLoad)
-        .onCommand(PodObserved.class, (s, c) -> persist(s, observe(s, c.pod(), now())))
-        .onCommand(PodGone.class, this::onPodGone)
-        .onCommand(PodsListed.class, this::onListed)
+        .onCommand(PodObserved.class, (s, c) -> follow(s, sightings.observed(s, c.pod(), now())))
+        .onCommand(PodGone.class, (s, c) -> follow(s, sightings.gone(s, c.lastKnown(), now())))
+        .onCommand(PodsListed.class, (s, c) -> follow(s, sightings.listed(s, c.pods(), now())))
         .onCommand(Tick.class, this::onTick);
   }
 
@@ -245,8 +239,7 @@ public final class HostedServiceEntity
     }
     ctx.getLog().info("hosted service {}: created with {} replicas of {}", name, c.spec().replicas().min(),
         c.spec().image());
-    scale = ScaleRule.startingAt(at);
-    load = LoadBoard.EMPTY;
+    scaling = HostedScaling.startingAt(at);
     return persist(s, events, c.replyTo(), new CommandReply.Accepted("created"));
   }
 
@@ -288,141 +281,35 @@ public final class HostedServiceEntity
   }
 
   private ReplyEffect<HostedEvent, HostedState> onReportLoad(Existing s, ReportLoad c) {
-    Instant at = now();
-    load = load.reported(c.node(), c.inFlightByReplica(), at);
-    int inFlight = load.total(at, settings.loadStaleAfter(), s.replicas().currentPods());
-    int ready = s.replicas().readyCount();
-    scale = scale.reported(at, inFlight, ready, settings.scaleUpAt());
-    if (!(s instanceof Active a) || !scale.wantsMore()) {
-      return Effect().noReply();
+    HostedScaling.Step step = scaling.reported(name, s, c, now(), settings);
+    scaling = step.next();
+    if (!step.events().isEmpty() && step.events().get(0) instanceof Scaled up) {
+      ctx.getLog().info("hosted service {}: scaling up to {} replicas ({})", name, up.replicas(), up.reason());
     }
-    // One more only when every wanted replica is ready: a pod waiting for admission (the
-    // gateway's limits) or still starting must take load before another one is asked for.
-    if (a.desired() >= a.spec().replicas().max() || a.replicas().size() != a.desired() || ready != a.desired()) {
-      return Effect().noReply();
-    }
-    scale = scale.scaledUp();
-    int slot = a.replicas().freeSlot();
-    String reason = "load: " + inFlight + " requests in flight over " + ready + " ready replicas";
-    ctx.getLog().info("hosted service {}: scaling up to {} replicas ({})", name, a.desired() + 1, reason);
-    return persist(s, List.of(new Scaled(name, a.desired() + 1, reason, at),
-        new ReplicaStarted(name, slot, a.replicas().nextGeneration(slot, a.generationFloor()), at)));
-  }
-
-  /** What a sighting of {@code pod} changes: a replica's status, its failure, or nothing (a stray is deleted). */
-  private List<HostedEvent> observe(Existing s, HostedPod pod, Instant at) {
-    var current = s.replicas().current(pod);
-    if (current.isEmpty() || !current.get().live()) {
-      if (!pod.terminating()) {
-        ctx.getLog().info("hosted service {}: deleting pod {}, not the current pod of a live replica", name,
-            pod.podName());
-        deletePod(pod.podName());
-      }
-      return List.of();
-    }
-    Replica r = current.get();
-    HostedStatus status = ReplicaSet.statusOf(pod);
-    if (status == HostedStatus.FAILED || status == HostedStatus.COMPLETE) {
-      return List.of(failure(r, ReplicaSet.endReason(pod), at));
-    }
-    boolean ready = status == HostedStatus.RUNNING;
-    String ip = ready ? pod.podIp() : null;
-    if (r.observed() && status == r.status() && ready == r.ready() && java.util.Objects.equals(ip, r.podIp())) {
-      return List.of();
-    }
-    return List.of(new ReplicaObserved(name, r.slot(), r.generation(), status, ready, ip, at));
-  }
-
-  private ReplicaFailed failure(Replica r, String reason, Instant at) {
-    RestartBackoff backoff = settings.backoff();
-    int failures = backoff.failuresInRow(r.failuresInRow(), r.readySince(), at);
-    Instant replaceAt = backoff.replaceAt(failures, at).orElse(null);
-    if (replaceAt == null) {
-      ctx.getLog().warn("hosted service {}: replica {} failed {} times in a row ({}); it stays FAILED", name,
-          r.slot(), failures, reason);
-    } else {
-      ctx.getLog().warn("hosted service {}: replica {} failed ({}); replacing it in {} ms (failure {} in a row)",
-          name, r.slot(), reason, Duration.between(at, replaceAt).toMillis(), failures);
-    }
-    return new ReplicaFailed(name, r.slot(), r.generation(), reason, failures, replaceAt, at);
-  }
-
-  private ReplyEffect<HostedEvent, HostedState> onPodGone(Existing s, PodGone c) {
-    var current = s.replicas().current(c.lastKnown());
-    if (current.isEmpty() || !current.get().live()) {
-      return Effect().noReply();
-    }
-    return persist(s, List.of(failure(current.get(), "its pod " + c.lastKnown().podName()
-        + " was deleted by someone else", now())));
-  }
-
-  /**
-   * The informer cache's list: every listed pod as a sighting; a live replica's pod that was seen
-   * and is missing now failed; one asked for and never seen is asked for again after
-   * create-retry-after.
-   */
-  private ReplyEffect<HostedEvent, HostedState> onListed(Existing s, PodsListed c) {
-    if (!c.pods().synced()) {
-      return Effect().noReply();
-    }
-    Instant at = now();
-    HostedState state = s;
-    List<HostedEvent> events = new ArrayList<>();
-    for (HostedPod pod : c.pods().pods()) {
-      if (!(state instanceof Existing e)) {
-        break;
-      }
-      for (HostedEvent ev : observe(e, pod, at)) {
-        events.add(ev);
-        state = state.apply(ev);
-      }
-    }
-    Set<String> listed = c.pods().pods().stream().map(HostedPod::podName).collect(Collectors.toSet());
-    if (state instanceof Existing e) {
-      for (Replica r : e.replicas().bySlot().values()) {
-        String pod = r.podName(name);
-        if (!r.live() || listed.contains(pod)) {
-          continue;
-        }
-        if (r.observed()) {
-          ReplicaFailed f = failure(r, "its pod " + pod + " is gone", at);
-          events.add(f);
-          state = state.apply(f);
-        } else if (!at.isBefore(r.startedAt().plus(settings.createRetryAfter()))) {
-          ctx.getLog().info("hosted service {}: pod {} not seen {} after it was asked for; asking again", name, pod,
-              settings.createRetryAfter());
-          askCreate(e, r.slot(), r.generation());
-        }
-      }
-    }
-    return persist(s, events);
+    return persist(s, step.events());
   }
 
   private ReplyEffect<HostedEvent, HostedState> onTick(Existing s, Tick c) {
     Instant at = now();
     listPods();
-    List<HostedEvent> events = new ArrayList<>();
+    List<HostedEvent> events = new ArrayList<>(ReplicaReplacements.due(name, s, at));
     HostedState state = s;
-    for (Replica r : s.replicas().bySlot().values()) {
-      if (r.waitingToReplace() && !at.isBefore(r.replaceAt())) {
-        ReplicaStarted started = new ReplicaStarted(name, r.slot(),
-            ((Existing) state).replicas().nextGeneration(r.slot(), ((Existing) state).generationFloor()), at);
-        events.add(started);
-        state = state.apply(started);
-      }
+    for (HostedEvent e : events) {
+      state = state.apply(e);
     }
-    if (state instanceof Active a && a.desired() > a.spec().replicas().min()
-        && scale.idle(at, a.spec().idleTimeout())) {
-      int min = a.spec().replicas().min();
-      String reason = "idle: no request for " + a.spec().idleTimeout();
-      ctx.getLog().info("hosted service {}: scaling down to {} replicas ({})", name, min, reason);
-      events.add(new Scaled(name, min, reason, at));
-      List<Replica> all = List.copyOf(a.replicas().bySlot().values());
-      for (Replica r : all.subList(Math.min(min, all.size()), all.size())) {
-        events.add(new ReplicaRemoved(name, r.slot(), r.podName(name), at));
-      }
+    List<HostedEvent> down = scaling.idleScaleDown(name, state, at);
+    if (!down.isEmpty() && down.get(0) instanceof Scaled d) {
+      ctx.getLog().info("hosted service {}: scaling down to {} replicas ({})", name, d.replicas(), d.reason());
     }
+    events.addAll(down);
     return persist(s, events);
+  }
+
+  /** Does the calls of a sighting's {@code outcome} and persists its events. */
+  private ReplyEffect<HostedEvent, HostedState> follow(Existing s, ReplicaSightings.Outcome outcome) {
+    outcome.deletes().forEach(this::deletePod);
+    outcome.askAgain().forEach(r -> askCreate(s, r.slot(), r.generation()));
+    return persist(s, outcome.events());
   }
 
   // ---- Deleting ----
@@ -465,30 +352,15 @@ public final class HostedServiceEntity
 
   // ---- answers of the gateway ----
 
-  /**
-   * A Failed answer for the current pod of a live replica that was never seen is its create's
-   * failure: the replica failed. Any other Failed answer is a delete's, retried on the tick.
-   */
+  /** A queued call is logged; a failed one is for {@link ReplicaSightings#callFailed} to judge. */
   private ReplyEffect<HostedEvent, HostedState> onPodCallAnswered(HostedState s, PodCallAnswered c) {
     PodCallResult result = c.result();
     if (result instanceof PodCallResult.Queued q) {
       ctx.getLog().info("hosted service {}: pod {} waits for admission at position {} ({})", name, q.podName(),
           q.position(), q.reason());
-      return Effect().noReply();
+    } else if (result instanceof PodCallResult.Failed f) {
+      return persist(s, sightings.callFailed(s, f, now()).events());
     }
-    if (!(result instanceof PodCallResult.Failed f)) {
-      return Effect().noReply();
-    }
-    if (s instanceof Existing e && !(s instanceof Deleting)) {
-      var creating = e.replicas().bySlot().values().stream()
-          .filter(r -> r.live() && !r.observed() && r.podName(name).equals(f.podName())).findFirst();
-      if (creating.isPresent()) {
-        return persist(s, List.of(failure(creating.get(), "its pod " + f.podName() + " could not be created (HTTP "
-            + f.httpStatus() + " " + f.reason() + ")", now())));
-      }
-    }
-    ctx.getLog().warn("hosted service {}: a call for pod {} failed (HTTP {} {}); a delete is tried again on the tick",
-        name, f.podName(), f.httpStatus(), f.reason());
     return Effect().noReply();
   }
 
@@ -515,19 +387,11 @@ public final class HostedServiceEntity
     for (HostedEvent e : events) {
       state = state.apply(e);
     }
-    while (state instanceof Restarting r) {
-      HostedEvent next;
-      if (r.remaining().isEmpty()) {
+    for (HostedEvent next : ReplicaReplacements.restartSteps(name, state, now())) {
+      if (next instanceof RestartFinished) {
         ctx.getLog().info("hosted service {}: restart finished", name);
-        next = new RestartFinished(name, now());
-      } else if (!r.headReplaced()) {
-        int slot = r.remaining().get(0);
-        next = new ReplicaStarted(name, slot, r.replicas().nextGeneration(slot, r.generationFloor()), now());
-      } else {
-        break;
       }
       events.add(next);
-      state = state.apply(next);
     }
     HostedState before = s;
     List<HostedEvent> persisted = List.copyOf(events);
@@ -535,20 +399,11 @@ public final class HostedServiceEntity
   }
 
   private void afterPersist(HostedState before, HostedState after, List<HostedEvent> events) {
-    for (HostedEvent e : events) {
-      if (e instanceof ReplicaStarted rs && after instanceof Existing ex) {
-        askCreate(ex, rs.slot(), rs.generation());
-        if (before instanceof Existing b) {
-          // The slot's earlier pod (a restart replaces it; a failed one is deleted already).
-          b.replicas().slot(rs.slot()).filter(old -> old.generation() < rs.generation())
-              .ifPresent(old -> deletePod(old.podName(name)));
-        }
-      } else if (e instanceof ReplicaFailed f) {
-        deletePod(HostedPodNames.podName(name, f.slot(), f.generation()));
-      } else if (e instanceof ReplicaRemoved r) {
-        deletePod(r.podName());
-      } else if (e instanceof DeletionStarted d) {
-        d.pods().forEach(this::deletePod);
+    for (HostedPodCalls.Call call : HostedPodCalls.after(name, before, after, events)) {
+      if (call instanceof HostedPodCalls.Create create && after instanceof Existing ex) {
+        askCreate(ex, create.slot(), create.generation());
+      } else if (call instanceof HostedPodCalls.Delete delete) {
+        deletePod(delete.pod());
       }
     }
     if (after instanceof Existing ex) {

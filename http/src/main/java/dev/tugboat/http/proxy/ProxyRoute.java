@@ -3,17 +3,10 @@ package dev.tugboat.http.proxy;
 import dev.tugboat.http.ErrorBody;
 import dev.tugboat.http.Json;
 import dev.tugboat.http.auth.Access;
-import dev.tugboat.http.auth.Authenticator;
-import dev.tugboat.http.auth.Identity;
 import dev.tugboat.http.auth.Principal;
-import dev.tugboat.http.auth.SessionCookies;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +21,6 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
-import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
@@ -38,12 +30,9 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
-import org.apache.pekko.http.javadsl.model.headers.HttpCookie;
 import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
-import org.apache.pekko.http.javadsl.model.headers.SameSite;
-import org.apache.pekko.http.javadsl.model.headers.SetCookie;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketRequest;
@@ -83,8 +72,6 @@ import scala.jdk.javaapi.DurationConverters;
  */
 public final class ProxyRoute extends AllDirectives implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyRoute.class);
-  /** The audit log of {@link Access}: the ?token= exchange leaves a line here. */
-  private static final Logger AUDIT = LoggerFactory.getLogger("dev.tugboat.audit");
 
   private final ActorSystem<?> system;
   private final Http http;
@@ -93,9 +80,8 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
   private final ProxySettings settings;
   private final ServiceEndpoints endpoints;
   private final Optional<String> baseDomain;
-  private final Authenticator authenticator;
   private final ServiceAccess serviceAccess;
-  private final Duration cookieTtl;
+  private final TokenExchange tokens;
   private final ReplicaDispatch dispatch;
   private final LoadReporter reporter;
   private final ConnectionPoolSettings pool;
@@ -111,9 +97,8 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     this.settings = settings;
     this.endpoints = endpoints;
     this.baseDomain = urls.baseDomain();
-    this.authenticator = access.authenticator();
     this.serviceAccess = new ServiceAccess(access.authenticator());
-    this.cookieTtl = access.sessionTtl();
+    this.tokens = new TokenExchange(access.authenticator(), access.sessionTtl());
     this.dispatch = new ReplicaDispatch(settings.refusedPause(), System::nanoTime);
     this.reporter = new LoadReporter(system, dispatch, endpoints, settings.reportInterval());
     ClientConnectionSettings connection = ClientConnectionSettings.create(system.classicSystem())
@@ -169,23 +154,23 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
       return complete(HttpResponse.create().withStatus(StatusCodes.PERMANENT_REDIRECT)
           .addHeader(Location.create(address.prefix() + "/" + rawQuery.map(q -> "?" + q).orElse(""))));
     }
-    Optional<String> token = tokenParameter(rawQuery);
-    boolean dropAuthorization = carriesTugboatToken(request);
+    Optional<String> token = TokenExchange.tokenParameter(rawQuery);
+    boolean dropAuthorization = tokens.carriesTugboatToken(request);
     if (!published.isPublic()) {
       ServiceAccess.Verdict verdict = serviceAccess.decide(request, service, token);
       if (verdict instanceof ServiceAccess.Unauthorized u) {
-        token.ifPresent(t -> audit(Principal.ANONYMOUS_NAME, name, port.get(), 401));
+        token.ifPresent(t -> TokenExchange.audit(Principal.ANONYMOUS_NAME, name, port.get(), 401));
         return complete(error(StatusCodes.UNAUTHORIZED, "service " + name + " port " + port.get() + ": " + u.reason(),
             name, Optional.empty()).addHeader(WWWAuthenticate.create(HttpChallenge.create("Bearer", "tugboat"))));
       }
       if (verdict instanceof ServiceAccess.Forbidden f) {
-        token.ifPresent(t -> audit(f.principal().toString(), name, port.get(), 403));
+        token.ifPresent(t -> TokenExchange.audit(f.principal().toString(), name, port.get(), 403));
         return complete(error(StatusCodes.FORBIDDEN, "service " + name + " port " + port.get()
             + " is private: only its owner or an operator may open it; " + f.principal().name() + " is neither",
             name, Optional.empty()));
       }
       if (verdict instanceof ServiceAccess.Exchange e) {
-        return complete(exchange(request, address, rawQuery, e.principal(), port.get()));
+        return complete(tokens.exchange(request, address, rawQuery, e.principal(), port.get()));
       }
     }
     if (request.entity().getContentLengthOption().isPresent()
@@ -213,7 +198,7 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
       return CompletableFuture.completedFuture(error(StatusCodes.SERVICE_UNAVAILABLE, why, service.name(),
           Optional.of(trace)).addHeader(RetryAfter.create(Math.max(1, settings.retryAfter().toSeconds()))));
     }
-    String target = address.rest() + withoutToken(rawQuery);
+    String target = address.rest() + TokenExchange.withoutToken(rawQuery);
     Optional<String> client = request.getAttribute(AttributeKeys.remoteAddress)
         .flatMap(RemoteAddress::getAddress).map(InetAddress::getHostAddress);
     String host = request.getUri().asScala().authority().toString();
@@ -395,71 +380,9 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     return false;
   }
 
-  /** A ?token= of someone allowed: a service cookie and a redirect to the same URL without the token. */
-  private HttpResponse exchange(HttpRequest request, ProxyAddress address, Optional<String> rawQuery,
-      Principal principal, int port) {
-    String value = authenticator.cookies().mint(principal, SessionCookies.serviceScope(address.name()), cookieTtl);
-    boolean https = "https".equals(request.getUri().getScheme())
-        || request.getHeader("X-Forwarded-Proto").map(h -> h.value().equalsIgnoreCase("https")).orElse(false);
-    HttpCookie cookie = HttpCookie.create(ServiceAccess.COOKIE, value)
-        .withPath(address.hostForm() ? "/" : address.prefix())
-        .withHttpOnly(true)
-        .withSecure(https)
-        .withSameSite(SameSite.Lax)
-        .withMaxAge(cookieTtl.toSeconds());
-    boolean safe = request.method().equals(HttpMethods.GET) || request.method().equals(HttpMethods.HEAD);
-    audit(principal.toString(), address.name(), port, safe ? 303 : 307);
-    return HttpResponse.create()
-        .withStatus(safe ? StatusCodes.SEE_OTHER : StatusCodes.TEMPORARY_REDIRECT)
-        .addHeader(Location.create(address.prefix() + address.rest() + withoutToken(rawQuery)))
-        .addHeader(SetCookie.create(cookie));
-  }
-
-  private boolean carriesTugboatToken(HttpRequest request) {
-    return request.getHeader(org.apache.pekko.http.javadsl.model.headers.Authorization.class)
-        .map(a -> authenticator.bearer(a) instanceof Identity.Known)
-        .orElse(false);
-  }
-
-  private static void audit(String who, String service, int port, int status) {
-    AUDIT.info("audit who={} action=\"open service {} port {} with ?token=\" status={}", who, service, port, status);
-  }
-
   /** The first published port in the service's declared order, the one the path form without a port reaches. */
   public static Optional<Integer> firstPort(ProxiedService service) {
     return service.ports().keySet().stream().findFirst();
-  }
-
-  /** The value of the first {@code token} parameter of a raw query, decoded. */
-  static Optional<String> tokenParameter(Optional<String> rawQuery) {
-    if (rawQuery.isEmpty()) {
-      return Optional.empty();
-    }
-    for (String part : rawQuery.get().split("&")) {
-      int eq = part.indexOf('=');
-      String key = eq < 0 ? part : part.substring(0, eq);
-      if (key.equals(ServiceAccess.TOKEN_PARAMETER)) {
-        return Optional.of(eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** {@code ?query} without any {@code token} parameter, or "" when nothing is left. */
-  static String withoutToken(Optional<String> rawQuery) {
-    if (rawQuery.isEmpty()) {
-      return "";
-    }
-    List<String> kept = new ArrayList<>();
-    for (String part : rawQuery.get().split("&", -1)) {
-      int eq = part.indexOf('=');
-      String key = eq < 0 ? part : part.substring(0, eq);
-      if (!key.equals(ServiceAccess.TOKEN_PARAMETER)) {
-        kept.add(part);
-      }
-    }
-    kept.removeAll(Collections.singleton(""));
-    return kept.isEmpty() ? "" : "?" + String.join("&", kept);
   }
 
   private static String rawPath(HttpRequest request) {
