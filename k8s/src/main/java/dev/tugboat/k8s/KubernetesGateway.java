@@ -487,7 +487,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private void onWarmUpCall(CallOutcome outcome) {
     if (warmUp.callDone(outcome)) {
       warmUpRound();
-    } else if (warmUp.isOver() && timers.isTimerActive(WARM_UP_TIMER)) {
+    } else if (warmUp.isOver() && warmUp.problem().isPresent()) {
+      // Ended by this call, not earlier by the timeout.
       timers.cancel(WARM_UP_TIMER);
       warmUpEnded();
     }
@@ -495,18 +496,20 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
   private Behavior<KubernetesCommand> onWarmUpTimeout() {
     if (!warmUp.isOver()) {
-      warmUp.timedOut();
+      warmUp.cutShort("not done within " + warmUp.timeout());
       warmUpEnded();
     }
     return this;
   }
 
+  /** One log line, then the node's readiness may pass (in this order, so a ready node has logged it). */
   private void warmUpEnded() {
     long ms = (System.nanoTime() - warmUpStartNanos) / 1_000_000;
     warmUp.lastFailure().ifPresentOrElse(
         why -> getContext().getLog().info("Kubernetes warm-up ended after {} dry-run pod creates in {} ms: {}",
             warmUp.answered(), ms, why),
         () -> getContext().getLog().info("Kubernetes warm-up: {} dry-run pod creates in {} ms", warmUp.answered(), ms));
+    warmUp.complete();
   }
 
   // ---- the informer ----
@@ -554,6 +557,10 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
   private Behavior<KubernetesCommand> onPostStop() {
     informerStatus.notSynced("the Kubernetes gateway stopped");
+    if (!warmUp.isOver()) {
+      warmUp.cutShort("the Kubernetes gateway stopped");
+      warmUpEnded();
+    }
     informer.stop();
     pool.shutdownNow();
     return this;

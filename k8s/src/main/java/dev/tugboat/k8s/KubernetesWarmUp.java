@@ -38,6 +38,7 @@ public final class KubernetesWarmUp {
   private int answeredBefore;
   private int open;
   private String lastFailure;
+  private boolean ended;
 
   /** A warm-up of {@code rounds} rounds (0: none) that ends at the latest {@code timeout} after the gateway started it. */
   public KubernetesWarmUp(int rounds, Duration timeout) {
@@ -75,8 +76,9 @@ public final class KubernetesWarmUp {
     return timeout;
   }
 
+  /** True once a round without answers, the last round or the timeout ended it (the gateway then logs and calls {@link #complete()}). */
   boolean isOver() {
-    return done.isDone();
+    return ended || done.isDone();
   }
 
   /** The next round's dry-run pods, {@code parallel} of them; empty once the warm-up is over. */
@@ -98,7 +100,7 @@ public final class KubernetesWarmUp {
   /**
    * One call of the current round came to {@code outcome}: returns true when the round is over
    * and another should start. A round in which nothing was answered, or the last one, ends the
-   * warm-up.
+   * warm-up ({@link #isOver()}).
    */
   boolean callDone(CallOutcome outcome) {
     if (isOver()) {
@@ -106,25 +108,33 @@ public final class KubernetesWarmUp {
     }
     if (outcome instanceof CallOutcome.Done) {
       answered++;
-    } else {
-      lastFailure = String.valueOf(outcome);
+    } else if (outcome instanceof CallOutcome.Fatal f) {
+      lastFailure = "HTTP " + f.httpStatus() + " " + f.reason();
+    } else if (outcome instanceof CallOutcome.Retryable r) {
+      lastFailure = "HTTP " + r.httpStatus() + " " + r.reason();
     }
     if (--open > 0) {
       return false;
     }
     if (answered == answeredBefore || round >= rounds) {
-      done.complete(answered);
+      ended = true;
       return false;
     }
     return true;
   }
 
-  /** The timeout ended it before its rounds did. */
-  void timedOut() {
+  /** The timeout (or the gateway's stop, {@code why}) ended it before its rounds did. */
+  void cutShort(String why) {
     if (!isOver()) {
-      lastFailure = "not done within " + timeout;
-      done.complete(answered);
+      lastFailure = why;
+      ended = true;
     }
+  }
+
+  /** Says it is over: {@link #done()} completes and {@link #problem()} is empty from now on. */
+  void complete() {
+    ended = true;
+    done.complete(answered);
   }
 
   int answered() {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * server that speaks https and wants a bearer token: every dry-run create answered as the
  * gateway's own {@code warm-up} calls, held to its rate limit, no pod stored, nothing counted as
  * a create; with a client without the token every call is refused and the warm-up ends after
- * one round.
+ * one round; the timeout ends a warm-up the rate limit holds back.
  */
 class KubernetesWarmUpIT {
   private static final String NS = "dots";
@@ -104,6 +104,20 @@ class KubernetesWarmUpIT {
       long ms = (System.nanoTime() - t) / 1_000_000;
       assertTrue(ms >= 600, "8 warm-up calls at 10 a second took only " + ms + " ms");
       assertEquals(0, kube.storedPods());
+    }
+  }
+
+  @Test
+  void theTimeoutEndsAWarmUpTheRateLimitHoldsBack() throws Exception {
+    // One call a second: the first round cannot finish within the timeout.
+    KubernetesSettings settings = settings().withLimits(4, 1, 1);
+    try (KubernetesClient client = KubernetesClients.create(settings)) {
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      long t = System.nanoTime();
+      int answered = warmUpThroughGateway(settings, client, registry, new KubernetesWarmUp(3, Duration.ofMillis(300)));
+      long ms = (System.nanoTime() - t) / 1_000_000;
+      assertTrue(answered < 4, answered + " calls answered");
+      assertTrue(ms < 3_000, "the warm-up ended only after " + ms + " ms");
     }
   }
 
