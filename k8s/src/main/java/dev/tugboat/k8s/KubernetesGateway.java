@@ -52,11 +52,14 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
   private enum AdmissionTick implements KubernetesCommand.Private { INSTANCE }
 
+  private enum WarmUpTimeout implements KubernetesCommand.Private { INSTANCE }
+
   private static final String DISPATCH_TIMER = "dispatch";
   private static final String INFORMER_TIMER = "informer-restart";
   private static final String PAUSE_TIMER = "pause";
   private static final String ADMISSION_TIMER = "admission";
   private static final String DELETE_PACE_TIMER = "delete-pace";
+  private static final String WARM_UP_TIMER = "warm-up";
 
   private final KubernetesSettings settings;
   private final TimerScheduler<KubernetesCommand> timers;
@@ -70,6 +73,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private final Admission<CreateRequest> admission;
   private final PodInformer informer;
   private final PodInformerStatus informerStatus;
+  private final KubernetesWarmUp warmUp;
+  private long warmUpStartNanos;
   private int inFlight;
 
   /** A gateway without a key: a pod with sealed variables cannot be created (the create fails). */
@@ -88,15 +93,24 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   public static Behavior<KubernetesCommand> create(KubernetesSettings settings, KubernetesClient client,
                                                    EntityDirectory directory, MeterRegistry registry, Sealer sealer,
                                                    PodInformerStatus informerStatus) {
+    return create(settings, client, directory, registry, sealer, informerStatus, KubernetesWarmUp.none());
+  }
+
+  /** As above, running {@code warmUp} first thing (a node's start-up warm-up; its readiness waits for it). */
+  public static Behavior<KubernetesCommand> create(KubernetesSettings settings, KubernetesClient client,
+                                                   EntityDirectory directory, MeterRegistry registry, Sealer sealer,
+                                                   PodInformerStatus informerStatus, KubernetesWarmUp warmUp) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new KubernetesGateway(ctx, timers, settings, client, directory, registry, sealer, informerStatus)));
+        new KubernetesGateway(ctx, timers, settings, client, directory, registry, sealer, informerStatus, warmUp)));
   }
 
   private KubernetesGateway(ActorContext<KubernetesCommand> ctx, TimerScheduler<KubernetesCommand> timers,
                             KubernetesSettings settings, KubernetesClient client, EntityDirectory directory,
-                            MeterRegistry registry, Sealer sealer, PodInformerStatus informerStatus) {
+                            MeterRegistry registry, Sealer sealer, PodInformerStatus informerStatus,
+                            KubernetesWarmUp warmUp) {
     super(ctx);
     this.informerStatus = informerStatus;
+    this.warmUp = warmUp;
     this.settings = settings;
     this.timers = timers;
     this.podFactory = new PodFactory(settings);
@@ -112,6 +126,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     ctx.getLog().info("Kubernetes gateway starting: {} API server, namespace {}", settings.mode().configName(),
         settings.namespace());
     watch(informer.start());
+    startWarmUp();
   }
 
   @Override
@@ -132,6 +147,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
         .onMessage(RestartInformer.class, this::onRestartInformer)
         .onMessage(PodLiveness.class, this::onPodLiveness)
         .onMessageEquals(AdmissionTick.INSTANCE, this::admitFromQueue)
+        .onMessageEquals(WarmUpTimeout.INSTANCE, this::onWarmUpTimeout)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
@@ -268,7 +284,11 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     inFlight--;
     Call call = done.call();
     CallOutcome outcome = done.outcome();
-    if (call.create() != null && outcome instanceof CallOutcome.Retryable r && r.httpStatus() == 403) {
+    if (call.kind() == CallKind.WARM_UP) {
+      // Best effort, never retried: a failure only ends the warm-up sooner.
+      metrics.call(call.kind(), outcome instanceof CallOutcome.Done ? "ok" : "failed");
+      finish(call, outcome);
+    } else if (call.create() != null && outcome instanceof CallOutcome.Retryable r && r.httpStatus() == 403) {
       // ApiErrors makes a 403 retryable only for "exceeded quota": learn the limit and wait in
       // the admission queue, where waiting does not count toward give-up-after.
       quotaRefused(call, r.reason());
@@ -442,6 +462,56 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     metrics.admission(admission.queued(), admission.limit(), admission.atQuota());
   }
 
+  // ---- the start-up warm-up ----
+
+  private void startWarmUp() {
+    if (warmUp.isOver()) {
+      return;
+    }
+    warmUpStartNanos = System.nanoTime();
+    getContext().getLog().info("Kubernetes warm-up starting: {} rounds of {} dry-run pod creates",
+        warmUp.rounds(), settings.maxConcurrentCalls());
+    timers.startSingleTimer(WARM_UP_TIMER, WarmUpTimeout.INSTANCE, warmUp.timeout());
+    warmUpRound();
+  }
+
+  /** Queues the next round's dry-run creates; they start as the pool and the rate limit allow. */
+  private void warmUpRound() {
+    for (Pod pod : warmUp.nextRound(podFactory, settings.maxConcurrentCalls())) {
+      calls.submit(Call.first(CallKind.WARM_UP, pod.getMetadata().getName(), () -> podCalls.dryRunCreate(pod),
+          this::onWarmUpCall, null, null));
+    }
+    dispatch();
+  }
+
+  private void onWarmUpCall(CallOutcome outcome) {
+    if (warmUp.callDone(outcome)) {
+      warmUpRound();
+    } else if (warmUp.isOver() && warmUp.problem().isPresent()) {
+      // Ended by this call, not earlier by the timeout.
+      timers.cancel(WARM_UP_TIMER);
+      warmUpEnded();
+    }
+  }
+
+  private Behavior<KubernetesCommand> onWarmUpTimeout() {
+    if (!warmUp.isOver()) {
+      warmUp.cutShort("not done within " + warmUp.timeout());
+      warmUpEnded();
+    }
+    return this;
+  }
+
+  /** One log line, then the node's readiness may pass (in this order, so a ready node has logged it). */
+  private void warmUpEnded() {
+    long ms = (System.nanoTime() - warmUpStartNanos) / 1_000_000;
+    warmUp.lastFailure().ifPresentOrElse(
+        why -> getContext().getLog().info("Kubernetes warm-up ended after {} dry-run pod creates in {} ms: {}",
+            warmUp.answered(), ms, why),
+        () -> getContext().getLog().info("Kubernetes warm-up: {} dry-run pod creates in {} ms", warmUp.answered(), ms));
+    warmUp.complete();
+  }
+
   // ---- the informer ----
 
   private void watch(PodInformer.Started started) {
@@ -487,6 +557,10 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
   private Behavior<KubernetesCommand> onPostStop() {
     informerStatus.notSynced("the Kubernetes gateway stopped");
+    if (!warmUp.isOver()) {
+      warmUp.cutShort("the Kubernetes gateway stopped");
+      warmUpEnded();
+    }
     informer.stop();
     pool.shutdownNow();
     return this;

@@ -36,6 +36,12 @@ final class PodCalls {
     this.metrics = metrics;
   }
 
+  /** Creates the pod with {@code dryRun=All}: the API server checks and answers it and stores nothing (the warm-up). */
+  CallOutcome dryRunCreate(Pod pod) {
+    client.pods().inNamespace(namespace).resource(pod).dryRun().create();
+    return new CallOutcome.Done("dry run", null);
+  }
+
   /** Creates the pod; a 409 for a pod of the same service (an earlier attempt whose answer was lost) is done too. */
   CallOutcome create(Pod pod, ServiceSpec spec) {
     String name = pod.getMetadata().getName();

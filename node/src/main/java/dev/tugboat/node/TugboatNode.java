@@ -195,11 +195,14 @@ public final class TugboatNode implements AutoCloseable {
         stop.add("kubernetes-client", client);
       }
       WarmUpSettings warmUp = WarmUpSettings.fromConfig(config);
-      // On a thread of its own, beside the actor system's start; joined before the gateway starts.
-      CompletableFuture<Integer> kubernetesWarm = CompletableFuture.supplyAsync(() -> {
-        KubernetesClients.warmUp(client.getKubernetesSerialization());
-        return warmUp.enabled() && warmUp.kubernetesRounds() > 0 ? warmUpKubernetes(k8sSettings, client, warmUp) : 0;
-      }, task -> new Thread(task, "kubernetes-warm-up").start());
+      // On a thread of its own, beside the actor system's start: the client's (de)serialization
+      // code, so the gateway's first calls do not load it. The API calls of the warm-up are the
+      // gateway's own (KubernetesWarmUp).
+      CompletableFuture<Void> serializationWarm = CompletableFuture.runAsync(
+          () -> KubernetesClients.warmUp(client.getKubernetesSerialization()),
+          task -> new Thread(task, "kubernetes-warm-up").start());
+      KubernetesWarmUp kubernetesWarmUp = warmUp.enabled() && warmUp.kubernetesRounds() > 0
+          ? new KubernetesWarmUp(warmUp.kubernetesRounds(), warmUp.timeout()) : KubernetesWarmUp.none();
 
       // Closed last of the node's own parts: after the actor system (journal, projections,
       // sharding) terminated, so nothing fails on a closed database while it stops.
@@ -236,14 +239,14 @@ public final class TugboatNode implements AutoCloseable {
           log.warn("Journal warm-up not finished: {}", e instanceof ExecutionException ? e.getCause() : e);
         }
       }
-      kubernetesWarm.join();
+      serializationWarm.join();
 
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       EntityDirectory directory = new ShardedEntityDirectory(system);
       PodInformerStatus informerStatus = new PodInformerStatus();
       ActorRef<KubernetesCommand> gateway = system.systemActorOf(
           KubernetesGateway.create(k8sSettings, client, LocalShardEvents.start(system, directory), metrics, sealer,
-              informerStatus),
+              informerStatus, kubernetesWarmUp),
           "kubernetes-gateway", Props.empty());
       EntitySettings entitySettings = EntitySettings.fromConfig(config);
       JournalQueries journal = JournalQueries.start(system, metrics);
@@ -265,7 +268,7 @@ public final class TugboatNode implements AutoCloseable {
       OwnPodReconciler.init(system, gateway, directory, OwnPodReconciler.Settings.fromConfig(config));
 
       NodeReadiness readiness = readiness(NodeReadiness.Settings.fromConfig(config), cluster, bridge, journal.ids(),
-          informerStatus);
+          informerStatus, kubernetesWarmUp);
       HttpSettings httpSettings = HttpSettings.fromConfig(config);
       JournalServiceRecords serviceRecords = new JournalServiceRecords(ServiceHistories.of(system), gateway,
           httpSettings.askTimeout(), system.scheduler());
@@ -282,18 +285,6 @@ public final class TugboatNode implements AutoCloseable {
     } catch (Exception | Error e) {
       stop.run(drain.time());
       throw e;
-    }
-  }
-
-  private static int warmUpKubernetes(KubernetesSettings settings, KubernetesClient client, WarmUpSettings warmUp) {
-    long t = System.nanoTime();
-    try {
-      int calls = KubernetesWarmUp.run(settings, client, warmUp.kubernetesRounds(), warmUp.timeout());
-      log.info("Kubernetes warm-up: {} dry-run pod creates in {} ms", calls, (System.nanoTime() - t) / 1_000_000);
-      return calls;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
     }
   }
 
@@ -314,10 +305,11 @@ public final class TugboatNode implements AutoCloseable {
 
   /**
    * The checks behind GET /health/ready: cluster membership, the MQTT subscription and the pod
-   * informer are read from state kept up to date elsewhere; only the journal costs a query.
+   * informer (with the gateway's start-up warm-up: not ready before it is over) are read from state
+   * kept up to date elsewhere; only the journal costs a query.
    */
   private static NodeReadiness readiness(NodeReadiness.Settings settings, Cluster cluster, MqttBridge bridge,
-      JournalIds journal, PodInformerStatus informer) {
+      JournalIds journal, PodInformerStatus informer, KubernetesWarmUp warmUp) {
     return new NodeReadiness(List.of(
         NodeReadiness.Probe.immediate("cluster", () -> {
           MemberStatus status = cluster.selfMember().status();
@@ -327,7 +319,7 @@ public final class TugboatNode implements AutoCloseable {
         NodeReadiness.Probe.immediate("mqtt", () -> bridge.isConnected() ? Optional.empty()
             : Optional.of("not connected to the broker " + bridge.settings().serverUri() + " and subscribed")),
         new NodeReadiness.Probe("journal", new CachedProbe(journal::ping, settings.journalFresh(), System::nanoTime)),
-        NodeReadiness.Probe.immediate("kubernetes", informer::problem)),
+        NodeReadiness.Probe.immediate("kubernetes", () -> informer.problem().or(warmUp::problem))),
         settings.checkTimeout());
   }
 

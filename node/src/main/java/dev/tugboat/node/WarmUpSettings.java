@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * What a node runs once before it says ready so that its first simulation goes as fast as later
- * ones ({@code tugboat.warm-up}): dry-run pod creates through the Kubernetes client
+ * ones ({@code tugboat.warm-up}): dry-run pod creates the Kubernetes gateway runs as its first calls
  * ({@link dev.tugboat.k8s.KubernetesWarmUp}) and empty recoveries plus a serialization round trip
  * on the journal ({@link dev.tugboat.persistence.JournalWarmUp}). Neither creates a pod, writes
  * to the journal or publishes.
