@@ -28,9 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -239,16 +237,7 @@ final class HostedServiceRoute extends AllDirectives {
 
   private <R> CompletionStage<Optional<R>> ask(String name,
       org.apache.pekko.japi.function.Function<ActorRef<R>, HostedCommand> command) {
-    return AskPattern.ask(directory.hostedService(name), command, askTimeout, scheduler).handle((reply, failure) -> {
-      if (failure == null) {
-        return Optional.of(reply);
-      }
-      Throwable cause = unwrap(failure);
-      if (cause instanceof TimeoutException) {
-        return Optional.empty();
-      }
-      throw new CompletionException(cause);
-    });
+    return AskReplies.orEmptyOnTimeout(AskPattern.ask(directory.hostedService(name), command, askTimeout, scheduler));
   }
 
   private Route timedOut(String name) {
@@ -259,9 +248,5 @@ final class HostedServiceRoute extends AllDirectives {
 
   private Route error(StatusCode status, String message, String id) {
     return complete(status, new ErrorBody(message, id), Json.marshaller());
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 }

@@ -19,9 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -201,16 +199,7 @@ final class SimulationControlRoute extends AllDirectives {
   /** The reply, or empty when none came within ask-timeout; any other failure reaches the exception handler. */
   private <R> CompletionStage<Optional<R>> ask(org.apache.pekko.actor.typed.RecipientRef<SimulationCommand> entity,
       org.apache.pekko.japi.function.Function<ActorRef<R>, SimulationCommand> command) {
-    return AskPattern.ask(entity, command, askTimeout, scheduler).handle((reply, failure) -> {
-      if (failure == null) {
-        return Optional.of(reply);
-      }
-      Throwable cause = unwrap(failure);
-      if (cause instanceof TimeoutException) {
-        return Optional.empty();
-      }
-      throw new CompletionException(cause);
-    });
+    return AskReplies.orEmptyOnTimeout(AskPattern.ask(entity, command, askTimeout, scheduler));
   }
 
   private Route timedOut(String simulationId) {
@@ -221,9 +210,5 @@ final class SimulationControlRoute extends AllDirectives {
 
   private Route error(StatusCode status, String message, String id) {
     return complete(status, new ErrorBody(message, id), Json.marshaller());
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 }
