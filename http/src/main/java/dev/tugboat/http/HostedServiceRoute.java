@@ -27,12 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -42,7 +38,6 @@ import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +77,7 @@ final class HostedServiceRoute extends AllDirectives {
   private final EntityDirectory directory;
   private final HostedServiceNames names;
   private final ServiceUrls urls;
-  private final RequestLimits requestLimits;
+  private final BoundedBody body;
   private final int maxReplicas;
   private final Duration askTimeout;
   private final Scheduler scheduler;
@@ -93,7 +88,7 @@ final class HostedServiceRoute extends AllDirectives {
     this.directory = Objects.requireNonNull(directory, "directory");
     this.names = Objects.requireNonNull(names, "names");
     this.urls = Objects.requireNonNull(urls, "urls");
-    this.requestLimits = Objects.requireNonNull(requestLimits, "requestLimits");
+    this.body = new BoundedBody(requestLimits, askTimeout);
     this.maxReplicas = maxReplicas;
     this.askTimeout = Objects.requireNonNull(askTimeout, "askTimeout");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -103,7 +98,7 @@ final class HostedServiceRoute extends AllDirectives {
     return concat(
         path(segment("api").slash("v1").slash("services"), () -> concat(
             get(() -> access.read(who -> list())),
-            post(() -> access.change(who -> body(text -> create(who, text)))))),
+            post(() -> access.change(who -> body.text(text -> create(who, text)))))),
         path(segment("api").slash("v1").slash("services").slash(segment()), name -> concat(
             get(() -> access.read(who -> withName(name, () -> show(name)))),
             delete(() -> access.change(who -> withName(name, () -> delete(name)))))),
@@ -240,48 +235,9 @@ final class HostedServiceRoute extends AllDirectives {
     return inner.get();
   }
 
-  private Route body(Function<String, Route> inner) {
-    long max = requestLimits.maxRequestBody();
-    return extractRequestEntity(entity -> {
-      OptionalLong declared = entity.getContentLengthOption();
-      if (declared.isPresent() && declared.getAsLong() > max) {
-        return tooLarge(max);
-      }
-      return extractMaterializer(materializer -> {
-        CompletionStage<Optional<String>> text = entity.withSizeLimit(max)
-            .toStrict(askTimeout.toMillis(), materializer)
-            .handle((strict, failure) -> {
-              if (failure == null) {
-                return Optional.of(strict.getData().utf8String());
-              }
-              Throwable cause = unwrap(failure);
-              if (cause instanceof EntityStreamSizeException) {
-                return Optional.empty();
-              }
-              throw new CompletionException(cause);
-            });
-        return onSuccess(text, t -> t.isPresent() ? inner.apply(t.get()) : tooLarge(max));
-      });
-    });
-  }
-
-  private Route tooLarge(long max) {
-    return error(StatusCodes.PAYLOAD_TOO_LARGE,
-        "the request body is larger than " + max + " bytes (tugboat.http.max-request-body)", null);
-  }
-
   private <R> CompletionStage<Optional<R>> ask(String name,
       org.apache.pekko.japi.function.Function<ActorRef<R>, HostedCommand> command) {
-    return AskPattern.ask(directory.hostedService(name), command, askTimeout, scheduler).handle((reply, failure) -> {
-      if (failure == null) {
-        return Optional.of(reply);
-      }
-      Throwable cause = unwrap(failure);
-      if (cause instanceof TimeoutException) {
-        return Optional.empty();
-      }
-      throw new CompletionException(cause);
-    });
+    return AskReplies.orEmptyOnTimeout(AskPattern.ask(directory.hostedService(name), command, askTimeout, scheduler));
   }
 
   private Route timedOut(String name) {
@@ -292,9 +248,5 @@ final class HostedServiceRoute extends AllDirectives {
 
   private Route error(StatusCode status, String message, String id) {
     return complete(status, new ErrorBody(message, id), Json.marshaller());
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 }

@@ -19,11 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -34,7 +30,6 @@ import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +59,7 @@ final class SimulationControlRoute extends AllDirectives {
   private final Access access;
   private final EntityDirectory directory;
   private final KnownIds knownIds;
-  private final RequestLimits requestLimits;
+  private final BoundedBody body;
   private final DeployLimits deployLimits;
   private final Duration askTimeout;
   private final Scheduler scheduler;
@@ -74,7 +69,7 @@ final class SimulationControlRoute extends AllDirectives {
     this.access = Objects.requireNonNull(access, "access");
     this.directory = Objects.requireNonNull(directory, "directory");
     this.knownIds = Objects.requireNonNull(knownIds, "knownIds");
-    this.requestLimits = Objects.requireNonNull(requestLimits, "requestLimits");
+    this.body = new BoundedBody(requestLimits, askTimeout);
     this.deployLimits = Objects.requireNonNull(deployLimits, "deployLimits");
     this.askTimeout = Objects.requireNonNull(askTimeout, "askTimeout");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -83,9 +78,9 @@ final class SimulationControlRoute extends AllDirectives {
   Route route() {
     return concat(
         path(segment("api").slash("v1").slash("simulations"), () ->
-            post(() -> access.change(who -> body(this::deploy)))),
+            post(() -> access.change(who -> body.text(this::deploy)))),
         path(segment("api").slash("v1").slash("simulations").slash(segment()), simulationId ->
-            delete(() -> access.change(who -> body(text -> terminate(who, simulationId, text))))));
+            delete(() -> access.change(who -> body.text(text -> terminate(who, simulationId, text))))));
   }
 
   // ---------------------------------------------------------------- deploy
@@ -190,40 +185,6 @@ final class SimulationControlRoute extends AllDirectives {
 
   // ---------------------------------------------------------------- shared
 
-  /**
-   * The request's body as text (UTF-8), read up to max-request-body: a declared or streamed body
-   * past it is 413 without reading on.
-   */
-  private Route body(Function<String, Route> inner) {
-    long max = requestLimits.maxRequestBody();
-    return extractRequestEntity(entity -> {
-      OptionalLong declared = entity.getContentLengthOption();
-      if (declared.isPresent() && declared.getAsLong() > max) {
-        return tooLarge(max);
-      }
-      return extractMaterializer(materializer -> {
-        CompletionStage<Optional<String>> text = entity.withSizeLimit(max)
-            .toStrict(askTimeout.toMillis(), materializer)
-            .handle((strict, failure) -> {
-              if (failure == null) {
-                return Optional.of(strict.getData().utf8String());
-              }
-              Throwable cause = unwrap(failure);
-              if (cause instanceof EntityStreamSizeException) {
-                return Optional.empty();
-              }
-              throw new CompletionException(cause);
-            });
-        return onSuccess(text, t -> t.isPresent() ? inner.apply(t.get()) : tooLarge(max));
-      });
-    });
-  }
-
-  private Route tooLarge(long max) {
-    return error(StatusCodes.PAYLOAD_TOO_LARGE,
-        "the request body is larger than " + max + " bytes (tugboat.http.max-request-body)", null);
-  }
-
   /** {@code status} with the simulation's view as the body (a short body when it does not answer in time). */
   private Route withView(String simulationId, StatusCode status, String what, List<HttpHeader> headers) {
     return onSuccess(this.<SimulationReply>ask(directory.simulation(simulationId), SimulationCommand.Get::new),
@@ -238,16 +199,7 @@ final class SimulationControlRoute extends AllDirectives {
   /** The reply, or empty when none came within ask-timeout; any other failure reaches the exception handler. */
   private <R> CompletionStage<Optional<R>> ask(org.apache.pekko.actor.typed.RecipientRef<SimulationCommand> entity,
       org.apache.pekko.japi.function.Function<ActorRef<R>, SimulationCommand> command) {
-    return AskPattern.ask(entity, command, askTimeout, scheduler).handle((reply, failure) -> {
-      if (failure == null) {
-        return Optional.of(reply);
-      }
-      Throwable cause = unwrap(failure);
-      if (cause instanceof TimeoutException) {
-        return Optional.empty();
-      }
-      throw new CompletionException(cause);
-    });
+    return AskReplies.orEmptyOnTimeout(AskPattern.ask(entity, command, askTimeout, scheduler));
   }
 
   private Route timedOut(String simulationId) {
@@ -258,9 +210,5 @@ final class SimulationControlRoute extends AllDirectives {
 
   private Route error(StatusCode status, String message, String id) {
     return complete(status, new ErrorBody(message, id), Json.marshaller());
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 }

@@ -9,11 +9,9 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,26 +47,12 @@ public final class HostedPodFactory {
     List<EnvVar> env = spec.env().stream().map(e -> new EnvVar(e.name(), e.value(), null)).toList();
     List<ContainerPort> ports = spec.publishedPorts().stream().map(p -> new ContainerPortBuilder()
         .withContainerPort(p.port()).withProtocol("TCP").build()).toList();
-    PodBuilder b = new PodBuilder()
-        .withNewMetadata()
-          .withName(name)
-          .withNamespace(settings.namespace())
-          .withLabels(labels(spec.name(), slot, generation))
-          .withAnnotations(Map.of(LABEL_HOSTED_SERVICE, spec.name()))
-        .endMetadata()
-        .withNewSpec()
-          .addNewContainer()
-            .withName(HOSTED_CONTAINER_NAME)
-            .withImage(spec.image())
-            .withImagePullPolicy(settings.imagePullPolicy())
-            .withArgs(spec.command().isEmpty() ? null : spec.command())
-            .withEnv(env)
-            .withPorts(ports)
-            .withResources(resources(spec.resources()))
-          .endContainer()
-          .withRestartPolicy("Never")
-          .withNodeSelector(settings.nodeSelector().isEmpty() ? null : new LinkedHashMap<>(settings.nodeSelector()))
-        .endSpec();
+    PodBuilder b = PodParts.pod(settings, name, labels(spec.name(), slot, generation),
+        Map.of(LABEL_HOSTED_SERVICE, spec.name()), HOSTED_CONTAINER_NAME, spec.image(), env, resources(spec.resources()));
+    b.editSpec().editFirstContainer()
+        .withArgs(spec.command().isEmpty() ? null : spec.command())
+        .withPorts(ports)
+        .endContainer().endSpec();
     if (!spec.publishedPorts().isEmpty()) {
       PublishedPort first = spec.publishedPorts().get(0);
       b.editSpec().editFirstContainer().withNewReadinessProbe()
@@ -76,40 +60,10 @@ public final class HostedPodFactory {
           .withPeriodSeconds(2).withFailureThreshold(3)
           .endReadinessProbe().endContainer().endSpec();
     }
-    PodDefaults d = settings.podDefaults();
-    if (!d.serviceAccount().isEmpty()) {
-      b.editSpec().withServiceAccountName(d.serviceAccount()).endSpec();
-    }
-    if (!settings.imagePullSecret().isBlank()) {
-      b.editSpec().withImagePullSecrets(new LocalObjectReference(settings.imagePullSecret())).endSpec();
-    }
     return b.build();
   }
 
-  private static io.fabric8.kubernetes.api.model.ResourceRequirements resources(Resources r) {
-    Map<String, Quantity> requests = quantities(r.cpuRequest(), r.memoryRequest());
-    Map<String, Quantity> limits = quantities(r.cpuLimit(), r.memoryLimit());
-    if (requests.isEmpty() && limits.isEmpty()) {
-      return null;
-    }
-    ResourceRequirementsBuilder b = new ResourceRequirementsBuilder();
-    if (!requests.isEmpty()) {
-      b.withRequests(requests);
-    }
-    if (!limits.isEmpty()) {
-      b.withLimits(limits);
-    }
-    return b.build();
-  }
-
-  private static Map<String, Quantity> quantities(String cpu, String memory) {
-    Map<String, Quantity> m = new LinkedHashMap<>();
-    if (!cpu.isEmpty()) {
-      m.put("cpu", new Quantity(cpu));
-    }
-    if (!memory.isEmpty()) {
-      m.put("memory", new Quantity(memory));
-    }
-    return m;
+  private static ResourceRequirements resources(Resources r) {
+    return PodParts.resources(r.cpuRequest(), r.memoryRequest(), r.cpuLimit(), r.memoryLimit());
   }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * One attempt of each of the gateway's API calls, blocking, on a call thread: create a pod (and
@@ -44,7 +45,6 @@ final class PodCalls {
 
   /** Creates the pod; a 409 for a pod of the same service (an earlier attempt whose answer was lost) is done too. */
   CallOutcome create(Pod pod, ServiceSpec spec) {
-    String name = pod.getMetadata().getName();
     ServiceId serviceId = spec.serviceId();
     if (PodFactory.needsSecret(spec)) {
       // Opened before the pod is made: a pod whose Secret cannot be written would wait forever.
@@ -54,34 +54,17 @@ final class PodCalls {
         return new CallOutcome.Fatal(0, e.getMessage());
       }
     }
-    try {
-      Pod created = client.pods().inNamespace(namespace).resource(pod).create();
-      return withSecret(spec, created, new CallOutcome.Done("created", null));
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
+    return createOr(pod, created -> withSecret(spec, created, new CallOutcome.Done("created", null)), existing -> {
+      var other = PodSnapshots.serviceIdOf(existing);
+      if (other.isPresent() && other.get().equals(serviceId)) {
+        return withSecret(spec, existing, new CallOutcome.Done("already existed", null));
       }
-    }
-    // 409: the pod exists. Ours (an earlier attempt whose answer was lost) or someone else's?
-    Pod existing;
-    try {
-      existing = client.pods().inNamespace(namespace).withName(name).get();
-      metrics.call(CallKind.GET, "ok");
-    } catch (RuntimeException e) {
-      metrics.call(CallKind.GET, ApiErrors.classify(e) instanceof CallOutcome.Retryable ? "retry" : "failed");
-      throw e;
-    }
-    if (existing == null) {
-      return new CallOutcome.Retryable(409, "pod " + name + " existed but is gone now (being deleted)", Duration.ZERO);
-    }
-    var other = PodSnapshots.serviceIdOf(existing);
-    if (other.isPresent() && other.get().equals(serviceId)) {
-      return withSecret(spec, existing, new CallOutcome.Done("already existed", null));
-    }
-    Map<String, String> a = existing.getMetadata().getAnnotations();
-    String owner = a == null ? "a pod without Tugboat annotations" : "simulator " + a.get(PodConventions.ANNOTATION_SIMULATOR_ID)
-        + ", simulation " + a.get(PodConventions.ANNOTATION_SIMULATION_ID) + ", model " + a.get(PodConventions.ANNOTATION_MODEL_ID);
-    return new CallOutcome.Fatal(409, "pod name collision with " + owner);
+      Map<String, String> a = existing.getMetadata().getAnnotations();
+      String owner = a == null ? "a pod without Tugboat annotations" : "simulator "
+          + a.get(PodConventions.ANNOTATION_SIMULATOR_ID) + ", simulation " + a.get(PodConventions.ANNOTATION_SIMULATION_ID)
+          + ", model " + a.get(PodConventions.ANNOTATION_MODEL_ID);
+      return new CallOutcome.Fatal(409, "pod name collision with " + owner);
+    });
   }
 
   /**
@@ -90,33 +73,44 @@ final class PodCalls {
    * done too, any other pod of that name a fatal collision.
    */
   CallOutcome createHosted(Pod pod, String service, int slot, long generation) {
+    return createOr(pod, created -> new CallOutcome.Done("created", null), existing -> {
+      var mine = HostedPodSnapshots.tryOf(existing)
+          .filter(p -> p.service().equals(service) && p.slot() == slot && p.generation() == generation);
+      if (mine.isPresent()) {
+        return new CallOutcome.Done("already existed", null);
+      }
+      return new CallOutcome.Fatal(409, "pod name collision: " + pod.getMetadata().getName() + " exists and is not replica "
+          + slot + " (generation " + generation + ") of hosted service " + service);
+    });
+  }
+
+  /**
+   * Creates the pod and answers {@code created} with the created pod. On a 409 it reads the pod of
+   * that name and answers {@code existing} with it (ours after a lost answer, or someone else's),
+   * or a retry when that pod is gone by then (being deleted).
+   */
+  private CallOutcome createOr(Pod pod, Function<Pod, CallOutcome> created, Function<Pod, CallOutcome> existing) {
     String name = pod.getMetadata().getName();
     try {
-      client.pods().inNamespace(namespace).resource(pod).create();
-      return new CallOutcome.Done("created", null);
+      return created.apply(client.pods().inNamespace(namespace).resource(pod).create());
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;
       }
     }
-    Pod existing;
+    // 409: the pod exists. Ours (an earlier attempt whose answer was lost) or someone else's?
+    Pod there;
     try {
-      existing = client.pods().inNamespace(namespace).withName(name).get();
+      there = client.pods().inNamespace(namespace).withName(name).get();
       metrics.call(CallKind.GET, "ok");
     } catch (RuntimeException e) {
       metrics.call(CallKind.GET, ApiErrors.classify(e) instanceof CallOutcome.Retryable ? "retry" : "failed");
       throw e;
     }
-    if (existing == null) {
+    if (there == null) {
       return new CallOutcome.Retryable(409, "pod " + name + " existed but is gone now (being deleted)", Duration.ZERO);
     }
-    var mine = HostedPodSnapshots.tryOf(existing)
-        .filter(p -> p.service().equals(service) && p.slot() == slot && p.generation() == generation);
-    if (mine.isPresent()) {
-      return new CallOutcome.Done("already existed", null);
-    }
-    return new CallOutcome.Fatal(409, "pod name collision: " + name + " exists and is not replica " + slot
-        + " (generation " + generation + ") of hosted service " + service);
+    return existing.apply(there);
   }
 
   /**

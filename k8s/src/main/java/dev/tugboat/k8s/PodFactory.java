@@ -6,13 +6,10 @@ import dev.tugboat.protocol.PodNames;
 import dev.tugboat.protocol.ServiceSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -102,63 +99,18 @@ public final class PodFactory {
             .withNewValueFrom().withNewSecretKeyRef(e.name(), spec.podName(), null).endValueFrom().build()
         : new EnvVar(e.name(), e.value(), null)).toList();
 
-    PodBuilder b = new PodBuilder()
-        .withNewMetadata()
-          .withName(spec.podName())
-          .withNamespace(settings.namespace())
-          .withLabels(labels)
-          .withAnnotations(annotations)
-        .endMetadata()
-        .withNewSpec()
-          .addNewContainer()
-            .withName(CONTAINER_NAME)
-            .withImage(spec.imageUrl())
-            .withImagePullPolicy(settings.imagePullPolicy())
-            .withEnv(env)
-            .withResources(resources(settings.podDefaults()))
-          .endContainer()
-          .withRestartPolicy("Never")
-          .withNodeSelector(settings.nodeSelector().isEmpty() ? null : new LinkedHashMap<>(settings.nodeSelector()))
-        .endSpec();
+    PodBuilder b = PodParts.pod(settings, spec.podName(), labels, annotations, CONTAINER_NAME, spec.imageUrl(), env,
+        resources(settings.podDefaults()));
     PodDefaults d = settings.podDefaults();
-    if (!d.serviceAccount().isEmpty()) {
-      b.editSpec().withServiceAccountName(d.serviceAccount()).endSpec();
-    }
     if (!d.tolerations().isEmpty()) {
       b.editSpec().withTolerations(d.tolerations().stream().map(PodFactory::toleration).toList()).endSpec();
-    }
-    if (!settings.imagePullSecret().isBlank()) {
-      b.editSpec().withImagePullSecrets(new LocalObjectReference(settings.imagePullSecret())).endSpec();
     }
     return b.build();
   }
 
-  /** The container's resources; null (left out, as DOTS does) when none is configured. */
+  /** The container's resources from the pod defaults; null (left out, as DOTS does) when none is configured. */
   private static ResourceRequirements resources(PodDefaults d) {
-    Map<String, Quantity> requests = quantities(d.requestsCpu(), d.requestsMemory());
-    Map<String, Quantity> limits = quantities(d.limitsCpu(), d.limitsMemory());
-    if (requests.isEmpty() && limits.isEmpty()) {
-      return null;
-    }
-    ResourceRequirementsBuilder r = new ResourceRequirementsBuilder();
-    if (!requests.isEmpty()) {
-      r.withRequests(requests);
-    }
-    if (!limits.isEmpty()) {
-      r.withLimits(limits);
-    }
-    return r.build();
-  }
-
-  private static Map<String, Quantity> quantities(String cpu, String memory) {
-    Map<String, Quantity> m = new LinkedHashMap<>();
-    if (!cpu.isEmpty()) {
-      m.put("cpu", new Quantity(cpu));
-    }
-    if (!memory.isEmpty()) {
-      m.put("memory", new Quantity(memory));
-    }
-    return m;
+    return PodParts.resources(d.requestsCpu(), d.requestsMemory(), d.limitsCpu(), d.limitsMemory());
   }
 
   private static Toleration toleration(PodDefaults.Toleration t) {

@@ -273,14 +273,14 @@ final class BenchCluster implements AutoCloseable {
   }
 
   /** This JVM's class path with absolute entries, so the node processes find it from any directory. */
-  private static String absoluteClassPath() {
+  static String absoluteClassPath() {
     return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .filter(e -> !e.isBlank())
         .map(e -> Path.of(e).toAbsolutePath().normalize().toString())
         .collect(Collectors.joining(File.pathSeparator));
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

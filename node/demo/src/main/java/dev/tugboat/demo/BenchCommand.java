@@ -86,20 +86,7 @@ final class BenchCommand implements Callable<Integer> {
       Map<String, Long> createdNanos = new ConcurrentHashMap<>();
       Map<String, Instant> finishedAt = new ConcurrentHashMap<>();
       // Observed in process: a watch through the API server would add a third of its watch load.
-      k8s.observePods((type, pod) -> {
-        if (type.equals("ADDED")) {
-          createdNanos.putIfAbsent(pod.getMetadata().getName(), System.nanoTime());
-        }
-        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
-          return;
-        }
-        for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
-          if (cs.getState() != null && cs.getState().getTerminated() != null
-              && cs.getState().getTerminated().getFinishedAt() != null) {
-            finishedAt.putIfAbsent(pod.getMetadata().getName(), Instant.parse(cs.getState().getTerminated().getFinishedAt()));
-          }
-        }
-      });
+      observePods(k8s, createdNanos, finishedAt);
 
       if (warmup > 0) {
         System.out.println("bench: warm-up simulation of " + warmup + " fake models (not measured)");
@@ -237,10 +224,31 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /**
+   * Records, in process, when each pod was stored ({@code createdNanos}, by pod name) and when its
+   * container finished ({@code finishedAt}).
+   */
+  static void observePods(SimulatedKubernetes k8s, Map<String, Long> createdNanos, Map<String, Instant> finishedAt) {
+    k8s.observePods((type, pod) -> {
+      if (type.equals("ADDED")) {
+        createdNanos.putIfAbsent(pod.getMetadata().getName(), System.nanoTime());
+      }
+      if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+        return;
+      }
+      for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
+        if (cs.getState() != null && cs.getState().getTerminated() != null
+            && cs.getState().getTerminated().getFinishedAt() != null) {
+          finishedAt.putIfAbsent(pod.getMetadata().getName(), Instant.parse(cs.getState().getTerminated().getFinishedAt()));
+        }
+      }
+    });
+  }
+
+  /**
    * Waits until the simulated API server holds no pod, for as long as their number keeps falling:
    * paced deletes of 10,000 pods take longer than any fixed wait that would suit 100.
    */
-  private static boolean podsGone(SimulatedKubernetes k8s, Duration stalled) throws InterruptedException {
+  static boolean podsGone(SimulatedKubernetes k8s, Duration stalled) throws InterruptedException {
     int left = k8s.storedPods();
     long lastProgress = System.nanoTime();
     while (left > 0 && System.nanoTime() - lastProgress < stalled.toNanos()) {

@@ -7,10 +7,7 @@ import dev.tugboat.mqtt.sim.EmbeddedBroker;
 import dev.tugboat.mqtt.sim.SimulatedSo;
 import dev.tugboat.protocol.PodNames;
 import dev.tugboat.protocol.topics.Topic;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +21,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -104,20 +100,7 @@ final class ColdBenchCommand implements Callable<Integer> {
       Map<String, Long> createdNanos = new ConcurrentHashMap<>();
       Map<String, Instant> finishedAt = new ConcurrentHashMap<>();
       // Observed in process: a watch through the API server would add to the load it measures.
-      k8s.observePods((type, pod) -> {
-        if (type.equals("ADDED")) {
-          createdNanos.putIfAbsent(pod.getMetadata().getName(), System.nanoTime());
-        }
-        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
-          return;
-        }
-        for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
-          if (cs.getState() != null && cs.getState().getTerminated() != null
-              && cs.getState().getTerminated().getFinishedAt() != null) {
-            finishedAt.putIfAbsent(pod.getMetadata().getName(), Instant.parse(cs.getState().getTerminated().getFinishedAt()));
-          }
-        }
-      });
+      BenchCommand.observePods(k8s, createdNanos, finishedAt);
       try (NodeProcess node = nodeProcess(data, broker.port(), k8s.port(), token)) {
         long started = System.nanoTime();
         node.start();
@@ -163,9 +146,9 @@ final class ColdBenchCommand implements Callable<Integer> {
     Path keyFile = data.resolve("secret.key");
     dev.tugboat.protocol.SecretKey.readOrCreate(keyFile);
     env.put("TUGBOAT_SECRET_KEY_FILE", keyFile.toString());
-    String classPath = nodeClassPath != null ? nodeClassPath : absoluteClassPath();
+    String classPath = nodeClassPath != null ? nodeClassPath : BenchCluster.absoluteClassPath();
     List<String> jvm = Arrays.stream(nodeJvmOptions.trim().split("\\s+")).filter(o -> !o.isEmpty()).toList();
-    return new NodeProcess(1, classPath, jvm, freePort(), freePort(), data.resolve("node.log"),
+    return new NodeProcess(1, classPath, jvm, BenchCluster.freePort(), BenchCluster.freePort(), data.resolve("node.log"),
         Map.of("pekko.remote.artery.canonical.hostname", "127.0.0.1"), env);
   }
 
@@ -221,39 +204,11 @@ final class ColdBenchCommand implements Callable<Integer> {
         BenchCommand.percentile(createdMs, 100), detectMs.size()));
     long[] detect = detectMs.stream().mapToLong(Long::longValue).sorted().toArray();
     // Its pods are deleted right after (keep-logs 0): wait for that, so it does not overlap the next.
-    if (!podsGone(k8s)) {
+    if (!BenchCommand.podsGone(k8s, DELETES_STALLED)) {
       log(k8s.storedPods() + " pods of " + simulationId + " were not deleted");
     }
     return Optional.of(new Figures(created.length / ((last - t0) / 1e9), readyNanos < 0 ? -1 : (readyNanos - t0) / 1_000_000,
         BenchCommand.percentile(detect, 50), BenchCommand.percentile(detect, 99), (allNanos - t0) / 1_000_000));
-  }
-
-  private static boolean podsGone(SimulatedKubernetes k8s) throws InterruptedException {
-    int left = k8s.storedPods();
-    long lastProgress = System.nanoTime();
-    while (left > 0 && System.nanoTime() - lastProgress < DELETES_STALLED.toNanos()) {
-      Thread.sleep(50);
-      int now = k8s.storedPods();
-      if (now < left) {
-        lastProgress = System.nanoTime();
-      }
-      left = now;
-    }
-    return left == 0;
-  }
-
-  /** This JVM's class path with absolute entries, so the node process finds it from any directory. */
-  private static String absoluteClassPath() {
-    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .filter(e -> !e.isBlank())
-        .map(e -> Path.of(e).toAbsolutePath().normalize().toString())
-        .collect(Collectors.joining(File.pathSeparator));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private static void log(String line) {

@@ -1,0 +1,86 @@
+package dev.tugboat.k8s;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pod-building pieces {@link PodFactory} and {@link HostedPodFactory} share, so that both kinds
+ * of pod honour the deployment's settings (namespace, pull policy and secret, node selector,
+ * service account) the same way.
+ */
+final class PodParts {
+
+  private PodParts() {
+  }
+
+  /**
+   * A pod with one container ({@code containerName}, {@code image}, {@code env}, {@code resources}),
+   * restartPolicy Never (the entity replaces a failed pod itself), and the deployment's namespace,
+   * image pull policy, node selector, service account and image pull secret.
+   */
+  static PodBuilder pod(KubernetesSettings settings, String name, Map<String, String> labels,
+      Map<String, String> annotations, String containerName, String image, List<EnvVar> env,
+      ResourceRequirements resources) {
+    PodBuilder b = new PodBuilder()
+        .withNewMetadata()
+          .withName(name)
+          .withNamespace(settings.namespace())
+          .withLabels(labels)
+          .withAnnotations(annotations)
+        .endMetadata()
+        .withNewSpec()
+          .addNewContainer()
+            .withName(containerName)
+            .withImage(image)
+            .withImagePullPolicy(settings.imagePullPolicy())
+            .withEnv(env)
+            .withResources(resources)
+          .endContainer()
+          .withRestartPolicy("Never")
+          .withNodeSelector(settings.nodeSelector().isEmpty() ? null : new LinkedHashMap<>(settings.nodeSelector()))
+        .endSpec();
+    PodDefaults d = settings.podDefaults();
+    if (!d.serviceAccount().isEmpty()) {
+      b.editSpec().withServiceAccountName(d.serviceAccount()).endSpec();
+    }
+    if (!settings.imagePullSecret().isBlank()) {
+      b.editSpec().withImagePullSecrets(new LocalObjectReference(settings.imagePullSecret())).endSpec();
+    }
+    return b;
+  }
+
+  /** A container's requests and limits; null (left out, as DOTS does) when all four are empty. */
+  static ResourceRequirements resources(String cpuRequest, String memoryRequest, String cpuLimit, String memoryLimit) {
+    Map<String, Quantity> requests = quantities(cpuRequest, memoryRequest);
+    Map<String, Quantity> limits = quantities(cpuLimit, memoryLimit);
+    if (requests.isEmpty() && limits.isEmpty()) {
+      return null;
+    }
+    ResourceRequirementsBuilder r = new ResourceRequirementsBuilder();
+    if (!requests.isEmpty()) {
+      r.withRequests(requests);
+    }
+    if (!limits.isEmpty()) {
+      r.withLimits(limits);
+    }
+    return r.build();
+  }
+
+  private static Map<String, Quantity> quantities(String cpu, String memory) {
+    Map<String, Quantity> m = new LinkedHashMap<>();
+    if (!cpu.isEmpty()) {
+      m.put("cpu", new Quantity(cpu));
+    }
+    if (!memory.isEmpty()) {
+      m.put("memory", new Quantity(memory));
+    }
+    return m;
+  }
+}
