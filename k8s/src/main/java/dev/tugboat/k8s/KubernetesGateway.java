@@ -73,8 +73,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private final Admission<CreateRequest> admission;
   private final PodInformer informer;
   private final PodInformerStatus informerStatus;
-  private final KubernetesWarmUp warmUp;
-  private long warmUpStartNanos;
+  private final GatewayWarmUp warmUp;
   private int inFlight;
 
   /** A gateway without a key: a pod with sealed variables cannot be created (the create fails). */
@@ -110,7 +109,6 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
                             KubernetesWarmUp warmUp) {
     super(ctx);
     this.informerStatus = informerStatus;
-    this.warmUp = warmUp;
     this.settings = settings;
     this.timers = timers;
     this.podFactory = new PodFactory(settings);
@@ -118,6 +116,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     this.metrics = new GatewayMetrics(registry);
     this.podCalls = new PodCalls(client, settings, podFactory, sealer, metrics);
     this.pool = new CallPool(settings.maxConcurrentCalls());
+    this.warmUp = new GatewayWarmUp(warmUp, podFactory, podCalls, settings.maxConcurrentCalls(), this::submit,
+        ctx.getLog());
     this.pacing = Pacing.of(settings, System::nanoTime);
     this.admission = new Admission<>(settings.admission(), settings.retry(), ctx.getLog());
     ActorRef<KubernetesCommand> self = ctx.getSelf();
@@ -126,7 +126,9 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     ctx.getLog().info("Kubernetes gateway starting: {} API server, namespace {}", settings.mode().configName(),
         settings.namespace());
     watch(informer.start());
-    startWarmUp();
+    if (this.warmUp.start()) {
+      timers.startSingleTimer(WARM_UP_TIMER, WarmUpTimeout.INSTANCE, this.warmUp.timeout());
+    }
   }
 
   @Override
@@ -462,54 +464,11 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     metrics.admission(admission.queued(), admission.limit(), admission.atQuota());
   }
 
-  // ---- the start-up warm-up ----
-
-  private void startWarmUp() {
-    if (warmUp.isOver()) {
-      return;
-    }
-    warmUpStartNanos = System.nanoTime();
-    getContext().getLog().info("Kubernetes warm-up starting: {} rounds of {} dry-run pod creates",
-        warmUp.rounds(), settings.maxConcurrentCalls());
-    timers.startSingleTimer(WARM_UP_TIMER, WarmUpTimeout.INSTANCE, warmUp.timeout());
-    warmUpRound();
-  }
-
-  /** Queues the next round's dry-run creates; they start as the pool and the rate limit allow. */
-  private void warmUpRound() {
-    for (Pod pod : warmUp.nextRound(podFactory, settings.maxConcurrentCalls())) {
-      calls.submit(Call.first(CallKind.WARM_UP, pod.getMetadata().getName(), () -> podCalls.dryRunCreate(pod),
-          this::onWarmUpCall, null, null));
-    }
-    dispatch();
-  }
-
-  private void onWarmUpCall(CallOutcome outcome) {
-    if (warmUp.callDone(outcome)) {
-      warmUpRound();
-    } else if (warmUp.isOver() && warmUp.problem().isPresent()) {
-      // Ended by this call, not earlier by the timeout.
-      timers.cancel(WARM_UP_TIMER);
-      warmUpEnded();
-    }
-  }
+  // ---- the start-up warm-up (GatewayWarmUp) ----
 
   private Behavior<KubernetesCommand> onWarmUpTimeout() {
-    if (!warmUp.isOver()) {
-      warmUp.cutShort("not done within " + warmUp.timeout());
-      warmUpEnded();
-    }
+    warmUp.cutShort("not done within " + warmUp.timeout());
     return this;
-  }
-
-  /** One log line, then the node's readiness may pass (in this order, so a ready node has logged it). */
-  private void warmUpEnded() {
-    long ms = (System.nanoTime() - warmUpStartNanos) / 1_000_000;
-    warmUp.lastFailure().ifPresentOrElse(
-        why -> getContext().getLog().info("Kubernetes warm-up ended after {} dry-run pod creates in {} ms: {}",
-            warmUp.answered(), ms, why),
-        () -> getContext().getLog().info("Kubernetes warm-up: {} dry-run pod creates in {} ms", warmUp.answered(), ms));
-    warmUp.complete();
   }
 
   // ---- the informer ----
@@ -557,10 +516,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
 
   private Behavior<KubernetesCommand> onPostStop() {
     informerStatus.notSynced("the Kubernetes gateway stopped");
-    if (!warmUp.isOver()) {
-      warmUp.cutShort("the Kubernetes gateway stopped");
-      warmUpEnded();
-    }
+    warmUp.cutShort("the Kubernetes gateway stopped");
     informer.stop();
     pool.shutdownNow();
     return this;
