@@ -44,6 +44,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -306,12 +307,9 @@ class HostedServiceEntityTest {
     var slot1 = asks.stream().filter(a -> a.slot() == 1).findFirst().orElseThrow();
     slot1.replyTo().tell(new PodCallResult.Failed("hs-" + name + "-1-g0", 422, "invalid"));
     // The answer comes through the entity's adapter: wait until the entity has handled it.
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    String failure = null;
-    while (failure == null && System.nanoTime() < deadline) {
-      failure = view().replicas().get(1).failure();
-    }
-    assertTrue(failure != null && failure.contains("could not be created"), String.valueOf(failure));
+    String failure = Awaitility.await().atMost(Duration.ofSeconds(5))
+        .until(() -> view().replicas().get(1).failure(), f -> f != null);
+    assertTrue(failure.contains("could not be created"), failure);
   }
 
   @Test
