@@ -132,7 +132,7 @@ public final class TugboatRoutes extends AllDirectives {
         h.urls(), RequestLimits.fromConfig(config), config.getInt("tugboat.hosted.max-replicas"),
         settings.askTimeout(), system.scheduler()));
     this.proxy = Optional.ofNullable(hosted).map(h -> new ProxyRoute(system, ProxySettings.fromConfig(config), access,
-        h.endpoints(), h.urls()));
+        h.endpoints(), h.urls(), h.transport()));
     this.access = Objects.requireNonNull(access, "access");
     this.simulationList = new SimulationListRoute(access, simulations);
     this.serviceRecords = new ServiceRecordsRoute(services, this::knownService, settings.askTimeout());

@@ -49,6 +49,7 @@ public final class EnvironmentVariables {
       "TUGBOAT_ANONYMOUS_READ", "tugboat.http.auth.anonymous-read",
       "TUGBOAT_PUBLIC_URL", "tugboat.http.public-url",
       "TUGBOAT_SERVICES_DOMAIN", "tugboat.http.services-domain",
+      "TUGBOAT_PROXY_VIA", "tugboat.http.proxy.via",
       "TUGBOAT_REMOTE_HOST", "pekko.remote.artery.canonical.hostname",
       "TUGBOAT_REMOTE_PORT", "pekko.remote.artery.canonical.port",
       "TUGBOAT_SEED_NODES", "tugboat.cluster.seed-nodes",

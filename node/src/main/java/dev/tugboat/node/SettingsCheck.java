@@ -10,6 +10,7 @@ import dev.tugboat.http.RequestLimits;
 import dev.tugboat.http.ServiceUrlSettings;
 import dev.tugboat.persistence.HostedSettings;
 import dev.tugboat.http.auth.AuthSettings;
+import dev.tugboat.http.proxy.ProxyVia;
 import dev.tugboat.k8s.KubernetesSettings;
 import dev.tugboat.mqtt.MqttSettings;
 import dev.tugboat.persistence.EntitySettings;
@@ -139,6 +140,7 @@ public final class SettingsCheck {
     records.add(Map.entry("tugboat.http", () -> HttpSettings.fromConfig(config)));
     records.add(Map.entry("tugboat.http", () -> RequestLimits.fromConfig(config)));
     records.add(Map.entry("tugboat.http", () -> ServiceUrlSettings.fromConfig(config)));
+    records.add(Map.entry("tugboat.http.proxy", () -> ProxyVia.fromConfig(config)));
     records.add(Map.entry("tugboat.hosted", () -> HostedSettings.fromConfig(config)));
     records.add(Map.entry("tugboat.http.auth", () -> AuthSettings.fromConfig(config, embeddedMode)));
     records.add(Map.entry("tugboat.http.events", () -> EventStreamSettings.fromConfig(config)));

@@ -12,6 +12,9 @@ import dev.tugboat.http.auth.Access;
 import dev.tugboat.http.HttpSettings;
 import dev.tugboat.http.KnownIds;
 import dev.tugboat.http.Readiness;
+import dev.tugboat.http.proxy.ProxyVia;
+import dev.tugboat.http.proxy.ReplicaTransport;
+import dev.tugboat.k8s.ApiServerConnection;
 import dev.tugboat.k8s.KubernetesClients;
 import dev.tugboat.k8s.KubernetesGateway;
 import dev.tugboat.k8s.KubernetesSettings;
@@ -273,10 +276,13 @@ public final class TugboatNode implements AutoCloseable {
       JournalServiceRecords serviceRecords = new JournalServiceRecords(ServiceHistories.of(system), gateway,
           httpSettings.askTimeout(), system.scheduler());
       LifecycleEventFeed events = LifecycleEventFeed.start(system, EventFeedSettings.fromConfig(config), metrics);
+      ReplicaTransport transport = ReplicaTransports.choose(ProxyVia.fromConfig(config), k8sSettings.mode(),
+          System.getenv(), () -> ApiServerConnection.of(client.getConfiguration()));
+      log.info("Proxy to long-lived services reaches their replicas through {}", transport.describe());
       ServerBinding binding = HttpServer.start(system, httpSettings, access, directory, journalIds(journal.ids()),
               new JournalSimulationList(journal.summaries()), serviceRecords, readiness, metrics::scrape,
               new JournalLifecycleEvents(events), EventStreamSettings.fromConfig(config),
-              new HostedServices(hostedBoard, hostedBoard, ServiceUrlSettings.fromConfig(config)))
+              new HostedServices(hostedBoard, hostedBoard, ServiceUrlSettings.fromConfig(config), transport))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       stop.add("http-binding", () -> binding.unbind().toCompletableFuture().join());
       log.info("Tugboat node up: mode={}, http={}, cluster={}", settings.mode(), binding.localAddress(),

@@ -68,7 +68,10 @@ import scala.jdk.javaapi.DurationConverters;
  * the ready replica {@link ReplicaDispatch} picks, streamed both ways; answers of its own: 404 (no
  * such service or port), 401/403 (private port), 413 (body past the limit), 502 (replica refused
  * or broke the connection), 503 (no replica ready, Retry-After), 504 (no answer within the
- * response timeout), each a JSON {@link ErrorBody} naming the service.
+ * response timeout), each a JSON {@link ErrorBody} naming the service. The {@link ReplicaTransport}
+ * says how a replica is reached: over the pod network, or through the Kubernetes API server's pod
+ * proxy, whose own failures (credentials refused, no such pod, pod unreachable) are answered as
+ * the proxy's 502 or 503 too ({@link ApiServerAnswer}).
  */
 public final class ProxyRoute extends AllDirectives implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyRoute.class);
@@ -87,10 +90,19 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
   private final ConnectionPoolSettings pool;
   private final ClientConnectionSettings webSocketClient;
   private final scala.concurrent.duration.Duration serverTimeout;
+  private final ReplicaTransport transport;
 
+  /** The proxy reaching replicas over the pod network. */
   public ProxyRoute(ActorSystem<?> system, ProxySettings settings, Access access, ServiceEndpoints endpoints,
       ServiceUrls urls) {
+    this(system, settings, access, endpoints, urls, ReplicaTransport.podNetwork());
+  }
+
+  /** The proxy reaching replicas as {@code transport} says. */
+  public ProxyRoute(ActorSystem<?> system, ProxySettings settings, Access access, ServiceEndpoints endpoints,
+      ServiceUrls urls, ReplicaTransport transport) {
     this.system = system;
+    this.transport = transport;
     this.http = Http.get(system);
     this.materializer = Materializer.matFromSystem(system);
     this.clientLog = system.classicSystem().log();
@@ -203,28 +215,72 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
         .flatMap(RemoteAddress::getAddress).map(InetAddress::getHostAddress);
     String host = request.getUri().asScala().authority().toString();
     Optional<WebSocketUpgrade> upgrade = request.getAttribute(AttributeKeys.webSocketUpgrade);
-    List<HttpHeader> headers = ProxyHeaders.toReplica(request.getHeaders(), dropAuthorization, client,
-        request.getUri().getScheme(), host, address.prefix(), trace, traceState, upgrade.isPresent());
+    List<HttpHeader> headers = new ArrayList<>(ProxyHeaders.toReplica(request.getHeaders(),
+        dropAuthorization || transport.replacesAuthorization(), client, request.getUri().getScheme(), host,
+        address.prefix(), trace, traceState, upgrade.isPresent()));
     Exchange exchange = new Exchange(service.name(), port, lease.get(), trace);
+    try {
+      headers.addAll(transport.credentials());
+    } catch (ReplicaTransport.MissingCredential e) {
+      exchange.lease().release();
+      LOG.warn("proxy {}: {}", service.name(), e.getMessage());
+      return CompletableFuture.completedFuture(error(StatusCodes.BAD_GATEWAY, "service " + service.name() + ": "
+          + e.getMessage(), service.name(), Optional.of(trace)));
+    }
     if (upgrade.isPresent()) {
       return webSocket(upgrade.get(), exchange, target, headers);
     }
-    HttpRequest out = HttpRequest.create(exchange.replicaUri("http", target))
+    HttpRequest out = HttpRequest.create(replicaUriOf(exchange, false, target))
         .withMethod(request.method())
         .addHeaders(headers)
         .withEntity((RequestEntity) request.entity().withSizeLimit(settings.maxRequestBody()));
     CompletableFuture<HttpResponse> answer = new CompletableFuture<>();
     Cancellable timer = timeout(answer, exchange);
-    http.singleRequest(out, http.defaultClientHttpsContext(), pool, clientLog).whenComplete((response, failure) -> {
-      timer.cancel();
+    http.singleRequest(out, transport.tls().orElseGet(http::defaultClientHttpsContext), pool, clientLog)
+        .whenComplete((response, failure) -> {
+          timer.cancel();
+          if (failure != null) {
+            exchange.lease().release();
+            answer.complete(failed(exchange, failure));
+          } else {
+            relayOrHopFailure(response, exchange).thenAccept(relayed -> {
+              if (!answer.complete(relayed)) {
+                response.discardEntityBytes(materializer);
+              }
+            });
+          }
+        });
+    return answer;
+  }
+
+  /**
+   * The replica's answer relayed, or, through the API server, the proxy's own 502 or 503 when the
+   * answer is the API server's failure ({@link ApiServerAnswer}), not the replica's.
+   */
+  private CompletionStage<HttpResponse> relayOrHopFailure(HttpResponse response, Exchange exchange) {
+    ResponseEntity entity = response.entity();
+    if (!(transport instanceof ReplicaTransport.ApiServer) || !ApiServerAnswer.mayBeFailure(response.status().intValue(),
+        entity.getContentType().mediaType().toString(), entity.getContentLengthOption().orElse(-1))) {
+      return CompletableFuture.completedFuture(relay(response, exchange));
+    }
+    return entity.toStrict(settings.responseTimeout().toMillis(), materializer).handle((strict, failure) -> {
       if (failure != null) {
         exchange.lease().release();
-        answer.complete(failed(exchange, failure));
-      } else if (!answer.complete(relay(response, exchange))) {
-        response.discardEntityBytes(materializer);
+        return failed(exchange, failure);
       }
+      HttpResponse whole = response.withEntity(strict);
+      Optional<ApiServerAnswer.HopFailure> hop = ApiServerAnswer.failure(response.status().intValue(),
+          strict.getData().toArray(), exchange.replicaId());
+      if (hop.isEmpty()) {
+        return relay(whole, exchange);
+      }
+      exchange.lease().release();
+      LOG.warn("proxy {}: replica {}: {}", exchange.service(), exchange.replicaId(), hop.get().reason());
+      HttpResponse own = error(StatusCodes.get(hop.get().status()), "service " + exchange.service() + ": replica "
+          + exchange.replicaId() + ": " + hop.get().reason(), exchange.service(), Optional.of(exchange.trace()));
+      return hop.get().status() == 503
+          ? own.addHeader(RetryAfter.create(Math.max(1, settings.retryAfter().toSeconds()))) : own;
     });
-    return answer;
   }
 
   /** The replica's answer, its body streamed through; the request counts as in flight until the body ends. */
@@ -259,7 +315,7 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
 
   private CompletionStage<HttpResponse> webSocket(WebSocketUpgrade upgrade, Exchange exchange, String target,
       List<HttpHeader> headers) {
-    WebSocketRequest wsRequest = WebSocketRequest.create(exchange.replicaUri("ws", target));
+    WebSocketRequest wsRequest = WebSocketRequest.create(replicaUriOf(exchange, true, target));
     for (HttpHeader h : headers) {
       wsRequest = wsRequest.addHeader(h);
     }
@@ -271,7 +327,8 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     Flow<Message, Message, Pair<Publisher<Message>, Subscriber<Message>>> pipe = Flow.fromSinkAndSourceCoupledMat(
         Sink.<Message>asPublisher(AsPublisher.WITHOUT_FANOUT), Source.<Message>asSubscriber(), Keep.both());
     Pair<CompletionStage<WebSocketUpgradeResponse>, Pair<Publisher<Message>, Subscriber<Message>>> started =
-        http.singleWebSocketRequest(wsRequest, pipe, ConnectionContext.noEncryption(), Optional.empty(),
+        http.singleWebSocketRequest(wsRequest, pipe,
+            transport.tls().<ConnectionContext>map(t -> t).orElseGet(ConnectionContext::noEncryption), Optional.empty(),
             webSocketClient, clientLog, materializer);
     Publisher<Message> fromReplica = started.second().first();
     Subscriber<Message> toReplica = started.second().second();
@@ -288,8 +345,12 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
           answer.complete(error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": replica "
               + exchange.replicaId() + " answered an invalid WebSocket handshake", exchange.service(),
               Optional.of(exchange.trace())));
-        } else if (!answer.complete(relay(handshake.response(), exchange))) {
-          handshake.response().discardEntityBytes(materializer);
+        } else {
+          relayOrHopFailure(handshake.response(), exchange).thenAccept(relayed -> {
+            if (!answer.complete(relayed)) {
+              handshake.response().discardEntityBytes(materializer);
+            }
+          });
         }
         return;
       }
@@ -342,6 +403,12 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
       return error(StatusCodes.SERVICE_UNAVAILABLE, "service " + exchange.service() + ": too many requests queued for"
           + " replica " + exchange.replicaId(), exchange.service(), trace)
           .addHeader(RetryAfter.create(Math.max(1, settings.retryAfter().toSeconds())));
+    }
+    if (refused(failure) && transport instanceof ReplicaTransport.ApiServer) {
+      LOG.warn("proxy {}: {} refused the connection ({})", exchange.service(), transport.describe(),
+          failure.getMessage());
+      return error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": the Kubernetes API server refused"
+          + " the connection", exchange.service(), trace);
     }
     if (refused(failure)) {
       dispatch.refused(exchange.service(), exchange.replicaId());
@@ -412,15 +479,15 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     reporter.close();
   }
 
+  private String replicaUriOf(Exchange exchange, boolean webSocket, String target) {
+    return transport.uri(exchange.lease().replica(), exchange.port(), target, webSocket);
+  }
+
   /** One forwarded request: the service, port, replica lease and trace. */
   private record Exchange(String service, int port, ReplicaDispatch.Lease lease, TraceParent trace) {
     String replicaId() {
       return lease.replica().id();
     }
 
-    String replicaUri(String scheme, String target) {
-      String host = lease.replica().host();
-      return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + target;
-    }
   }
 }

@@ -26,14 +26,14 @@ import java.util.regex.Pattern;
  * list and watch with label and field selectors, log) are served from the indexed {@link PodStore}
  * (fabric8's CRUD dispatcher scans every stored object per request, far too slow for thousands of
  * pods); anything else goes to the CRUD dispatcher. Added to that: fault injection (429 bursts with Retry-After, 500s,
- * latency, a pod quota), the pod log endpoint fed by the simulated kubelet, and counters.
+ * latency, a pod quota), the pod log endpoint fed by the simulated kubelet, the pod proxy
+ * ({@link PodProxy}: past the token check, like every request but the kubelet's), and counters.
  * Requests carrying the kubelet's user agent pass through untouched and uncounted.
  */
 final class SimulatedApiServer extends Dispatcher {
 
   static final String KUBELET_USER_AGENT = "tugboat-simulated-kubelet";
 
-  /** Pod paths: namespaced (group 1 the namespace, 2 the name, 3 the subresource, 4 the query) or cluster-wide. */
   /** Pod paths: namespaced (group 1 the namespace, 2 the name, 3 the subresource, 4 the query) or cluster-wide. */
   private static final Pattern PODS = Pattern.compile(
       "^/api/v1/(?:namespaces/([^/?]+)/)?pods(?:/([^/?]+))?(?:/([^/?]+))?(?:\\?(.*))?$");
@@ -43,11 +43,13 @@ final class SimulatedApiServer extends Dispatcher {
   private final ApiServerCounters counters;
   private final ModelLogs logs;
   private final PodStore store;
+  private final PodProxy podProxy;
   /** "Bearer {token}" every request but the kubelet's must carry; null when the server takes any. */
   private final String requiredAuthorization;
 
   SimulatedApiServer(PodStore store, Faults faults, ApiServerCounters counters, ModelLogs logs, String bearerToken) {
     this.store = store;
+    this.podProxy = new PodProxy(store);
     this.requiredAuthorization = bearerToken.isEmpty() ? null : "Bearer " + bearerToken;
     this.faults = faults;
     this.counters = counters;
@@ -66,6 +68,11 @@ final class SimulatedApiServer extends Dispatcher {
     if (requiredAuthorization != null && !requiredAuthorization.equals(request.getHeader("Authorization"))) {
       return status(new StatusBuilder().withStatus("Failure").withCode(401).withReason("Unauthorized")
           .withMessage("Unauthorized").build());
+    }
+    Matcher proxied = PodProxy.PATH.matcher(path);
+    if (proxied.matches()) {
+      counters.request(Kind.OTHER, request.getMethod());
+      return podProxy.forward(request, proxied);
     }
     if (kind == Kind.CREATE && isDryRun(m)) {
       return dryRunCreate(parsePod(request), m.group(1));

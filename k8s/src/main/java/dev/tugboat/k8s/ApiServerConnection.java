@@ -1,0 +1,49 @@
+package dev.tugboat.k8s;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.internal.SSLUtils;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+
+/**
+ * How to reach the Kubernetes API server as the node's client does, for a caller that speaks
+ * HTTP itself (the proxy's pod-proxy hop): the server's URL, the namespace, an SSLContext with the
+ * client's trust (CA, or trust-all) and client certificate, whether the host name is verified,
+ * the current bearer token, and whether one is required (the client authenticates with a token:
+ * a request without one would be refused). Built from the same fabric8 {@link Config} as the client, so both
+ * authenticate alike. {@link #toString()} never shows the token.
+ */
+public record ApiServerConnection(URI server, String namespace, SSLContext sslContext, boolean verifyHostname,
+    Supplier<Optional<String>> bearerToken, boolean tokenRequired) {
+
+  /** How often a token from a file or kubeconfig is read again: service account tokens rotate. */
+  static final Duration TOKEN_REREAD = Duration.ofMinutes(1);
+
+  /**
+   * The connection the client of {@code config} uses. Fails (IllegalStateException) when its TLS
+   * material cannot be read.
+   */
+  public static ApiServerConnection of(Config config) {
+    URI server = URI.create(config.getMasterUrl());
+    SSLContext ssl;
+    try {
+      ssl = SSLUtils.sslContext(SSLUtils.keyManagers(config), SSLUtils.trustManagers(config));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot build the TLS of the Kubernetes API server at " + server + " from the"
+          + " client's configuration: " + e.getMessage(), e);
+    }
+    boolean verifyHostname = !config.isTrustCerts() && !config.isDisableHostnameVerification();
+    CurrentToken token = new CurrentToken(config, TOKEN_REREAD, System::nanoTime);
+    return new ApiServerConnection(server, config.getNamespace(), ssl, verifyHostname, token,
+        config.getOauthTokenProvider() != null || token.get().isPresent());
+  }
+
+  @Override
+  public String toString() {
+    return "ApiServerConnection[" + server + ", namespace " + namespace + ", verifyHostname " + verifyHostname
+        + ", tokenRequired " + tokenRequired + "]";
+  }
+}
