@@ -77,19 +77,20 @@ class ApiServerPodProxyIT {
     kube.client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(POD).endMetadata()
         .withNewSpec().addNewContainer().withName("service").withImage("tugboat/echo-service:1")
         .addNewPort().withContainerPort(PORT).endPort().endContainer().endSpec().build()).create();
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
-      Pod p = kube.client().pods().inNamespace(NS).withName(POD).get();
-      return p != null && p.getStatus() != null && p.getStatus().getContainerStatuses() != null
-          && p.getStatus().getContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getReady()));
-    });
-    podIp = kube.client().pods().inNamespace(NS).withName(POD).get().getStatus().getPodIP();
-
+    // The proxy's actor system starts while the kubelet starts the pod's echo server.
     Config config = ConfigFactory.parseString("""
         pekko.actor.provider = local
         pekko.loglevel = WARNING
         tugboat.http.proxy.response-timeout = 5s
         """).withFallback(ConfigFactory.defaultReference()).resolve();
     system = ActorSystem.create(Behaviors.empty(), "ApiServerPodProxyIT", config);
+    // Generous for a loaded machine; it returns as soon as the pod is ready.
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+      Pod p = kube.client().pods().inNamespace(NS).withName(POD).get();
+      return p != null && p.getStatus() != null && p.getStatus().getContainerStatuses() != null
+          && p.getStatus().getContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getReady()));
+    });
+    podIp = kube.client().pods().inNamespace(NS).withName(POD).get().getStatus().getPodIP();
     ReplicaTransport.ApiServer real = (ReplicaTransport.ApiServer) ReplicaTransports.of(
         ApiServerConnection.of(kube.client().getConfiguration()));
     assertTrue(real.tokenRequired(), "the simulated API server is reached with a token");
