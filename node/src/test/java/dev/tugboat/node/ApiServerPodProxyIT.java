@@ -50,12 +50,14 @@ import org.junit.jupiter.api.Test;
  * The proxy reaching a replica through the API server's pod proxy, over https with a bearer
  * token, against the simulated API server and a simulated echo-service pod: HTTP and WebSocket
  * get through, the token reaches the API server (which refuses requests without it) and not the
- * service; an unknown pod, a refused token and a missing token are the proxy's own 503 and 502.
+ * service; an unknown pod, a pod not running, a refused token and a missing token are the proxy's
+ * own 503 and 502.
  */
 class ApiServerPodProxyIT {
   private static final String NS = "dots";
   private static final String TOKEN = "pod-proxy-it-api-token";
   private static final String POD = "echo-0";
+  private static final String PENDING = "pending-0";
   private static final int PORT = 8080;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -76,6 +78,10 @@ class ApiServerPodProxyIT {
         ApiServerAccess.httpsWithToken(TOKEN));
     kube.client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(POD).endMetadata()
         .withNewSpec().addNewContainer().withName("service").withImage("tugboat/echo-service:1")
+        .addNewPort().withContainerPort(PORT).endPort().endContainer().endSpec().build()).create();
+    // An image the simulated kubelet cannot pull: the pod stays Pending.
+    kube.client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(PENDING).endMetadata()
+        .withNewSpec().addNewContainer().withName("service").withImage("registry.example/no-such-service:1")
         .addNewPort().withContainerPort(PORT).endPort().endContainer().endSpec().build()).create();
     // The proxy's actor system starts while the kubelet starts the pod's echo server.
     Config config = ConfigFactory.parseString("""
@@ -126,13 +132,17 @@ class ApiServerPodProxyIT {
     }
   }
 
-  /** Service "echo" has the echo pod; "gone" names a pod the API server does not have. */
+  /**
+   * Service "echo" has the echo pod; "gone" names a pod the API server does not have; "pending" a
+   * pod that is not running.
+   */
   private static final class Endpoints implements ServiceEndpoints {
     @Override
     public Optional<ProxiedService> find(String name) {
       String pod = switch (name) {
         case "echo" -> POD;
         case "gone" -> "gone-0";
+        case "pending" -> PENDING;
         default -> null;
       };
       return pod == null ? Optional.empty() : Optional.of(new ProxiedService(name, "alice",
@@ -199,6 +209,14 @@ class ApiServerPodProxyIT {
     JsonNode error = JSON.readTree(r.body());
     assertEquals("gone", error.get("id").asText());
     assertTrue(error.get("error").asText().contains("has no pod gone-0"), r.body());
+  }
+
+  @Test
+  void aPodThatIsNotRunningIsTheProxys502() throws Exception {
+    HttpResponse<String> r = send(viaApiServer, "/pending/", null);
+    assertEquals(502, r.statusCode(), r.body());
+    assertTrue(JSON.readTree(r.body()).get("error").asText()
+        .contains("the Kubernetes API server could not reach pod pending-0: pod pending-0 is not running"), r.body());
   }
 
   @Test
