@@ -25,8 +25,9 @@ public record ProxiedService(String name, String owner, Map<Integer, PublishedPo
   public record PublishedPort(int port, boolean isPublic, String label, String initialPath) {}
 
   /**
-   * One ready replica: its id (stable for the pod's life) and the host to reach its container
-   * ports on (the pod IP inside the cluster).
+   * One ready replica: its id, the pod's name (stable for the pod's life; what the API server's
+   * pod proxy addresses), and the host to reach its container ports on (the pod IP inside the
+   * cluster).
    */
   public record Replica(String id, String host) {}
 }

@@ -219,18 +219,20 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
         dropAuthorization || transport.replacesAuthorization(), client, request.getUri().getScheme(), host,
         address.prefix(), trace, traceState, upgrade.isPresent()));
     Exchange exchange = new Exchange(service.name(), port, lease.get(), trace);
+    String uri;
     try {
+      uri = transport.uri(lease.get().replica(), port, target, upgrade.isPresent());
       headers.addAll(transport.credentials());
-    } catch (ReplicaTransport.MissingCredential e) {
+    } catch (ReplicaTransport.MissingCredential | IllegalArgumentException e) {
       exchange.lease().release();
       LOG.warn("proxy {}: {}", service.name(), e.getMessage());
       return CompletableFuture.completedFuture(error(StatusCodes.BAD_GATEWAY, "service " + service.name() + ": "
           + e.getMessage(), service.name(), Optional.of(trace)));
     }
     if (upgrade.isPresent()) {
-      return webSocket(upgrade.get(), exchange, target, headers);
+      return webSocket(upgrade.get(), exchange, uri, headers);
     }
-    HttpRequest out = HttpRequest.create(replicaUriOf(exchange, false, target))
+    HttpRequest out = HttpRequest.create(uri)
         .withMethod(request.method())
         .addHeaders(headers)
         .withEntity((RequestEntity) request.entity().withSizeLimit(settings.maxRequestBody()));
@@ -313,9 +315,9 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
         : HttpEntities.createChunked(entity.getContentType(), body));
   }
 
-  private CompletionStage<HttpResponse> webSocket(WebSocketUpgrade upgrade, Exchange exchange, String target,
+  private CompletionStage<HttpResponse> webSocket(WebSocketUpgrade upgrade, Exchange exchange, String uri,
       List<HttpHeader> headers) {
-    WebSocketRequest wsRequest = WebSocketRequest.create(replicaUriOf(exchange, true, target));
+    WebSocketRequest wsRequest = WebSocketRequest.create(uri);
     for (HttpHeader h : headers) {
       wsRequest = wsRequest.addHeader(h);
     }
@@ -479,15 +481,10 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     reporter.close();
   }
 
-  private String replicaUriOf(Exchange exchange, boolean webSocket, String target) {
-    return transport.uri(exchange.lease().replica(), exchange.port(), target, webSocket);
-  }
-
   /** One forwarded request: the service, port, replica lease and trace. */
   private record Exchange(String service, int port, ReplicaDispatch.Lease lease, TraceParent trace) {
     String replicaId() {
       return lease.replica().id();
     }
-
   }
 }

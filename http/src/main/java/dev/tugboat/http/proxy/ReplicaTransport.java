@@ -41,8 +41,8 @@ public sealed interface ReplicaTransport permits ReplicaTransport.PodNetwork, Re
   Optional<HttpsConnectionContext> tls();
 
   /**
-   * Whether the replica's Authorization header must stay from it: through the API server the
-   * header is the API server's credential, so the caller's own never reaches the service.
+   * Whether the caller's Authorization header is dropped on this hop: through the API server the
+   * header carries the API server's credential, so the caller's own never reaches the service.
    */
   boolean replacesAuthorization();
 
