@@ -23,10 +23,11 @@ public record ApiServerConnection(URI server, String namespace, SSLContext sslCo
   static final Duration TOKEN_REREAD = Duration.ofMinutes(1);
 
   /**
-   * The connection the client of {@code config} uses. Fails (IllegalStateException) when its TLS
+   * The connection the client of {@code config} uses, to the pods of {@code namespace} (the
+   * gateway's, {@code tugboat.kubernetes.namespace}). Fails (IllegalStateException) when its TLS
    * material cannot be read.
    */
-  public static ApiServerConnection of(Config config) {
+  public static ApiServerConnection of(Config config, String namespace) {
     URI server = URI.create(config.getMasterUrl());
     SSLContext ssl;
     try {
@@ -37,7 +38,7 @@ public record ApiServerConnection(URI server, String namespace, SSLContext sslCo
     }
     boolean verifyHostname = !config.isTrustCerts() && !config.isDisableHostnameVerification();
     CurrentToken token = new CurrentToken(config, TOKEN_REREAD, System::nanoTime);
-    return new ApiServerConnection(server, config.getNamespace(), ssl, verifyHostname, token,
+    return new ApiServerConnection(server, namespace, ssl, verifyHostname, token,
         config.getOauthTokenProvider() != null || token.get().isPresent());
   }
 

@@ -20,8 +20,8 @@ class ApiServerConnectionTest {
   void theDotsEnvConnectionTrustsTheServerAndSendsItsToken() {
     Config config = new ConfigBuilder(Config.empty()).withMasterUrl("https://k8s.example:6443")
         .withOauthToken("dots-token").withTrustCerts(true).withDisableHostnameVerification(true)
-        .withNamespace("dots").build();
-    ApiServerConnection c = ApiServerConnection.of(config);
+        .withNamespace("other").build();
+    ApiServerConnection c = ApiServerConnection.of(config, "dots");
     assertEquals(URI.create("https://k8s.example:6443/"), c.server());
     assertEquals("dots", c.namespace());
     assertFalse(c.verifyHostname());
@@ -34,7 +34,7 @@ class ApiServerConnectionTest {
   void aVerifiedServerWithoutTokenNeedsNone() {
     Config config = new ConfigBuilder(Config.empty()).withMasterUrl("https://k8s.example:6443").withNamespace("ns")
         .build();
-    ApiServerConnection c = ApiServerConnection.of(config);
+    ApiServerConnection c = ApiServerConnection.of(config, "ns");
     assertTrue(c.verifyHostname());
     assertFalse(c.tokenRequired());
     assertEquals(Optional.empty(), c.bearerToken().get());

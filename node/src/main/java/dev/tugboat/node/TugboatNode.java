@@ -277,7 +277,7 @@ public final class TugboatNode implements AutoCloseable {
           httpSettings.askTimeout(), system.scheduler());
       LifecycleEventFeed events = LifecycleEventFeed.start(system, EventFeedSettings.fromConfig(config), metrics);
       ReplicaTransport transport = ReplicaTransports.choose(ProxyVia.fromConfig(config), k8sSettings.mode(),
-          System.getenv(), () -> ApiServerConnection.of(client.getConfiguration()));
+          System.getenv(), () -> ApiServerConnection.of(client.getConfiguration(), k8sSettings.namespace()));
       log.info("Proxy to long-lived services reaches their replicas through {}", transport.describe());
       ServerBinding binding = HttpServer.start(system, httpSettings, access, directory, journalIds(journal.ids()),
               new JournalSimulationList(journal.summaries()), serviceRecords, readiness, metrics::scrape,

@@ -98,7 +98,7 @@ class ApiServerPodProxyIT {
     });
     podIp = kube.client().pods().inNamespace(NS).withName(POD).get().getStatus().getPodIP();
     ReplicaTransport.ApiServer real = (ReplicaTransport.ApiServer) ReplicaTransports.of(
-        ApiServerConnection.of(kube.client().getConfiguration()));
+        ApiServerConnection.of(kube.client().getConfiguration(), NS));
     assertTrue(real.tokenRequired(), "the simulated API server is reached with a token");
     viaApiServer = serve(config, real);
     wrongToken = serve(config, new ReplicaTransport.ApiServer(real.server(), NS, real.sslContext(),
