@@ -64,6 +64,7 @@ public final class SettingsCheck {
     RULES.put("TUGBOAT_HOSTED_MAX_REPLICAS", integer(1));
     RULES.put("TUGBOAT_PUBLIC_URL", new Rule(v -> v.isEmpty() ? Optional.empty()
         : ServiceUrlSettings.problem(v).map(p -> "an http:// or https:// URL with a host, no query (it " + p + ")")));
+    RULES.put("TUGBOAT_PROXY_VIA", oneOf("auto", "pod-ip", "api-server"));
     RULES.put("TUGBOAT_ENDED_RETENTION", duration());
     RULES.put("TUGBOAT_ORPHAN_GRACE", duration());
     RULES.put("TUGBOAT_LOST_NODE_GRACE", duration());

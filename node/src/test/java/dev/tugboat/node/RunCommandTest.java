@@ -98,6 +98,7 @@ class RunCommandTest {
       "TUGBOAT_K8S_BURST         | 0          | TUGBOAT_K8S_BURST (tugboat.kubernetes.burst) is '0': accepted is a whole number >= 1",
       "TUGBOAT_K8S_QPS           | fast       | TUGBOAT_K8S_QPS (tugboat.kubernetes.qps) is 'fast': accepted is a number >= 0",
       "TUGBOAT_ANONYMOUS_READ    | maybe      | TUGBOAT_ANONYMOUS_READ (tugboat.http.auth.anonymous-read) is 'maybe': accepted is one of auto",
+      "TUGBOAT_PROXY_VIA         | pod        | TUGBOAT_PROXY_VIA (tugboat.http.proxy.via) is 'pod': accepted is one of auto, pod-ip, api-server",
       "TUGBOAT_HOLD_ON_FAILURE   | sometimes  | TUGBOAT_HOLD_ON_FAILURE (tugboat.entities.hold-on-failure) is 'sometimes': accepted is one of true, false",
       "TUGBOAT_DRAIN_TIME        | soon       | TUGBOAT_DRAIN_TIME (tugboat.drain-time) is 'soon': accepted is a duration",
       "TUGBOAT_DRAIN_TIME        | 500ms      | tugboat.drain-time (TUGBOAT_DRAIN_TIME) must be a duration of at least 1s, got 500ms",
