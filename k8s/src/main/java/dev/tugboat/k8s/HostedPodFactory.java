@@ -21,7 +21,9 @@ import java.util.Map;
  * informer sees it and no other deployment's reconciler touches it) plus
  * {@code tugboat.dev/hosted-service}, {@code tugboat.dev/replica} and {@code tugboat.dev/generation};
  * one container named {@code service} with the image, the command as its args, the environment,
- * the resources of the spec and a container port per published port; a TCP readiness probe on the
+ * the resources of the spec (each one it leaves empty from the pod defaults) and a container port
+ * per published port; the deployment's pod settings and defaults as a model's pod has them
+ * ({@link PodParts}); a TCP readiness probe on the
  * first published port, so a replica joins the proxy's rotation only once it accepts connections.
  * restartPolicy Never: the entity replaces a failed replica itself, with its own backoff.
  */
@@ -63,7 +65,8 @@ public final class HostedPodFactory {
     return b.build();
   }
 
-  private static ResourceRequirements resources(Resources r) {
-    return PodParts.resources(r.cpuRequest(), r.memoryRequest(), r.cpuLimit(), r.memoryLimit());
+  /** The spec's resources; each one the spec leaves empty comes from the pod defaults. */
+  private ResourceRequirements resources(Resources r) {
+    return PodParts.resources(settings.podDefaults(), r.cpuRequest(), r.memoryRequest(), r.cpuLimit(), r.memoryLimit());
   }
 }

@@ -12,8 +12,6 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.Toleration;
-import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -101,25 +99,11 @@ public final class PodFactory {
 
     PodBuilder b = PodParts.pod(settings, spec.podName(), labels, annotations, CONTAINER_NAME, spec.imageUrl(), env,
         resources(settings.podDefaults()));
-    PodDefaults d = settings.podDefaults();
-    if (!d.tolerations().isEmpty()) {
-      b.editSpec().withTolerations(d.tolerations().stream().map(PodFactory::toleration).toList()).endSpec();
-    }
     return b.build();
   }
 
   /** The container's resources from the pod defaults; null (left out, as DOTS does) when none is configured. */
   private static ResourceRequirements resources(PodDefaults d) {
     return PodParts.resources(d.requestsCpu(), d.requestsMemory(), d.limitsCpu(), d.limitsMemory());
-  }
-
-  private static Toleration toleration(PodDefaults.Toleration t) {
-    // Empty strings are left out: Kubernetes reads a missing key/value/effect as "any".
-    return new TolerationBuilder()
-        .withKey(t.key().isEmpty() ? null : t.key())
-        .withOperator(t.operator())
-        .withValue(t.value().isEmpty() ? null : t.value())
-        .withEffect(t.effect().isEmpty() ? null : t.effect())
-        .build();
   }
 }

@@ -6,14 +6,16 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The pod-building pieces {@link PodFactory} and {@link HostedPodFactory} share, so that both kinds
- * of pod honour the deployment's settings (namespace, pull policy and secret, node selector,
- * service account) the same way.
+ * of pod honour the deployment's settings (namespace, pull policy and secret, node selector, and
+ * the pod defaults: service account, tolerations, container resources) the same way.
  */
 final class PodParts {
 
@@ -23,7 +25,8 @@ final class PodParts {
   /**
    * A pod with one container ({@code containerName}, {@code image}, {@code env}, {@code resources}),
    * restartPolicy Never (the entity replaces a failed pod itself), and the deployment's namespace,
-   * image pull policy, node selector, service account and image pull secret.
+   * image pull policy, node selector, image pull secret, and the pod defaults' service account and
+   * tolerations.
    */
   static PodBuilder pod(KubernetesSettings settings, String name, Map<String, String> labels,
       Map<String, String> annotations, String containerName, String image, List<EnvVar> env,
@@ -53,7 +56,34 @@ final class PodParts {
     if (!settings.imagePullSecret().isBlank()) {
       b.editSpec().withImagePullSecrets(new LocalObjectReference(settings.imagePullSecret())).endSpec();
     }
+    if (!d.tolerations().isEmpty()) {
+      b.editSpec().withTolerations(d.tolerations().stream().map(PodParts::toleration).toList()).endSpec();
+    }
     return b;
+  }
+
+  private static Toleration toleration(PodDefaults.Toleration t) {
+    // Empty strings are left out: Kubernetes reads a missing key/value/effect as "any".
+    return new TolerationBuilder()
+        .withKey(t.key().isEmpty() ? null : t.key())
+        .withOperator(t.operator())
+        .withValue(t.value().isEmpty() ? null : t.value())
+        .withEffect(t.effect().isEmpty() ? null : t.effect())
+        .build();
+  }
+
+  /**
+   * A container's requests and limits, each of the four from {@code own} when it is set there, else
+   * from the pod defaults; null when none is set anywhere.
+   */
+  static ResourceRequirements resources(PodDefaults d, String cpuRequest, String memoryRequest, String cpuLimit,
+      String memoryLimit) {
+    return resources(or(cpuRequest, d.requestsCpu()), or(memoryRequest, d.requestsMemory()),
+        or(cpuLimit, d.limitsCpu()), or(memoryLimit, d.limitsMemory()));
+  }
+
+  private static String or(String own, String fallback) {
+    return own == null || own.isEmpty() ? fallback : own;
   }
 
   /** A container's requests and limits; null (left out, as DOTS does) when all four are empty. */

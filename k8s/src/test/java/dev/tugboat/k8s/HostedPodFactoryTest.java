@@ -49,6 +49,37 @@ class HostedPodFactoryTest {
     assertEquals("Never", pod.getSpec().getRestartPolicy());
   }
 
+  /** The deployment's pod settings and defaults reach a replica's pod as they reach a model's. */
+  @Test
+  void aReplicasPodGetsTheDeploymentsPodDefaults() {
+    KubernetesSettings settings = KubernetesSettings.fromConfig(ConfigFactory.parseString("""
+        tugboat.kubernetes {
+          image-pull-secret = regcred
+          image-pull-policy = IfNotPresent
+          node-selector { pool = services }
+          pod-defaults {
+            service-account = runner
+            tolerations = "dedicated=services:NoSchedule,gpu:NoExecute"
+            resources { requests { cpu = 250m, memory = 64Mi }, limits { cpu = "2", memory = 1Gi } }
+          }
+        }
+        """).withFallback(ConfigFactory.defaultReference()).resolve());
+    Pod pod = new HostedPodFactory(settings).podFor(SPEC, 0, 0);
+    var spec = pod.getSpec();
+    assertEquals("runner", spec.getServiceAccountName());
+    assertEquals(List.of("regcred"), spec.getImagePullSecrets().stream().map(r -> r.getName()).toList());
+    assertEquals("services", spec.getNodeSelector().get("pool"));
+    assertEquals(List.of("dedicated Equal services NoSchedule", "gpu Exists null NoExecute"), spec.getTolerations()
+        .stream().map(t -> t.getKey() + " " + t.getOperator() + " " + t.getValue() + " " + t.getEffect()).toList());
+    var c = spec.getContainers().get(0);
+    assertEquals("IfNotPresent", c.getImagePullPolicy());
+    // The spec sets requests.cpu 100m and limits.memory 128Mi; the defaults fill in the other two.
+    assertEquals("100m", c.getResources().getRequests().get("cpu").toString());
+    assertEquals("64Mi", c.getResources().getRequests().get("memory").toString());
+    assertEquals("2", c.getResources().getLimits().get("cpu").toString());
+    assertEquals("128Mi", c.getResources().getLimits().get("memory").toString());
+  }
+
   @Test
   void itsSnapshotNamesTheReplicaAndIsReadyOnlyWhenRunningReadyWithAnIp() {
     Pod pod = new PodBuilder(new HostedPodFactory(SETTINGS).podFor(SPEC, 0, 2)).withNewStatus().withPhase("Running")
