@@ -95,6 +95,8 @@ public final class HostedServiceEntity
   private final ReplicaSightings sightings;
   /** Traffic, not lifecycle: replaced by the actor only, started afresh with each incarnation. */
   private HostedScaling scaling;
+  /** The replicas' pods that cannot pull their image, since when: replaced by the actor only, in memory. */
+  private ReplicaImagePulls pulls = ReplicaImagePulls.none();
 
   private HostedServiceEntity(String name, ActorRef<KubernetesCommand> gateway, HostedPublisher publisher,
       HostedSettings settings, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<HostedCommand> ctx) {
@@ -213,9 +215,9 @@ public final class HostedServiceEntity
         .onCommand(Delete.class, this::onDelete)
         .onCommand(Restart.class, this::onRestart)
         .onCommand(ReportLoad.class, this::onReportLoad)
-        .onCommand(PodObserved.class, (s, c) -> follow(s, sightings.observed(s, c.pod(), now())))
+        .onCommand(PodObserved.class, this::onObserved)
         .onCommand(PodGone.class, (s, c) -> follow(s, sightings.gone(s, c.lastKnown(), now())))
-        .onCommand(PodsListed.class, (s, c) -> follow(s, sightings.listed(s, c.pods(), now())))
+        .onCommand(PodsListed.class, this::onListed)
         .onCommand(Tick.class, this::onTick);
   }
 
@@ -303,6 +305,29 @@ public final class HostedServiceEntity
     }
     events.addAll(down);
     return persist(s, events);
+  }
+
+  private ReplyEffect<HostedEvent, HostedState> onObserved(Existing s, PodObserved c) {
+    Instant at = now();
+    watchPulls(s, pulls.observed(c.pod(), at));
+    return follow(s, sightings.observed(s, c.pod(), pulls, at));
+  }
+
+  private ReplyEffect<HostedEvent, HostedState> onListed(Existing s, PodsListed c) {
+    Instant at = now();
+    watchPulls(s, pulls.listed(c.pods(), at));
+    return follow(s, sightings.listed(s, c.pods(), pulls, at));
+  }
+
+  /** Takes {@code next} as the pull watches, logging each pod that starts waiting for its image. */
+  private void watchPulls(Existing s, ReplicaImagePulls next) {
+    next.byPod().forEach((pod, w) -> {
+      if (!pulls.of(pod).waiting()) {
+        ctx.getLog().info("hosted service {}: pod {} cannot pull image {} ({}); its replica fails after {} unless it"
+            + " starts", name, pod, s.spec().image(), w.why(), settings.imagePullGrace());
+      }
+    });
+    pulls = next;
   }
 
   /** Does the calls of a sighting's {@code outcome} and persists its events. */
@@ -407,8 +432,11 @@ public final class HostedServiceEntity
       }
     }
     if (after instanceof Existing ex) {
+      pulls = pulls.retain(ex.replicas().bySlot().values().stream().filter(ReplicaSet.Replica::live)
+          .map(r -> r.podName(name)).collect(Collectors.toSet()));
       publish(ex);
     } else {
+      pulls = ReplicaImagePulls.none();
       publisher.remove(name);
     }
     if (after instanceof Empty) {
