@@ -15,6 +15,8 @@ import dev.tugboat.persistence.HostedState.Existing;
 import dev.tugboat.persistence.HostedState.Restarting;
 import dev.tugboat.protocol.CborSerializable;
 import dev.tugboat.protocol.CommandReply;
+import dev.tugboat.protocol.SealedValueException;
+import dev.tugboat.protocol.Sealer;
 import dev.tugboat.protocol.hosted.HostedCommand;
 import dev.tugboat.protocol.hosted.HostedCommand.Create;
 import dev.tugboat.protocol.hosted.HostedCommand.Delete;
@@ -26,6 +28,7 @@ import dev.tugboat.protocol.hosted.HostedCommand.Restart;
 import dev.tugboat.protocol.hosted.HostedPod;
 import dev.tugboat.protocol.hosted.HostedReply;
 import dev.tugboat.protocol.hosted.HostedSpecCheck;
+import dev.tugboat.protocol.hosted.HostedView;
 import dev.tugboat.protocol.kubernetes.HostedPods;
 import dev.tugboat.protocol.kubernetes.KubernetesCommand;
 import dev.tugboat.protocol.kubernetes.PodCallResult;
@@ -64,7 +67,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * a bounded backoff ({@link ReplicaReplacements}), then marks it FAILED; scales between min and max
  * on the proxies' load reports ({@link HostedScaling}); restarts its replicas one at a time; and on Delete
  * removes every pod, then ends (the name is free again). After every change it publishes what
- * the proxies need ({@link HostedPublisher}). Create, Delete and Restart reply a CommandReply,
+ * the proxies need ({@link HostedPublisher}). Secret environment values are journaled sealed
+ * ({@link Sealer}) and never shown by Get. Create, Delete and Restart reply a CommandReply,
  * Get Found/NotFound. The lifecycle is the persisted {@link HostedState}
  * (docs/state-machines.md, *HostedServiceEntity*); the replicas are a {@link ReplicaSet}.
  */
@@ -92,6 +96,8 @@ public final class HostedServiceEntity
   private final ActorRef<KubernetesCommand> gateway;
   private final HostedPublisher publisher;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
+  /** Seals the secret environment values before they are journaled, and hides them in the view. */
+  private final Sealer sealer;
   private final ReplicaSightings sightings;
   /** Traffic, not lifecycle: replaced by the actor only, started afresh with each incarnation. */
   private HostedScaling scaling;
@@ -99,7 +105,8 @@ public final class HostedServiceEntity
   private ReplicaImagePulls pulls = ReplicaImagePulls.none();
 
   private HostedServiceEntity(String name, ActorRef<KubernetesCommand> gateway, HostedPublisher publisher,
-      HostedSettings settings, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<HostedCommand> ctx) {
+      HostedSettings settings, Sealer sealer, ActorRef<ClusterSharding.ShardCommand> shard,
+      ActorContext<HostedCommand> ctx) {
     super(PersistenceId.of(ENTITY_KEY.name(), name),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.name = name;
@@ -108,23 +115,28 @@ public final class HostedServiceEntity
     this.gateway = gateway;
     this.publisher = publisher;
     this.shard = shard;
+    this.sealer = java.util.Objects.requireNonNull(sealer, "sealer");
     this.sightings = new ReplicaSightings(name, settings, ctx.getLog());
     this.scaling = HostedScaling.startingAt(settings.clock().instant());
   }
 
   /** Starts sharding for hosted services on this node; returns the shard region. */
   public static ActorRef<ShardingEnvelope<HostedCommand>> init(ActorSystem<?> system,
-      ActorRef<KubernetesCommand> gateway, HostedPublisher publisher, HostedSettings settings) {
+      ActorRef<KubernetesCommand> gateway, HostedPublisher publisher, HostedSettings settings, Sealer sealer) {
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, entityContext ->
-        create(entityContext.getEntityId(), gateway, publisher, settings, entityContext.getShard())));
+        create(entityContext.getEntityId(), gateway, publisher, settings, sealer, entityContext.getShard())));
   }
 
-  /** The behavior of one hosted service; {@code shard} receives its Passivate requests. */
+  /**
+   * The behavior of one hosted service; {@code sealer} seals its secret environment values before
+   * they are journaled, {@code shard} receives its Passivate requests.
+   */
   public static Behavior<HostedCommand> create(String name, ActorRef<KubernetesCommand> gateway,
-      HostedPublisher publisher, HostedSettings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
+      HostedPublisher publisher, HostedSettings settings, Sealer sealer,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
-      return Behaviors.setup(ctx -> new HostedServiceEntity(name, gateway, publisher, settings, shard, ctx));
+      return Behaviors.setup(ctx -> new HostedServiceEntity(name, gateway, publisher, settings, sealer, shard, ctx));
     });
   }
 
@@ -173,7 +185,7 @@ public final class HostedServiceEntity
     CommandHandlerWithReplyBuilderByState<HostedCommand, HostedEvent, HostedState, HostedState> any =
         newCommandHandlerWithReplyBuilder().forAnyState()
             .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s instanceof Existing e
-                ? new HostedReply.Found(e.view()) : new HostedReply.NotFound(name)))
+                ? new HostedReply.Found(shown(e.view())) : new HostedReply.NotFound(name)))
             .onCommand(PodCallAnswered.class, this::onPodCallAnswered);
     return newCommandHandlerWithReplyBuilder()
         .forStateType(Empty.class)
@@ -209,9 +221,7 @@ public final class HostedServiceEntity
   private <S extends Existing> CommandHandlerWithReplyBuilderByState<HostedCommand, HostedEvent, S, HostedState>
       running(Class<S> type) {
     return newCommandHandlerWithReplyBuilder().forStateType(type)
-        .onCommand(Create.class, (s, c) -> Effect().reply(c.replyTo(), s.spec().equals(c.spec())
-            ? new CommandReply.Duplicate("hosted service " + name + " exists with this spec")
-            : new CommandReply.Conflict("hosted service " + name + " exists with another spec")))
+        .onCommand(Create.class, this::onCreateAgain)
         .onCommand(Delete.class, this::onDelete)
         .onCommand(Restart.class, this::onRestart)
         .onCommand(ReportLoad.class, this::onReportLoad)
@@ -235,7 +245,7 @@ public final class HostedServiceEntity
     }
     Instant at = now();
     List<HostedEvent> events = new ArrayList<>();
-    events.add(new HostedCreated(name, c.spec(), at));
+    events.add(new HostedCreated(name, sealer.seal(c.spec()), at));
     for (int slot = 0; slot < c.spec().replicas().min(); slot++) {
       events.add(new ReplicaStarted(name, slot, s.generationFloor(), at));
     }
@@ -260,6 +270,25 @@ public final class HostedServiceEntity
   }
 
   // ---- Active and Restarting ----
+
+  /**
+   * A create of an existing name: Duplicate for the same spec (a sealed value compared by what it
+   * opens to), Conflict for another one or when the journaled values cannot be opened here.
+   */
+  private ReplyEffect<HostedEvent, HostedState> onCreateAgain(Existing s, Create c) {
+    boolean same;
+    try {
+      same = sealer.sameAs(s.spec(), c.spec());
+    } catch (SealedValueException e) {
+      ctx.getLog().warn("hosted service {}: cannot compare a create with the journaled spec: {}", name,
+          e.getMessage());
+      return Effect().reply(c.replyTo(), new CommandReply.Conflict("hosted service " + name
+          + " exists; its spec cannot be compared: " + e.getMessage()));
+    }
+    return Effect().reply(c.replyTo(), same
+        ? new CommandReply.Duplicate("hosted service " + name + " exists with this spec")
+        : new CommandReply.Conflict("hosted service " + name + " exists with another spec"));
+  }
 
   private ReplyEffect<HostedEvent, HostedState> onDelete(Existing s, Delete c) {
     List<String> pods = s.replicas().allPods();
@@ -443,6 +472,12 @@ public final class HostedServiceEntity
       ctx.getLog().info("hosted service {}: every pod is gone; the service has ended", name);
       shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     }
+  }
+
+  /** The view with no secret value in it (a sealed one and a secret-named plain one shown as such). */
+  private HostedView shown(HostedView v) {
+    return new HostedView(v.spec().withEnv(sealer.shown(v.spec().env())), v.phase(), v.status(), v.desiredReplicas(),
+        v.replicas(), v.createdAt(), v.updatedAt());
   }
 
   /** While deleting it is still listed, with no replica in the rotation; removed once it has ended. */

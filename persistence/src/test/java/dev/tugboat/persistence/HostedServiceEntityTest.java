@@ -52,6 +52,8 @@ import org.junit.jupiter.api.Test;
 
 class HostedServiceEntityTest {
 
+  static final dev.tugboat.protocol.Sealer SEALER = new dev.tugboat.protocol.Sealer(
+      dev.tugboat.protocol.SecretEnvNames.DEFAULT, dev.tugboat.protocol.SecretKey.generate());
   private static ActorTestKit testKit;
   private static int counter;
 
@@ -118,7 +120,7 @@ class HostedServiceEntityTest {
     name = "svc" + (++counter);
     spec = spec(name, 2, 4);
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        HostedServiceEntity.create(name, gateway.ref(), publisher, settings(clock), shard.ref()),
+        HostedServiceEntity.create(name, gateway.ref(), publisher, settings(clock), SEALER, shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }
 
