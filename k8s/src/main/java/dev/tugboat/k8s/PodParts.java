@@ -1,6 +1,11 @@
 package dev.tugboat.k8s;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -8,6 +13,8 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +22,8 @@ import java.util.Map;
 /**
  * The pod-building pieces {@link PodFactory} and {@link HostedPodFactory} share, so that both kinds
  * of pod honour the deployment's settings (namespace, pull policy and secret, node selector, and
- * the pod defaults: service account, tolerations, container resources) the same way.
+ * the pod defaults: service account, tolerations, container resources) and keep sealed variables
+ * out of the pod spec (a Secret of the pod's own) the same way.
  */
 final class PodParts {
 
@@ -84,6 +92,49 @@ final class PodParts {
 
   private static String or(String own, String fallback) {
     return own == null || own.isEmpty() ? fallback : own;
+  }
+
+  /**
+   * The container's environment: a plain variable with its value, a sealed one read from the pod's
+   * own Secret ({@code podName}, keyed by the variable's name), so that the pod spec holds no secret.
+   */
+  static List<EnvVar> env(List<dev.tugboat.protocol.EnvVar> env, String podName) {
+    return env.stream().map(e -> e.hasSealedValue()
+        ? new EnvVarBuilder().withName(e.name())
+            .withNewValueFrom().withNewSecretKeyRef(e.name(), podName, null).endValueFrom().build()
+        : new EnvVar(e.name(), e.value(), null)).toList();
+  }
+
+  /** True when a pod with {@code env} needs its Secret: at least one variable is sealed. */
+  static boolean needsSecret(List<dev.tugboat.protocol.EnvVar> env) {
+    return env.stream().anyMatch(dev.tugboat.protocol.EnvVar::hasSealedValue);
+  }
+
+  /**
+   * The Secret holding the opened values of a pod's sealed variables ({@code values}, by name),
+   * named like the pod, labelled {@code labels}, and owned by the created {@code pod} (its uid), so
+   * that the garbage collector deletes it with the pod.
+   */
+  static Secret secret(KubernetesSettings settings, Map<String, String> labels, Pod pod, Map<String, String> values) {
+    Map<String, String> data = new LinkedHashMap<>();
+    values.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    return new SecretBuilder()
+        .withNewMetadata()
+          .withName(pod.getMetadata().getName())
+          .withNamespace(settings.namespace())
+          .withLabels(labels)
+          .withOwnerReferences(new OwnerReferenceBuilder()
+              .withApiVersion("v1")
+              .withKind("Pod")
+              .withName(pod.getMetadata().getName())
+              .withUid(pod.getMetadata().getUid())
+              .withController(false)
+              .withBlockOwnerDeletion(false)
+              .build())
+        .endMetadata()
+        .withType("Opaque")
+        .withData(data)
+        .build();
   }
 
   /** A container's requests and limits; null (left out, as DOTS does) when all four are empty. */
