@@ -88,6 +88,7 @@ class ProxyIT {
     service("refusing", Map.of(port, open), replica("dead", "127.0.0.9"));
     service("mixed", Map.of(port, open), replica("dead-too", "127.0.0.10"), replica("r1", "127.0.0.1"));
     service("resetting", Map.of(port, open), replica("rst", "127.0.0.5"));
+    service("ws-gone", Map.of(port, open), replica("r1", "127.0.0.1"));
     // Services named like Tugboat's own paths, which the proxy must never reach.
     for (String reserved : List.of("api", "health", "metrics", "dashboard")) {
       service(reserved, Map.of(port, open), replica("r1", "127.0.0.1"));
@@ -290,6 +291,28 @@ class ProxyIT {
       assertEquals("r1:" + m, received.poll(5, TimeUnit.SECONDS));
     }
     ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A caller that leaves before the replica answers its WebSocket handshake never runs the
+   * WebSocket: the request must not stay counted in flight (it would hold the replica's load, and
+   * the service's scale, up for good).
+   */
+  @Test
+  void aWebSocketWhoseCallerLeftBeforeTheHandshakeIsNoLongerInFlight() throws Exception {
+    int before = r1.requests.get();
+    try (Socket caller = new Socket("127.0.0.1", binding.localAddress().getPort())) {
+      caller.getOutputStream().write(("GET /ws-gone/ws-hold HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      caller.getOutputStream().flush();
+      await().atMost(Duration.ofSeconds(10)).until(() -> r1.requests.get() > before);
+      await().atMost(Duration.ofSeconds(5)).until(() -> endpoints.lastReport("ws-gone")
+          .map(r -> r.inFlight().getOrDefault("r1", 0) == 1).orElse(false));
+    }
+    r1.release();
+    await().atMost(RESPONSE_TIMEOUT.plusSeconds(5)).until(() -> endpoints.lastReport("ws-gone")
+        .map(r -> r.inFlight().getOrDefault("r1", 0) == 0).orElse(false));
   }
 
   @Test
