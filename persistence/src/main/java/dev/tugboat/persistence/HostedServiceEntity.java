@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -115,7 +116,7 @@ public final class HostedServiceEntity
     this.gateway = gateway;
     this.publisher = publisher;
     this.shard = shard;
-    this.sealer = java.util.Objects.requireNonNull(sealer, "sealer");
+    this.sealer = Objects.requireNonNull(sealer, "sealer");
     this.sightings = new ReplicaSightings(name, settings, ctx.getLog());
     this.scaling = HostedScaling.startingAt(settings.clock().instant());
   }
