@@ -50,7 +50,7 @@ record ImagePullWatch(Instant since, String why) {
     return observed(pod.container(), pod.reason(), pod.message(), now);
   }
 
-  /** {@link #observed(PodSnapshot, Instant)} for a container seen in {@code state} with {@code reason}, {@code message}. */
+  /** {@link #observed(PodSnapshot, Instant)} for a container in {@code state} with its reason and message. */
   ImagePullWatch observed(PodSnapshot.ContainerState state, String reason, String message, Instant now) {
     if (!shows(state, reason)) {
       return waiting() ? none() : this;
