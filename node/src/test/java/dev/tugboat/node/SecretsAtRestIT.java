@@ -80,15 +80,18 @@ class SecretsAtRestIT {
         assertFalse(views.contains(PASSWORD), views);
 
         // A hosted service with a password: its replica runs with it, its view never shows it.
-        HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpRequest create = HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + node.httpPort() + "/api/v1/services"))
             .header("Authorization", "Bearer " + stack.operatorToken).header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"vault\",\"image\":\"tugboat/echo-service:1\","
                 + "\"env\":{\"MODE\":\"lab\",\"DB_PASSWORD\":\"" + PASSWORD + "\"},"
                 + "\"publishedPorts\":[{\"port\":8080,\"access\":\"public\"}],"
                 + "\"replicas\":{\"min\":1,\"max\":1},\"idleTimeout\":\"PT10M\"}"))
-            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            .timeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> created = HttpClient.newHttpClient().send(create, HttpResponse.BodyHandlers.ofString());
         assertEquals(201, created.statusCode(), created.body());
+        assertEquals(200, HttpClient.newHttpClient().send(create, HttpResponse.BodyHandlers.ofString()).statusCode(),
+            "the same body again is the same service (compared through the seal)");
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
             stack.get(node, "/api/v1/services/vault").body().contains("\"status\":\"RUNNING\""));
         String hostedView = stack.get(node, "/api/v1/services/vault").body()
