@@ -36,7 +36,8 @@ import org.apache.pekko.util.ByteString;
  * echoes the request as JSON (which replica, method, path, query, headers, body);
  * {@code /slow?ms=N} answers after N ms; {@code /hold} answers when the test releases it;
  * {@code /stream} sends a first chunk at once and the rest when the test releases it;
- * {@code /ws} echoes WebSocket text messages; {@code /set-cookie} answers with cookies set.
+ * {@code /ws} echoes WebSocket text messages; {@code /ws-hold} answers its WebSocket handshake when
+ * the test releases it (then echoes); {@code /set-cookie} answers with cookies set.
  */
 final class Backend extends AllDirectives implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -85,6 +86,9 @@ final class Backend extends AllDirectives implements AutoCloseable {
           path("ws", () -> handleWebSocketMessages(Flow.<Message>create()
               .mapAsync(1, m -> m.asTextMessage().toStrict(3000, org.apache.pekko.stream.Materializer.matFromSystem(system))
                   .thenApply(t -> (Message) TextMessage.create(id + ":" + t.getStrictText()))))),
+          path("ws-hold", () -> extractRequest(r -> completeWithFuture(gate.get().thenApply(d ->
+              r.getAttribute(org.apache.pekko.http.javadsl.model.AttributeKeys.webSocketUpgrade).orElseThrow()
+                  .handleMessagesWith(Flow.<Message>create()))))),
           path("set-cookie", () -> complete(HttpResponse.create()
               .addHeader(RawHeader.create("Set-Cookie", "app=1; Path=/"))
               .addHeader(RawHeader.create("Set-Cookie", "tugboat_session=evil; Path=/"))

@@ -58,6 +58,10 @@ class ProxyIT {
   private static Backend r2;
   private static ServerSocket resetting;
   private static Thread resetter;
+  private static ServerSocket capturing;
+  /** The request heads the capturing replica received, as sent on the wire. */
+  private static final java.util.concurrent.BlockingQueue<String> captured =
+      new java.util.concurrent.LinkedBlockingQueue<>();
   private static int port;
   private static final FakeServiceEndpoints endpoints = new FakeServiceEndpoints();
   private static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -80,6 +84,11 @@ class ProxyIT {
     resetter = new Thread(ProxyIT::resetEveryConnection, "resetter");
     resetter.setDaemon(true);
     resetter.start();
+    capturing = new ServerSocket();
+    capturing.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.7"), port));
+    Thread capturer = new Thread(ProxyIT::captureEveryRequest, "capturer");
+    capturer.setDaemon(true);
+    capturer.start();
 
     ProxiedService.PublishedPort open = new ProxiedService.PublishedPort(port, true, "web", "/");
     service("solo", Map.of(port, open), replica("r1", "127.0.0.1"));
@@ -88,6 +97,8 @@ class ProxyIT {
     service("refusing", Map.of(port, open), replica("dead", "127.0.0.9"));
     service("mixed", Map.of(port, open), replica("dead-too", "127.0.0.10"), replica("r1", "127.0.0.1"));
     service("resetting", Map.of(port, open), replica("rst", "127.0.0.5"));
+    service("ws-gone", Map.of(port, open), replica("r1", "127.0.0.1"));
+    service("raw", Map.of(port, open), replica("cap", "127.0.0.7"));
     // Services named like Tugboat's own paths, which the proxy must never reach.
     for (String reserved : List.of("api", "health", "metrics", "dashboard")) {
       service(reserved, Map.of(port, open), replica("r1", "127.0.0.1"));
@@ -107,6 +118,9 @@ class ProxyIT {
   static void stop() throws Exception {
     if (resetting != null) {
       resetting.close();
+    }
+    if (capturing != null) {
+      capturing.close();
     }
     for (Backend b : new Backend[] {r1, r2}) {
       if (b != null) {
@@ -222,6 +236,23 @@ class ProxyIT {
         "a service cannot set Tugboat's cookies");
   }
 
+  /** X-Forwarded-Host is the Host the caller sent, port included (the form the de-facto standard uses). */
+  @Test
+  void xForwardedHostIsTheCallersHostWithItsPort() throws Exception {
+    captured.clear();
+    int proxyPort = binding.localAddress().getPort();
+    for (String host : List.of("127.0.0.1:" + proxyPort, "tugboat.example:80", "tugboat.example", "[::1]:8443")) {
+      try (Socket caller = new Socket("127.0.0.1", proxyPort)) {
+        caller.getOutputStream().write(("GET /raw/x HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String status = new java.io.BufferedReader(new java.io.InputStreamReader(caller.getInputStream(),
+            java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+        assertEquals("HTTP/1.1 204 No Content", status, host);
+      }
+      assertEquals(List.of(host), capturedHeader("x-forwarded-host"), "Host: " + host);
+    }
+  }
+
   @Test
   void aValidTraceparentIsContinuedAndAnInvalidOneReplaced() throws Exception {
     String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -290,6 +321,28 @@ class ProxyIT {
       assertEquals("r1:" + m, received.poll(5, TimeUnit.SECONDS));
     }
     ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A caller that leaves before the replica answers its WebSocket handshake never runs the
+   * WebSocket: the request must not stay counted in flight (it would hold the replica's load, and
+   * the service's scale, up for good).
+   */
+  @Test
+  void aWebSocketWhoseCallerLeftBeforeTheHandshakeIsNoLongerInFlight() throws Exception {
+    int before = r1.requests.get();
+    try (Socket caller = new Socket("127.0.0.1", binding.localAddress().getPort())) {
+      caller.getOutputStream().write(("GET /ws-gone/ws-hold HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      caller.getOutputStream().flush();
+      await().atMost(Duration.ofSeconds(10)).until(() -> r1.requests.get() > before);
+      await().atMost(Duration.ofSeconds(5)).until(() -> endpoints.lastReport("ws-gone")
+          .map(r -> r.inFlight().getOrDefault("r1", 0) == 1).orElse(false));
+    }
+    r1.release();
+    await().atMost(RESPONSE_TIMEOUT.plusSeconds(5)).until(() -> endpoints.lastReport("ws-gone")
+        .map(r -> r.inFlight().getOrDefault("r1", 0) == 0).orElse(false));
   }
 
   @Test
@@ -410,6 +463,36 @@ class ProxyIT {
 
   private static ProxiedService.Replica replica(String id, String host) {
     return new ProxiedService.Replica(id, host);
+  }
+
+  /** Reads each request's head, keeps it in {@link #captured}, and answers 204. */
+  private static void captureEveryRequest() {
+    while (!capturing.isClosed()) {
+      try (Socket s = capturing.accept()) {
+        java.io.InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+          head.append((char) c);
+          if (head.toString().endsWith("\r\n\r\n")) {
+            break;
+          }
+        }
+        captured.add(head.toString());
+        s.getOutputStream().write("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      } catch (Exception e) {
+        // The socket was closed by the test's end, or the peer went first: accept the next one.
+      }
+    }
+  }
+
+  /** The value of {@code name} in the request head the capturing replica got next. */
+  private static List<String> capturedHeader(String name) throws InterruptedException {
+    String head = captured.poll(10, TimeUnit.SECONDS);
+    assertTrue(head != null, "the capturing replica got no request");
+    return head.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith(name + ":"))
+        .map(l -> l.substring(name.length() + 1).strip()).toList();
   }
 
   /** Accepts connections and resets each at once (SO_LINGER 0). */

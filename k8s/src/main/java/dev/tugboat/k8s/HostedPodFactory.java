@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Secret;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,11 @@ import java.util.Map;
  * Builds the pod of one replica of a hosted service: this deployment's ownership labels (so the
  * informer sees it and no other deployment's reconciler touches it) plus
  * {@code tugboat.dev/hosted-service}, {@code tugboat.dev/replica} and {@code tugboat.dev/generation};
- * one container named {@code service} with the image, the command as its args, the environment,
- * the resources of the spec and a container port per published port; a TCP readiness probe on the
+ * one container named {@code service} with the image, the command as its args, the environment
+ * (a sealed variable read from the pod's own Secret, {@link #secretFor}, as a model's),
+ * the resources of the spec (each one it leaves empty from the pod defaults) and a container port
+ * per published port; the deployment's pod settings and defaults as a model's pod has them
+ * ({@link PodParts}); a TCP readiness probe on the
  * first published port, so a replica joins the proxy's rotation only once it accepts connections.
  * restartPolicy Never: the entity replaces a failed replica itself, with its own backoff.
  */
@@ -44,7 +48,7 @@ public final class HostedPodFactory {
 
   public Pod podFor(HostedSpec spec, int slot, long generation) {
     String name = dev.tugboat.protocol.hosted.HostedPodNames.podName(spec.name(), slot, generation);
-    List<EnvVar> env = spec.env().stream().map(e -> new EnvVar(e.name(), e.value(), null)).toList();
+    List<EnvVar> env = PodParts.env(spec.env(), name);
     List<ContainerPort> ports = spec.publishedPorts().stream().map(p -> new ContainerPortBuilder()
         .withContainerPort(p.port()).withProtocol("TCP").build()).toList();
     PodBuilder b = PodParts.pod(settings, name, labels(spec.name(), slot, generation),
@@ -63,7 +67,21 @@ public final class HostedPodFactory {
     return b.build();
   }
 
-  private static ResourceRequirements resources(Resources r) {
-    return PodParts.resources(r.cpuRequest(), r.memoryRequest(), r.cpuLimit(), r.memoryLimit());
+  /** The spec's resources; each one the spec leaves empty comes from the pod defaults. */
+  /** True when the replica's pod needs a Secret: at least one of the service's variables is sealed. */
+  public static boolean needsSecret(HostedSpec spec) {
+    return PodParts.needsSecret(spec.env());
+  }
+
+  /**
+   * The Secret of the created replica pod {@code pod}: the opened values of the sealed variables
+   * ({@code values}, by name), named and labelled like the pod, owned by it.
+   */
+  public Secret secretFor(HostedSpec spec, int slot, long generation, Pod pod, Map<String, String> values) {
+    return PodParts.secret(settings, labels(spec.name(), slot, generation), pod, values);
+  }
+
+  private ResourceRequirements resources(Resources r) {
+    return PodParts.resources(settings.podDefaults(), r.cpuRequest(), r.memoryRequest(), r.cpuLimit(), r.memoryLimit());
   }
 }

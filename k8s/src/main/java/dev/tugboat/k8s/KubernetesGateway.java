@@ -114,7 +114,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     this.podFactory = new PodFactory(settings);
     this.hostedPodFactory = new HostedPodFactory(settings);
     this.metrics = new GatewayMetrics(registry);
-    this.podCalls = new PodCalls(client, settings, podFactory, sealer, metrics);
+    this.podCalls = new PodCalls(client, settings, podFactory, hostedPodFactory, sealer, metrics);
     this.pool = new CallPool(settings.maxConcurrentCalls());
     this.warmUp = new GatewayWarmUp(warmUp, podFactory, podCalls, settings.maxConcurrentCalls(), this::submit,
         ctx.getLog());
@@ -384,7 +384,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     Supplier<CallOutcome> operation;
     if (request.order() instanceof PodOrder.HostedReplica h) {
       Pod pod = hostedPodFactory.podFor(h.spec(), h.slot(), h.generation());
-      operation = () -> podCalls.createHosted(pod, h.spec().name(), h.slot(), h.generation());
+      operation = () -> podCalls.createHosted(pod, h.spec(), h.slot(), h.generation());
     } else {
       ServiceSpec spec = ((PodOrder.ModelPod) request.order()).spec();
       Pod pod = podFactory.podFor(spec);

@@ -4,6 +4,7 @@ import dev.tugboat.protocol.SealedValueException;
 import dev.tugboat.protocol.Sealer;
 import dev.tugboat.protocol.ServiceId;
 import dev.tugboat.protocol.ServiceSpec;
+import dev.tugboat.protocol.hosted.HostedSpec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -24,15 +25,17 @@ final class PodCalls {
   private final KubernetesClient client;
   private final String namespace;
   private final PodFactory podFactory;
+  private final HostedPodFactory hostedPodFactory;
   /** Opens sealed values for the pods' Secrets; null: this node has no key (such a create fails). */
   private final Sealer sealer;
   private final GatewayMetrics metrics;
 
-  PodCalls(KubernetesClient client, KubernetesSettings settings, PodFactory podFactory, Sealer sealer,
-           GatewayMetrics metrics) {
+  PodCalls(KubernetesClient client, KubernetesSettings settings, PodFactory podFactory,
+           HostedPodFactory hostedPodFactory, Sealer sealer, GatewayMetrics metrics) {
     this.client = client;
     this.namespace = settings.namespace();
     this.podFactory = podFactory;
+    this.hostedPodFactory = hostedPodFactory;
     this.sealer = sealer;
     this.metrics = metrics;
   }
@@ -68,16 +71,27 @@ final class PodCalls {
   }
 
   /**
-   * Creates a hosted service's replica pod; a 409 for a pod of the same service, slot and
-   * generation (an earlier attempt whose answer was lost, or a create retried after a failover) is
-   * done too, any other pod of that name a fatal collision.
+   * Creates a hosted service's replica pod (and its Secret when the service has sealed variables);
+   * a 409 for a pod of the same service, slot and generation (an earlier attempt whose answer was
+   * lost, or a create retried after a failover) is done too, any other pod of that name a fatal
+   * collision.
    */
-  CallOutcome createHosted(Pod pod, String service, int slot, long generation) {
-    return createOr(pod, created -> new CallOutcome.Done("created", null), existing -> {
+  CallOutcome createHosted(Pod pod, HostedSpec spec, int slot, long generation) {
+    String service = spec.name();
+    if (HostedPodFactory.needsSecret(spec)) {
+      // Opened before the pod is made: a pod whose Secret cannot be written would wait forever.
+      try {
+        hostedSecretValues(spec, pod);
+      } catch (SealedValueException e) {
+        return new CallOutcome.Fatal(0, e.getMessage());
+      }
+    }
+    return createOr(pod, created -> withHostedSecret(spec, slot, generation, created,
+        new CallOutcome.Done("created", null)), existing -> {
       var mine = HostedPodSnapshots.tryOf(existing)
           .filter(p -> p.service().equals(service) && p.slot() == slot && p.generation() == generation);
       if (mine.isPresent()) {
-        return new CallOutcome.Done("already existed", null);
+        return withHostedSecret(spec, slot, generation, existing, new CallOutcome.Done("already existed", null));
       }
       return new CallOutcome.Fatal(409, "pod name collision: " + pod.getMetadata().getName() + " exists and is not replica "
           + slot + " (generation " + generation + ") of hosted service " + service);
@@ -126,6 +140,25 @@ final class PodCalls {
     Secret secret = podFactory.secretFor(spec, pod, secretValues(spec));
     client.secrets().inNamespace(namespace).resource(secret).createOr(NonDeletingOperation::update);
     return new CallOutcome.Done(done.detail() + ", with its Secret", null);
+  }
+
+  /** {@link #withSecret} for a hosted service's replica pod. */
+  private CallOutcome withHostedSecret(HostedSpec spec, int slot, long generation, Pod pod, CallOutcome.Done done) {
+    if (!HostedPodFactory.needsSecret(spec)) {
+      return done;
+    }
+    Secret secret = hostedPodFactory.secretFor(spec, slot, generation, pod, hostedSecretValues(spec, pod));
+    client.secrets().inNamespace(namespace).resource(secret).createOr(NonDeletingOperation::update);
+    return new CallOutcome.Done(done.detail() + ", with its Secret", null);
+  }
+
+  /** The opened sealed values of a hosted service's spec for {@code pod}; SealedValueException as for a model's. */
+  private Map<String, String> hostedSecretValues(HostedSpec spec, Pod pod) {
+    if (sealer == null) {
+      throw new SealedValueException("pod " + pod.getMetadata().getName() + " has sealed environment variables and"
+          + " this node has no secret key to open them");
+    }
+    return sealer.secretValues(spec.env());
   }
 
   /** The opened sealed values of the spec; SealedValueException without a key or with another key. */

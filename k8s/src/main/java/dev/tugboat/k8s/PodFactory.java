@@ -5,17 +5,10 @@ import static dev.tugboat.k8s.PodConventions.*;
 import dev.tugboat.protocol.PodNames;
 import dev.tugboat.protocol.ServiceSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.Toleration;
-import io.fabric8.kubernetes.api.model.TolerationBuilder;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +38,7 @@ public final class PodFactory {
 
   /** True when the service's pod needs a Secret: at least one of its variables is sealed. */
   public static boolean needsSecret(ServiceSpec spec) {
-    return spec.env().stream().anyMatch(dev.tugboat.protocol.EnvVar::hasSealedValue);
+    return PodParts.needsSecret(spec.env());
   }
 
   /**
@@ -59,25 +52,7 @@ public final class PodFactory {
     labels.put(LABEL_SIMULATION_ID, PodNames.labelValue(spec.simulationId()));
     labels.put(LABEL_MODEL_ID, PodNames.labelValue(spec.modelId()));
     labels.putAll(ownershipLabels(settings.deploymentId()));
-    Map<String, String> data = new LinkedHashMap<>();
-    values.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
-    return new SecretBuilder()
-        .withNewMetadata()
-          .withName(spec.podName())
-          .withNamespace(settings.namespace())
-          .withLabels(labels)
-          .withOwnerReferences(new OwnerReferenceBuilder()
-              .withApiVersion("v1")
-              .withKind("Pod")
-              .withName(pod.getMetadata().getName())
-              .withUid(pod.getMetadata().getUid())
-              .withController(false)
-              .withBlockOwnerDeletion(false)
-              .build())
-        .endMetadata()
-        .withType("Opaque")
-        .withData(data)
-        .build();
+    return PodParts.secret(settings, labels, pod, values);
   }
 
   public Pod podFor(ServiceSpec spec) {
@@ -94,32 +69,15 @@ public final class PodFactory {
     annotations.put(ANNOTATION_SIMULATION_ID, spec.simulationId());
     annotations.put(ANNOTATION_MODEL_ID, spec.modelId());
 
-    List<EnvVar> env = spec.env().stream().map(e -> e.hasSealedValue()
-        ? new EnvVarBuilder().withName(e.name())
-            .withNewValueFrom().withNewSecretKeyRef(e.name(), spec.podName(), null).endValueFrom().build()
-        : new EnvVar(e.name(), e.value(), null)).toList();
+    List<EnvVar> env = PodParts.env(spec.env(), spec.podName());
 
     PodBuilder b = PodParts.pod(settings, spec.podName(), labels, annotations, CONTAINER_NAME, spec.imageUrl(), env,
         resources(settings.podDefaults()));
-    PodDefaults d = settings.podDefaults();
-    if (!d.tolerations().isEmpty()) {
-      b.editSpec().withTolerations(d.tolerations().stream().map(PodFactory::toleration).toList()).endSpec();
-    }
     return b.build();
   }
 
   /** The container's resources from the pod defaults; null (left out, as DOTS does) when none is configured. */
   private static ResourceRequirements resources(PodDefaults d) {
     return PodParts.resources(d.requestsCpu(), d.requestsMemory(), d.limitsCpu(), d.limitsMemory());
-  }
-
-  private static Toleration toleration(PodDefaults.Toleration t) {
-    // Empty strings are left out: Kubernetes reads a missing key/value/effect as "any".
-    return new TolerationBuilder()
-        .withKey(t.key().isEmpty() ? null : t.key())
-        .withOperator(t.operator())
-        .withValue(t.value().isEmpty() ? null : t.value())
-        .withEffect(t.effect().isEmpty() ? null : t.effect())
-        .build();
   }
 }

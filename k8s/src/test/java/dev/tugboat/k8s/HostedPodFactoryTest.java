@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.tugboat.protocol.EnvVar;
+import dev.tugboat.protocol.Sealer;
+import dev.tugboat.protocol.SecretEnvNames;
+import dev.tugboat.protocol.SecretKey;
 import dev.tugboat.protocol.hosted.Access;
 import dev.tugboat.protocol.hosted.HostedPod;
 import dev.tugboat.protocol.hosted.HostedSpec;
@@ -47,6 +50,60 @@ class HostedPodFactoryTest {
     assertEquals("100m", c.getResources().getRequests().get("cpu").toString());
     assertEquals("128Mi", c.getResources().getLimits().get("memory").toString());
     assertEquals("Never", pod.getSpec().getRestartPolicy());
+  }
+
+  /** The deployment's pod settings and defaults reach a replica's pod as they reach a model's. */
+  @Test
+  void aReplicasPodGetsTheDeploymentsPodDefaults() {
+    KubernetesSettings settings = KubernetesSettings.fromConfig(ConfigFactory.parseString("""
+        tugboat.kubernetes {
+          image-pull-secret = regcred
+          image-pull-policy = IfNotPresent
+          node-selector { pool = services }
+          pod-defaults {
+            service-account = runner
+            tolerations = "dedicated=services:NoSchedule,gpu:NoExecute"
+            resources { requests { cpu = 250m, memory = 64Mi }, limits { cpu = "2", memory = 1Gi } }
+          }
+        }
+        """).withFallback(ConfigFactory.defaultReference()).resolve());
+    Pod pod = new HostedPodFactory(settings).podFor(SPEC, 0, 0);
+    var spec = pod.getSpec();
+    assertEquals("runner", spec.getServiceAccountName());
+    assertEquals(List.of("regcred"), spec.getImagePullSecrets().stream().map(r -> r.getName()).toList());
+    assertEquals("services", spec.getNodeSelector().get("pool"));
+    assertEquals(List.of("dedicated Equal services NoSchedule", "gpu Exists null NoExecute"), spec.getTolerations()
+        .stream().map(t -> t.getKey() + " " + t.getOperator() + " " + t.getValue() + " " + t.getEffect()).toList());
+    var c = spec.getContainers().get(0);
+    assertEquals("IfNotPresent", c.getImagePullPolicy());
+    // The spec sets requests.cpu 100m and limits.memory 128Mi; the defaults fill in the other two.
+    assertEquals("100m", c.getResources().getRequests().get("cpu").toString());
+    assertEquals("64Mi", c.getResources().getRequests().get("memory").toString());
+    assertEquals("2", c.getResources().getLimits().get("cpu").toString());
+    assertEquals("128Mi", c.getResources().getLimits().get("memory").toString());
+  }
+
+  /** A sealed variable is read from the replica pod's own Secret; the pod spec holds no value. */
+  @Test
+  void aSealedVariableComesFromThePodsSecret() {
+    Sealer sealer = new Sealer(SecretEnvNames.DEFAULT, SecretKey.generate());
+    HostedSpec sealed = sealer.seal(SPEC.withEnv(List.of(new EnvVar("A", "1"), new EnvVar("API_TOKEN", "t0ps3cret"))));
+    HostedPodFactory factory = new HostedPodFactory(SETTINGS);
+    Pod pod = factory.podFor(sealed, 0, 1);
+    assertTrue(HostedPodFactory.needsSecret(sealed));
+    assertFalse(HostedPodFactory.needsSecret(SPEC));
+    assertFalse(io.fabric8.kubernetes.client.utils.Serialization.asJson(pod).contains("t0ps3cret"));
+    var env = pod.getSpec().getContainers().get(0).getEnv();
+    assertEquals("1", env.get(0).getValue());
+    assertEquals(List.of("hs-echo-0-g1", "API_TOKEN"), List.of(env.get(1).getValueFrom().getSecretKeyRef().getName(),
+        env.get(1).getValueFrom().getSecretKeyRef().getKey()));
+    Pod created = new PodBuilder(pod).editMetadata().withUid("uid-1").endMetadata().build();
+    var secret = factory.secretFor(sealed, 0, 1, created, sealer.secretValues(sealed.env()));
+    assertEquals("hs-echo-0-g1", secret.getMetadata().getName());
+    assertEquals("uid-1", secret.getMetadata().getOwnerReferences().get(0).getUid());
+    assertEquals(pod.getMetadata().getLabels(), secret.getMetadata().getLabels());
+    assertEquals("t0ps3cret", new String(java.util.Base64.getDecoder().decode(secret.getData().get("API_TOKEN")),
+        java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test

@@ -2,6 +2,8 @@ package dev.tugboat.k8s;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -13,6 +15,12 @@ import dev.tugboat.protocol.Sealer;
 import dev.tugboat.protocol.SecretEnvNames;
 import dev.tugboat.protocol.SecretKey;
 import dev.tugboat.protocol.ServiceSpec;
+import dev.tugboat.protocol.hosted.Access;
+import dev.tugboat.protocol.hosted.HostedCommand;
+import dev.tugboat.protocol.hosted.HostedPodNames;
+import dev.tugboat.protocol.hosted.HostedSpec;
+import dev.tugboat.protocol.hosted.PublishedPort;
+import dev.tugboat.protocol.hosted.Replicas;
 import dev.tugboat.protocol.kubernetes.KubernetesCommand;
 import dev.tugboat.protocol.kubernetes.PodCallResult;
 import dev.tugboat.protocol.kubernetes.PodSnapshot;
@@ -41,9 +49,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gateway against the simulated Kubernetes: a pod with secret variables gets a Secret of its
- * own, owned by it and deleted with it; the pod spec carries no value; the kubelet hands the
- * container the value once the Secret is there.
+ * The gateway against the simulated Kubernetes: a pod (a model's or a hosted replica's) with
+ * secret variables gets a Secret of its own, owned by it and deleted with it; the pod spec carries
+ * no value; the kubelet hands the container the value once the Secret is there.
  */
 class KubernetesGatewaySecretsIT {
   private static final String NS = "dots";
@@ -149,6 +157,55 @@ class KubernetesGatewaySecretsIT {
     gateway.tell(new KubernetesCommand.DeletePod(spec.podName(), deleted.ref()));
     assertEquals(new PodCallResult.Succeeded(spec.podName(), "deleted"), deleted.receiveMessage(Duration.ofSeconds(10)));
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> secret(spec.podName()) == null);
+  }
+
+  /** A hosted service's replica gets its Secret as a model's pod does, labelled as the replica's pod. */
+  @Test
+  void aHostedReplicaWithAPasswordGetsASecretAndItsSpecHoldsNoValue() {
+    HostedSpec spec = sealer.seal(new HostedSpec("vault-" + settings.deploymentId(), "tugboat/echo-service:1",
+        List.of(new EnvVar("MODE", "lab"), new EnvVar("DB_PASSWORD", PASSWORD)), List.of(), null,
+        List.of(new PublishedPort(18081, Access.PUBLIC, "", "/")), new Replicas(1, 1), Duration.ofMinutes(1), "t"));
+    String podName = HostedPodNames.podName(spec.name(), 0, 0);
+    TestProbe<PodCallResult> reply = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.CreateHostedPod(spec, 0, 0, reply.ref()));
+    assertEquals(new PodCallResult.Succeeded(podName, "created, with its Secret"),
+        reply.receiveMessage(Duration.ofSeconds(10)));
+
+    Pod pod = kube.client().pods().inNamespace(NS).withName(podName).get();
+    String podJson = Serialization.asJson(pod);
+    assertFalse(podJson.contains(PASSWORD), podJson);
+    var env = pod.getSpec().getContainers().get(0).getEnv();
+    assertEquals("lab", env.get(0).getValue());
+    assertNull(env.get(1).getValue());
+    assertEquals(List.of(podName, "DB_PASSWORD"), List.of(env.get(1).getValueFrom().getSecretKeyRef().getName(),
+        env.get(1).getValueFrom().getSecretKeyRef().getKey()));
+    Secret secret = secret(podName);
+    assertEquals(PASSWORD, new String(Base64.getDecoder().decode(secret.getData().get("DB_PASSWORD")),
+        StandardCharsets.UTF_8));
+    assertEquals(pod.getMetadata().getUid(), secret.getMetadata().getOwnerReferences().get(0).getUid());
+    assertEquals(spec.name(), secret.getMetadata().getLabels().get(PodConventions.LABEL_HOSTED_SERVICE));
+
+    // The kubelet found the Secret: the replica runs and is ready.
+    directory.hosted.fishForMessage(Duration.ofSeconds(10), "replica ready", m ->
+        m instanceof HostedCommand.PodObserved o && o.pod().podName().equals(podName) && o.pod().ready()
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    gateway.tell(new KubernetesCommand.DeletePod(podName, reply.ref()));
+    assertEquals(new PodCallResult.Succeeded(podName, "deleted"), reply.receiveMessage(Duration.ofSeconds(10)));
+  }
+
+  /** A replica whose sealed value this node cannot open is not created: its create fails, naming why. */
+  @Test
+  void aHostedReplicaSealedUnderAnotherKeyIsNotCreated() {
+    Sealer other = new Sealer(SecretEnvNames.DEFAULT, SecretKey.generate());
+    HostedSpec spec = other.seal(new HostedSpec("lost-" + settings.deploymentId(), "tugboat/echo-service:1",
+        List.of(new EnvVar("DB_PASSWORD", PASSWORD)), List.of(), null, List.of(), new Replicas(1, 1),
+        Duration.ofMinutes(1), "t"));
+    TestProbe<PodCallResult> reply = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.CreateHostedPod(spec, 0, 0, reply.ref()));
+    PodCallResult.Failed failed = assertInstanceOf(PodCallResult.Failed.class,
+        reply.receiveMessage(Duration.ofSeconds(10)));
+    assertTrue(failed.reason().contains("sealed under key " + other.keyId()), failed.reason());
+    assertNull(kube.client().pods().inNamespace(NS).withName(HostedPodNames.podName(spec.name(), 0, 0)).get());
   }
 
   @Test

@@ -264,7 +264,7 @@ public final class TugboatNode implements AutoCloseable {
       SimulationEntity.init(system, wiring, journal, metrics);
       ServiceEntity.init(system, directory, gateway, entitySettings, journal);
       HostedEndpointsBoard hostedBoard = HostedEndpointsBoard.start(system, directory);
-      HostedServiceEntity.init(system, gateway, hostedBoard, HostedSettings.fromConfig(config));
+      HostedServiceEntity.init(system, gateway, hostedBoard, HostedSettings.fromConfig(config), sealer);
       RetentionSweeper.init(system, directory, entitySettings, RetentionSweeper.Settings.fromConfig(config), journal);
       NotificationProjection.init(system, directory, bridge.notifier(), notificationSettings);
       SimulationSummaryProjection.init(system, notificationSettings.tags(), SimulationSummarySettings.fromConfig(config));

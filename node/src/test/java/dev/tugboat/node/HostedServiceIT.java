@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A hosted service end to end on one node and the simulated Kubernetes: created over HTTP, its two
  * replicas' echo servers answer at their pod IPs directly; a replica that fails is replaced by a
- * new generation; deleted, its pods are gone and the name is free. Through the node's HTTP port, the
+ * new generation, and so is one whose image cannot be pulled, after image-pull-grace; deleted, its
+ * pods are gone and the name is free. Through the node's HTTP port, the
  * proxy reaches a public port openly, a private one with an operator's token only, forwards a
  * WebSocket and spreads slow requests over both replicas.
  */
@@ -47,7 +48,7 @@ class HostedServiceIT {
     stack = TestStack.start(Duration.ofSeconds(20));
     node = stack.startNode(Map.of("tugboat.hosted.tick", "300ms", "tugboat.hosted.first-backoff", "200ms",
         "tugboat.kubernetes.simulated.pending-delay", "50ms", "tugboat.reconciler.interval", "300ms",
-        "tugboat.reconciler.orphan-grace", "1s"));
+        "tugboat.reconciler.orphan-grace", "1s", "tugboat.hosted.image-pull-grace", "1s"));
   }
 
   @AfterAll
@@ -198,6 +199,21 @@ class HostedServiceIT {
       b.header("Authorization", "Bearer " + token);
     }
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The simulated kubelet cannot pull an unknown image: after image-pull-grace the replica fails and is replaced. */
+  @Test
+  void aReplicaWhoseImageCannotBePulledFailsAfterTheGraceAndIsReplaced() throws Exception {
+    String spec = JSON.writeValueAsString(Map.of("name", "nopull", "image", "registry.example/no-such-service:1",
+        "publishedPorts", List.of(Map.of("port", 8080, "access", "public")), "replicas", Map.of("min", 1, "max", 1),
+        "idleTimeout", "PT10M"));
+    assertEquals(201, send("POST", "/api/v1/services", spec).statusCode());
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
+        view("nopull").get("replicaStates").get(0).get("restarts").asInt() >= 1);
+    JsonNode replica = view("nopull").get("replicaStates").get(0);
+    assertTrue(replica.get("failure").asText().startsWith(
+        "image registry.example/no-such-service:1 could not be pulled: ErrImagePull"), replica.toString());
+    assertEquals(202, send("DELETE", "/api/v1/services/nopull", "").statusCode());
   }
 
   @Test

@@ -16,6 +16,10 @@ import dev.tugboat.protocol.OwnerOnly;
 import dev.tugboat.protocol.topics.Topic;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,13 +29,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * A simulation whose models get MQTT_PASSWORD runs to its end, and afterwards neither the journal's
- * files, nor the node's log output, nor its HTTP views, nor the pods hold the password; it sits in
- * the pods' own Secrets only.
+ * A simulation whose models get MQTT_PASSWORD runs to its end, and a hosted service gets it as
+ * DB_PASSWORD, and afterwards neither the journal's files, nor the node's log output, nor its HTTP
+ * views, nor the pods hold the password; it sits in the pods' own Secrets only.
  */
 class SecretsAtRestIT {
   private static final String PASSWORD = "hunter2-secret";
@@ -73,6 +78,30 @@ class SecretsAtRestIT {
         String views = stack.get(node, "/api/v1/simulations/" + SIMULATION).body()
             + stack.get(node, "/api/v1/simulations/" + SIMULATION + "/services/m0").body();
         assertFalse(views.contains(PASSWORD), views);
+
+        // A hosted service with a password: its replica runs with it, its view never shows it.
+        HttpRequest create = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + node.httpPort() + "/api/v1/services"))
+            .header("Authorization", "Bearer " + stack.operatorToken).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"vault\",\"image\":\"tugboat/echo-service:1\","
+                + "\"env\":{\"MODE\":\"lab\",\"DB_PASSWORD\":\"" + PASSWORD + "\"},"
+                + "\"publishedPorts\":[{\"port\":8080,\"access\":\"public\"}],"
+                + "\"replicas\":{\"min\":1,\"max\":1},\"idleTimeout\":\"PT10M\"}"))
+            .timeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> created = HttpClient.newHttpClient().send(create, HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals(200, HttpClient.newHttpClient().send(create, HttpResponse.BodyHandlers.ofString()).statusCode(),
+            "the same body again is the same service (compared through the seal)");
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
+            stack.get(node, "/api/v1/services/vault").body().contains("\"status\":\"RUNNING\""));
+        String hostedView = stack.get(node, "/api/v1/services/vault").body()
+            + stack.get(node, "/api/v1/services").body();
+        assertFalse(hostedView.contains(PASSWORD), hostedView);
+        assertTrue(hostedView.contains("{\"name\":\"DB_PASSWORD\",\"value\":\"<secret>\"}"), hostedView);
+        var replica = stack.kubernetes.client().pods().inNamespace("dots").withName("hs-vault-0-g0").get();
+        assertFalse(Serialization.asJson(replica).contains(PASSWORD), "the replica's pod spec holds no value");
+        assertEquals(replica.getMetadata().getUid(), stack.kubernetes.client().secrets().inNamespace("dots")
+            .withName("hs-vault-0-g0").get().getMetadata().getOwnerReferences().get(0).getUid());
 
         var pods = stack.kubernetes.client().pods().inNamespace("dots").list().getItems().stream()
             .filter(p -> SIMULATION.equals(p.getMetadata().getLabels().get("simulation_id"))).toList();

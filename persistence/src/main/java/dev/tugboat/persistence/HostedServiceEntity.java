@@ -15,6 +15,8 @@ import dev.tugboat.persistence.HostedState.Existing;
 import dev.tugboat.persistence.HostedState.Restarting;
 import dev.tugboat.protocol.CborSerializable;
 import dev.tugboat.protocol.CommandReply;
+import dev.tugboat.protocol.SealedValueException;
+import dev.tugboat.protocol.Sealer;
 import dev.tugboat.protocol.hosted.HostedCommand;
 import dev.tugboat.protocol.hosted.HostedCommand.Create;
 import dev.tugboat.protocol.hosted.HostedCommand.Delete;
@@ -26,6 +28,7 @@ import dev.tugboat.protocol.hosted.HostedCommand.Restart;
 import dev.tugboat.protocol.hosted.HostedPod;
 import dev.tugboat.protocol.hosted.HostedReply;
 import dev.tugboat.protocol.hosted.HostedSpecCheck;
+import dev.tugboat.protocol.hosted.HostedView;
 import dev.tugboat.protocol.kubernetes.HostedPods;
 import dev.tugboat.protocol.kubernetes.KubernetesCommand;
 import dev.tugboat.protocol.kubernetes.PodCallResult;
@@ -33,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -64,7 +68,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * a bounded backoff ({@link ReplicaReplacements}), then marks it FAILED; scales between min and max
  * on the proxies' load reports ({@link HostedScaling}); restarts its replicas one at a time; and on Delete
  * removes every pod, then ends (the name is free again). After every change it publishes what
- * the proxies need ({@link HostedPublisher}). Create, Delete and Restart reply a CommandReply,
+ * the proxies need ({@link HostedPublisher}). Secret environment values are journaled sealed
+ * ({@link Sealer}) and never shown by Get. Create, Delete and Restart reply a CommandReply,
  * Get Found/NotFound. The lifecycle is the persisted {@link HostedState}
  * (docs/state-machines.md, *HostedServiceEntity*); the replicas are a {@link ReplicaSet}.
  */
@@ -92,12 +97,17 @@ public final class HostedServiceEntity
   private final ActorRef<KubernetesCommand> gateway;
   private final HostedPublisher publisher;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
+  /** Seals the secret environment values before they are journaled, and hides them in the view. */
+  private final Sealer sealer;
   private final ReplicaSightings sightings;
   /** Traffic, not lifecycle: replaced by the actor only, started afresh with each incarnation. */
   private HostedScaling scaling;
+  /** The replicas' pods that cannot pull their image, since when: replaced by the actor only, in memory. */
+  private ReplicaImagePulls pulls = ReplicaImagePulls.none();
 
   private HostedServiceEntity(String name, ActorRef<KubernetesCommand> gateway, HostedPublisher publisher,
-      HostedSettings settings, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<HostedCommand> ctx) {
+      HostedSettings settings, Sealer sealer, ActorRef<ClusterSharding.ShardCommand> shard,
+      ActorContext<HostedCommand> ctx) {
     super(PersistenceId.of(ENTITY_KEY.name(), name),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.name = name;
@@ -106,23 +116,28 @@ public final class HostedServiceEntity
     this.gateway = gateway;
     this.publisher = publisher;
     this.shard = shard;
+    this.sealer = Objects.requireNonNull(sealer, "sealer");
     this.sightings = new ReplicaSightings(name, settings, ctx.getLog());
     this.scaling = HostedScaling.startingAt(settings.clock().instant());
   }
 
   /** Starts sharding for hosted services on this node; returns the shard region. */
   public static ActorRef<ShardingEnvelope<HostedCommand>> init(ActorSystem<?> system,
-      ActorRef<KubernetesCommand> gateway, HostedPublisher publisher, HostedSettings settings) {
+      ActorRef<KubernetesCommand> gateway, HostedPublisher publisher, HostedSettings settings, Sealer sealer) {
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, entityContext ->
-        create(entityContext.getEntityId(), gateway, publisher, settings, entityContext.getShard())));
+        create(entityContext.getEntityId(), gateway, publisher, settings, sealer, entityContext.getShard())));
   }
 
-  /** The behavior of one hosted service; {@code shard} receives its Passivate requests. */
+  /**
+   * The behavior of one hosted service; {@code sealer} seals its secret environment values before
+   * they are journaled, {@code shard} receives its Passivate requests.
+   */
   public static Behavior<HostedCommand> create(String name, ActorRef<KubernetesCommand> gateway,
-      HostedPublisher publisher, HostedSettings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
+      HostedPublisher publisher, HostedSettings settings, Sealer sealer,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
-      return Behaviors.setup(ctx -> new HostedServiceEntity(name, gateway, publisher, settings, shard, ctx));
+      return Behaviors.setup(ctx -> new HostedServiceEntity(name, gateway, publisher, settings, sealer, shard, ctx));
     });
   }
 
@@ -171,7 +186,7 @@ public final class HostedServiceEntity
     CommandHandlerWithReplyBuilderByState<HostedCommand, HostedEvent, HostedState, HostedState> any =
         newCommandHandlerWithReplyBuilder().forAnyState()
             .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s instanceof Existing e
-                ? new HostedReply.Found(e.view()) : new HostedReply.NotFound(name)))
+                ? new HostedReply.Found(shown(e.view())) : new HostedReply.NotFound(name)))
             .onCommand(PodCallAnswered.class, this::onPodCallAnswered);
     return newCommandHandlerWithReplyBuilder()
         .forStateType(Empty.class)
@@ -207,15 +222,13 @@ public final class HostedServiceEntity
   private <S extends Existing> CommandHandlerWithReplyBuilderByState<HostedCommand, HostedEvent, S, HostedState>
       running(Class<S> type) {
     return newCommandHandlerWithReplyBuilder().forStateType(type)
-        .onCommand(Create.class, (s, c) -> Effect().reply(c.replyTo(), s.spec().equals(c.spec())
-            ? new CommandReply.Duplicate("hosted service " + name + " exists with this spec")
-            : new CommandReply.Conflict("hosted service " + name + " exists with another spec")))
+        .onCommand(Create.class, this::onCreateAgain)
         .onCommand(Delete.class, this::onDelete)
         .onCommand(Restart.class, this::onRestart)
         .onCommand(ReportLoad.class, this::onReportLoad)
-        .onCommand(PodObserved.class, (s, c) -> follow(s, sightings.observed(s, c.pod(), now())))
+        .onCommand(PodObserved.class, this::onObserved)
         .onCommand(PodGone.class, (s, c) -> follow(s, sightings.gone(s, c.lastKnown(), now())))
-        .onCommand(PodsListed.class, (s, c) -> follow(s, sightings.listed(s, c.pods(), now())))
+        .onCommand(PodsListed.class, this::onListed)
         .onCommand(Tick.class, this::onTick);
   }
 
@@ -233,7 +246,7 @@ public final class HostedServiceEntity
     }
     Instant at = now();
     List<HostedEvent> events = new ArrayList<>();
-    events.add(new HostedCreated(name, c.spec(), at));
+    events.add(new HostedCreated(name, sealer.seal(c.spec()), at));
     for (int slot = 0; slot < c.spec().replicas().min(); slot++) {
       events.add(new ReplicaStarted(name, slot, s.generationFloor(), at));
     }
@@ -258,6 +271,25 @@ public final class HostedServiceEntity
   }
 
   // ---- Active and Restarting ----
+
+  /**
+   * A create of an existing name: Duplicate for the same spec (a sealed value compared by what it
+   * opens to), Conflict for another one or when the journaled values cannot be opened here.
+   */
+  private ReplyEffect<HostedEvent, HostedState> onCreateAgain(Existing s, Create c) {
+    boolean same;
+    try {
+      same = sealer.sameAs(s.spec(), c.spec());
+    } catch (SealedValueException e) {
+      ctx.getLog().warn("hosted service {}: cannot compare a create with the journaled spec: {}", name,
+          e.getMessage());
+      return Effect().reply(c.replyTo(), new CommandReply.Conflict("hosted service " + name
+          + " exists; its spec cannot be compared: " + e.getMessage()));
+    }
+    return Effect().reply(c.replyTo(), same
+        ? new CommandReply.Duplicate("hosted service " + name + " exists with this spec")
+        : new CommandReply.Conflict("hosted service " + name + " exists with another spec"));
+  }
 
   private ReplyEffect<HostedEvent, HostedState> onDelete(Existing s, Delete c) {
     List<String> pods = s.replicas().allPods();
@@ -303,6 +335,29 @@ public final class HostedServiceEntity
     }
     events.addAll(down);
     return persist(s, events);
+  }
+
+  private ReplyEffect<HostedEvent, HostedState> onObserved(Existing s, PodObserved c) {
+    Instant at = now();
+    watchPulls(s, pulls.observed(c.pod(), at));
+    return follow(s, sightings.observed(s, c.pod(), pulls, at));
+  }
+
+  private ReplyEffect<HostedEvent, HostedState> onListed(Existing s, PodsListed c) {
+    Instant at = now();
+    watchPulls(s, pulls.listed(c.pods(), at));
+    return follow(s, sightings.listed(s, c.pods(), pulls, at));
+  }
+
+  /** Takes {@code next} as the pull watches, logging each pod that starts waiting for its image. */
+  private void watchPulls(Existing s, ReplicaImagePulls next) {
+    next.byPod().forEach((pod, w) -> {
+      if (!pulls.of(pod).waiting()) {
+        ctx.getLog().info("hosted service {}: pod {} cannot pull image {} ({}); its replica fails after {} unless it"
+            + " starts", name, pod, s.spec().image(), w.why(), settings.imagePullGrace());
+      }
+    });
+    pulls = next;
   }
 
   /** Does the calls of a sighting's {@code outcome} and persists its events. */
@@ -407,14 +462,23 @@ public final class HostedServiceEntity
       }
     }
     if (after instanceof Existing ex) {
+      pulls = pulls.retain(ex.replicas().bySlot().values().stream().filter(ReplicaSet.Replica::live)
+          .map(r -> r.podName(name)).collect(Collectors.toSet()));
       publish(ex);
     } else {
+      pulls = ReplicaImagePulls.none();
       publisher.remove(name);
     }
     if (after instanceof Empty) {
       ctx.getLog().info("hosted service {}: every pod is gone; the service has ended", name);
       shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     }
+  }
+
+  /** The view with no secret value in it (a sealed one and a secret-named plain one shown as such). */
+  private HostedView shown(HostedView v) {
+    return new HostedView(v.spec().withEnv(sealer.shown(v.spec().env())), v.phase(), v.status(), v.desiredReplicas(),
+        v.replicas(), v.createdAt(), v.updatedAt());
   }
 
   /** While deleting it is still listed, with no replica in the rotation; removed once it has ended. */

@@ -6,7 +6,9 @@ import java.time.Duration;
 
 /**
  * Timing and bounds of the hosted services' entities, read once from {@code tugboat.hosted}
- * (reference.conf says why each is what it is). The clock is injectable so tests control time.
+ * (reference.conf says why each is what it is). imagePullGrace: how long a replica's container may
+ * wait for an image it cannot pull before the replica counts as failed. The clock is injectable so
+ * tests control time.
  */
 public record HostedSettings(
     Duration tick,
@@ -16,6 +18,7 @@ public record HostedSettings(
     Duration loadStaleAfter,
     Duration askTimeout,
     int maxReplicas,
+    Duration imagePullGrace,
     Clock clock) {
 
   public static HostedSettings fromConfig(Config config) {
@@ -24,6 +27,6 @@ public record HostedSettings(
         new RestartBackoff(c.getDuration("first-backoff"), c.getDuration("max-backoff"), c.getInt("max-restarts"),
             c.getDuration("failure-reset-after")),
         c.getDouble("scale-up-at"), c.getDuration("load-stale-after"), c.getDuration("ask-timeout"),
-        c.getInt("max-replicas"), Clock.systemUTC());
+        c.getInt("max-replicas"), c.getDuration("image-pull-grace"), Clock.systemUTC());
   }
 }

@@ -10,9 +10,9 @@ import java.util.Set;
  * failure after image-pull-grace; {@code since} null while no pull problem is seen. A kubelet
  * retries a failed pull with a growing back-off, so the waiting reason alternates between
  * ErrImagePull and ImagePullBackOff: the grace runs from the first of them until the container is
- * seen in any other state. Immutable, held in one field of its ServiceEntity and replaced only by
- * that entity's actor. In memory only: after a restart the next observation starts the grace again,
- * which errs on waiting.
+ * seen in any other state. Immutable, held by its ServiceEntity (one field) or HostedServiceEntity
+ * (one per replica pod, {@link ReplicaImagePulls}) and replaced only by that entity's actor. In
+ * memory only: after a restart the next observation starts the grace again, which errs on waiting.
  */
 record ImagePullWatch(Instant since, String why) {
 
@@ -30,8 +30,12 @@ record ImagePullWatch(Instant since, String why) {
 
   /** The pod's container waits for an image it cannot pull. */
   static boolean shows(PodSnapshot pod) {
-    return pod.container() == PodSnapshot.ContainerState.WAITING && pod.reason() != null
-        && PULL_REASONS.contains(pod.reason());
+    return shows(pod.container(), pod.reason());
+  }
+
+  /** A container in {@code state} with waiting reason {@code reason} waits for an image it cannot pull. */
+  static boolean shows(PodSnapshot.ContainerState state, String reason) {
+    return state == PodSnapshot.ContainerState.WAITING && reason != null && PULL_REASONS.contains(reason);
   }
 
   boolean waiting() {
@@ -43,10 +47,15 @@ record ImagePullWatch(Instant since, String why) {
    * reason of the first sighting; anything else forgets it.
    */
   ImagePullWatch observed(PodSnapshot pod, Instant now) {
-    if (!shows(pod)) {
+    return observed(pod.container(), pod.reason(), pod.message(), now);
+  }
+
+  /** {@link #observed(PodSnapshot, Instant)} for a container in {@code state} with its reason and message. */
+  ImagePullWatch observed(PodSnapshot.ContainerState state, String reason, String message, Instant now) {
+    if (!shows(state, reason)) {
       return waiting() ? none() : this;
     }
-    return waiting() ? this : new ImagePullWatch(now, ServiceEndings.describe(pod));
+    return waiting() ? this : new ImagePullWatch(now, ServiceEndings.describe(reason, message));
   }
 
   /** The image has not been pulled for at least {@code grace}. */
@@ -54,7 +63,7 @@ record ImagePullWatch(Instant since, String why) {
     return waiting() && !since.plus(grace).isAfter(now);
   }
 
-  /** The reason the model's ending records: the image and the waiting reason. */
+  /** The reason the model's ending (or the replica's failure) records: the image and the waiting reason. */
   String reason(String image) {
     return "image " + image + " could not be pulled: " + why;
   }

@@ -20,9 +20,11 @@ import org.slf4j.Logger;
 
 /**
  * What a hosted service learns of its pods changes: a replica's status, its failure (with the
- * backoff of {@link RestartBackoff} before its replacement), a stray pod to delete, or a pod asked
- * for and never seen to ask for again. It decides from the state, the pods and the clock; the
- * entity persists the events and makes the calls of an {@link Outcome}.
+ * backoff of {@link RestartBackoff} before its replacement; a pod whose image could not be pulled
+ * for image-pull-grace, as its {@link ReplicaImagePulls} tell, fails too), a stray pod to delete,
+ * or a pod asked for and never seen to ask for again. It decides from the state, the pods, the
+ * pull watches and the clock; the entity persists the events and makes the calls of an
+ * {@link Outcome}.
  */
 final class ReplicaSightings {
 
@@ -51,8 +53,11 @@ final class ReplicaSightings {
     this.log = log;
   }
 
-  /** One sighting of {@code pod}: a replica's status, its failure, or nothing (a stray is deleted). */
-  Outcome observed(Existing s, HostedPod pod, Instant at) {
+  /**
+   * One sighting of {@code pod}: a replica's status, its failure (also when {@code pulls} says its
+   * image has not been pulled for image-pull-grace), or nothing (a stray is deleted).
+   */
+  Outcome observed(Existing s, HostedPod pod, ReplicaImagePulls pulls, Instant at) {
     var current = s.replicas().current(pod);
     if (current.isEmpty() || !current.get().live()) {
       if (pod.terminating()) {
@@ -65,6 +70,10 @@ final class ReplicaSightings {
     HostedStatus status = ReplicaSet.statusOf(pod);
     if (status == HostedStatus.FAILED || status == HostedStatus.COMPLETE) {
       return Outcome.of(List.of(failure(r, ReplicaSet.endReason(pod), at)));
+    }
+    var unpulled = pulls.overGrace(pod.podName(), at, settings.imagePullGrace());
+    if (unpulled.isPresent()) {
+      return Outcome.of(List.of(failure(r, unpulled.get().reason(s.spec().image()), at)));
     }
     boolean ready = status == HostedStatus.RUNNING;
     String ip = ready ? pod.podIp() : null;
@@ -89,7 +98,7 @@ final class ReplicaSightings {
    * and is missing now failed; one asked for and never seen is asked for again after
    * create-retry-after. An unsynced cache says nothing.
    */
-  Outcome listed(Existing s, HostedPods pods, Instant at) {
+  Outcome listed(Existing s, HostedPods pods, ReplicaImagePulls pulls, Instant at) {
     if (!pods.synced()) {
       return Outcome.NONE;
     }
@@ -101,7 +110,7 @@ final class ReplicaSightings {
       if (!(state instanceof Existing e)) {
         break;
       }
-      Outcome o = observed(e, pod, at);
+      Outcome o = observed(e, pod, pulls, at);
       deletes.addAll(o.deletes());
       for (HostedEvent ev : o.events()) {
         events.add(ev);

@@ -63,11 +63,16 @@ final class ServiceEndings {
 
   /** The pod's reason and message, joined by ": " ("" when it has neither). */
   static String describe(PodSnapshot pod) {
-    String reason = pod.reason() == null ? "" : pod.reason();
-    if (pod.message() != null && !pod.message().isBlank()) {
-      reason = reason.isEmpty() ? pod.message() : reason + ": " + pod.message();
+    return describe(pod.reason(), pod.message());
+  }
+
+  /** A container's reason and message as one text: "reason: message", either alone, or "". */
+  static String describe(String reason, String message) {
+    String text = reason == null ? "" : reason;
+    if (message != null && !message.isBlank()) {
+      text = text.isEmpty() ? message : text + ": " + message;
     }
-    return reason;
+    return text;
   }
 
   /** When the pod of a service ending at {@code now} is deleted: keepLogsHours later, at once when not positive. */

@@ -17,11 +17,14 @@ final class HostedParts {
 
   private HostedParts() {}
 
-  /** Create-retry-after 30 s; backoff 1 s doubling to 4 s, 3 restarts, reset after 60 s; scale up above 4. */
+  /**
+   * Create-retry-after 30 s; backoff 1 s doubling to 4 s, 3 restarts, reset after 60 s; scale up
+   * above 4; image-pull-grace 2 min.
+   */
   static HostedSettings settings() {
     return new HostedSettings(Duration.ofHours(1), Duration.ofSeconds(30),
         new RestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(4), 3, Duration.ofSeconds(60)),
-        4, Duration.ofSeconds(5), Duration.ofSeconds(30), 5, Clock.fixed(T0, ZoneOffset.UTC));
+        4, Duration.ofSeconds(5), Duration.ofSeconds(30), 5, Duration.ofMinutes(2), Clock.fixed(T0, ZoneOffset.UTC));
   }
 
   /** A service just created at T0 with {@code min} replicas asked for, none seen yet. */

@@ -52,6 +52,8 @@ import org.junit.jupiter.api.Test;
 
 class HostedServiceEntityTest {
 
+  static final dev.tugboat.protocol.Sealer SEALER = new dev.tugboat.protocol.Sealer(
+      dev.tugboat.protocol.SecretEnvNames.DEFAULT, dev.tugboat.protocol.SecretKey.generate());
   private static ActorTestKit testKit;
   private static int counter;
 
@@ -99,7 +101,7 @@ class HostedServiceEntityTest {
   static HostedSettings settings(MutableClock clock) {
     return new HostedSettings(Duration.ofHours(1), Duration.ofSeconds(30),
         new RestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(4), 3, Duration.ofSeconds(60)),
-        4, Duration.ofSeconds(5), Duration.ofSeconds(30), 5, clock);
+        4, Duration.ofSeconds(5), Duration.ofSeconds(30), 5, Duration.ofMinutes(2), clock);
   }
 
   static HostedSpec spec(String name, int min, int max) {
@@ -118,7 +120,7 @@ class HostedServiceEntityTest {
     name = "svc" + (++counter);
     spec = spec(name, 2, 4);
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        HostedServiceEntity.create(name, gateway.ref(), publisher, settings(clock), shard.ref()),
+        HostedServiceEntity.create(name, gateway.ref(), publisher, settings(clock), SEALER, shard.ref()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }
 
@@ -279,6 +281,32 @@ class HostedServiceEntityTest {
     assertEquals(3, v.replicas().get(0).restarts());
     clock.advance(Duration.ofMinutes(5));
     assertTrue(tick().isEmpty(), "given up: no replacement");
+  }
+
+  /** A replica stuck on an image it cannot pull fails after image-pull-grace (2 min) and is replaced. */
+  @Test
+  void aReplicaThatCannotPullItsImageFailsAfterTheGraceAndIsReplaced() {
+    created();
+    creates(2);
+    HostedPod pulling = new HostedPod(HostedPodNames.podName(name, 0, 0), name, 0, 0, "Pending", ContainerState.WAITING,
+        "ErrImagePull", "pull access denied", false, null, null, false);
+    HostedPod backOff = new HostedPod(pulling.podName(), name, 0, 0, "Pending", ContainerState.WAITING,
+        "ImagePullBackOff", "Back-off pulling image", false, null, null, false);
+    HostedPod other = pod(name, 1, 0, ContainerState.RUNNING, true, null);
+    observe(other);
+    assertEquals(HostedStatus.PULLING, only(ReplicaObserved.class, observe(pulling)).status());
+    clock.advance(Duration.ofSeconds(119));
+    assertTrue(observe(backOff).isEmpty(), "within the grace: still pulling");
+    clock.advance(Duration.ofSeconds(1));
+    var listed = kit.runCommand(new HostedServiceEntity.PodsListed(new HostedPods(true, List.of(backOff, other)))).events();
+    ReplicaFailed f = only(ReplicaFailed.class, listed);
+    String reason = "image tugboat/echo-service:1 could not be pulled: ErrImagePull: pull access denied";
+    assertEquals(reason, f.reason());
+    assertEquals(pulling.podName(), deleted());
+    assertEquals(reason, view().replicas().get(0).failure(), "the view says which image and why");
+    clock.advance(Duration.ofSeconds(1));
+    only(ReplicaStarted.class, tick());
+    assertEquals(List.of("hs-" + name + "-0-g1"), creates(1));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.tugboat.protocol;
 
+import dev.tugboat.protocol.hosted.HostedSpec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -15,9 +16,10 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Seals the secret environment values of a {@link ServiceSpec} ({@link SecretEnvNames}) with
- * AES-256-GCM under the node's {@link SecretKey} before anything journals them, and opens them
- * again where they are needed (the Kubernetes Secret of the pod, comparing a re-sent deployment).
+ * Seals the secret environment values ({@link SecretEnvNames}) of a {@link ServiceSpec} or a
+ * {@link HostedSpec} with AES-256-GCM under the node's {@link SecretKey} before anything journals
+ * them, opens them again where they are needed (the Kubernetes Secret of the pod, comparing a
+ * re-sent deployment or create), and hides them in views.
  * A sealed value is {@code aes256gcm:<key id>:<base64 of nonce and ciphertext>}, a fresh random
  * 96-bit nonce each time and the variable's name as associated data, so that a value moved to
  * another name does not open. Thread-safe.
@@ -27,6 +29,8 @@ public final class Sealer {
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** What a view shows in place of a secret value. */
+  public static final String SHOWN_SECRET = "<secret>";
 
   private final SecretEnvNames names;
   private final SecretKey key;
@@ -54,23 +58,40 @@ public final class Sealer {
 
   /** The spec with every secret-named plain value sealed; sealed and other values unchanged. */
   public ServiceSpec seal(ServiceSpec spec) {
-    if (spec.env().stream().noneMatch(e -> !e.hasSealedValue() && names.isSecret(e.name()))) {
-      return spec;
+    List<EnvVar> env = seal(spec.env());
+    return env == spec.env() ? spec : withEnv(spec, env);
+  }
+
+  /** The hosted service's spec with every secret-named plain value sealed, as a model's. */
+  public HostedSpec seal(HostedSpec spec) {
+    List<EnvVar> env = seal(spec.env());
+    return env == spec.env() ? spec : spec.withEnv(env);
+  }
+
+  /** {@code env} with every secret-named plain value sealed; the same list when none is to be. */
+  public List<EnvVar> seal(List<EnvVar> env) {
+    if (env.stream().noneMatch(e -> !e.hasSealedValue() && names.isSecret(e.name()))) {
+      return env;
     }
-    List<EnvVar> env = spec.env().stream()
+    return env.stream()
         .map(e -> !e.hasSealedValue() && names.isSecret(e.name())
             ? new EnvVar(e.name(), "", sealValue(e.name(), e.value() == null ? "" : e.value()))
             : e)
         .toList();
-    return withEnv(spec, env);
   }
 
   /** The spec with every sealed value opened, as the SO sent it. */
   public ServiceSpec unsealed(ServiceSpec spec) {
-    if (spec.env().stream().noneMatch(EnvVar::hasSealedValue)) {
-      return spec;
+    List<EnvVar> env = unsealed(spec.env());
+    return env == spec.env() ? spec : withEnv(spec, env);
+  }
+
+  /** {@code env} with every sealed value opened; the same list when none is sealed. */
+  public List<EnvVar> unsealed(List<EnvVar> env) {
+    if (env.stream().noneMatch(EnvVar::hasSealedValue)) {
+      return env;
     }
-    return withEnv(spec, spec.env().stream().map(e -> new EnvVar(e.name(), open(e))).toList());
+    return env.stream().map(e -> new EnvVar(e.name(), open(e))).toList();
   }
 
   /**
@@ -81,15 +102,34 @@ public final class Sealer {
     return unsealed(a).equals(unsealed(b));
   }
 
+  /** {@link #sameAs(ServiceSpec, ServiceSpec)} for hosted services' specs. */
+  public boolean sameAs(HostedSpec a, HostedSpec b) {
+    return a.withEnv(unsealed(a.env())).equals(b.withEnv(unsealed(b.env())));
+  }
+
   /** The sealed variables of the spec, by name, opened (in the spec's order). */
   public Map<String, String> secretValues(ServiceSpec spec) {
+    return secretValues(spec.env());
+  }
+
+  /** The sealed variables of {@code env}, by name, opened (in its order). */
+  public Map<String, String> secretValues(List<EnvVar> env) {
     Map<String, String> values = new LinkedHashMap<>();
-    for (EnvVar e : spec.env()) {
+    for (EnvVar e : env) {
       if (e.hasSealedValue()) {
         values.put(e.name(), open(e));
       }
     }
     return values;
+  }
+
+  /**
+   * {@code env} as a view shows it: a sealed value, and the plain value of a secret-named variable
+   * (journaled before sealing existed), as {@value #SHOWN_SECRET}; the others as they are.
+   */
+  public List<EnvVar> shown(List<EnvVar> env) {
+    return env.stream().map(e -> e.hasSealedValue() || names.isSecret(e.name())
+        ? new EnvVar(e.name(), SHOWN_SECRET) : e).toList();
   }
 
   /** The plaintext of one variable: its value, or its sealed value opened. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.event.LoggingAdapter;
@@ -356,8 +357,15 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
         }
         return;
       }
+      // The caller's side runs only once the server has sent the 101 to a caller still connected: a
+      // caller gone before (or a server that answered its own timeout) never runs it. Whichever
+      // comes first takes the exchange: the caller's side (the lease is released when the
+      // WebSocket ends) or the deadline (the replica's connection is closed and the lease released).
+      AtomicBoolean taken = new AtomicBoolean();
       Source<Message, ?> replicaSide = Source.fromPublisher(fromReplica).watchTermination((mat, done) -> {
-        done.whenComplete((d, f) -> exchange.lease().release());
+        if (taken.compareAndSet(false, true)) {
+          done.whenComplete((d, f) -> exchange.lease().release());
+        }
         return mat;
       });
       Sink<Message, ?> callerSide = Sink.fromSubscriber(toReplica);
@@ -366,9 +374,19 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
           .orElseGet(() -> upgrade.handleMessagesWith(callerSide, replicaSide))
           .addHeader(RawHeader.create(TraceParent.RESPONSE_HEADER, exchange.trace().header()));
       if (!answer.complete(response)) {
+        taken.set(true);
         close(fromReplica, toReplica);
         exchange.lease().release();
+        return;
       }
+      system.scheduler().scheduleOnce(settings.responseTimeout(), () -> {
+        if (taken.compareAndSet(false, true)) {
+          LOG.info("proxy {}: the caller of a WebSocket to replica {} was gone before its handshake was answered",
+              exchange.service(), exchange.replicaId());
+          close(fromReplica, toReplica);
+          exchange.lease().release();
+        }
+      }, system.executionContext());
     });
     return answer;
   }

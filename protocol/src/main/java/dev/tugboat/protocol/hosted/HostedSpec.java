@@ -30,6 +30,11 @@ public record HostedSpec(
     publishedPorts = publishedPorts == null ? List.of() : List.copyOf(publishedPorts);
   }
 
+  /** The same spec with another environment. */
+  public HostedSpec withEnv(List<EnvVar> newEnv) {
+    return new HostedSpec(name, image, newEnv, command, resources, publishedPorts, replicas, idleTimeout, owner);
+  }
+
   /** The same spec with another owner. */
   public HostedSpec withOwner(String newOwner) {
     return new HostedSpec(name, image, env, command, resources, publishedPorts, replicas, idleTimeout, newOwner);
