@@ -1,10 +1,7 @@
 package dev.tugboat.http.proxy;
 
-import dev.tugboat.http.ErrorBody;
-import dev.tugboat.http.Json;
 import dev.tugboat.http.auth.Access;
 import dev.tugboat.http.auth.Principal;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +15,6 @@ import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -27,7 +23,6 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.model.ResponseEntity;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
@@ -47,7 +42,6 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BufferOverflowException;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.StreamTcpException;
 import org.apache.pekko.stream.javadsl.AsPublisher;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
@@ -69,7 +63,7 @@ import scala.jdk.javaapi.DurationConverters;
  * the ready replica {@link ReplicaDispatch} picks, streamed both ways; answers of its own: 404 (no
  * such service or port), 401/403 (private port), 413 (body past the limit), 502 (replica refused
  * or broke the connection), 503 (no replica ready, Retry-After), 504 (no answer within the
- * response timeout), each a JSON {@link ErrorBody} naming the service. The {@link ReplicaTransport}
+ * response timeout), each a JSON error body naming the service ({@link ProxyErrors}). The {@link ReplicaTransport}
  * says how a replica is reached: over the pod network, or through the Kubernetes API server's pod
  * proxy, whose own failures (credentials refused, no such pod, pod unreachable) are answered as
  * the proxy's 502 or 503 too ({@link ApiServerAnswer}).
@@ -151,7 +145,7 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     Optional<ProxiedService> found = endpoints.find(name);
     if (found.isEmpty()) {
       LOG.debug("proxy {}: no such service", name);
-      return complete(error(StatusCodes.NOT_FOUND, "no service called " + name, name, Optional.empty()));
+      return complete(ProxyErrors.error(StatusCodes.NOT_FOUND, "no service called " + name, name, Optional.empty()));
     }
     ProxiedService service = found.get();
     Optional<Integer> port = address.port().isPresent() ? Optional.of(address.port().getAsInt()) : firstPort(service);
@@ -159,7 +153,7 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     if (published == null) {
       String what = port.map(p -> "service " + name + " publishes no port " + p)
           .orElse("service " + name + " publishes no port");
-      return complete(error(StatusCodes.NOT_FOUND, what, name, Optional.empty()));
+      return complete(ProxyErrors.error(StatusCodes.NOT_FOUND, what, name, Optional.empty()));
     }
     Optional<String> rawQuery = request.getUri().rawQueryString();
     if (address.rest().isEmpty()) {
@@ -173,12 +167,12 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
       ServiceAccess.Verdict verdict = serviceAccess.decide(request, service, token);
       if (verdict instanceof ServiceAccess.Unauthorized u) {
         token.ifPresent(t -> TokenExchange.audit(Principal.ANONYMOUS_NAME, name, port.get(), 401));
-        return complete(error(StatusCodes.UNAUTHORIZED, "service " + name + " port " + port.get() + ": " + u.reason(),
+        return complete(ProxyErrors.error(StatusCodes.UNAUTHORIZED, "service " + name + " port " + port.get() + ": " + u.reason(),
             name, Optional.empty()).addHeader(WWWAuthenticate.create(HttpChallenge.create("Bearer", "tugboat"))));
       }
       if (verdict instanceof ServiceAccess.Forbidden f) {
         token.ifPresent(t -> TokenExchange.audit(f.principal().toString(), name, port.get(), 403));
-        return complete(error(StatusCodes.FORBIDDEN, "service " + name + " port " + port.get()
+        return complete(ProxyErrors.error(StatusCodes.FORBIDDEN, "service " + name + " port " + port.get()
             + " is private: only its owner or an operator may open it; " + f.principal().name() + " is neither",
             name, Optional.empty()));
       }
@@ -208,7 +202,7 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
           : "no replica of service " + service.name() + " accepts connections now";
       // Every request to a service without a ready replica would log; its readiness is the entity's to report.
       LOG.debug("proxy {}: {}", service.name(), why);
-      return CompletableFuture.completedFuture(error(StatusCodes.SERVICE_UNAVAILABLE, why, service.name(),
+      return CompletableFuture.completedFuture(ProxyErrors.error(StatusCodes.SERVICE_UNAVAILABLE, why, service.name(),
           Optional.of(trace)).addHeader(RetryAfter.create(Math.max(1, settings.retryAfter().toSeconds()))));
     }
     String target = address.rest() + TokenExchange.withoutToken(rawQuery);
@@ -227,7 +221,7 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     } catch (ReplicaTransport.MissingCredential | IllegalArgumentException e) {
       exchange.lease().release();
       LOG.warn("proxy {}: {}", service.name(), e.getMessage());
-      return CompletableFuture.completedFuture(error(StatusCodes.BAD_GATEWAY, "service " + service.name() + ": "
+      return CompletableFuture.completedFuture(ProxyErrors.error(StatusCodes.BAD_GATEWAY, "service " + service.name() + ": "
           + e.getMessage(), service.name(), Optional.of(trace)));
     }
     if (upgrade.isPresent()) {
@@ -279,7 +273,7 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
       }
       exchange.lease().release();
       LOG.warn("proxy {}: replica {}: {}", exchange.service(), exchange.replicaId(), hop.get().reason());
-      HttpResponse own = error(StatusCodes.get(hop.get().status()), "service " + exchange.service() + ": replica "
+      HttpResponse own = ProxyErrors.error(StatusCodes.get(hop.get().status()), "service " + exchange.service() + ": replica "
           + exchange.replicaId() + ": " + hop.get().reason(), exchange.service(), Optional.of(exchange.trace()));
       return hop.get().status() == 503
           ? own.addHeader(RetryAfter.create(Math.max(1, settings.retryAfter().toSeconds()))) : own;
@@ -345,7 +339,7 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
         if (failure != null) {
           answer.complete(failed(exchange, failure));
         } else if (handshake.response().status().intValue() == 101) {
-          answer.complete(error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": replica "
+          answer.complete(ProxyErrors.error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": replica "
               + exchange.replicaId() + " answered an invalid WebSocket handshake", exchange.service(),
               Optional.of(exchange.trace())));
         } else {
@@ -399,7 +393,7 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
   /** Answers 504 after the response timeout unless the replica answered first. */
   private Cancellable timeout(CompletableFuture<HttpResponse> answer, Exchange exchange) {
     return system.scheduler().scheduleOnce(settings.responseTimeout(), () -> {
-      if (answer.complete(error(StatusCodes.GATEWAY_TIMEOUT, "service " + exchange.service() + ": replica "
+      if (answer.complete(ProxyErrors.error(StatusCodes.GATEWAY_TIMEOUT, "service " + exchange.service() + ": replica "
           + exchange.replicaId() + " did not answer within " + settings.responseTimeout().toMillis() + " ms",
           exchange.service(), Optional.of(exchange.trace())))) {
         exchange.lease().release();
@@ -412,59 +406,34 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
   /** 502 for a refused or broken connection (a refusal also takes the replica out of rotation), 413 or 503 for the others. */
   private HttpResponse failed(Exchange exchange, Throwable failure) {
     Optional<TraceParent> trace = Optional.of(exchange.trace());
-    if (causedBy(failure, EntityStreamSizeException.class)) {
+    if (ProxyErrors.causedBy(failure, EntityStreamSizeException.class)) {
       LOG.info("proxy {}: a streamed request body passed the limit of {} bytes", exchange.service(),
           settings.maxRequestBody());
       return tooLarge(exchange.service(), trace);
     }
-    if (causedBy(failure, BufferOverflowException.class)) {
+    if (ProxyErrors.causedBy(failure, BufferOverflowException.class)) {
       LOG.warn("proxy {}: {} requests are already queued for replica {}", exchange.service(),
           settings.maxOpenRequests(), exchange.replicaId());
-      return error(StatusCodes.SERVICE_UNAVAILABLE, "service " + exchange.service() + ": too many requests queued for"
+      return ProxyErrors.error(StatusCodes.SERVICE_UNAVAILABLE, "service " + exchange.service() + ": too many requests queued for"
           + " replica " + exchange.replicaId(), exchange.service(), trace)
           .addHeader(RetryAfter.create(Math.max(1, settings.retryAfter().toSeconds())));
     }
-    if (refused(failure) && transport instanceof ReplicaTransport.ApiServer) {
+    if (ProxyErrors.refused(failure) && transport instanceof ReplicaTransport.ApiServer) {
       LOG.warn("proxy {}: {} refused the connection ({})", exchange.service(), transport.describe(),
           failure.getMessage());
-      return error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": the Kubernetes API server refused"
+      return ProxyErrors.error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": the Kubernetes API server refused"
           + " the connection", exchange.service(), trace);
     }
-    if (refused(failure)) {
+    if (ProxyErrors.refused(failure)) {
       dispatch.refused(exchange.service(), exchange.replicaId());
       LOG.warn("proxy {}: replica {} refused the connection ({}); out of this node's rotation for {}",
           exchange.service(), exchange.replicaId(), failure.getMessage(), settings.refusedPause());
-      return error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": replica " + exchange.replicaId()
+      return ProxyErrors.error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": replica " + exchange.replicaId()
           + " refused the connection", exchange.service(), trace);
     }
     LOG.warn("proxy {}: replica {} failed: {}", exchange.service(), exchange.replicaId(), failure.toString());
-    return error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": replica " + exchange.replicaId()
+    return ProxyErrors.error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": replica " + exchange.replicaId()
         + " closed or reset the connection", exchange.service(), trace);
-  }
-
-  /**
-   * Whether the replica refused the connection (or its address is unreachable). A connect that
-   * timed out is not counted: under load on this node it says more about the node than the replica.
-   */
-  private static boolean refused(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      String message = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
-      boolean connectFailed = t instanceof ConnectException
-          || t instanceof StreamTcpException && message.contains("connect(");
-      if (connectFailed && !message.contains("timeout")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (type.isInstance(t)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The first published port in the service's declared order, the one the path form without a port reaches. */
@@ -477,21 +446,8 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
   }
 
   private HttpResponse tooLarge(String service, Optional<TraceParent> trace) {
-    return error(StatusCodes.PAYLOAD_TOO_LARGE, "service " + service + ": the request body is larger than "
+    return ProxyErrors.error(StatusCodes.PAYLOAD_TOO_LARGE, "service " + service + ": the request body is larger than "
         + settings.maxRequestBody() + " bytes (tugboat.http.proxy.max-request-body)", service, trace);
-  }
-
-  private static HttpResponse error(StatusCode status, String message, String service, Optional<TraceParent> trace) {
-    byte[] body;
-    try {
-      body = Json.objectMapper().writeValueAsBytes(new ErrorBody(message, service));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("cannot write an error body as JSON", e);
-    }
-    HttpResponse response = HttpResponse.create().withStatus(status)
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
-    return trace.map(t -> response.addHeader(RawHeader.create(TraceParent.RESPONSE_HEADER, t.header())))
-        .orElse(response);
   }
 
   @Override
