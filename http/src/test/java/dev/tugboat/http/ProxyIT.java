@@ -62,6 +62,8 @@ class ProxyIT {
   /** The request heads the capturing replica received, as sent on the wire. */
   private static final java.util.concurrent.BlockingQueue<String> captured =
       new java.util.concurrent.LinkedBlockingQueue<>();
+  private static final java.util.concurrent.atomic.AtomicReference<Throwable> captureFailure =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private static int port;
   private static final FakeServiceEndpoints endpoints = new FakeServiceEndpoints();
   private static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -326,11 +328,14 @@ class ProxyIT {
   /**
    * A caller that leaves before the replica answers its WebSocket handshake never runs the
    * WebSocket: the request must not stay counted in flight (it would hold the replica's load, and
-   * the service's scale, up for good).
+   * the service's scale, up for good). The replica answers its handshake well within the response
+   * timeout, so the proxy's 504 timer is cancelled: the release, a response timeout after the
+   * handshake, is the WebSocket deadline's.
    */
   @Test
   void aWebSocketWhoseCallerLeftBeforeTheHandshakeIsNoLongerInFlight() throws Exception {
     int before = r1.requests.get();
+    long sent = System.nanoTime();
     try (Socket caller = new Socket("127.0.0.1", binding.localAddress().getPort())) {
       caller.getOutputStream().write(("GET /ws-gone/ws-hold HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
           + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
@@ -340,9 +345,15 @@ class ProxyIT {
       await().atMost(Duration.ofSeconds(5)).until(() -> endpoints.lastReport("ws-gone")
           .map(r -> r.inFlight().getOrDefault("r1", 0) == 1).orElse(false));
     }
+    long released = System.nanoTime();
+    assertTrue(released - sent < RESPONSE_TIMEOUT.minusSeconds(1).toNanos(),
+        "too slow to tell the WebSocket deadline from the 504 timer");
     r1.release();
     await().atMost(RESPONSE_TIMEOUT.plusSeconds(5)).until(() -> endpoints.lastReport("ws-gone")
         .map(r -> r.inFlight().getOrDefault("r1", 0) == 0).orElse(false));
+    long heldFor = (System.nanoTime() - released) / 1_000_000;
+    assertTrue(heldFor >= RESPONSE_TIMEOUT.toMillis() - 300, "in flight for only " + heldFor
+        + " ms after the handshake: released by the 504 timer, not by the WebSocket deadline");
   }
 
   @Test
@@ -481,8 +492,13 @@ class ProxyIT {
         captured.add(head.toString());
         s.getOutputStream().write("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
             .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      } catch (Exception e) {
-        // The socket was closed by the test's end, or the peer went first: accept the next one.
+      } catch (java.io.IOException e) {
+        // Closed by the test's end: done. Anything else fails the next capturedHeader.
+        if (!capturing.isClosed()) {
+          captureFailure.compareAndSet(null, e);
+        }
+      } catch (RuntimeException e) {
+        captureFailure.compareAndSet(null, e);
       }
     }
   }
@@ -490,6 +506,9 @@ class ProxyIT {
   /** The value of {@code name} in the request head the capturing replica got next. */
   private static List<String> capturedHeader(String name) throws InterruptedException {
     String head = captured.poll(10, TimeUnit.SECONDS);
+    if (captureFailure.get() != null) {
+      throw new AssertionError("the capturing replica failed", captureFailure.get());
+    }
     assertTrue(head != null, "the capturing replica got no request");
     return head.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith(name + ":"))
         .map(l -> l.substring(name.length() + 1).strip()).toList();

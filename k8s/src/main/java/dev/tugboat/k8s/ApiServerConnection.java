@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.client.internal.SSLUtils;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -19,7 +21,10 @@ import javax.net.ssl.SSLContext;
 public record ApiServerConnection(URI server, String namespace, SSLContext sslContext, boolean verifyHostname,
     Supplier<Optional<String>> bearerToken, boolean tokenRequired) {
 
-  /** How often a token from a file or kubeconfig is read again: service account tokens rotate. */
+  /**
+   * How old the token may get before it is read again (in the background, {@link CurrentToken}):
+   * service account tokens rotate, and the kubelet renews them well before they expire.
+   */
   static final Duration TOKEN_REREAD = Duration.ofMinutes(1);
 
   /**
@@ -28,6 +33,12 @@ public record ApiServerConnection(URI server, String namespace, SSLContext sslCo
    * material cannot be read.
    */
   public static ApiServerConnection of(Config config, String namespace) {
+    return of(config, namespace, TOKEN_REREAD, System::nanoTime, CurrentToken.BACKGROUND);
+  }
+
+  /** As {@link #of(Config, String)}, the token read again as {@code reread}, {@code clock} and {@code background} say. */
+  static ApiServerConnection of(Config config, String namespace, Duration reread, LongSupplier clock,
+      Executor background) {
     URI server = URI.create(config.getMasterUrl());
     SSLContext ssl;
     try {
@@ -37,7 +48,7 @@ public record ApiServerConnection(URI server, String namespace, SSLContext sslCo
           + " client's configuration: " + e.getMessage(), e);
     }
     boolean verifyHostname = !config.isTrustCerts() && !config.isDisableHostnameVerification();
-    CurrentToken token = new CurrentToken(config, TOKEN_REREAD, System::nanoTime);
+    CurrentToken token = new CurrentToken(config, reread, clock, background);
     return new ApiServerConnection(server, namespace, ssl, verifyHostname, token,
         config.getOauthTokenProvider() != null || token.get().isPresent());
   }

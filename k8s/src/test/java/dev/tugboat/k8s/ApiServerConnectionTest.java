@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,29 +45,50 @@ class ApiServerConnectionTest {
   }
 
   @Test
-  void aTokenProviderIsAskedForEveryRequest() {
+  void aTokenProvidersTokenIsAskedForOffTheRequestPathOncePerInterval() {
     AtomicInteger asked = new AtomicInteger();
     Config config = new ConfigBuilder(Config.empty()).withMasterUrl("https://k8s.example:6443").withNamespace("ns")
         .build();
     config.setOauthTokenProvider(() -> "exec-" + asked.incrementAndGet());
-    CurrentToken token = new CurrentToken(config, Duration.ofMinutes(1), () -> 0L);
-    assertEquals(List.of(Optional.of("exec-1"), Optional.of("exec-2")), List.of(token.get(), token.get()));
+    AtomicLong now = new AtomicLong();
+    Deque<Runnable> background = new ArrayDeque<>();
+    CurrentToken token = new CurrentToken(config, Duration.ofMinutes(1), now::get, background::add);
+    assertEquals(List.of(Optional.of("exec-1"), Optional.of("exec-1")), List.of(token.get(), token.get()));
+    now.addAndGet(Duration.ofMinutes(1).toNanos());
+    assertEquals(Optional.of("exec-1"), token.get(), "the request that finds the token old does not wait for it");
+    assertEquals(1, asked.get(), "the provider was asked on the request path");
+    assertEquals(1, background.size());
+    background.pop().run();
+    assertEquals(Optional.of("exec-2"), token.get());
   }
 
   @Test
-  void aKubeconfigsTokenIsReadAgainAtMostOncePerInterval() throws Exception {
-    java.nio.file.Path file = java.nio.file.Files.createTempFile("kubeconfig", ".yaml");
+  void aRotatedKubeconfigTokenIsReadInTheBackgroundOncePerInterval() throws Exception {
+    Path file = Files.createTempFile("kubeconfig", ".yaml");
     file.toFile().deleteOnExit();
-    java.nio.file.Files.writeString(file, kubeconfig("kc-token-1"));
+    Files.writeString(file, kubeconfig("kc-token-1"));
     Config config = Config.fromKubeconfig(file.toFile());
     AtomicLong now = new AtomicLong();
-    CurrentToken token = new CurrentToken(config, Duration.ofMinutes(1), now::get);
-    assertEquals(Optional.of("kc-token-1"), token.get());
-    java.nio.file.Files.writeString(file, kubeconfig("kc-token-2"));
+    Deque<Runnable> background = new ArrayDeque<>();
+    ApiServerConnection c = ApiServerConnection.of(config, "ns", Duration.ofMinutes(1), now::get, background::add);
+    assertTrue(c.tokenRequired());
+    assertEquals(Optional.of("kc-token-1"), c.bearerToken().get());
+    Files.writeString(file, kubeconfig("kc-token-2"));
     now.addAndGet(Duration.ofSeconds(30).toNanos());
-    assertEquals(Optional.of("kc-token-1"), token.get());
+    assertEquals(Optional.of("kc-token-1"), c.bearerToken().get());
+    assertTrue(background.isEmpty(), "read again before the interval");
     now.addAndGet(Duration.ofSeconds(31).toNanos());
-    assertEquals(Optional.of("kc-token-2"), token.get());
+    assertEquals(Optional.of("kc-token-1"), c.bearerToken().get(), "the file was read on the request path");
+    assertEquals(Optional.of("kc-token-1"), c.bearerToken().get());
+    assertEquals(1, background.size(), "one read at a time");
+    background.pop().run();
+    assertEquals(Optional.of("kc-token-2"), c.bearerToken().get());
+    // A kubeconfig that can no longer be read keeps the token read before.
+    Files.writeString(file, "not: [a kubeconfig");
+    now.addAndGet(Duration.ofMinutes(2).toNanos());
+    c.bearerToken().get();
+    background.pop().run();
+    assertEquals(Optional.of("kc-token-2"), c.bearerToken().get());
   }
 
   private static String kubeconfig(String token) {
@@ -86,19 +111,5 @@ class ApiServerConnectionTest {
             namespace: ns
         current-context: ctx
         """.formatted(token);
-  }
-
-  @Test
-  void aTokenSetOnTheClientsConfigurationIsTakenAsItIsNow() {
-    Config config = new ConfigBuilder(Config.empty()).withMasterUrl("https://k8s.example:6443").withNamespace("ns")
-        .build();
-    config.setAutoOAuthToken("sa-token-1");
-    AtomicLong now = new AtomicLong();
-    CurrentToken token = new CurrentToken(config, Duration.ofMinutes(1), now::get);
-    assertEquals(Optional.of("sa-token-1"), token.get());
-    // fabric8's own refresh sets the client configuration's token; the next request takes it.
-    config.setAutoOAuthToken("sa-token-2");
-    now.addAndGet(Duration.ofMinutes(2).toNanos());
-    assertEquals(Optional.of("sa-token-2"), token.get());
   }
 }

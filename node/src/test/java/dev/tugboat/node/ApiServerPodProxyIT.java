@@ -50,8 +50,8 @@ import org.junit.jupiter.api.Test;
  * The proxy reaching a replica through the API server's pod proxy, over https with a bearer
  * token, against the simulated API server and a simulated echo-service pod: HTTP and WebSocket
  * get through, the token reaches the API server (which refuses requests without it) and not the
- * service; an unknown pod, a pod not running, a refused token and a missing token are the proxy's
- * own 503 and 502.
+ * service; a redirect comes back under the proxy's prefix; an unknown pod, a pod not running, a
+ * refused token and a missing token are the proxy's own 503 and 502.
  */
 class ApiServerPodProxyIT {
   private static final String NS = "dots";
@@ -212,11 +212,31 @@ class ApiServerPodProxyIT {
   }
 
   @Test
-  void aPodThatIsNotRunningIsTheProxys502() throws Exception {
+  void aPodThatIsNotRunningIsTheProxys502AndLeavesTheRotation() throws Exception {
+    int before = kube.counters().requests(Kind.OTHER);
     HttpResponse<String> r = send(viaApiServer, "/pending/", null);
     assertEquals(502, r.statusCode(), r.body());
-    assertTrue(JSON.readTree(r.body()).get("error").asText()
-        .contains("the Kubernetes API server could not reach pod pending-0: pod pending-0 is not running"), r.body());
+    String error = JSON.readTree(r.body()).get("error").asText();
+    assertTrue(error.contains("the Kubernetes API server could not reach pod pending-0 (HTTP 503)"), r.body());
+    assertFalse(error.contains("not running"), "the API server's own message reached the caller: " + r.body());
+    // Its only replica is out of this node's rotation: the next request is answered without the API server.
+    HttpResponse<String> again = send(viaApiServer, "/pending/", null);
+    assertEquals(503, again.statusCode(), again.body());
+    assertTrue(again.body().contains("accepts connections now"), again.body());
+    assertEquals(before + 1, kube.counters().requests(Kind.OTHER));
+  }
+
+  @Test
+  void aRedirectOfTheServiceComesBackUnderTheProxysPrefixNotTheApiServers() throws Exception {
+    for (String to : List.of("/lab?reset=1", "http://" + podIp + ":" + PORT + "/lab?reset=1")) {
+      HttpResponse<String> r = send(viaApiServer, "/echo/redirect?to=" + java.net.URLEncoder.encode(to,
+          java.nio.charset.StandardCharsets.UTF_8), null);
+      assertEquals(302, r.statusCode(), r.body());
+      assertEquals(Optional.of("/echo/lab?reset=1"), r.headers().firstValue("Location"), to);
+    }
+    // A redirect elsewhere is the service's own.
+    HttpResponse<String> away = send(viaApiServer, "/echo/redirect?to=https%3A%2F%2Flogin.example%2Fsso", null);
+    assertEquals(Optional.of("https://login.example/sso"), away.headers().firstValue("Location"));
   }
 
   @Test

@@ -11,7 +11,8 @@ import java.util.Set;
  * server answers a Kubernetes {@code Status} object (JSON, kind Status, apiVersion v1) when it
  * refuses the proxy's credentials (401, 403), has no such pod (404) or cannot reach it (500, 502,
  * 503). The proxy answers those itself, as its own 502 or 503, so that a caller never takes the
- * API server's refusal for the service's.
+ * API server's refusal for the service's. The caller gets a reason of the proxy's own: the API
+ * server's message (which may name the proxy's service account or the pod's IP) is only logged.
  */
 public final class ApiServerAnswer {
 
@@ -22,8 +23,13 @@ public final class ApiServerAnswer {
 
   private ApiServerAnswer() {}
 
-  /** What the proxy answers instead: its status (502 or 503) and the reason. */
-  public record HopFailure(int status, String reason) {}
+  /**
+   * What the proxy answers instead: its status (502 or 503) and the reason for the caller; the API
+   * server's own message for the log (empty when it sent none); whether the pod is what failed (no
+   * such pod, or not reachable), so that its replica leaves the rotation, rather than the
+   * proxy's credentials.
+   */
+  public record HopFailure(int status, String reason, String detail, boolean podFailed) {}
 
   /** Whether an answer with this status, media type and length may be the API server's own failure. */
   public static boolean mayBeFailure(int status, String mediaType, long contentLength) {
@@ -45,10 +51,10 @@ public final class ApiServerAnswer {
     String message = json.path("message").asText("");
     return Optional.of(switch (status) {
       case 401, 403 -> new HopFailure(502, "the Kubernetes API server refused the proxy's credentials (HTTP " + status
-          + (message.isEmpty() ? "" : ": " + message) + ")");
-      case 404 -> new HopFailure(503, "the Kubernetes API server has no pod " + pod);
-      default -> new HopFailure(502, "the Kubernetes API server could not reach pod " + pod
-          + (message.isEmpty() ? " (HTTP " + status + ")" : ": " + message));
+          + ")", message, false);
+      case 404 -> new HopFailure(503, "the Kubernetes API server has no pod " + pod, message, true);
+      default -> new HopFailure(502, "the Kubernetes API server could not reach pod " + pod + " (HTTP " + status + ")",
+          message, true);
     });
   }
 }

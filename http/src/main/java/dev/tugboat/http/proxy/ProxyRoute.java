@@ -9,11 +9,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.HttpsConnectionContext;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -86,6 +88,9 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
   private final ClientConnectionSettings webSocketClient;
   private final scala.concurrent.duration.Duration serverTimeout;
   private final ReplicaTransport transport;
+  /** Built once: Pekko shares a client connection pool per (settings, context), so one context means one pool. */
+  private final HttpsConnectionContext httpsContext;
+  private final ConnectionContext webSocketContext;
 
   /** The proxy reaching replicas over the pod network. */
   public ProxyRoute(ActorSystem<?> system, ProxySettings settings, Access access, ServiceEndpoints endpoints,
@@ -99,6 +104,8 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     this.system = system;
     this.transport = transport;
     this.http = Http.get(system);
+    this.httpsContext = transport.tls().orElseGet(http::defaultClientHttpsContext);
+    this.webSocketContext = transport.tls().<ConnectionContext>map(t -> t).orElseGet(ConnectionContext::noEncryption);
     this.materializer = Materializer.matFromSystem(system);
     this.clientLog = system.classicSystem().log();
     this.settings = settings;
@@ -213,41 +220,52 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     List<HttpHeader> headers = new ArrayList<>(ProxyHeaders.toReplica(request.getHeaders(),
         dropAuthorization || transport.replacesAuthorization(), client, request.getUri().getScheme(), host,
         address.prefix(), trace, traceState, upgrade.isPresent()));
-    Exchange exchange = new Exchange(service.name(), port, lease.get(), trace);
-    String uri;
+    Exchange exchange = new Exchange(service.name(), port, lease.get(), trace, address.prefix(),
+        System.nanoTime() + settings.responseTimeout().toNanos());
+    HttpRequest out;
+    WebSocketRequest wsRequest;
     try {
-      uri = transport.uri(lease.get().replica(), port, target, upgrade.isPresent());
+      String uri = transport.uri(lease.get().replica(), port, target, upgrade.isPresent());
       headers.addAll(transport.credentials());
-    } catch (ReplicaTransport.MissingCredential | IllegalArgumentException e) {
+      wsRequest = upgrade.isPresent() ? webSocketRequest(uri, headers, upgrade.get()) : null;
+      out = upgrade.isPresent() ? null : HttpRequest.create(uri).withMethod(request.method()).addHeaders(headers)
+          .withEntity((RequestEntity) request.entity().withSizeLimit(settings.maxRequestBody()));
+    } catch (RuntimeException e) {
+      // A missing credential, or a replica id or path that forms no URI the client takes.
       exchange.lease().release();
-      LOG.warn("proxy {}: {}", service.name(), e.getMessage());
+      LOG.warn("proxy {}: replica {}: {}", service.name(), exchange.replicaId(), e.getMessage());
       return CompletableFuture.completedFuture(ProxyErrors.error(StatusCodes.BAD_GATEWAY, "service " + service.name() + ": "
-          + e.getMessage(), service.name(), Optional.of(trace)));
+          + (e instanceof ReplicaTransport.MissingCredential ? e.getMessage() : "no request to replica "
+          + exchange.replicaId() + " can be formed for this path"), service.name(), Optional.of(trace)));
     }
     if (upgrade.isPresent()) {
-      return webSocket(upgrade.get(), exchange, uri, headers);
+      return webSocket(upgrade.get(), exchange, wsRequest);
     }
-    HttpRequest out = HttpRequest.create(uri)
-        .withMethod(request.method())
-        .addHeaders(headers)
-        .withEntity((RequestEntity) request.entity().withSizeLimit(settings.maxRequestBody()));
     CompletableFuture<HttpResponse> answer = new CompletableFuture<>();
     Cancellable timer = timeout(answer, exchange);
-    http.singleRequest(out, transport.tls().orElseGet(http::defaultClientHttpsContext), pool, clientLog)
+    http.singleRequest(out, httpsContext, pool, clientLog)
         .whenComplete((response, failure) -> {
           timer.cancel();
           if (failure != null) {
             exchange.lease().release();
             answer.complete(failed(exchange, failure));
           } else {
-            relayOrHopFailure(response, exchange).thenAccept(relayed -> {
-              if (!answer.complete(relayed)) {
-                response.discardEntityBytes(materializer);
-              }
-            });
+            relayOrHopFailure(response, exchange).whenComplete((relayed, broken) ->
+                completeOrDiscard(answer, relayed, broken, response, exchange));
           }
         });
     return answer;
+  }
+
+  /** Completes {@code answer} with {@code relayed}, or a 502 when reading the answer broke; a late answer is discarded. */
+  private void completeOrDiscard(CompletableFuture<HttpResponse> answer, HttpResponse relayed, Throwable broken,
+      HttpResponse response, Exchange exchange) {
+    if (broken != null) {
+      exchange.lease().release();
+    }
+    if (!answer.complete(broken != null ? failed(exchange, broken) : relayed)) {
+      response.discardEntityBytes(materializer);
+    }
   }
 
   /**
@@ -260,7 +278,8 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
         entity.getContentType().mediaType().toString(), entity.getContentLengthOption().orElse(-1))) {
       return CompletableFuture.completedFuture(relay(response, exchange));
     }
-    return entity.toStrict(settings.responseTimeout().toMillis(), materializer).handle((strict, failure) -> {
+    long left = Math.max(1, (exchange.deadlineNanos() - System.nanoTime()) / 1_000_000);
+    return entity.toStrict(left, materializer).handle((strict, failure) -> {
       if (failure != null) {
         exchange.lease().release();
         return failed(exchange, failure);
@@ -272,7 +291,12 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
         return relay(whole, exchange);
       }
       exchange.lease().release();
-      LOG.warn("proxy {}: replica {}: {}", exchange.service(), exchange.replicaId(), hop.get().reason());
+      if (hop.get().podFailed()) {
+        dispatch.refused(exchange.service(), exchange.replicaId());
+      }
+      LOG.warn("proxy {}: replica {}: {} ({}){}", exchange.service(), exchange.replicaId(), hop.get().reason(),
+          hop.get().detail().isEmpty() ? "no message" : hop.get().detail(),
+          hop.get().podFailed() ? "; out of this node's rotation for " + settings.refusedPause() : "");
       HttpResponse own = ProxyErrors.error(StatusCodes.get(hop.get().status()), "service " + exchange.service() + ": replica "
           + exchange.replicaId() + ": " + hop.get().reason(), exchange.service(), Optional.of(exchange.trace()));
       return hop.get().status() == 503
@@ -282,7 +306,10 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
 
   /** The replica's answer, its body streamed through; the request counts as in flight until the body ends. */
   private HttpResponse relay(HttpResponse response, Exchange exchange) {
-    HttpResponse out = response.withHeaders(ProxyHeaders.toCaller(response.getHeaders(), exchange.trace()));
+    List<HttpHeader> headers = new ArrayList<>();
+    response.getHeaders().forEach(headers::add);
+    HttpResponse out = response.withHeaders(ProxyHeaders.toCaller(transport.answerHeaders(headers,
+        exchange.lease().replica(), exchange.port(), exchange.prefix()), exchange.trace()));
     ResponseEntity entity = response.entity();
     if (entity.isKnownEmpty() || entity instanceof HttpEntity.Strict) {
       exchange.lease().release();
@@ -310,22 +337,22 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
         : HttpEntities.createChunked(entity.getContentType(), body));
   }
 
-  private CompletionStage<HttpResponse> webSocket(WebSocketUpgrade upgrade, Exchange exchange, String uri,
-      List<HttpHeader> headers) {
+  private static WebSocketRequest webSocketRequest(String uri, List<HttpHeader> headers, WebSocketUpgrade upgrade) {
     WebSocketRequest wsRequest = WebSocketRequest.create(uri);
     for (HttpHeader h : headers) {
       wsRequest = wsRequest.addHeader(h);
     }
     List<String> protocols = new ArrayList<>();
     upgrade.getRequestedProtocols().forEach(protocols::add);
-    if (!protocols.isEmpty()) {
-      wsRequest = wsRequest.requestSubprotocol(String.join(",", protocols));
-    }
+    return protocols.isEmpty() ? wsRequest : wsRequest.requestSubprotocol(String.join(",", protocols));
+  }
+
+  private CompletionStage<HttpResponse> webSocket(WebSocketUpgrade upgrade, Exchange exchange,
+      WebSocketRequest wsRequest) {
     Flow<Message, Message, Pair<Publisher<Message>, Subscriber<Message>>> pipe = Flow.fromSinkAndSourceCoupledMat(
         Sink.<Message>asPublisher(AsPublisher.WITHOUT_FANOUT), Source.<Message>asSubscriber(), Keep.both());
     Pair<CompletionStage<WebSocketUpgradeResponse>, Pair<Publisher<Message>, Subscriber<Message>>> started =
-        http.singleWebSocketRequest(wsRequest, pipe,
-            transport.tls().<ConnectionContext>map(t -> t).orElseGet(ConnectionContext::noEncryption), Optional.empty(),
+        http.singleWebSocketRequest(wsRequest, pipe, webSocketContext, Optional.empty(),
             webSocketClient, clientLog, materializer);
     Publisher<Message> fromReplica = started.second().first();
     Subscriber<Message> toReplica = started.second().second();
@@ -343,11 +370,8 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
               + exchange.replicaId() + " answered an invalid WebSocket handshake", exchange.service(),
               Optional.of(exchange.trace())));
         } else {
-          relayOrHopFailure(handshake.response(), exchange).thenAccept(relayed -> {
-            if (!answer.complete(relayed)) {
-              handshake.response().discardEntityBytes(materializer);
-            }
-          });
+          relayOrHopFailure(handshake.response(), exchange).whenComplete((relayed, broken) ->
+              completeOrDiscard(answer, relayed, broken, handshake.response(), exchange));
         }
         return;
       }
@@ -356,8 +380,10 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
       // comes first takes the exchange: the caller's side (the lease is released when the
       // WebSocket ends) or the deadline (the replica's connection is closed and the lease released).
       AtomicBoolean taken = new AtomicBoolean();
+      AtomicReference<Cancellable> deadline = new AtomicReference<>();
       Source<Message, ?> replicaSide = Source.fromPublisher(fromReplica).watchTermination((mat, done) -> {
         if (taken.compareAndSet(false, true)) {
+          Optional.ofNullable(deadline.get()).ifPresent(Cancellable::cancel);
           done.whenComplete((d, f) -> exchange.lease().release());
         }
         return mat;
@@ -373,14 +399,17 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
         exchange.lease().release();
         return;
       }
-      system.scheduler().scheduleOnce(settings.responseTimeout(), () -> {
+      deadline.set(system.scheduler().scheduleOnce(settings.responseTimeout(), () -> {
         if (taken.compareAndSet(false, true)) {
           LOG.info("proxy {}: the caller of a WebSocket to replica {} was gone before its handshake was answered",
               exchange.service(), exchange.replicaId());
           close(fromReplica, toReplica);
           exchange.lease().release();
         }
-      }, system.executionContext());
+      }, system.executionContext()));
+      if (taken.get()) {
+        deadline.get().cancel();
+      }
     });
     return answer;
   }
@@ -412,15 +441,18 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
       return tooLarge(exchange.service(), trace);
     }
     if (ProxyErrors.causedBy(failure, BufferOverflowException.class)) {
-      LOG.warn("proxy {}: {} requests are already queued for replica {}", exchange.service(),
-          settings.maxOpenRequests(), exchange.replicaId());
-      return ProxyErrors.error(StatusCodes.SERVICE_UNAVAILABLE, "service " + exchange.service() + ": too many requests queued for"
-          + " replica " + exchange.replicaId(), exchange.service(), trace)
+      // Through the API server every service shares one pool, so the queue is not the replica's.
+      String queue = transport instanceof ReplicaTransport.ApiServer ? "the Kubernetes API server's pod proxy"
+          : "replica " + exchange.replicaId();
+      LOG.warn("proxy {}: replica {}: {} requests are already queued for {}", exchange.service(), exchange.replicaId(),
+          settings.maxOpenRequests(), queue);
+      return ProxyErrors.error(StatusCodes.SERVICE_UNAVAILABLE, "service " + exchange.service()
+          + ": too many requests queued for " + queue, exchange.service(), trace)
           .addHeader(RetryAfter.create(Math.max(1, settings.retryAfter().toSeconds())));
     }
     if (ProxyErrors.refused(failure) && transport instanceof ReplicaTransport.ApiServer) {
-      LOG.warn("proxy {}: {} refused the connection ({})", exchange.service(), transport.describe(),
-          failure.getMessage());
+      LOG.warn("proxy {}: replica {}: {} refused the connection ({})", exchange.service(), exchange.replicaId(),
+          transport.describe(), failure.getMessage());
       return ProxyErrors.error(StatusCodes.BAD_GATEWAY, "service " + exchange.service() + ": the Kubernetes API server refused"
           + " the connection", exchange.service(), trace);
     }
@@ -455,8 +487,12 @@ public final class ProxyRoute extends AllDirectives implements AutoCloseable {
     reporter.close();
   }
 
-  /** One forwarded request: the service, port, replica lease and trace. */
-  private record Exchange(String service, int port, ReplicaDispatch.Lease lease, TraceParent trace) {
+  /**
+   * One forwarded request: the service, port, replica lease and trace, the proxy's own prefix of
+   * the service (empty for the host form) and when the response timeout ends (System.nanoTime).
+   */
+  private record Exchange(String service, int port, ReplicaDispatch.Lease lease, TraceParent trace, String prefix,
+      long deadlineNanos) {
     String replicaId() {
       return lease.replica().id();
     }

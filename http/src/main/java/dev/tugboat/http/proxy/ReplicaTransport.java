@@ -30,15 +30,29 @@ public sealed interface ReplicaTransport permits ReplicaTransport.PodNetwork, Re
   String uri(ProxiedService.Replica replica, int port, String target, boolean webSocket);
 
   /**
-   * The headers this hop adds to every request (the API server's credential), read anew for each
-   * request, so that a rotated token is used as soon as it is there. Empty for the pod network.
+   * The headers this hop adds to every request (the API server's credential), asked for each
+   * request: a rotated token is used as soon as its supplier has it (the node's re-reads it in
+   * the background once a minute, ApiServerConnection). Empty for the pod network.
    *
    * @throws MissingCredential when the hop needs a credential and has none now
    */
   List<HttpHeader> credentials();
 
-  /** The TLS the client uses on this hop; empty for the pod network (plain HTTP). */
+  /**
+   * The TLS the client uses on this hop, the same instance every time (Pekko shares a connection
+   * pool per context); empty for the pod network (plain HTTP).
+   */
   Optional<HttpsConnectionContext> tls();
+
+  /**
+   * The replica's answer headers as the caller gets them: what this hop changed on the way is
+   * undone ({@code callerPrefix} is the proxy's own path prefix of the service, empty for the host
+   * form). The pod network changes nothing.
+   */
+  default List<HttpHeader> answerHeaders(List<HttpHeader> headers, ProxiedService.Replica replica, int port,
+      String callerPrefix) {
+    return headers;
+  }
 
   /**
    * Whether the caller's Authorization header is dropped on this hop: through the API server the
@@ -89,47 +103,96 @@ public sealed interface ReplicaTransport permits ReplicaTransport.PodNetwork, Re
    * The API server's pod proxy:
    * {@code {server}/api/v1/namespaces/{namespace}/pods/{pod}:{port}/proxy{target}} over the API
    * server's TLS, with its bearer token (when it uses one) as the Authorization header of this
-   * hop only: the API server consumes it, the replica never sees it.
-   *
-   * @param server the API server's base URL (https, or http for a plain simulated one)
-   * @param namespace the namespace the replicas' pods are in
-   * @param sslContext trusts the API server's certificate and holds the client certificate, if any
-   * @param verifyHostname whether the API server's certificate must name its host
-   * @param bearerToken the current token, read per request; empty when a client certificate
-   *     authenticates (or nothing does: a local, unauthenticated API server)
-   * @param tokenRequired whether a request without a token must not go out (the API server is
-   *     reached with a token, and none can be read now)
+   * hop only: the API server consumes it, the replica never sees it. The TLS context is built once,
+   * here: Pekko keys its client connection pools by it, so one context means one pool (and its
+   * limits) for every request on this hop. The API server's rewriting of a redirect's address is
+   * undone ({@link HopLocations}).
    */
-  record ApiServer(URI server, String namespace, SSLContext sslContext, boolean verifyHostname,
-      Supplier<Optional<String>> bearerToken, boolean tokenRequired) implements ReplicaTransport {
+  final class ApiServer implements ReplicaTransport {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
-    public ApiServer {
+    private final URI server;
+    private final String namespace;
+    private final SSLContext sslContext;
+    private final boolean verifyHostname;
+    private final Supplier<Optional<String>> bearerToken;
+    private final boolean tokenRequired;
+    private final Optional<HttpsConnectionContext> tls;
+
+    /**
+     * @param server the API server's base URL (https, or http for a plain simulated one)
+     * @param namespace the namespace the replicas' pods are in
+     * @param sslContext trusts the API server's certificate and holds the client certificate, if any
+     * @param verifyHostname whether the API server's certificate must name its host
+     * @param bearerToken the current token, asked per request and expected to answer at once from
+     *     memory; empty when a client certificate authenticates (or nothing does: a local,
+     *     unauthenticated API server)
+     * @param tokenRequired whether a request without a token must not go out (the API server is
+     *     reached with a token, and none can be read now)
+     */
+    public ApiServer(URI server, String namespace, SSLContext sslContext, boolean verifyHostname,
+        Supplier<Optional<String>> bearerToken, boolean tokenRequired) {
       Objects.requireNonNull(server, "server");
       Objects.requireNonNull(sslContext, "sslContext");
       Objects.requireNonNull(bearerToken, "bearerToken");
       if (!"https".equals(server.getScheme()) && !"http".equals(server.getScheme()) || server.getHost() == null) {
         throw new IllegalArgumentException("the API server's URL must be http(s)://host[:port], was " + server);
       }
-      if (!NAME.matcher(namespace).matches()) {
+      if (namespace == null || !NAME.matcher(namespace).matches()) {
         throw new IllegalArgumentException("the namespace must be a Kubernetes name, was '" + namespace + "'");
       }
+      this.server = server;
+      this.namespace = namespace;
+      this.sslContext = sslContext;
+      this.verifyHostname = verifyHostname;
+      this.bearerToken = bearerToken;
+      this.tokenRequired = tokenRequired;
+      this.tls = "https".equals(server.getScheme()) ? Optional.of(httpsContext(sslContext, verifyHostname))
+          : Optional.empty();
+    }
+
+    public URI server() {
+      return server;
+    }
+
+    public String namespace() {
+      return namespace;
+    }
+
+    public SSLContext sslContext() {
+      return sslContext;
+    }
+
+    public boolean verifyHostname() {
+      return verifyHostname;
+    }
+
+    public Supplier<Optional<String>> bearerToken() {
+      return bearerToken;
+    }
+
+    public boolean tokenRequired() {
+      return tokenRequired;
     }
 
     @Override
     public String uri(ProxiedService.Replica replica, int port, String target, boolean webSocket) {
-      if (!NAME.matcher(replica.id()).matches()) {
-        throw new IllegalArgumentException("replica id '" + replica.id() + "' is not a pod name");
-      }
       if (port < 1 || port > 65535 || !target.startsWith("/")) {
         throw new IllegalArgumentException("port " + port + " and target '" + target + "' do not form a proxied path");
       }
-      boolean tls = "https".equals(server.getScheme());
-      String scheme = webSocket ? (tls ? "wss" : "ws") : server.getScheme();
+      boolean secure = "https".equals(server.getScheme());
+      String scheme = webSocket ? (secure ? "wss" : "ws") : server.getScheme();
+      return scheme + "://" + server.getRawAuthority() + podPath(replica, port) + target;
+    }
+
+    /** The path the API server's pod proxy has for {@code replica}'s {@code port}, without a trailing slash. */
+    String podPath(ProxiedService.Replica replica, int port) {
+      if (!NAME.matcher(replica.id()).matches()) {
+        throw new IllegalArgumentException("replica id '" + replica.id() + "' is not a pod name");
+      }
       String base = server.getRawPath() == null ? "" : server.getRawPath().replaceAll("/+$", "");
-      return scheme + "://" + server.getRawAuthority() + base + "/api/v1/namespaces/" + namespace + "/pods/"
-          + replica.id() + ":" + port + "/proxy" + target;
+      return base + "/api/v1/namespaces/" + namespace + "/pods/" + replica.id() + ":" + port + "/proxy";
     }
 
     @Override
@@ -151,19 +214,13 @@ public sealed interface ReplicaTransport permits ReplicaTransport.PodNetwork, Re
 
     @Override
     public Optional<HttpsConnectionContext> tls() {
-      if (!"https".equals(server.getScheme())) {
-        return Optional.empty();
-      }
-      return Optional.of(ConnectionContext.httpsClient((host, port) -> {
-        SSLEngine engine = sslContext.createSSLEngine(host, port);
-        engine.setUseClientMode(true);
-        if (verifyHostname) {
-          SSLParameters parameters = engine.getSSLParameters();
-          parameters.setEndpointIdentificationAlgorithm("HTTPS");
-          engine.setSSLParameters(parameters);
-        }
-        return engine;
-      }));
+      return tls;
+    }
+
+    @Override
+    public List<HttpHeader> answerHeaders(List<HttpHeader> headers, ProxiedService.Replica replica, int port,
+        String callerPrefix) {
+      return HopLocations.rewrite(headers, server, podPath(replica, port), callerPrefix);
     }
 
     @Override
@@ -180,6 +237,19 @@ public sealed interface ReplicaTransport permits ReplicaTransport.PodNetwork, Re
     public String toString() {
       return "ApiServer[" + server + ", namespace " + namespace + ", verifyHostname " + verifyHostname
           + ", tokenRequired " + tokenRequired + "]";
+    }
+
+    private static HttpsConnectionContext httpsContext(SSLContext sslContext, boolean verifyHostname) {
+      return ConnectionContext.httpsClient((host, port) -> {
+        SSLEngine engine = sslContext.createSSLEngine(host, port);
+        engine.setUseClientMode(true);
+        if (verifyHostname) {
+          SSLParameters parameters = engine.getSSLParameters();
+          parameters.setEndpointIdentificationAlgorithm("HTTPS");
+          engine.setSSLParameters(parameters);
+        }
+        return engine;
+      });
     }
   }
 

@@ -14,15 +14,18 @@ class ApiServerAnswerTest {
 
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource(delimiter = '|', value = {
-      "401 | Unauthorized         | 502 | the Kubernetes API server refused the proxy's credentials (HTTP 401: Unauthorized)",
-      "403 | forbidden: pods/proxy | 502 | the Kubernetes API server refused the proxy's credentials (HTTP 403: forbidden: pods/proxy)",
-      "404 | pods \\\"p-0\\\" not found | 503 | the Kubernetes API server has no pod p-0",
-      "503 | error trying to reach service: dial tcp 10.0.0.1:80: connect: connection refused | 502"
-          + " | the Kubernetes API server could not reach pod p-0: error trying to reach service: dial tcp 10.0.0.1:80: connect: connection refused",
+      "401 | Unauthorized         | 502 | false | the Kubernetes API server refused the proxy's credentials (HTTP 401)",
+      "403 | pods \\\"p-0\\\" is forbidden: User \\\"system:serviceaccount:dots:tugboat\\\" cannot get resource"
+          + " | 502 | false | the Kubernetes API server refused the proxy's credentials (HTTP 403)",
+      "404 | pods \\\"p-0\\\" not found | 503 | true | the Kubernetes API server has no pod p-0",
+      "503 | error trying to reach service: dial tcp 10.0.0.1:80: connect: connection refused | 502 | true"
+          + " | the Kubernetes API server could not reach pod p-0 (HTTP 503)",
   })
-  void theApiServersOwnStatusIsTheProxysFailure(int code, String message, int proxyStatus, String reason) {
+  void theApiServersOwnStatusIsTheProxysFailureWithItsMessageOnlyForTheLog(int code, String message, int proxyStatus,
+      boolean podFailed, String reason) {
     byte[] body = String.format(STATUS, message, code).getBytes(StandardCharsets.UTF_8);
-    assertEquals(Optional.of(new ApiServerAnswer.HopFailure(proxyStatus, reason)),
+    String sent = message.replace("\\\"", "\"");
+    assertEquals(Optional.of(new ApiServerAnswer.HopFailure(proxyStatus, reason, sent, podFailed)),
         ApiServerAnswer.failure(code, body, "p-0"));
   }
 

@@ -2,6 +2,7 @@ package dev.tugboat.http.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -86,7 +88,7 @@ class ReplicaTransportTest {
   }
 
   @Test
-  void theTokenIsReadForEveryRequestSoARotatedOneIsUsedAtOnce() {
+  void theTokenIsAskedForEveryRequestSoARotatedOneIsUsedAsSoonAsItsSupplierHasIt() {
     Deque<String> tokens = new ArrayDeque<>(List.of("first", "second"));
     ReplicaTransport.ApiServer t = apiServer("https://api:6443", () -> Optional.of(tokens.pop()), true);
     assertEquals(List.of("Bearer first"), t.credentials().stream().map(HttpHeader::value).toList());
@@ -94,8 +96,44 @@ class ReplicaTransportTest {
     assertEquals("authorization", second.lowercaseName());
     assertEquals("Bearer second", second.value());
     assertTrue(t.replacesAuthorization(), "the caller's Authorization must not compete with the API server's");
+    for (String token : List.of("first", "second")) {
+      assertFalse(t.toString().contains(token), t.toString());
+      assertFalse(t.describe().contains(token), t.describe());
+    }
+  }
+
+  @Test
+  void theTlsContextIsOneInstanceSoThatPekkoKeepsOnePool() {
+    ReplicaTransport.ApiServer t = apiServer("https://api:6443", Optional::empty, false);
     assertTrue(t.tls().isPresent());
-    assertFalse(t.toString().contains("first") || t.describe().contains("second"));
+    assertSame(t.tls().get(), t.tls().get());
+    assertTrue(apiServer("http://127.0.0.1:8001", Optional::empty, false).tls().isEmpty());
+  }
+
+  @ParameterizedTest(name = "{0} with prefix ''{1}''")
+  @CsvSource(delimiter = '|', value = {
+      // As the API server rewrites a redirect to the pod's own host or to a path: back under the proxy's prefix.
+      "/api/v1/namespaces/dots/pods/notebook-r0-g3:8888/proxy/login?next=%2Flab#top | /notebook | /notebook/login?next=%2Flab#top",
+      "/api/v1/namespaces/dots/pods/notebook-r0-g3:8888/proxy                       | /notebook | /notebook/",
+      "/api/v1/namespaces/dots/pods/notebook-r0-g3:8888/proxy/                      |           | /",
+      "/api/v1/namespaces/dots/pods/notebook-r0-g3%3A8888/proxy/a                   | /nb--8888 | /nb--8888/a",
+      "https://api.example:6443/api/v1/namespaces/dots/pods/notebook-r0-g3:8888/proxy/x | /notebook | /notebook/x",
+      "https://API.example/api/v1/namespaces/dots/pods/notebook-r0-g3:8888/proxy/x   | /notebook | https://API.example/api/v1/namespaces/dots/pods/notebook-r0-g3:8888/proxy/x",
+      // Anything else is the replica's own address.
+      "https://login.example/api/v1/namespaces/dots/pods/notebook-r0-g3:8888/proxy/x | /notebook | https://login.example/api/v1/namespaces/dots/pods/notebook-r0-g3:8888/proxy/x",
+      "/api/v1/namespaces/dots/pods/notebook-r0-g3:8888/proxyx                       | /notebook | /api/v1/namespaces/dots/pods/notebook-r0-g3:8888/proxyx",
+      "/api/v1/namespaces/dots/pods/other-0:8888/proxy/x                              | /notebook | /api/v1/namespaces/dots/pods/other-0:8888/proxy/x",
+      "relative/path                                                                  | /notebook | relative/path",
+      "not a uri                                                                      | /notebook | not a uri",
+  })
+  void theApiServersRewritingOfARedirectIsUndone(String location, String prefix, String expected) {
+    ReplicaTransport.ApiServer t = apiServer("https://api.example:6443", Optional::empty, false);
+    List<HttpHeader> in = List.of(RawHeader.create("Location", location), RawHeader.create("Content-Location", location),
+        RawHeader.create("Refresh", "5; url=" + location), RawHeader.create("X-Other", location));
+    List<HttpHeader> out = t.answerHeaders(in, REPLICA, 8888, prefix == null ? "" : prefix);
+    assertEquals(List.of(expected, expected, location.contains(" ") ? "5; url=" + location : "5; url=" + expected,
+        location), out.stream().map(HttpHeader::value).toList());
+    assertEquals(in, ReplicaTransport.podNetwork().answerHeaders(in, REPLICA, 8888, "/notebook"));
   }
 
   @Test

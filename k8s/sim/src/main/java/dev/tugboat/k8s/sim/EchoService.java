@@ -24,6 +24,7 @@ import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
@@ -36,7 +37,8 @@ import org.apache.pekko.stream.javadsl.Flow;
  * WebSocket server on the pod's own loopback address and each of its container ports, so that
  * code which reaches a pod by IP and port works against the simulator unchanged. Endpoints:
  * {@code /ws} echoes WebSocket messages; {@code /slow?ms=N} answers the echo after N ms;
- * {@code /fail} answers 500; {@code /exit?code=N} answers, then (100 ms later) the container exits with N (a
+ * {@code /fail} answers 500; {@code /redirect?to=X} answers 302 with Location X;
+ * {@code /exit?code=N} answers, then (100 ms later) the container exits with N (a
  * replica failing on request); any other path answers 200 with a JSON echo of the request
  * (method, path, query, headers including traceparent, body) and the pod's name.
  */
@@ -113,6 +115,12 @@ final class EchoService {
       request.discardEntityBytes(system);
       return CompletableFuture.completedFuture(HttpResponse.create().withStatus(StatusCodes.INTERNAL_SERVER_ERROR)
           .withEntity("failing on request (" + podName + ")"));
+    }
+    if (path.equals("/redirect")) {
+      request.discardEntityBytes(system);
+      String to = request.getUri().query().get("to").orElse("/");
+      return CompletableFuture.completedFuture(HttpResponse.create().withStatus(StatusCodes.FOUND)
+          .addHeader(Location.create(to)));
     }
     if (path.equals("/exit")) {
       request.discardEntityBytes(system);

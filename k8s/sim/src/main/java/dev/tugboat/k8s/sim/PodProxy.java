@@ -31,8 +31,10 @@ import java.util.regex.Pattern;
  * answers with the pod's answer, as Kubernetes does: without a port, port 80; 404 when there is no
  * such pod; 503 when it has no IP, is not running, or does not accept the connection. The
  * Authorization header is the API server's and goes no further; WebSocket upgrades are passed
- * through. Simulated pods' IPs are loopback addresses, so this works in process. A plain request
- * is answered on the mock server's event loop while the pod answers, bounded by {@link #TIMEOUT}.
+ * through. As Kubernetes does, a redirect to the pod's own host or to a path ({@code Location})
+ * comes back under the pod proxy path. A port past 65535 is 400. Simulated pods' IPs are
+ * loopback addresses, so this works in process. A plain request is answered on the mock server's
+ * thread while the pod answers (its dispatcher answers synchronously), bounded by {@link #TIMEOUT}.
  */
 final class PodProxy {
 
@@ -41,7 +43,7 @@ final class PodProxy {
       "^/api/v1/namespaces/([^/?]+)/pods/([^/?:]+)(?::([0-9]{1,5}))?/proxy(/[^?]*)?(?:\\?(.*))?$");
 
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
-  static final Duration TIMEOUT = Duration.ofSeconds(30);
+  static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   /** Not forwarded either way: hop-by-hop, the API server's own, and what the client sets itself. */
   private static final Set<String> NOT_FORWARDED = Set.of("authorization", "connection", "keep-alive",
@@ -60,6 +62,9 @@ final class PodProxy {
   MockResponse forward(RecordedRequest request, Matcher m) {
     String name = m.group(2);
     int port = m.group(3) == null ? 80 : Integer.parseInt(m.group(3));
+    if (port < 1 || port > 65535) {
+      return status(PodStore.status(400, "BadRequest", "invalid port " + m.group(3) + " for pod " + name, name));
+    }
     String rest = m.group(4) == null ? "/" : m.group(4);
     String query = m.group(5) == null ? "" : "?" + m.group(5);
     PodStore.Stored stored = store.get(m.group(1), name);
@@ -82,9 +87,13 @@ final class PodProxy {
     try {
       HttpResponse<byte[]> answer = client.send(out.build(), HttpResponse.BodyHandlers.ofByteArray());
       MockResponse r = new MockResponse().setResponseCode(answer.statusCode());
+      String podPath = "/api/v1/namespaces/" + m.group(1) + "/pods/" + name + (m.group(3) == null ? "" : ":" + port)
+          + "/proxy";
       for (Map.Entry<String, List<String>> h : answer.headers().map().entrySet()) {
-        if (!NOT_FORWARDED.contains(h.getKey().toLowerCase(Locale.ROOT)) && !h.getKey().startsWith(":")) {
-          h.getValue().forEach(v -> r.addHeader(h.getKey(), v));
+        String lower = h.getKey().toLowerCase(Locale.ROOT);
+        if (!NOT_FORWARDED.contains(lower) && !h.getKey().startsWith(":")) {
+          h.getValue().forEach(v -> r.addHeader(h.getKey(), lower.equals("location") ? underPodPath(v, authority,
+              podPath) : v));
         }
       }
       return r.setBody(answer.body());
@@ -94,6 +103,26 @@ final class PodProxy {
       Thread.currentThread().interrupt();
       return unreachable(name, authority, e);
     }
+  }
+
+  /**
+   * A redirect to the pod's own host, or to a path, under the pod proxy path as the caller sees
+   * it (Kubernetes' proxy transport does this, giving a path without scheme or host); any other
+   * address is left as it is.
+   */
+  static String underPodPath(String location, String podAuthority, String podPath) {
+    URI uri;
+    try {
+      uri = new URI(location);
+    } catch (java.net.URISyntaxException e) {
+      return location;
+    }
+    boolean podsOwn = uri.getRawAuthority() == null || uri.getRawAuthority().equals(podAuthority);
+    if (!podsOwn || uri.getRawPath() == null || !uri.getRawPath().startsWith("/")) {
+      return location;
+    }
+    return podPath + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+        + (uri.getRawFragment() == null ? "" : "#" + uri.getRawFragment());
   }
 
   private static Optional<String> runningIp(Pod pod) {
