@@ -240,6 +240,17 @@ class ApiServerPodProxyIT {
   }
 
   @Test
+  void aPortPastTheLastIsTheSimulatedApiServers400() throws Exception {
+    io.fabric8.kubernetes.client.http.HttpClient http = kube.client().getHttpClient();
+    URI url = kube.client().getMasterUrl().toURI().resolve("/api/v1/namespaces/" + NS + "/pods/" + POD
+        + ":99999/proxy/");
+    io.fabric8.kubernetes.client.http.HttpResponse<String> r = http.sendAsync(http.newHttpRequestBuilder()
+        .uri(url).build(), String.class).get(10, TimeUnit.SECONDS);
+    assertEquals(400, r.code(), r.body());
+    assertTrue(r.body().contains("invalid port 99999"), r.body());
+  }
+
+  @Test
   void aTokenTheApiServerRefusesIsTheProxys502() throws Exception {
     HttpResponse<String> r = send(wrongToken, "/echo/", null);
     assertEquals(502, r.statusCode(), r.body());
