@@ -342,13 +342,13 @@ class ProxyIT {
           .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       caller.getOutputStream().flush();
       await().atMost(Duration.ofSeconds(10)).until(() -> r1.requests.get() > before);
-      await().atMost(Duration.ofSeconds(5)).until(() -> endpoints.lastReport("ws-gone")
-          .map(r -> r.inFlight().getOrDefault("r1", 0) == 1).orElse(false));
     }
     long released = System.nanoTime();
     assertTrue(released - sent < RESPONSE_TIMEOUT.minusSeconds(1).toNanos(),
         "too slow to tell the WebSocket deadline from the 504 timer");
     r1.release();
+    await().atMost(RESPONSE_TIMEOUT).until(() -> endpoints.lastReport("ws-gone")
+        .map(r -> r.inFlight().getOrDefault("r1", 0) == 1).orElse(false));
     await().atMost(RESPONSE_TIMEOUT.plusSeconds(5)).until(() -> endpoints.lastReport("ws-gone")
         .map(r -> r.inFlight().getOrDefault("r1", 0) == 0).orElse(false));
     long heldFor = (System.nanoTime() - released) / 1_000_000;
