@@ -101,6 +101,7 @@ final class ScaleBenchCommand implements Callable<Integer> {
           + "send GET /%s/slow?ms=%d in a closed loop", SERVICE, (System.nanoTime() - created) / 1_000_000, clients,
           SERVICE, slowMillis));
 
+      ProcessMeter.Window meter = ProcessMeter.start();
       long loadStart = System.nanoTime();
       ClosedLoad load = ClosedLoad.start(URI.create(base + "/" + SERVICE + "/slow?ms=" + slowMillis), clients);
       long[] readyAt = new long[max + 1];
@@ -124,6 +125,7 @@ final class ScaleBenchCommand implements Callable<Integer> {
       }
       // The scale-up ends once N replicas are ready and the proxy has sent requests to each.
       long scaledAt = System.nanoTime();
+      ProcessMeter.Figures process = meter.end();
       Map<String, Long> served = load.firstAnswers();
       List<ClosedLoad.Sample> samples = load.stop();
       long stoppedAt = System.nanoTime();
@@ -135,6 +137,7 @@ final class ScaleBenchCommand implements Callable<Integer> {
       long[] scaleUpMicros = samples.stream().filter(s -> s.sentNanos() < scaledAt)
           .mapToLong(ClosedLoad.Sample::micros).sorted().toArray();
       long errors = samples.stream().filter(s -> s.sentNanos() < scaledAt && !s.ok()).count();
+      log("while it scaled up: " + process.describe());
       log(String.format(Locale.ROOT, "load stopped: %d requests in all, %d pods answered; waiting for the way "
           + "back to 1 replica (idle timeout %d s)", samples.size(), served.size(), idleSeconds));
 
