@@ -11,7 +11,8 @@ import picocli.CommandLine;
 /**
  * The command line of tugboat-demo.jar: the production commands, {@code run --embedded} for the
  * embedded mode ({@link EmbeddedMode}), {@code run} with the simulated Kubernetes allowed, and
- * {@code demo}, {@code bench}, {@code bench-cluster}, {@code bench-cold} and {@code bench-flood}.
+ * {@code demo} and the benchmarks ({@code bench}, {@code bench-cluster}, {@code bench-cold},
+ * {@code bench-flood}, {@code bench-http}, {@code bench-events}, {@code bench-proxy}, {@code bench-scale}).
  */
 public final class DemoMain {
   private DemoMain() {}
@@ -33,7 +34,8 @@ public final class DemoMain {
         .addSubcommand(new FloodBenchCommand())
         .addSubcommand(new BenchHttpCommand())
         .addSubcommand(new EventsBenchCommand())
-        .addSubcommand(new ProxyBenchCommand());
+        .addSubcommand(new ProxyBenchCommand())
+        .addSubcommand(new ScaleBenchCommand());
     return CommandHelp.apply(commandLine);
   }
 

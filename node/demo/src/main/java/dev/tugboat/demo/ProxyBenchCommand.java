@@ -27,12 +27,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +44,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -57,8 +61,10 @@ import picocli.CommandLine.Option;
  * percentile minus the direct one of the same round. Last, W WebSockets through the proxy each
  * echo a message every interval. Last line: rate, rounds, direct and proxied p50/p99 (µs, the
  * last round), overhead p50/p99 (µs, the range over rounds), errors, websockets, ws_messages,
- * ws_p50/p99 (µs), ws_errors. How fast a service scales from min to max replicas needs the
- * service entity and is not measured here.
+ * ws_p50/p99 (µs), ws_errors. After each round a line says what the process went through during
+ * each run ({@link ProcessMeter}: collections, CPU, stalls) and on how many connections the
+ * backend was reached, so a tail can be told from the machine's hiccups. How fast a service scales
+ * from min to max replicas is {@code bench-scale}'s.
  */
 @Command(name = "bench-proxy", mixinStandardHelpOptions = true,
     description = "Benchmark the proxy to long-lived services: overhead over a direct call, and WebSockets.")
@@ -72,6 +78,10 @@ final class ProxyBenchCommand implements Callable<Integer> {
 
   @Option(names = "--rounds", description = "Rounds of one direct and one proxied run (default: ${DEFAULT-VALUE}).")
   int rounds = 3;
+
+  @Option(names = "--connections", description = "Requests the load's client keeps in flight at most, so at most "
+      + "that many connections; a request due while all are busy waits, its wait counted (default: ${DEFAULT-VALUE}).")
+  int connections = 32;
 
   @Option(names = "--warmup-seconds", description = "Unmeasured load, direct and proxied, first (default: ${DEFAULT-VALUE}).")
   int warmupSeconds = 10;
@@ -87,20 +97,22 @@ final class ProxyBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (rate < 1 || seconds < 1 || rounds < 1 || warmupSeconds < 0 || websockets < 0 || wsIntervalMillis < 1
-        || wsSeconds < 1) {
-      System.err.println("bench-proxy: --rate, --seconds, --rounds, --ws-interval-ms and --ws-seconds must be positive");
+    if (rate < 1 || seconds < 1 || rounds < 1 || connections < 1 || warmupSeconds < 0 || websockets < 0
+        || wsIntervalMillis < 1 || wsSeconds < 1) {
+      System.err.println("bench-proxy: --rate, --seconds, --rounds, --connections, --ws-interval-ms and --ws-seconds "
+          + "must be positive");
       return 2;
     }
-    // The load's client opens a connection whenever all of its own are busy; idle ones are closed
-    // soon, so one run's connections do not crowd the backend during the next.
+    // The load's client opens a connection whenever all of its own are busy (up to --connections);
+    // idle ones are closed soon, so one run's connections do not crowd the backend during the next.
     System.setProperty("jdk.httpclient.keepalive.timeout", "5");
     System.out.println("bench-proxy: " + MachineProbe.measure().describe("before"));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench-proxy",
         ConfigFactory.parseString("pekko.loglevel = WARNING\npekko.http.server.max-connections = 8192")
             .withFallback(ConfigFactory.load()));
     try {
-      ServerBinding backend = Http.get(system).newServerAt("127.0.0.1", 0).bind(new EchoBackend().route())
+      EchoBackend echo = new EchoBackend();
+      ServerBinding backend = Http.get(system).newServerAt("127.0.0.1", 0).bind(echo.route())
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
       int backendPort = backend.localAddress().getPort();
       AtomicLong reports = new AtomicLong();
@@ -126,8 +138,8 @@ final class ProxyBenchCommand implements Callable<Integer> {
       if (warmupSeconds > 0) {
         System.out.printf("bench-proxy: warm-up, %d s direct and %d s proxied at %d requests/s%n", warmupSeconds,
             warmupSeconds, rate);
-        run(client, direct, warmupSeconds);
-        run(client, proxied, warmupSeconds);
+        run(client, direct, warmupSeconds, echo);
+        run(client, proxied, warmupSeconds, echo);
       }
       List<Long> overheadP50 = new ArrayList<>();
       List<Long> overheadP99 = new ArrayList<>();
@@ -135,10 +147,12 @@ final class ProxyBenchCommand implements Callable<Integer> {
       Run lastProxied = null;
       int errors = 0;
       for (int round = 1; round <= rounds; round++) {
-        Run d = run(client, direct, seconds);
-        Run p = run(client, proxied, seconds);
+        Run d = run(client, direct, seconds, echo);
+        Run p = run(client, proxied, seconds, echo);
         System.out.printf(Locale.ROOT, "bench-proxy: round %d: direct %s; proxied %s%n", round, d.describe(),
             p.describe());
+        System.out.printf(Locale.ROOT, "bench-proxy: round %d meanwhile: direct %s; proxied %s%n", round,
+            d.conditions(), p.conditions());
         overheadP50.add(p.percentile(50) - d.percentile(50));
         overheadP99.add(p.percentile(99) - d.percentile(99));
         errors += d.errors() + p.errors();
@@ -171,8 +185,13 @@ final class ProxyBenchCommand implements Callable<Integer> {
     return min == max ? Long.toString(min) : min + ".." + max;
   }
 
-  /** One run's latencies (µs, sorted) and failures. */
-  private record Run(long[] sortedMicros, int errors) {
+  /**
+   * One run's latencies (µs, sorted) and failures; what the process went through meanwhile, and how
+   * many connections the backend was reached on (the bench's client's direct, the proxy's pool's
+   * proxied).
+   */
+  private record Run(long[] sortedMicros, int errors, ProcessMeter.Figures process, int backendConnections,
+      int backendConnectionsOpened) {
     long percentile(int p) {
       return BenchCommand.percentile(sortedMicros, p);
     }
@@ -181,16 +200,26 @@ final class ProxyBenchCommand implements Callable<Integer> {
       return String.format(Locale.ROOT, "%d requests, p50=%d p99=%d max=%d µs, %d errors", sortedMicros.length,
           percentile(50), percentile(99), percentile(100), errors);
     }
+
+    String conditions() {
+      return process.describe() + ", backend reached on " + backendConnections + " connections ("
+          + backendConnectionsOpened + " opened in the run)";
+    }
   }
 
   /** {@code rate × seconds} GETs of {@code uri} at {@code rate} a second, each timed from when it was due. */
-  private Run run(HttpClient client, URI uri, int runSeconds) throws InterruptedException {
+  private Run run(HttpClient client, URI uri, int runSeconds, EchoBackend backend) throws InterruptedException {
     int count = rate * runSeconds;
     long period = 1_000_000_000L / rate;
     long[] micros = new long[count];
     AtomicInteger errors = new AtomicInteger();
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build();
     List<CompletableFuture<?>> pending = new ArrayList<>(count);
+    // A caller holds a few keep-alive connections; without a bound, java.net.http opens one more
+    // for every request due while all are busy, hundreds after a hiccup of the machine.
+    Semaphore inFlight = new Semaphore(connections);
+    backend.startRun();
+    ProcessMeter.Window window = ProcessMeter.start();
     long start = System.nanoTime() + 10_000_000;
     for (int i = 0; i < count; i++) {
       long due = start + i * period;
@@ -199,7 +228,9 @@ final class ProxyBenchCommand implements Callable<Integer> {
         LockSupport.parkNanos(wait);
       }
       int index = i;
+      inFlight.acquire();
       pending.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) -> {
+        inFlight.release();
         micros[index] = (System.nanoTime() - due) / 1_000;
         if (e != null || r.statusCode() != 200) {
           errors.incrementAndGet();
@@ -211,6 +242,7 @@ final class ProxyBenchCommand implements Callable<Integer> {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       // Counted: a request that did not end is an error, at the longest latency.
     }
+    ProcessMeter.Figures process = window.end();
     long[] done = new long[count];
     int n = 0;
     int unanswered = 0;
@@ -223,7 +255,7 @@ final class ProxyBenchCommand implements Callable<Integer> {
     }
     long[] sorted = Arrays.copyOf(done, n);
     Arrays.sort(sorted);
-    return new Run(sorted, errors.get() + unanswered);
+    return new Run(sorted, errors.get() + unanswered, process, backend.connections.size(), backend.opened());
   }
 
   /** Echo round trips (µs, sorted) over all sockets, and how many sockets or messages failed. */
@@ -296,11 +328,37 @@ final class ProxyBenchCommand implements Callable<Integer> {
     return new WsResult(sorted, errors.get() + (int) lost);
   }
 
-  /** The backend: {@code /echo} answers a short text, {@code /ws} echoes each WebSocket message. */
+  /**
+   * The backend: {@code /echo} answers a short text, {@code /ws} echoes each WebSocket message. It
+   * notes the callers' addresses and ports, that is the connections it is reached on: those of the
+   * run, and every one since the start (a port is seldom reused so soon).
+   */
   private static final class EchoBackend extends AllDirectives {
+    final Set<String> connections = ConcurrentHashMap.newKeySet();
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private volatile int seenBefore;
+
+    void startRun() {
+      connections.clear();
+      seenBefore = seen.size();
+    }
+
+    /** Connections first seen in this run. */
+    int opened() {
+      return seen.size() - seenBefore;
+    }
+
     Route route() {
       return concat(
-          path("echo", () -> complete("ok")),
+          path("echo", () -> extractRequest(request -> {
+            request.getAttribute(AttributeKeys.remoteAddress)
+                .map(a -> a.getAddress().map(Object::toString).orElse("?") + ":" + a.getPort())
+                .ifPresent(c -> {
+                  connections.add(c);
+                  seen.add(c);
+                });
+            return complete("ok");
+          })),
           path("ws", () -> handleWebSocketMessages(Flow.<Message>create())),
           pathPrefix(segment(), s -> complete("ok")));
     }
