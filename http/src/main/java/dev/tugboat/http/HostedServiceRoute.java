@@ -32,6 +32,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.Uri;
@@ -172,6 +173,10 @@ final class HostedServiceRoute extends AllDirectives {
   }
 
   private Route withView(String name, StatusCode status) {
+    return withView(name, status, StatusCodes.NOT_FOUND);
+  }
+
+  private Route withView(String name, StatusCode status, StatusCode notFound) {
     return onSuccess(this.<HostedReply>ask(name, HostedCommand.Get::new), reply -> {
       if (reply.isEmpty()) {
         return timedOut(name);
@@ -179,7 +184,10 @@ final class HostedServiceRoute extends AllDirectives {
       if (reply.get() instanceof HostedReply.Found found) {
         return complete(status, body(found.service()), Json.marshaller());
       }
-      return error(StatusCodes.NOT_FOUND, "hosted service not found", name);
+      if (notFound.equals(StatusCodes.NO_CONTENT)) {
+        return complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+      }
+      return error(notFound, "hosted service not found", name);
     });
   }
 
@@ -197,17 +205,22 @@ final class HostedServiceRoute extends AllDirectives {
 
   // ---- delete, restart ----
 
+  /** An accepted deletion that is over before its view is read (every pod was gone already) answers 204: the name is free. */
   private Route delete(String name) {
-    return change(name, HostedCommand.Delete::new, "deleting");
+    return change(name, HostedCommand.Delete::new, "deleting", StatusCodes.NO_CONTENT);
   }
 
   private Route restart(String name) {
-    return change(name, HostedCommand.Restart::new, "restarting");
+    return change(name, HostedCommand.Restart::new, "restarting", StatusCodes.NOT_FOUND);
   }
 
-  /** 202 with the view when accepted, 409 for a conflict, 404 when there is no such service. */
+  /**
+   * 202 with the view when accepted, 409 for a conflict, 404 when there is no such service;
+   * {@code goneMeanwhile} when the change was accepted but the service no longer exists when its
+   * view is read.
+   */
   private Route change(String name, org.apache.pekko.japi.function.Function<ActorRef<CommandReply>, HostedCommand> command,
-      String what) {
+      String what, StatusCode goneMeanwhile) {
     return onSuccess(this.<CommandReply>ask(name, command), reply -> {
       if (reply.isEmpty()) {
         return timedOut(name);
@@ -215,7 +228,7 @@ final class HostedServiceRoute extends AllDirectives {
       CommandReply r = reply.get();
       if (r instanceof CommandReply.Accepted) {
         LOG.info("hosted service {}: {} asked over HTTP", name, what);
-        return withView(name, StatusCodes.ACCEPTED);
+        return withView(name, StatusCodes.ACCEPTED, goneMeanwhile);
       }
       if (r instanceof CommandReply.Conflict c) {
         return error(StatusCodes.CONFLICT, c.reason(), name);

@@ -53,7 +53,10 @@ class HostedServiceRouteIT {
   private static Services services;
   private static final HttpClient client = HttpClient.newHttpClient();
 
-  /** Hosted services kept in a map; "busy-*" services are restarting already. */
+  /**
+   * Hosted services kept in a map; "busy-*" services are restarting already; a "gone-*" service's
+   * deletion is over as soon as it is accepted (it had no pod).
+   */
   static final class Services implements EntityDirectory, HostedServiceNames {
     final Map<String, HostedSpec> specs = new ConcurrentHashMap<>();
     final List<HostedCommand> commands = new CopyOnWriteArrayList<>();
@@ -96,6 +99,9 @@ class HostedServiceRouteIT {
           cr.replyTo().tell(old == null ? new CommandReply.Accepted("created") : old.equals(cr.spec())
               ? new CommandReply.Duplicate("same") : new CommandReply.Conflict("exists with another spec"));
         } else if (c instanceof HostedCommand.Delete d) {
+          if (name.startsWith("gone")) {
+            specs.remove(name);
+          }
           d.replyTo().tell(s == null ? new CommandReply.Rejected("no such") : new CommandReply.Accepted("deleting"));
         } else if (c instanceof HostedCommand.Restart r) {
           r.replyTo().tell(s == null ? new CommandReply.Rejected("no such") : name.startsWith("busy")
@@ -211,5 +217,9 @@ class HostedServiceRouteIT {
     assertEquals(403, send("DELETE", "/api/v1/services/web", "", TestAccess.VIEWER_TOKEN).statusCode());
     assertEquals(202, send("DELETE", "/api/v1/services/web", "", TestAccess.OPERATOR_TOKEN).statusCode());
     assertEquals(404, send("DELETE", "/api/v1/services/nothing", "", TestAccess.OPERATOR_TOKEN).statusCode());
+    assertEquals(201, send("POST", "/api/v1/services", body("gone-at-once", ""), TestAccess.OPERATOR_TOKEN).statusCode());
+    HttpResponse<String> gone = send("DELETE", "/api/v1/services/gone-at-once", "", TestAccess.OPERATOR_TOKEN);
+    assertEquals(204, gone.statusCode(), gone.body());
+    assertEquals("", gone.body());
   }
 }
