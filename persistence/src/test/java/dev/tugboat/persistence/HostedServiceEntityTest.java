@@ -372,11 +372,15 @@ class HostedServiceEntityTest {
   @Test
   void aLateFailedCreateOfAReadyReplicaChangesNothing() {
     created();
-    creates(2);
+    var slot0 = next(KubernetesCommand.CreateHostedPod.class);
+    if (slot0.slot() != 0) {
+      slot0 = next(KubernetesCommand.CreateHostedPod.class);
+    }
     running(0, 0);
-    kit.runCommand(new HostedServiceEntity.PodCallAnswered(new PodCallResult.Failed(
-        HostedPodNames.podName(name, 0, 0), 500, "gave up")));
+    // Through the entity's adapter, into its mailbox ahead of the Get.
+    slot0.replyTo().tell(new PodCallResult.Failed(HostedPodNames.podName(name, 0, 0), 500, "gave up"));
     assertEquals(null, view().replicas().get(0).failure());
+    assertTrue(view().replicas().get(0).ready());
   }
 
   @Test
