@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -51,26 +52,22 @@ final class PodCalls {
     ServiceId serviceId = spec.serviceId();
     boolean needsSecret = PodFactory.needsSecret(spec);
     Function<Pod, Secret> secretOf = made -> podFactory.secretFor(spec, made, secretValues(pod, spec.env()));
-    if (needsSecret) {
-      // Opened before the pod is made: a pod whose Secret cannot be written would wait forever.
-      try {
-        secretValues(pod, spec.env());
-      } catch (SealedValueException e) {
-        return new CallOutcome.Fatal(0, e.getMessage());
-      }
+    Optional<CallOutcome> unopenable = unopenable(needsSecret, pod, spec.env());
+    if (unopenable.isPresent()) {
+      return unopenable.get();
     }
     return createOr(pod, created -> withSecret(needsSecret, created, secretOf, new CallOutcome.Done("created", null)),
         existing -> {
-      var other = PodSnapshots.serviceIdOf(existing);
-      if (other.isPresent() && other.get().equals(serviceId)) {
-        return withSecret(needsSecret, existing, secretOf, new CallOutcome.Done("already existed", null));
-      }
-      Map<String, String> a = existing.getMetadata().getAnnotations();
-      String owner = a == null ? "a pod without Tugboat annotations" : "simulator "
-          + a.get(PodConventions.ANNOTATION_SIMULATOR_ID) + ", simulation " + a.get(PodConventions.ANNOTATION_SIMULATION_ID)
-          + ", model " + a.get(PodConventions.ANNOTATION_MODEL_ID);
-      return new CallOutcome.Fatal(409, "pod name collision with " + owner);
-    });
+          var other = PodSnapshots.serviceIdOf(existing);
+          if (other.isPresent() && other.get().equals(serviceId)) {
+            return withSecret(needsSecret, existing, secretOf, new CallOutcome.Done("already existed", null));
+          }
+          Map<String, String> a = existing.getMetadata().getAnnotations();
+          String owner = a == null ? "a pod without Tugboat annotations" : "simulator "
+              + a.get(PodConventions.ANNOTATION_SIMULATOR_ID) + ", simulation "
+              + a.get(PodConventions.ANNOTATION_SIMULATION_ID) + ", model " + a.get(PodConventions.ANNOTATION_MODEL_ID);
+          return new CallOutcome.Fatal(409, "pod name collision with " + owner);
+        });
   }
 
   /**
@@ -84,24 +81,20 @@ final class PodCalls {
     boolean needsSecret = HostedPodFactory.needsSecret(spec);
     Function<Pod, Secret> secretOf = made -> hostedPodFactory.secretFor(spec, slot, generation, made,
         secretValues(pod, spec.env()));
-    if (needsSecret) {
-      // Opened before the pod is made: a pod whose Secret cannot be written would wait forever.
-      try {
-        secretValues(pod, spec.env());
-      } catch (SealedValueException e) {
-        return new CallOutcome.Fatal(0, e.getMessage());
-      }
+    Optional<CallOutcome> unopenable = unopenable(needsSecret, pod, spec.env());
+    if (unopenable.isPresent()) {
+      return unopenable.get();
     }
     return createOr(pod, created -> withSecret(needsSecret, created, secretOf, new CallOutcome.Done("created", null)),
         existing -> {
-      var mine = HostedPodSnapshots.tryOf(existing)
-          .filter(p -> p.service().equals(service) && p.slot() == slot && p.generation() == generation);
-      if (mine.isPresent()) {
-        return withSecret(needsSecret, existing, secretOf, new CallOutcome.Done("already existed", null));
-      }
-      return new CallOutcome.Fatal(409, "pod name collision: " + pod.getMetadata().getName() + " exists and is not replica "
-          + slot + " (generation " + generation + ") of hosted service " + service);
-    });
+          var mine = HostedPodSnapshots.tryOf(existing)
+              .filter(p -> p.service().equals(service) && p.slot() == slot && p.generation() == generation);
+          if (mine.isPresent()) {
+            return withSecret(needsSecret, existing, secretOf, new CallOutcome.Done("already existed", null));
+          }
+          return new CallOutcome.Fatal(409, "pod name collision: " + pod.getMetadata().getName()
+              + " exists and is not replica " + slot + " (generation " + generation + ") of hosted service " + service);
+        });
   }
 
   /**
@@ -175,7 +168,24 @@ final class PodCalls {
     }
   }
 
-  /** The opened sealed values of {@code env}, for {@code pod}; SealedValueException without a key or with another key. */
+  /**
+   * The create's failure when the pod needs a Secret ({@code needed}) and this node cannot open the
+   * sealed values of {@code env}, naming why; empty otherwise. Checked before the pod is made: a
+   * pod whose Secret cannot be written would wait for it forever.
+   */
+  private Optional<CallOutcome> unopenable(boolean needed, Pod pod, List<dev.tugboat.protocol.EnvVar> env) {
+    if (!needed) {
+      return Optional.empty();
+    }
+    try {
+      secretValues(pod, env);
+      return Optional.empty();
+    } catch (SealedValueException e) {
+      return Optional.of(new CallOutcome.Fatal(0, e.getMessage()));
+    }
+  }
+
+  /** The opened sealed values of {@code env}, for {@code pod}; SealedValueException without a key or another key. */
   private Map<String, String> secretValues(Pod pod, List<dev.tugboat.protocol.EnvVar> env) {
     if (sealer == null) {
       throw new SealedValueException("pod " + pod.getMetadata().getName() + " has sealed environment variables and"

@@ -220,7 +220,8 @@ public final class HostedServiceEntity
   private <S extends Existing> CommandHandlerWithReplyBuilderByState<HostedCommand, HostedEvent, S, HostedState>
       running(Class<S> type) {
     return newCommandHandlerWithReplyBuilder().forStateType(type)
-        .onCommand(Create.class, (s, c) -> Effect().reply(c.replyTo(), secrets.createdAgain(s.spec(), c.spec())))
+        .onCommand(Create.class, (s, c) ->
+            Effect().reply(c.replyTo(), secrets.createdAgain(s.spec(), c.spec())))
         .onCommand(Delete.class, this::onDelete)
         .onCommand(Restart.class, this::onRestart)
         .onCommand(ReportLoad.class, this::onReportLoad)
