@@ -67,7 +67,6 @@ public final class HostedPodFactory {
     return b.build();
   }
 
-  /** The spec's resources; each one the spec leaves empty comes from the pod defaults. */
   /** True when the replica's pod needs a Secret: at least one of the service's variables is sealed. */
   public static boolean needsSecret(HostedSpec spec) {
     return PodParts.needsSecret(spec.env());
@@ -81,6 +80,7 @@ public final class HostedPodFactory {
     return PodParts.secret(settings, labels(spec.name(), slot, generation), pod, values);
   }
 
+  /** The spec's resources; each one the spec leaves empty comes from the pod defaults. */
   private ResourceRequirements resources(Resources r) {
     return PodParts.resources(settings.podDefaults(), r.cpuRequest(), r.memoryRequest(), r.cpuLimit(), r.memoryLimit());
   }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -49,25 +50,24 @@ final class PodCalls {
   /** Creates the pod; a 409 for a pod of the same service (an earlier attempt whose answer was lost) is done too. */
   CallOutcome create(Pod pod, ServiceSpec spec) {
     ServiceId serviceId = spec.serviceId();
-    if (PodFactory.needsSecret(spec)) {
-      // Opened before the pod is made: a pod whose Secret cannot be written would wait forever.
-      try {
-        secretValues(spec);
-      } catch (SealedValueException e) {
-        return new CallOutcome.Fatal(0, e.getMessage());
-      }
+    boolean needsSecret = PodFactory.needsSecret(spec);
+    Function<Pod, Secret> secretOf = made -> podFactory.secretFor(spec, made, secretValues(pod, spec.env()));
+    Optional<CallOutcome> unopenable = unopenable(needsSecret, pod, spec.env());
+    if (unopenable.isPresent()) {
+      return unopenable.get();
     }
-    return createOr(pod, created -> withSecret(spec, created, new CallOutcome.Done("created", null)), existing -> {
-      var other = PodSnapshots.serviceIdOf(existing);
-      if (other.isPresent() && other.get().equals(serviceId)) {
-        return withSecret(spec, existing, new CallOutcome.Done("already existed", null));
-      }
-      Map<String, String> a = existing.getMetadata().getAnnotations();
-      String owner = a == null ? "a pod without Tugboat annotations" : "simulator "
-          + a.get(PodConventions.ANNOTATION_SIMULATOR_ID) + ", simulation " + a.get(PodConventions.ANNOTATION_SIMULATION_ID)
-          + ", model " + a.get(PodConventions.ANNOTATION_MODEL_ID);
-      return new CallOutcome.Fatal(409, "pod name collision with " + owner);
-    });
+    return createOr(pod, created -> withSecret(needsSecret, created, secretOf, new CallOutcome.Done("created", null)),
+        existing -> {
+          var other = PodSnapshots.serviceIdOf(existing);
+          if (other.isPresent() && other.get().equals(serviceId)) {
+            return withSecret(needsSecret, existing, secretOf, new CallOutcome.Done("already existed", null));
+          }
+          Map<String, String> a = existing.getMetadata().getAnnotations();
+          String owner = a == null ? "a pod without Tugboat annotations" : "simulator "
+              + a.get(PodConventions.ANNOTATION_SIMULATOR_ID) + ", simulation "
+              + a.get(PodConventions.ANNOTATION_SIMULATION_ID) + ", model " + a.get(PodConventions.ANNOTATION_MODEL_ID);
+          return new CallOutcome.Fatal(409, "pod name collision with " + owner);
+        });
   }
 
   /**
@@ -78,24 +78,23 @@ final class PodCalls {
    */
   CallOutcome createHosted(Pod pod, HostedSpec spec, int slot, long generation) {
     String service = spec.name();
-    if (HostedPodFactory.needsSecret(spec)) {
-      // Opened before the pod is made: a pod whose Secret cannot be written would wait forever.
-      try {
-        hostedSecretValues(spec, pod);
-      } catch (SealedValueException e) {
-        return new CallOutcome.Fatal(0, e.getMessage());
-      }
+    boolean needsSecret = HostedPodFactory.needsSecret(spec);
+    Function<Pod, Secret> secretOf = made -> hostedPodFactory.secretFor(spec, slot, generation, made,
+        secretValues(pod, spec.env()));
+    Optional<CallOutcome> unopenable = unopenable(needsSecret, pod, spec.env());
+    if (unopenable.isPresent()) {
+      return unopenable.get();
     }
-    return createOr(pod, created -> withHostedSecret(spec, slot, generation, created,
-        new CallOutcome.Done("created", null)), existing -> {
-      var mine = HostedPodSnapshots.tryOf(existing)
-          .filter(p -> p.service().equals(service) && p.slot() == slot && p.generation() == generation);
-      if (mine.isPresent()) {
-        return withHostedSecret(spec, slot, generation, existing, new CallOutcome.Done("already existed", null));
-      }
-      return new CallOutcome.Fatal(409, "pod name collision: " + pod.getMetadata().getName() + " exists and is not replica "
-          + slot + " (generation " + generation + ") of hosted service " + service);
-    });
+    return createOr(pod, created -> withSecret(needsSecret, created, secretOf, new CallOutcome.Done("created", null)),
+        existing -> {
+          var mine = HostedPodSnapshots.tryOf(existing)
+              .filter(p -> p.service().equals(service) && p.slot() == slot && p.generation() == generation);
+          if (mine.isPresent()) {
+            return withSecret(needsSecret, existing, secretOf, new CallOutcome.Done("already existed", null));
+          }
+          return new CallOutcome.Fatal(409, "pod name collision: " + pod.getMetadata().getName()
+              + " exists and is not replica " + slot + " (generation " + generation + ") of hosted service " + service);
+        });
   }
 
   /**
@@ -128,46 +127,71 @@ final class PodCalls {
   }
 
   /**
-   * Once the pod exists: its Secret, when it has sealed variables, owned by that pod (its uid).
-   * An existing Secret of that name is brought up to date (a 409 on a retried create, or one left
-   * by an earlier pod of the same name that the garbage collector has not deleted yet). A failed
-   * write throws, and the create is retried as a whole (the pod's create then answers 409, ours).
+   * Once the pod exists: its Secret, when it has sealed variables ({@code needed}), made by
+   * {@code secretOf} for that pod (owned by it, its uid). An existing Secret of that name is brought
+   * up to date (a 409 on a retried create, or one left by an earlier pod of the same name that the
+   * garbage collector has not deleted yet). A transient failure of the write throws, and the create
+   * is retried as a whole (the pod's create then answers 409, ours). Any other failure (RBAC's 403,
+   * a 422, a quota on Secrets) would leave the pod waiting in CreateContainerConfigError for good:
+   * the pod is deleted and the create fails, so that its owner sees the failure and the pod's end.
    */
-  private CallOutcome withSecret(ServiceSpec spec, Pod pod, CallOutcome.Done done) {
-    if (!PodFactory.needsSecret(spec)) {
+  private CallOutcome withSecret(boolean needed, Pod pod, Function<Pod, Secret> secretOf, CallOutcome.Done done) {
+    if (!needed) {
       return done;
     }
-    Secret secret = podFactory.secretFor(spec, pod, secretValues(spec));
-    client.secrets().inNamespace(namespace).resource(secret).createOr(NonDeletingOperation::update);
+    Secret secret = secretOf.apply(pod);
+    try {
+      client.secrets().inNamespace(namespace).resource(secret).createOr(NonDeletingOperation::update);
+    } catch (KubernetesClientException e) {
+      CallOutcome outcome = ApiErrors.classify(e);
+      if (outcome instanceof CallOutcome.Retryable r && r.httpStatus() != 403) {
+        throw e;
+      }
+      // A 403 "exceeded quota" here is a quota on Secrets: not the pods' quota admission waits on.
+      int status = ApiErrors.code(e);
+      String reason = outcome instanceof CallOutcome.Fatal f ? f.reason() : ((CallOutcome.Retryable) outcome).reason();
+      return new CallOutcome.Fatal(status, "the pod's Secret could not be written (" + reason + "); "
+          + deleteAfterSecretFailed(pod.getMetadata().getName()));
+    }
     return new CallOutcome.Done(done.detail() + ", with its Secret", null);
   }
 
-  /** {@link #withSecret} for a hosted service's replica pod. */
-  private CallOutcome withHostedSecret(HostedSpec spec, int slot, long generation, Pod pod, CallOutcome.Done done) {
-    if (!HostedPodFactory.needsSecret(spec)) {
-      return done;
+  /** Deletes the pod whose Secret could not be written; says how that went, for the create's failure. */
+  private String deleteAfterSecretFailed(String name) {
+    try {
+      CallOutcome deleted = delete(name);
+      metrics.call(CallKind.DELETE, "ok");
+      return "its pod was " + ((CallOutcome.Done) deleted).detail();
+    } catch (RuntimeException e) {
+      metrics.call(CallKind.DELETE, "failed");
+      return "its pod could not be deleted either (" + e.getMessage() + ") and is left to its owner";
     }
-    Secret secret = hostedPodFactory.secretFor(spec, slot, generation, pod, hostedSecretValues(spec, pod));
-    client.secrets().inNamespace(namespace).resource(secret).createOr(NonDeletingOperation::update);
-    return new CallOutcome.Done(done.detail() + ", with its Secret", null);
   }
 
-  /** The opened sealed values of a hosted service's spec for {@code pod}; SealedValueException as for a model's. */
-  private Map<String, String> hostedSecretValues(HostedSpec spec, Pod pod) {
+  /**
+   * The create's failure when the pod needs a Secret ({@code needed}) and this node cannot open the
+   * sealed values of {@code env}, naming why; empty otherwise. Checked before the pod is made: a
+   * pod whose Secret cannot be written would wait for it forever.
+   */
+  private Optional<CallOutcome> unopenable(boolean needed, Pod pod, List<dev.tugboat.protocol.EnvVar> env) {
+    if (!needed) {
+      return Optional.empty();
+    }
+    try {
+      secretValues(pod, env);
+      return Optional.empty();
+    } catch (SealedValueException e) {
+      return Optional.of(new CallOutcome.Fatal(0, e.getMessage()));
+    }
+  }
+
+  /** The opened sealed values of {@code env}, for {@code pod}; SealedValueException without a key or another key. */
+  private Map<String, String> secretValues(Pod pod, List<dev.tugboat.protocol.EnvVar> env) {
     if (sealer == null) {
       throw new SealedValueException("pod " + pod.getMetadata().getName() + " has sealed environment variables and"
           + " this node has no secret key to open them");
     }
-    return sealer.secretValues(spec.env());
-  }
-
-  /** The opened sealed values of the spec; SealedValueException without a key or with another key. */
-  private Map<String, String> secretValues(ServiceSpec spec) {
-    if (sealer == null) {
-      throw new SealedValueException("pod " + spec.podName() + " has sealed environment variables and this node "
-          + "has no secret key to open them");
-    }
-    return sealer.secretValues(spec);
+    return sealer.secretValues(env);
   }
 
   /** Deletes the pod; one already gone is done too. */

@@ -193,6 +193,38 @@ class KubernetesGatewaySecretsIT {
     assertEquals(new PodCallResult.Succeeded(podName, "deleted"), reply.receiveMessage(Duration.ofSeconds(10)));
   }
 
+  /**
+   * A Secret the API server refuses to write (no RBAC on Secrets, or a quota on them used up) would
+   * leave the pod waiting for it for good: the pod is deleted and the create fails, for the
+   * replica's or model's owner to see; a quota on Secrets is no reason to queue for the pods' quota.
+   */
+  @Test
+  void aSecretThatCannotBeWrittenFailsTheCreateAndDeletesItsPod() {
+    kube.faults().refuseSecretWrites("secrets is forbidden: User \"system:serviceaccount:dots:tugboat\" cannot"
+        + " create resource \"secrets\" in API group \"\" in the namespace \"dots\"");
+    HostedSpec hosted = sealer.seal(new HostedSpec("norbac-" + settings.deploymentId(), "tugboat/echo-service:1",
+        List.of(new EnvVar("DB_PASSWORD", PASSWORD)), List.of(), null, List.of(), new Replicas(1, 1),
+        Duration.ofMinutes(1), "t"));
+    String replica = HostedPodNames.podName(hosted.name(), 0, 0);
+    TestProbe<PodCallResult> reply = testKit.createTestProbe();
+    gateway.tell(new KubernetesCommand.CreateHostedPod(hosted, 0, 0, reply.ref()));
+    PodCallResult.Failed forbidden = assertInstanceOf(PodCallResult.Failed.class,
+        reply.receiveMessage(Duration.ofSeconds(10)));
+    assertEquals(403, forbidden.httpStatus());
+    assertTrue(forbidden.reason().contains("Secret could not be written") && forbidden.reason().contains("forbidden"),
+        forbidden.reason());
+    Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> kube.client().pods().inNamespace(NS).withName(replica).get() == null);
+
+    kube.faults().refuseSecretWrites("exceeded quota: secrets-quota, requested: secrets=1, used: secrets=10,"
+        + " limited: secrets=10");
+    ServiceSpec model = spec("m5", new EnvVar("MQTT_PASSWORD", PASSWORD));
+    PodCallResult.Failed quota = assertInstanceOf(PodCallResult.Failed.class, create(model));
+    assertTrue(quota.reason().contains("exceeded quota"), quota.reason());
+    Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> kube.client().pods().inNamespace(NS).withName(model.podName()).get() == null);
+  }
+
   /** A replica whose sealed value this node cannot open is not created: its create fails, naming why. */
   @Test
   void aHostedReplicaSealedUnderAnotherKeyIsNotCreated() {

@@ -15,7 +15,6 @@ import dev.tugboat.persistence.HostedState.Existing;
 import dev.tugboat.persistence.HostedState.Restarting;
 import dev.tugboat.protocol.CborSerializable;
 import dev.tugboat.protocol.CommandReply;
-import dev.tugboat.protocol.SealedValueException;
 import dev.tugboat.protocol.Sealer;
 import dev.tugboat.protocol.hosted.HostedCommand;
 import dev.tugboat.protocol.hosted.HostedCommand.Create;
@@ -36,7 +35,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -69,7 +67,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * on the proxies' load reports ({@link HostedScaling}); restarts its replicas one at a time; and on Delete
  * removes every pod, then ends (the name is free again). After every change it publishes what
  * the proxies need ({@link HostedPublisher}). Secret environment values are journaled sealed
- * ({@link Sealer}) and never shown by Get. Create, Delete and Restart reply a CommandReply,
+ * and never shown by Get ({@link HostedSecrets}). Create, Delete and Restart reply a CommandReply,
  * Get Found/NotFound. The lifecycle is the persisted {@link HostedState}
  * (docs/state-machines.md, *HostedServiceEntity*); the replicas are a {@link ReplicaSet}.
  */
@@ -98,7 +96,7 @@ public final class HostedServiceEntity
   private final HostedPublisher publisher;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   /** Seals the secret environment values before they are journaled, and hides them in the view. */
-  private final Sealer sealer;
+  private final HostedSecrets secrets;
   private final ReplicaSightings sightings;
   /** Traffic, not lifecycle: replaced by the actor only, started afresh with each incarnation. */
   private HostedScaling scaling;
@@ -116,7 +114,7 @@ public final class HostedServiceEntity
     this.gateway = gateway;
     this.publisher = publisher;
     this.shard = shard;
-    this.sealer = Objects.requireNonNull(sealer, "sealer");
+    this.secrets = new HostedSecrets(name, sealer, ctx.getLog());
     this.sightings = new ReplicaSightings(name, settings, ctx.getLog());
     this.scaling = HostedScaling.startingAt(settings.clock().instant());
   }
@@ -186,7 +184,7 @@ public final class HostedServiceEntity
     CommandHandlerWithReplyBuilderByState<HostedCommand, HostedEvent, HostedState, HostedState> any =
         newCommandHandlerWithReplyBuilder().forAnyState()
             .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s instanceof Existing e
-                ? new HostedReply.Found(shown(e.view())) : new HostedReply.NotFound(name)))
+                ? new HostedReply.Found(secrets.shown(e.view())) : new HostedReply.NotFound(name)))
             .onCommand(PodCallAnswered.class, this::onPodCallAnswered);
     return newCommandHandlerWithReplyBuilder()
         .forStateType(Empty.class)
@@ -222,7 +220,8 @@ public final class HostedServiceEntity
   private <S extends Existing> CommandHandlerWithReplyBuilderByState<HostedCommand, HostedEvent, S, HostedState>
       running(Class<S> type) {
     return newCommandHandlerWithReplyBuilder().forStateType(type)
-        .onCommand(Create.class, this::onCreateAgain)
+        .onCommand(Create.class, (s, c) ->
+            Effect().reply(c.replyTo(), secrets.createdAgain(s.spec(), c.spec())))
         .onCommand(Delete.class, this::onDelete)
         .onCommand(Restart.class, this::onRestart)
         .onCommand(ReportLoad.class, this::onReportLoad)
@@ -246,7 +245,7 @@ public final class HostedServiceEntity
     }
     Instant at = now();
     List<HostedEvent> events = new ArrayList<>();
-    events.add(new HostedCreated(name, sealer.seal(c.spec()), at));
+    events.add(new HostedCreated(name, secrets.sealed(c.spec()), at));
     for (int slot = 0; slot < c.spec().replicas().min(); slot++) {
       events.add(new ReplicaStarted(name, slot, s.generationFloor(), at));
     }
@@ -271,25 +270,6 @@ public final class HostedServiceEntity
   }
 
   // ---- Active and Restarting ----
-
-  /**
-   * A create of an existing name: Duplicate for the same spec (a sealed value compared by what it
-   * opens to), Conflict for another one or when the journaled values cannot be opened here.
-   */
-  private ReplyEffect<HostedEvent, HostedState> onCreateAgain(Existing s, Create c) {
-    boolean same;
-    try {
-      same = sealer.sameAs(s.spec(), c.spec());
-    } catch (SealedValueException e) {
-      ctx.getLog().warn("hosted service {}: cannot compare a create with the journaled spec: {}", name,
-          e.getMessage());
-      return Effect().reply(c.replyTo(), new CommandReply.Conflict("hosted service " + name
-          + " exists; its spec cannot be compared: " + e.getMessage()));
-    }
-    return Effect().reply(c.replyTo(), same
-        ? new CommandReply.Duplicate("hosted service " + name + " exists with this spec")
-        : new CommandReply.Conflict("hosted service " + name + " exists with another spec"));
-  }
 
   private ReplyEffect<HostedEvent, HostedState> onDelete(Existing s, Delete c) {
     List<String> pods = s.replicas().allPods();
@@ -339,25 +319,14 @@ public final class HostedServiceEntity
 
   private ReplyEffect<HostedEvent, HostedState> onObserved(Existing s, PodObserved c) {
     Instant at = now();
-    watchPulls(s, pulls.observed(c.pod(), at));
+    pulls = sightings.watchPulls(s, pulls, c.pod(), at);
     return follow(s, sightings.observed(s, c.pod(), pulls, at));
   }
 
   private ReplyEffect<HostedEvent, HostedState> onListed(Existing s, PodsListed c) {
     Instant at = now();
-    watchPulls(s, pulls.listed(c.pods(), at));
+    pulls = sightings.watchPulls(s, pulls, c.pods(), at);
     return follow(s, sightings.listed(s, c.pods(), pulls, at));
-  }
-
-  /** Takes {@code next} as the pull watches, logging each pod that starts waiting for its image. */
-  private void watchPulls(Existing s, ReplicaImagePulls next) {
-    next.byPod().forEach((pod, w) -> {
-      if (!pulls.of(pod).waiting()) {
-        ctx.getLog().info("hosted service {}: pod {} cannot pull image {} ({}); its replica fails after {} unless it"
-            + " starts", name, pod, s.spec().image(), w.why(), settings.imagePullGrace());
-      }
-    });
-    pulls = next;
   }
 
   /** Does the calls of a sighting's {@code outcome} and persists its events. */
@@ -462,8 +431,7 @@ public final class HostedServiceEntity
       }
     }
     if (after instanceof Existing ex) {
-      pulls = pulls.retain(ex.replicas().bySlot().values().stream().filter(ReplicaSet.Replica::live)
-          .map(r -> r.podName(name)).collect(Collectors.toSet()));
+      pulls = pulls.retain(ex.replicas().livePods());
       publish(ex);
     } else {
       pulls = ReplicaImagePulls.none();
@@ -473,12 +441,6 @@ public final class HostedServiceEntity
       ctx.getLog().info("hosted service {}: every pod is gone; the service has ended", name);
       shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     }
-  }
-
-  /** The view with no secret value in it (a sealed one and a secret-named plain one shown as such). */
-  private HostedView shown(HostedView v) {
-    return new HostedView(v.spec().withEnv(sealer.shown(v.spec().env())), v.phase(), v.status(), v.desiredReplicas(),
-        v.replicas(), v.createdAt(), v.updatedAt());
   }
 
   /** While deleting it is still listed, with no replica in the rotation; removed once it has ended. */

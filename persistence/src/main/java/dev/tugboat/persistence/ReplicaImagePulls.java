@@ -12,7 +12,9 @@ import java.util.Set;
 /**
  * The {@link ImagePullWatch} of each pod of a hosted service whose container waits for an image it
  * cannot pull, by pod name, so that a replica stuck pulling fails after image-pull-grace as a
- * model does. A pod leaves it once seen in any other state, terminating, or no longer listed.
+ * model does. Only the pods the service wants (the current pods of its live replicas) are
+ * watched; a pod leaves it once seen in any other state, terminating, no longer listed, or no
+ * longer wanted.
  * Immutable, held by the HostedServiceEntity's actor; in memory only, as the model's watch.
  */
 record ReplicaImagePulls(Map<String, ImagePullWatch> byPod) {
@@ -25,10 +27,10 @@ record ReplicaImagePulls(Map<String, ImagePullWatch> byPod) {
     return new ReplicaImagePulls(Map.of());
   }
 
-  /** After {@code pod} was seen at {@code now}. */
-  ReplicaImagePulls observed(HostedPod pod, Instant now) {
+  /** After {@code pod} was seen at {@code now}, while the service wants the pods {@code wanted}. */
+  ReplicaImagePulls observed(HostedPod pod, Set<String> wanted, Instant now) {
     ImagePullWatch before = byPod.getOrDefault(pod.podName(), ImagePullWatch.none());
-    ImagePullWatch after = pod.terminating() ? ImagePullWatch.none()
+    ImagePullWatch after = pod.terminating() || !wanted.contains(pod.podName()) ? ImagePullWatch.none()
         : before.observed(pod.container(), pod.reason(), pod.message(), now);
     if (after == before) {
       return this;
@@ -42,15 +44,18 @@ record ReplicaImagePulls(Map<String, ImagePullWatch> byPod) {
     return new ReplicaImagePulls(next);
   }
 
-  /** After the informer cache listed {@code pods} at {@code now}; an unsynced list says nothing. */
-  ReplicaImagePulls listed(HostedPods pods, Instant now) {
+  /**
+   * After the informer cache listed {@code pods} at {@code now}, while the service wants the pods
+   * {@code wanted}; an unsynced list says nothing.
+   */
+  ReplicaImagePulls listed(HostedPods pods, Set<String> wanted, Instant now) {
     if (!pods.synced()) {
       return this;
     }
     ReplicaImagePulls next = retain(pods.pods().stream().map(HostedPod::podName).collect(
         java.util.stream.Collectors.toSet()));
     for (HostedPod pod : pods.pods()) {
-      next = next.observed(pod, now);
+      next = next.observed(pod, wanted, now);
     }
     return next;
   }

@@ -148,6 +148,12 @@ record ReplicaSet(String service, Map<Integer, Replica> bySlot) implements dev.t
   }
 
   /** The current pod names of every slot, given up or not (what a deletion must make sure is gone). */
+  /** The current pods of the live replicas: the pods the service wants. */
+  java.util.Set<String> livePods() {
+    return bySlot.values().stream().filter(Replica::live).map(r -> r.podName(service))
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
+
   List<String> allPods() {
     return bySlot.values().stream().map(r -> r.podName(service)).toList();
   }

@@ -139,21 +139,53 @@ final class ReplicaSightings {
   }
 
   /**
-   * A Failed answer for the current pod of a live replica that was never seen is its create's
-   * failure: the replica failed. Any other Failed answer is a delete's, retried on the tick.
+   * A Failed answer for the current pod of a live replica is its create's failure (the entity
+   * deletes only pods that are no replica's current one): the replica failed, also when its pod
+   * was seen meanwhile, for the gateway deletes a pod whose Secret it could not write, and a pod
+   * left waiting without it would never start. A replica that is ready runs with its Secret: a
+   * late failure of its create changes nothing. Any other Failed answer is about a pod that is no
+   * live replica's (mostly a delete's): such a pod is deleted again when next seen.
    */
   Outcome callFailed(HostedState s, PodCallResult.Failed f, Instant at) {
     if (s instanceof Existing e && !(s instanceof Deleting)) {
       var creating = e.replicas().bySlot().values().stream()
-          .filter(r -> r.live() && !r.observed() && r.podName(name).equals(f.podName())).findFirst();
-      if (creating.isPresent()) {
+          .filter(r -> r.live() && r.podName(name).equals(f.podName())).findFirst();
+      if (creating.isPresent() && !creating.get().ready()) {
         return Outcome.of(List.of(failure(creating.get(), "its pod " + f.podName() + " could not be created (HTTP "
             + f.httpStatus() + " " + f.reason() + ")", at)));
       }
+      if (creating.isPresent()) {
+        log.info("hosted service {}: the create of pod {} failed late (HTTP {} {}); the replica is ready, kept",
+            name, f.podName(), f.httpStatus(), f.reason());
+        return Outcome.NONE;
+      }
     }
-    log.warn("hosted service {}: a call for pod {} failed (HTTP {} {}); a delete is tried again on the tick",
-        name, f.podName(), f.httpStatus(), f.reason());
+    log.warn("hosted service {}: a call for pod {}, no live replica's current pod, failed (HTTP {} {}); it is"
+        + " deleted when next seen", name, f.podName(), f.httpStatus(), f.reason());
     return Outcome.NONE;
+  }
+
+  /**
+   * The pull watches {@code pulls} after {@code pod} was seen: only the current pod of a live
+   * replica is watched, and one that starts waiting for its image is logged.
+   */
+  ReplicaImagePulls watchPulls(Existing s, ReplicaImagePulls pulls, HostedPod pod, Instant at) {
+    return logged(s, pulls, pulls.observed(pod, s.replicas().livePods(), at));
+  }
+
+  /** {@link #watchPulls(Existing, ReplicaImagePulls, HostedPod, Instant)} for each pod of the cache's list. */
+  ReplicaImagePulls watchPulls(Existing s, ReplicaImagePulls pulls, HostedPods pods, Instant at) {
+    return logged(s, pulls, pulls.listed(pods, s.replicas().livePods(), at));
+  }
+
+  private ReplicaImagePulls logged(Existing s, ReplicaImagePulls before, ReplicaImagePulls next) {
+    next.byPod().forEach((pod, w) -> {
+      if (!before.of(pod).waiting()) {
+        log.info("hosted service {}: pod {} cannot pull image {} ({}); its replica fails after {} unless it"
+            + " starts", name, pod, s.spec().image(), w.why(), settings.imagePullGrace());
+      }
+    });
+    return next;
   }
 
   /** {@code r} failed: replaced after the backoff, or FAILED for good once the restarts in a row are used up. */

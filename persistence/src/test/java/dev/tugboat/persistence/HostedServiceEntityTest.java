@@ -340,6 +340,49 @@ class HostedServiceEntityTest {
     assertTrue(failure.contains("could not be created"), failure);
   }
 
+  /**
+   * The gateway made the pod, could not write its Secret and failed the create: the replica fails
+   * though its pod was seen waiting for that Secret, its pod is deleted, and it is replaced after
+   * the backoff.
+   */
+  @Test
+  void aCreateFailedAfterThePodWasSeenFailsTheReplicaAndReplacesIt() throws InterruptedException {
+    created();
+    var asks = new ArrayList<KubernetesCommand.CreateHostedPod>();
+    asks.add(next(KubernetesCommand.CreateHostedPod.class));
+    asks.add(next(KubernetesCommand.CreateHostedPod.class));
+    HostedPod waiting = new HostedPod(HostedPodNames.podName(name, 0, 0), name, 0, 0, "Pending",
+        ContainerState.WAITING, "CreateContainerConfigError", "secret \"" + HostedPodNames.podName(name, 0, 0)
+        + "\" not found", false, null, null, false);
+    only(ReplicaObserved.class, observe(waiting));
+    var slot0 = asks.stream().filter(a -> a.slot() == 0).findFirst().orElseThrow();
+    slot0.replyTo().tell(new PodCallResult.Failed(waiting.podName(), 403,
+        "the pod's Secret could not be written (secrets is forbidden); its pod was deleted"));
+    String failure = Awaitility.await().atMost(Duration.ofSeconds(5))
+        .until(() -> view().replicas().get(0).failure(), f -> f != null);
+    assertTrue(failure.contains("could not be created") && failure.contains("HTTP 403"), failure);
+    assertEquals(waiting.podName(), deleted());
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(1, only(ReplicaStarted.class, tick()).generation());
+    var again = next(KubernetesCommand.CreateHostedPod.class);
+    assertEquals(List.of(0, 1L), List.of(again.slot(), again.generation()));
+  }
+
+  /** A ready replica runs with its Secret: a late failure of its create leaves it alone. */
+  @Test
+  void aLateFailedCreateOfAReadyReplicaChangesNothing() {
+    created();
+    var slot0 = next(KubernetesCommand.CreateHostedPod.class);
+    if (slot0.slot() != 0) {
+      slot0 = next(KubernetesCommand.CreateHostedPod.class);
+    }
+    running(0, 0);
+    // Through the entity's adapter, into its mailbox ahead of the Get.
+    slot0.replyTo().tell(new PodCallResult.Failed(HostedPodNames.podName(name, 0, 0), 500, "gave up"));
+    assertEquals(null, view().replicas().get(0).failure());
+    assertTrue(view().replicas().get(0).ready());
+  }
+
   @Test
   void aPodThatIsNoCurrentReplicaIsDeleted() {
     created();

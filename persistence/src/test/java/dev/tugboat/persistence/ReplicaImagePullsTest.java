@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class ReplicaImagePullsTest {
   private static final Duration GRACE = Duration.ofMinutes(2);
+  private static final Set<String> WANTED = Set.of(HostedPodNames.podName("web", 0, 0),
+      HostedPodNames.podName("web", 1, 0), HostedPodNames.podName("web", 2, 0));
 
   private static HostedPod pod(int slot, ContainerState state, String reason, boolean terminating) {
     return new HostedPod(HostedPodNames.podName("web", slot, 0), "web", slot, 0, "Pending", state, reason,
@@ -26,9 +28,9 @@ class ReplicaImagePullsTest {
   @Test
   void theGraceRunsPerPodFromItsFirstPullProblem() {
     ReplicaImagePulls pulls = ReplicaImagePulls.none()
-        .observed(pod(0, ContainerState.WAITING, "ErrImagePull", false), T0)
-        .observed(pod(1, ContainerState.WAITING, "InvalidImageName", false), T0.plusSeconds(30))
-        .observed(pod(0, ContainerState.WAITING, "ImagePullBackOff", false), T0.plusSeconds(60));
+        .observed(pod(0, ContainerState.WAITING, "ErrImagePull", false), WANTED, T0)
+        .observed(pod(1, ContainerState.WAITING, "InvalidImageName", false), WANTED, T0.plusSeconds(30))
+        .observed(pod(0, ContainerState.WAITING, "ImagePullBackOff", false), WANTED, T0.plusSeconds(60));
     String p0 = HostedPodNames.podName("web", 0, 0);
     String p1 = HostedPodNames.podName("web", 1, 0);
     assertTrue(pulls.overGrace(p0, T0.plus(GRACE).minusMillis(1), GRACE).isEmpty());
@@ -41,19 +43,33 @@ class ReplicaImagePullsTest {
   @Test
   void anotherStateTerminatingOrNotListedForgetsThePod() {
     ReplicaImagePulls pulls = ReplicaImagePulls.none()
-        .observed(pod(0, ContainerState.WAITING, "ErrImagePull", false), T0)
-        .observed(pod(1, ContainerState.WAITING, "ErrImagePull", false), T0)
-        .observed(pod(2, ContainerState.WAITING, "ErrImagePull", false), T0);
+        .observed(pod(0, ContainerState.WAITING, "ErrImagePull", false), WANTED, T0)
+        .observed(pod(1, ContainerState.WAITING, "ErrImagePull", false), WANTED, T0)
+        .observed(pod(2, ContainerState.WAITING, "ErrImagePull", false), WANTED, T0);
     assertEquals(3, pulls.byPod().size());
-    assertSame(pulls, pulls.observed(pod(0, ContainerState.WAITING, "ImagePullBackOff", false), T0.plusSeconds(5)));
-    ReplicaImagePulls fewer = pulls.observed(pod(0, ContainerState.RUNNING, null, false), T0.plusSeconds(5))
-        .observed(pod(1, ContainerState.WAITING, "ImagePullBackOff", true), T0.plusSeconds(5));
+    assertSame(pulls, pulls.observed(pod(0, ContainerState.WAITING, "ImagePullBackOff", false), WANTED, T0.plusSeconds(5)));
+    ReplicaImagePulls fewer = pulls.observed(pod(0, ContainerState.RUNNING, null, false), WANTED, T0.plusSeconds(5))
+        .observed(pod(1, ContainerState.WAITING, "ImagePullBackOff", true), WANTED, T0.plusSeconds(5));
     assertEquals(Set.of(HostedPodNames.podName("web", 2, 0)), fewer.byPod().keySet());
     assertFalse(fewer.of(HostedPodNames.podName("web", 0, 0)).waiting());
     assertTrue(pulls.listed(new HostedPods(true, List.of(pod(1, ContainerState.WAITING, "ErrImagePull", false))),
-        T0.plusSeconds(5)).byPod().keySet().equals(Set.of(HostedPodNames.podName("web", 1, 0))));
-    assertSame(pulls, pulls.listed(new HostedPods(false, List.of()), T0.plusSeconds(5)), "unsynced: says nothing");
+        WANTED, T0.plusSeconds(5)).byPod().keySet().equals(Set.of(HostedPodNames.podName("web", 1, 0))));
+    assertSame(pulls, pulls.listed(new HostedPods(false, List.of()), WANTED, T0.plusSeconds(5)), "unsynced: says nothing");
     assertEquals(Set.of(HostedPodNames.podName("web", 2, 0)),
         pulls.retain(Set.of(HostedPodNames.podName("web", 2, 0), "other")).byPod().keySet());
+  }
+
+  @Test
+  void aPodTheServiceDoesNotWantIsNotWatched() {
+    ReplicaImagePulls pulls = ReplicaImagePulls.none()
+        .observed(pod(0, ContainerState.WAITING, "ErrImagePull", false), WANTED, T0);
+    Set<String> onlyPod1 = Set.of(HostedPodNames.podName("web", 1, 0));
+    assertTrue(ReplicaImagePulls.none().observed(pod(0, ContainerState.WAITING, "ErrImagePull", false), onlyPod1, T0)
+        .byPod().isEmpty(), "a stray or replaced pod is not watched");
+    assertTrue(pulls.observed(pod(0, ContainerState.WAITING, "ImagePullBackOff", false), onlyPod1, T0.plusSeconds(5))
+        .byPod().isEmpty(), "a pod no longer wanted leaves the watch");
+    assertEquals(onlyPod1, ReplicaImagePulls.none().listed(new HostedPods(true, List.of(
+        pod(0, ContainerState.WAITING, "ErrImagePull", false), pod(1, ContainerState.WAITING, "ErrImagePull", false))),
+        onlyPod1, T0).byPod().keySet());
   }
 }

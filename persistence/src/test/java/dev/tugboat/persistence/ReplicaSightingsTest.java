@@ -94,6 +94,19 @@ class ReplicaSightingsTest {
   }
 
   @Test
+  void aFailedCreateFailsAReplicaSeenWaitingButNotAReadyOne() {
+    Existing s = HostedParts.created("web", 2, 3);
+    s = (Existing) s.apply(new ReplicaObserved("web", 0, 0, HostedStatus.PENDING, false, null, T0));
+    s = (Existing) s.apply(new ReplicaObserved("web", 1, 0, HostedStatus.RUNNING, true, "10.0.0.1", T0));
+    Instant at = T0.plusSeconds(1);
+    ReplicaFailed f = assertInstanceOf(ReplicaFailed.class, sightings.callFailed(s,
+        new PodCallResult.Failed(HostedPodNames.podName("web", 0, 0), 403, "secrets is forbidden"), at).events().get(0));
+    assertEquals(0, f.slot());
+    assertEquals(ReplicaSightings.Outcome.NONE, sightings.callFailed(s,
+        new PodCallResult.Failed(HostedPodNames.podName("web", 1, 0), 500, "gave up"), at));
+  }
+
+  @Test
   void aPodDeletedBySomeoneElseFailsOnlyTheCurrentPodOfALiveReplica() {
     Existing s = HostedParts.created("web", 1, 1);
     assertInstanceOf(ReplicaFailed.class,
@@ -109,17 +122,17 @@ class ReplicaSightingsTest {
         ContainerState.WAITING, "ErrImagePull", "manifest unknown", false, null, null, false);
     HostedPod backOff = new HostedPod(pulling.podName(), "web", 0, 0, "Pending", ContainerState.WAITING,
         "ImagePullBackOff", "Back-off pulling image", false, null, null, false);
-    ReplicaImagePulls pulls = ReplicaImagePulls.none().observed(pulling, T0);
+    ReplicaImagePulls pulls = ReplicaImagePulls.none().observed(pulling, s.replicas().livePods(), T0);
     ReplicaObserved seen = assertInstanceOf(ReplicaObserved.class,
         sightings.observed(s, pulling, pulls, T0).events().get(0));
     assertEquals(HostedStatus.PULLING, seen.status());
     Existing pullingState = (Existing) s.apply(seen);
     Instant almost = T0.plus(Duration.ofMinutes(2)).minusMillis(1);
-    pulls = pulls.observed(backOff, almost);
+    pulls = pulls.observed(backOff, s.replicas().livePods(), almost);
     assertEquals(ReplicaSightings.Outcome.NONE, sightings.observed(pullingState, backOff, pulls, almost));
     Instant over = T0.plus(Duration.ofMinutes(2));
     ReplicaSightings.Outcome o = sightings.listed(pullingState, new HostedPods(true, List.of(backOff)),
-        pulls.observed(backOff, over), over);
+        pulls.observed(backOff, s.replicas().livePods(), over), over);
     ReplicaFailed f = assertInstanceOf(ReplicaFailed.class, o.events().get(0));
     assertEquals("image tugboat/echo-service:1 could not be pulled: ErrImagePull: manifest unknown", f.reason());
     assertEquals(over.plusSeconds(1), f.replaceAt(), "replaced after the first backoff");

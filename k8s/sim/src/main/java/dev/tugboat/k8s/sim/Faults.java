@@ -16,6 +16,7 @@ public final class Faults {
   private volatile int retryAfterSeconds;
   private volatile int maxPods;
   private volatile java.util.regex.Pattern stuckPending;
+  private volatile String secretWritesRefused;
   private final java.util.concurrent.atomic.AtomicBoolean expireNextWatch = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile PodStore store;
   private volatile SimulatedKubelet kubelet;
@@ -74,6 +75,16 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * Every write of a Secret (create, update, patch) is answered 403 with this message, as when
+   * the service account may not write Secrets ("secrets is forbidden: ...") or a quota on Secrets
+   * is used up ("exceeded quota: ..."); null: Secrets are written.
+   */
+  public Faults refuseSecretWrites(String message) {
+    this.secretWritesRefused = message;
+    return this;
+  }
+
   /** The node of this pod is lost: its container stops and the pod goes to phase Unknown, reason NodeLost. */
   public boolean nodeLost(String podName) {
     SimulatedKubelet k = kubelet;
@@ -83,6 +94,7 @@ public final class Faults {
   /** All faults off. */
   public Faults clear() {
     stuckPending = null;
+    secretWritesRefused = null;
     expireNextWatch.set(false);
     errorRate = 0;
     latency = Duration.ZERO;
@@ -115,6 +127,11 @@ public final class Faults {
   boolean isStuckPending(String podName) {
     java.util.regex.Pattern p = stuckPending;
     return p != null && p.matcher(podName).matches();
+  }
+
+  /** The message of a refused Secret write; null while Secrets are written. */
+  String secretWritesRefused() {
+    return secretWritesRefused;
   }
 
   boolean takeWatchExpiry() {

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * list and watch with label and field selectors, log) are served from the indexed {@link PodStore}
  * (fabric8's CRUD dispatcher scans every stored object per request, far too slow for thousands of
  * pods); anything else goes to the CRUD dispatcher. Added to that: fault injection (429 bursts with Retry-After, 500s,
- * latency, a pod quota), the pod log endpoint fed by the simulated kubelet, the pod proxy
+ * latency, a pod quota, refused Secret writes), the pod log endpoint fed by the simulated kubelet, the pod proxy
  * ({@link PodProxy}: past the token check, like every request but the kubelet's), and counters.
  * Requests carrying the kubelet's user agent pass through untouched and uncounted.
  */
@@ -37,6 +37,9 @@ final class SimulatedApiServer extends Dispatcher {
   /** Pod paths: namespaced (group 1 the namespace, 2 the name, 3 the subresource, 4 the query) or cluster-wide. */
   private static final Pattern PODS = Pattern.compile(
       "^/api/v1/(?:namespaces/([^/?]+)/)?pods(?:/([^/?]+))?(?:/([^/?]+))?(?:\\?(.*))?$");
+
+  /** A namespace's Secrets or one of them. */
+  private static final Pattern SECRETS = Pattern.compile("^/api/v1/namespaces/[^/?]+/secrets(?:/[^/?]+)?(?:\\?.*)?$");
 
   private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
   private final Faults faults;
@@ -83,6 +86,13 @@ final class SimulatedApiServer extends Dispatcher {
       // Parsed once here, used for the counters and for the store.
       body = parsePod(request);
       counters.createAttempt(body == null || body.getMetadata() == null ? "" : String.valueOf(body.getMetadata().getName()));
+    }
+    String secretRefused = faults.secretWritesRefused();
+    if (kind == Kind.OTHER && secretRefused != null && List.of("POST", "PUT", "PATCH").contains(request.getMethod())
+        && SECRETS.matcher(path).matches()) {
+      counters.fault(403);
+      return status(new StatusBuilder().withStatus("Failure").withCode(403).withReason("Forbidden")
+          .withMessage(secretRefused).build());
     }
     if (kind == Kind.WATCH || kind == Kind.LIST || kind == Kind.OTHER) {
       return route(kind, request, m, body);
