@@ -228,17 +228,15 @@ public final class TugboatNode implements AutoCloseable {
         throw e;
       }
       NodeSecrets.restrictDataDir(settings);
-      if (warmUp.enabled() && warmUp.journalRecoveries() > 0) {
-        long t = System.nanoTime();
-        try {
-          JournalWarmUp.run(system, warmUp.journalRecoveries(), warmUp.timeout());
-          log.info("Journal warm-up: {} empty recoveries in {} ms", warmUp.journalRecoveries(),
-              (System.nanoTime() - t) / 1_000_000);
-        } catch (ExecutionException | TimeoutException e) {
-          // Best effort: the journal's own readiness check says whether the journal works.
-          log.warn("Journal warm-up not finished: {}", e instanceof ExecutionException ? e.getCause() : e);
-        }
-      }
+      // On a thread of its own while the gateway warms up and the rest starts: it only reads, under
+      // ids no entity has. The journal readiness check fails until it is over.
+      CompletableFuture<Void> journalWarm = warmUp.enabled() && warmUp.journalRecoveries() > 0
+          ? CompletableFuture.runAsync(() -> warmUpJournal(system, warmUp), task -> {
+              Thread thread = new Thread(task, "journal-warm-up");
+              thread.setDaemon(true);
+              thread.start();
+            })
+          : CompletableFuture.completedFuture(null);
       serializationWarm.join();
 
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -268,7 +266,7 @@ public final class TugboatNode implements AutoCloseable {
       OwnPodReconciler.init(system, gateway, directory, OwnPodReconciler.Settings.fromConfig(config));
 
       NodeReadiness readiness = readiness(NodeReadiness.Settings.fromConfig(config), cluster, bridge, journal.ids(),
-          informerStatus, kubernetesWarmUp);
+          journalWarm, informerStatus, kubernetesWarmUp);
       HttpSettings httpSettings = HttpSettings.fromConfig(config);
       JournalServiceRecords serviceRecords = new JournalServiceRecords(ServiceHistories.of(system), gateway,
           httpSettings.askTimeout(), system.scheduler());
@@ -285,6 +283,19 @@ public final class TugboatNode implements AutoCloseable {
     } catch (Exception | Error e) {
       stop.run(drain.time());
       throw e;
+    }
+  }
+
+  /** The journal part of the start-up warm-up, waited for at most its timeout; best effort. */
+  private static void warmUpJournal(ActorSystem<?> system, WarmUpSettings warmUp) {
+    long t = System.nanoTime();
+    try {
+      JournalWarmUp.run(system, warmUp.journalRecoveries(), warmUp.timeout());
+      log.info("Journal warm-up: {} empty recoveries in {} ms", warmUp.journalRecoveries(),
+          (System.nanoTime() - t) / 1_000_000);
+    } catch (Exception e) {
+      // The journal's own readiness check says whether the journal works.
+      log.warn("Journal warm-up not finished: {}", e instanceof ExecutionException ? e.getCause() : e);
     }
   }
 
@@ -306,10 +317,12 @@ public final class TugboatNode implements AutoCloseable {
   /**
    * The checks behind GET /health/ready: cluster membership, the MQTT subscription and the pod
    * informer (with the gateway's start-up warm-up: not ready before it is over) are read from state
-   * kept up to date elsewhere; only the journal costs a query.
+   * kept up to date elsewhere; only the journal costs a query, and fails at once while the
+   * journal's start-up warm-up runs.
    */
   private static NodeReadiness readiness(NodeReadiness.Settings settings, Cluster cluster, MqttBridge bridge,
-      JournalIds journal, PodInformerStatus informer, KubernetesWarmUp warmUp) {
+      JournalIds journal, CompletableFuture<Void> journalWarm, PodInformerStatus informer, KubernetesWarmUp warmUp) {
+    CachedProbe ping = new CachedProbe(journal::ping, settings.journalFresh(), System::nanoTime);
     return new NodeReadiness(List.of(
         NodeReadiness.Probe.immediate("cluster", () -> {
           MemberStatus status = cluster.selfMember().status();
@@ -318,7 +331,8 @@ public final class TugboatNode implements AutoCloseable {
         }),
         NodeReadiness.Probe.immediate("mqtt", () -> bridge.isConnected() ? Optional.empty()
             : Optional.of("not connected to the broker " + bridge.settings().serverUri() + " and subscribed")),
-        new NodeReadiness.Probe("journal", new CachedProbe(journal::ping, settings.journalFresh(), System::nanoTime)),
+        new NodeReadiness.Probe("journal", () -> journalWarm.isDone() ? ping.get() : CompletableFuture.failedFuture(
+            new IllegalStateException("the journal's start-up warm-up (empty recoveries) is still running"))),
         NodeReadiness.Probe.immediate("kubernetes", () -> informer.problem().or(warmUp::problem))),
         settings.checkTimeout());
   }
