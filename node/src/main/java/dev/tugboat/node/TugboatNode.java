@@ -228,8 +228,9 @@ public final class TugboatNode implements AutoCloseable {
         throw e;
       }
       NodeSecrets.restrictDataDir(settings);
-      // On a thread of its own while the gateway warms up and the rest starts: it only reads, under
-      // ids no entity has. The journal readiness check fails until it is over.
+      // On a thread of its own while the gateway starts its warm-up and the bridge and the entities
+      // start: it only reads, under ids no entity has. Waited for before the projections start, whose
+      // journal queries would otherwise time out behind its recoveries.
       CompletableFuture<Void> journalWarm = warmUp.enabled() && warmUp.journalRecoveries() > 0
           ? CompletableFuture.runAsync(() -> warmUpJournal(system, warmUp), task -> {
               Thread thread = new Thread(task, "journal-warm-up");
@@ -261,12 +262,13 @@ public final class TugboatNode implements AutoCloseable {
       HostedEndpointsBoard hostedBoard = HostedEndpointsBoard.start(system, directory);
       HostedServiceEntity.init(system, gateway, hostedBoard, HostedSettings.fromConfig(config));
       RetentionSweeper.init(system, directory, entitySettings, RetentionSweeper.Settings.fromConfig(config), journal);
+      journalWarm.join();
       NotificationProjection.init(system, directory, bridge.notifier(), notificationSettings);
       SimulationSummaryProjection.init(system, notificationSettings.tags(), SimulationSummarySettings.fromConfig(config));
       OwnPodReconciler.init(system, gateway, directory, OwnPodReconciler.Settings.fromConfig(config));
 
       NodeReadiness readiness = readiness(NodeReadiness.Settings.fromConfig(config), cluster, bridge, journal.ids(),
-          journalWarm, informerStatus, kubernetesWarmUp);
+          informerStatus, kubernetesWarmUp);
       HttpSettings httpSettings = HttpSettings.fromConfig(config);
       JournalServiceRecords serviceRecords = new JournalServiceRecords(ServiceHistories.of(system), gateway,
           httpSettings.askTimeout(), system.scheduler());
@@ -317,12 +319,10 @@ public final class TugboatNode implements AutoCloseable {
   /**
    * The checks behind GET /health/ready: cluster membership, the MQTT subscription and the pod
    * informer (with the gateway's start-up warm-up: not ready before it is over) are read from state
-   * kept up to date elsewhere; only the journal costs a query, and fails at once while the
-   * journal's start-up warm-up runs.
+   * kept up to date elsewhere; only the journal costs a query.
    */
   private static NodeReadiness readiness(NodeReadiness.Settings settings, Cluster cluster, MqttBridge bridge,
-      JournalIds journal, CompletableFuture<Void> journalWarm, PodInformerStatus informer, KubernetesWarmUp warmUp) {
-    CachedProbe ping = new CachedProbe(journal::ping, settings.journalFresh(), System::nanoTime);
+      JournalIds journal, PodInformerStatus informer, KubernetesWarmUp warmUp) {
     return new NodeReadiness(List.of(
         NodeReadiness.Probe.immediate("cluster", () -> {
           MemberStatus status = cluster.selfMember().status();
@@ -331,8 +331,7 @@ public final class TugboatNode implements AutoCloseable {
         }),
         NodeReadiness.Probe.immediate("mqtt", () -> bridge.isConnected() ? Optional.empty()
             : Optional.of("not connected to the broker " + bridge.settings().serverUri() + " and subscribed")),
-        new NodeReadiness.Probe("journal", () -> journalWarm.isDone() ? ping.get() : CompletableFuture.failedFuture(
-            new IllegalStateException("the journal's start-up warm-up (empty recoveries) is still running"))),
+        new NodeReadiness.Probe("journal", new CachedProbe(journal::ping, settings.journalFresh(), System::nanoTime)),
         NodeReadiness.Probe.immediate("kubernetes", () -> informer.problem().or(warmUp::problem))),
         settings.checkTimeout());
   }

@@ -35,7 +35,7 @@ final class CdsArchiveCommand implements Callable<Integer> {
   Path archive;
 
   @Option(names = "--node-jvm-options", description = "Further JVM options of the node (default: ${DEFAULT-VALUE}).")
-  String nodeJvmOptions = "-Xmx1g";
+  String nodeJvmOptions = "-Xmx1g -Xlog:cds=error";
 
   @Option(names = "--models", description = "Fake models of the training simulation (default: ${DEFAULT-VALUE}).")
   int models = 20;
