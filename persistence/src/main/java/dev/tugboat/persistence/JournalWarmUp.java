@@ -30,8 +30,8 @@ import org.apache.pekko.serialization.Serializers;
  * Work a fresh node does once before it says ready, so that its first simulation does not pay for
  * it: the CBOR serializers of the entities' events are built (a round trip of each kind through
  * Pekko serialization, in memory), and the journals' read path (connection pool, statements,
- * recovery) runs by recovering entities, and Cluster Sharding's remember-entities log, under
- * persistence ids no entity or shard can have. Only reads: nothing is written to the journal.
+ * recovery) runs by recovering entities under persistence ids no entity can have. Only reads:
+ * nothing is written to the journal.
  */
 public final class JournalWarmUp {
 
@@ -41,9 +41,6 @@ public final class JournalWarmUp {
    */
   private static final String ID_PREFIX = "/warm-up-";
 
-  /** Recoveries on the remember-entities log's plugins: enough to open its pool and run its statements. */
-  private static final int SHARD_LOG_RECOVERIES = 8;
-
   /** Numbers each run's actors, whose names must be unique while earlier ones may still be stopping. */
   private static final java.util.concurrent.atomic.AtomicLong RUNS = new java.util.concurrent.atomic.AtomicLong();
 
@@ -51,8 +48,8 @@ public final class JournalWarmUp {
 
   /**
    * Runs the warm-up and waits for it, at most {@code timeout}; {@code recoveries} empty
-   * recoveries of Service entities run at once (as a deployment starts its services), two of
-   * Simulation entities on their own journal and a few of shards' remember-entities logs.
+   * recoveries of Service entities run at once (as a deployment starts its services), and two of
+   * Simulation entities on their own journal.
    */
   public static void run(ActorSystem<?> system, int recoveries, Duration timeout) throws Exception {
     roundTrip(SerializationExtension.get(system));
@@ -67,14 +64,6 @@ public final class JournalWarmUp {
     for (int i = 0; i < 2; i++) {
       done.add(recover(system, run, PersistenceId.of(SimulationEntity.ENTITY_KEY.name(), ID_PREFIX + i),
           simulationJournal, simulationSnapshots));
-    }
-    // Cluster Sharding's remember-entities log has plugins and a pool of its own, first used when a
-    // deployment's services start their shards: each shard recovers its log there.
-    String shardingJournal = system.settings().config().getString("pekko.cluster.sharding.journal-plugin-id");
-    String shardingSnapshots = system.settings().config().getString("pekko.cluster.sharding.snapshot-plugin-id");
-    for (int i = 0; i < SHARD_LOG_RECOVERIES; i++) {
-      done.add(recover(system, run, PersistenceId.ofUniqueId(ID_PREFIX + "shard-" + i), shardingJournal,
-          shardingSnapshots));
     }
     CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
