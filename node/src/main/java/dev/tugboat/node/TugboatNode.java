@@ -228,16 +228,17 @@ public final class TugboatNode implements AutoCloseable {
         throw e;
       }
       NodeSecrets.restrictDataDir(settings);
-      // On a thread of its own while the gateway starts its warm-up and the bridge and the entities
-      // start: it only reads, under ids no entity has. Waited for before the projections start, whose
-      // journal queries would otherwise time out behind its recoveries.
-      CompletableFuture<Void> journalWarm = warmUp.enabled() && warmUp.journalRecoveries() > 0
-          ? CompletableFuture.runAsync(() -> warmUpJournal(system, warmUp), task -> {
-              Thread thread = new Thread(task, "journal-warm-up");
-              thread.setDaemon(true);
-              thread.start();
-            })
-          : CompletableFuture.completedFuture(null);
+      if (warmUp.enabled() && warmUp.journalRecoveries() > 0) {
+        long t = System.nanoTime();
+        try {
+          JournalWarmUp.run(system, warmUp.journalRecoveries(), warmUp.timeout());
+          log.info("Journal warm-up: {} empty recoveries in {} ms", warmUp.journalRecoveries(),
+              (System.nanoTime() - t) / 1_000_000);
+        } catch (ExecutionException | TimeoutException e) {
+          // Best effort: the journal's own readiness check says whether the journal works.
+          log.warn("Journal warm-up not finished: {}", e instanceof ExecutionException ? e.getCause() : e);
+        }
+      }
       serializationWarm.join();
 
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -262,7 +263,6 @@ public final class TugboatNode implements AutoCloseable {
       HostedEndpointsBoard hostedBoard = HostedEndpointsBoard.start(system, directory);
       HostedServiceEntity.init(system, gateway, hostedBoard, HostedSettings.fromConfig(config));
       RetentionSweeper.init(system, directory, entitySettings, RetentionSweeper.Settings.fromConfig(config), journal);
-      journalWarm.join();
       NotificationProjection.init(system, directory, bridge.notifier(), notificationSettings);
       SimulationSummaryProjection.init(system, notificationSettings.tags(), SimulationSummarySettings.fromConfig(config));
       OwnPodReconciler.init(system, gateway, directory, OwnPodReconciler.Settings.fromConfig(config));
@@ -285,19 +285,6 @@ public final class TugboatNode implements AutoCloseable {
     } catch (Exception | Error e) {
       stop.run(drain.time());
       throw e;
-    }
-  }
-
-  /** The journal part of the start-up warm-up, waited for at most its timeout; best effort. */
-  private static void warmUpJournal(ActorSystem<?> system, WarmUpSettings warmUp) {
-    long t = System.nanoTime();
-    try {
-      JournalWarmUp.run(system, warmUp.journalRecoveries(), warmUp.timeout());
-      log.info("Journal warm-up: {} empty recoveries in {} ms", warmUp.journalRecoveries(),
-          (System.nanoTime() - t) / 1_000_000);
-    } catch (Exception e) {
-      // The journal's own readiness check says whether the journal works.
-      log.warn("Journal warm-up not finished: {}", e instanceof ExecutionException ? e.getCause() : e);
     }
   }
 
