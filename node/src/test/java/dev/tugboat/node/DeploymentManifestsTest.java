@@ -499,13 +499,19 @@ class DeploymentManifestsTest {
   }
 
   @Test
-  void theImageGivesTheHeapHugePagesAndTheDeploymentKeepsTheImagesJvmOptions() throws IOException {
+  void theImageGivesTheHeapHugePagesAndItsClassArchiveAndTheDeploymentKeepsTheImagesJvmOptions() throws IOException {
     String dockerfile = Files.readString(DEPLOY.resolve("Dockerfile"));
     String options = dockerfile.lines().filter(l -> l.startsWith("ENV JAVA_TOOL_OPTIONS=")).findFirst()
         .orElseThrow(() -> new AssertionError("the Dockerfile sets no JAVA_TOOL_OPTIONS"));
     assertAll(
         () -> assertTrue(options.contains("-XX:+UseTransparentHugePages"), options),
         () -> assertTrue(options.contains("-XX:+ExitOnOutOfMemoryError"), options),
+        () -> assertTrue(options.contains("-XX:SharedArchiveFile=/app/tugboat.jsa"), options),
+        () -> assertTrue(dockerfile.contains("cds-archive --node-class-path /app/tugboat.jar --archive /app/tugboat.jsa"),
+            "the archive the JVM is given is written by the image's cds stage from the jar it runs"),
+        () -> assertTrue(dockerfile.contains("COPY --from=cds /app/tugboat.jar /app/tugboat.jar")
+            && dockerfile.contains("COPY --from=cds /app/tugboat.jsa /app/tugboat.jsa"),
+            "the jar and its archive come from the same stage: the JVM checks the jar's size and time"),
         () -> assertTrue(deploymentEnvNames().noneMatch(n -> n.equals("JAVA_TOOL_OPTIONS")),
             "a JAVA_TOOL_OPTIONS in the Deployment would replace the image's JVM options"));
   }

@@ -36,7 +36,8 @@ class DockerBuildContextTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {".git/config", "data/secret.key", "data/tugboat.mv.db", "docs/operations.md",
       "node/src/main/java/dev/tugboat/node/TugboatNode.java", "node/target/classes/application.conf",
-      "node/target/original-tugboat.jar", "persistence/target/tugboat-persistence-0.1.0-SNAPSHOT.jar",
+      "node/target/original-tugboat.jar", "node/demo/target/tugboat-demo-0.1.0-SNAPSHOT.jar",
+      "persistence/target/tugboat-persistence-0.1.0-SNAPSHOT.jar",
       "k8s/deploy/examples/secrets.example.yaml", "pom.xml", ".idea/workspace.xml"})
   void everythingElseStaysOut(String path) throws IOException {
     assertTrue(excluded(path), path + " would be sent to the image build");

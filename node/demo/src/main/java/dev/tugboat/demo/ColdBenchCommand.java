@@ -89,8 +89,19 @@ final class ColdBenchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--models and --timeout-seconds must be at least 1, --run-seconds not negative");
     }
+    return run(List.of("first", "second"), true);
+  }
+
+  /**
+   * Starts the node, runs the named simulations one after the other on it and stops it with
+   * SIGTERM (so that what the JVM writes at its exit is complete); the machine probe before and
+   * after when {@code probe}. 0 when every simulation ended in time, else 1.
+   */
+  int run(List<String> simulations, boolean probe) throws Exception {
     EmbeddedRun.wipe(dataDir);
-    System.out.println("bench-cold: " + MachineProbe.measure().describe("before"));
+    if (probe) {
+      System.out.println("bench-cold: " + MachineProbe.measure().describe("before"));
+    }
     Path data = dataDir.toAbsolutePath();
     String token = UUID.randomUUID().toString();
     try (EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", 0, data.resolve("broker"));
@@ -113,7 +124,7 @@ final class ColdBenchCommand implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "node: start_to_ready_ms=%d%n", (readyAt - started) / 1_000_000);
         List<String> lines = new ArrayList<>();
-        for (String name : List.of("first", "second")) {
+        for (String name : simulations) {
           Optional<Figures> figures = simulation(name, so, k8s, broker.port(), createdNanos, finishedAt);
           if (figures.isEmpty() || !node.isAlive()) {
             log("the " + name + " simulation did not end within " + timeoutSeconds + " s; see " + node.log);
@@ -124,7 +135,9 @@ final class ColdBenchCommand implements Callable<Integer> {
         }
         // SIGTERM, so that what the node writes on exit (a flight recording, say) is complete.
         node.terminate();
-        System.out.println("bench-cold: " + MachineProbe.measure().describe("after"));
+        if (probe) {
+          System.out.println("bench-cold: " + MachineProbe.measure().describe("after"));
+        }
         lines.forEach(System.out::println);
         return 0;
       }

@@ -31,6 +31,7 @@ public final class DemoMain {
         .addSubcommand(new BenchCommand())
         .addSubcommand(new ClusterBenchCommand())
         .addSubcommand(new ColdBenchCommand())
+        .addSubcommand(new CdsArchiveCommand())
         .addSubcommand(new FloodBenchCommand())
         .addSubcommand(new BenchHttpCommand())
         .addSubcommand(new EventsBenchCommand())
