@@ -24,12 +24,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * The one actor per node that uses the fabric8 client (docs/architecture.md, "Kubernetes
  * gateway"). It receives a command, asks its parts, starts the calls they allow on its
- * {@link CallPool} and replies once with the final outcome: {@link Admission} decides which
- * creates may start, {@link CallQueue} which call is next (one per pod, a repeated create or
- * delete joining the pod's latest), {@link Pacing} whether its kind may start now,
- * {@link RetryDecision} what follows a transient failure, and {@link PodInformer} tells each
- * {@code ServiceEntity} what its pod does and answers {@code LookupPod} from its cache. A pod
- * with secret environment variables gets its Secret within the same create call
+ * {@link CallPool} and replies once with the final outcome: {@link GatewayAdmission} starts or
+ * queues each create as {@link Admission} decides, {@link CallQueue} which call is next (one per
+ * pod, a repeated create or delete joining the pod's latest), {@link Pacing} whether its kind may
+ * start now, {@link RetryDecision} what follows a transient failure, and {@link PodInformer}
+ * tells each {@code ServiceEntity} what its pod does and answers {@code LookupPod} from its cache.
+ * A pod with secret environment variables gets its Secret within the same create call
  * ({@link PodCalls}), so a create is answered as done only when both exist.
  */
 public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand> {
@@ -70,7 +70,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   private final GatewayMetrics metrics;
   private final CallQueue<Call, ActorRef<PodCallResult>> calls = new CallQueue<>();
   private final Pacing pacing;
-  private final Admission<CreateRequest> admission;
+  private final GatewayAdmission admission;
   private final PodInformer informer;
   private final PodInformerStatus informerStatus;
   private final GatewayWarmUp warmUp;
@@ -119,10 +119,11 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     this.warmUp = new GatewayWarmUp(warmUp, podFactory, podCalls, settings.maxConcurrentCalls(), this::submit,
         ctx.getLog());
     this.pacing = Pacing.of(settings, System::nanoTime);
-    this.admission = new Admission<>(settings.admission(), settings.retry(), ctx.getLog());
+    this.admission = new GatewayAdmission(settings, metrics, this::startCreate,
+        delay -> timers.startSingleTimer(ADMISSION_TIMER, AdmissionTick.INSTANCE, delay), ctx.getLog());
     ActorRef<KubernetesCommand> self = ctx.getSelf();
     this.informer = new PodInformer(client, settings, directory, (pod, live) -> self.tell(new PodLiveness(pod, live)));
-    admissionGauges();
+    admission.gauges();
     ctx.getLog().info("Kubernetes gateway starting: {} API server, namespace {}", settings.mode().configName(),
         settings.namespace());
     watch(informer.start());
@@ -148,7 +149,7 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
         .onMessage(InformerStopped.class, this::onInformerStopped)
         .onMessage(RestartInformer.class, this::onRestartInformer)
         .onMessage(PodLiveness.class, this::onPodLiveness)
-        .onMessageEquals(AdmissionTick.INSTANCE, this::admitFromQueue)
+        .onMessageEquals(AdmissionTick.INSTANCE, this::onAdmissionTick)
         .onMessageEquals(WarmUpTimeout.INSTANCE, this::onWarmUpTimeout)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
@@ -165,36 +166,17 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   }
 
   private Behavior<KubernetesCommand> create(PodOrder order, ActorRef<PodCallResult> replyTo) {
-    String name = order.podName();
-    CreateRequest waiting = admission.waiting(name);
-    if (waiting != null) {
-      // Asked again while queued: one queue entry, the latest asker gets the outcome.
-      int position = admission.askedAgain(waiting.askedAgainBy(replyTo, order));
-      replyTo.tell(new PodCallResult.Queued(name, position, admission.reason()));
+    if (admission.askedAgain(order, replyTo) || join(CallKind.CREATE, order.podName(), replyTo)) {
       return this;
     }
-    if (join(CallKind.CREATE, name, replyTo)) {
-      return this;
-    }
-    CreateRequest request = new CreateRequest(order, replyTo, admission.nextSeq());
-    if (admission.ask(request, System.nanoTime()) == Admission.Verdict.QUEUED) {
-      queued(request);
-    } else {
-      startCreate(request);
-    }
-    admissionGauges();
+    admission.ask(order, replyTo);
     return this;
   }
 
   private Behavior<KubernetesCommand> onDelete(KubernetesCommand.DeletePod cmd) {
     String name = cmd.podName();
-    CreateRequest waiting = admission.withdraw(name);
-    if (waiting != null) {
-      // The create never started; it must not start after the delete.
-      waiting.replyTo().tell(new PodCallResult.Failed(name, 0, "withdrawn: the pod was deleted while waiting for admission"));
-      getContext().getLog().info("Create of pod {} withdrawn from the admission queue by a delete", name);
-      admissionGauges();
-    }
+    // A create still waiting for admission never started; it must not start after the delete.
+    admission.withdraw(name);
     if (join(CallKind.DELETE, name, cmd.replyTo())) {
       return this;
     }
@@ -344,17 +326,8 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
   /** The call's final outcome: to its askers, to admission, and the pod's next call may start. */
   private void finish(Call call, CallOutcome outcome) {
     call.finish().accept(outcome);
-    String name = call.podName();
-    if (call.create() != null) {
-      if (admission.createFinished(name, outcome instanceof CallOutcome.Done)) {
-        admitFromQueue();
-      } else {
-        admissionGauges();
-      }
-    } else if (call.kind() == CallKind.DELETE && outcome instanceof CallOutcome.Done && admission.deleted(name)) {
-      admitFromQueue();
-    }
-    calls.release(name);
+    admission.callFinished(call, outcome);
+    calls.release(call.podName());
   }
 
   /**
@@ -396,18 +369,6 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
         outcome -> reply(name, mutation, request.replyTo(), outcome.toCallResult(name)), request, mutation));
   }
 
-  /** The create waits for admission: its asker hears where. */
-  private void queued(CreateRequest request) {
-    String name = request.podName();
-    int position = admission.position(request);
-    String reason = admission.reason();
-    getContext().getLog().info("Create of pod {} queued for admission at position {}: {}", name, position, reason);
-    // Gauges first: whoever hears Queued sees them current.
-    admissionGauges();
-    request.replyTo().tell(new PodCallResult.Queued(name, position, reason));
-    armAdmissionTimer();
-  }
-
   /**
    * A create refused for quota: admission learns the limit, and the create goes back to the
    * admission queue (answering the latest asker, as for a create asked again while queued).
@@ -418,10 +379,9 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     if (calls.deleteAskedSince(name, call.mutation())) {
       // The pod's delete was asked while this create was on its way (it waits behind it): back
       // in the admission queue, the create would make the pod after its delete, an orphan.
-      admission.quotaRefused(name, reason, System.nanoTime(), ThreadLocalRandom.current());
-      getContext().getLog().info("Create of pod {} refused for quota and withdrawn: its delete was asked meanwhile", name);
+      admission.quotaRefusedWithdrawn(name, reason);
       finish(call, new CallOutcome.Fatal(0, "withdrawn: the pod was deleted while its create was refused for quota"));
-      admissionGauges();
+      admission.gauges();
       return;
     }
     calls.release(name);
@@ -430,38 +390,17 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     if (!joined.isEmpty()) {
       request = request.askedAgainBy(joined.get(joined.size() - 1), request.order());
     }
-    admission.quotaRefused(name, reason, System.nanoTime(), ThreadLocalRandom.current());
-    if (admission.requeue(request)) {
-      queued(request);
-    }
-    admissionGauges();
+    admission.quotaRefused(request, reason);
   }
 
   private Behavior<KubernetesCommand> onPodLiveness(PodLiveness m) {
     admission.seen(m.podName(), m.live());
-    return admitFromQueue();
-  }
-
-  /** Starts the queued creates there is room for now. */
-  private Behavior<KubernetesCommand> admitFromQueue() {
-    for (CreateRequest request : admission.admitFromQueue(System.nanoTime())) {
-      getContext().getLog().info("Create of pod {} admitted from the queue", request.podName());
-      startCreate(request);
-    }
-    armAdmissionTimer();
-    admissionGauges();
     return this;
   }
 
-  private void armAdmissionTimer() {
-    long hold = admission.holdLeft(System.nanoTime());
-    if (hold > 0) {
-      timers.startSingleTimer(ADMISSION_TIMER, AdmissionTick.INSTANCE, Duration.ofNanos(Math.max(1_000_000, hold)));
-    }
-  }
-
-  private void admissionGauges() {
-    metrics.admission(admission.queued(), admission.limit(), admission.atQuota());
+  private Behavior<KubernetesCommand> onAdmissionTick() {
+    admission.admitFromQueue();
+    return this;
   }
 
   // ---- the start-up warm-up (GatewayWarmUp) ----
@@ -485,7 +424,6 @@ public final class KubernetesGateway extends AbstractBehavior<KubernetesCommand>
     if (informer.synced(m.generation())) {
       informerStatus.synced();
       admission.synced(informer.liveness());
-      admitFromQueue();
       getContext().getLog().info("Pod informer synced on namespace {} (deployment {})",
           settings.namespace(), settings.deploymentId());
     }
