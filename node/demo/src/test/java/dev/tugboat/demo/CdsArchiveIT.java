@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,18 +25,11 @@ class CdsArchiveIT {
   void theTrainingRunWritesAnArchiveTheJarStartsWith(@TempDir Path dir) throws Exception {
     assumeTrue(Files.isRegularFile(NODE_JAR), NODE_JAR + " is made by the node module's package phase (mvn verify)");
     Path archive = dir.resolve("tugboat.jsa");
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream original = System.out;
-    int code;
-    try (PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-      System.setOut(tee);
-      code = DemoMain.commandLine(Map.of()).execute("cds-archive", "--node-class-path", NODE_JAR.toString(),
-          "--archive", archive.toString(), "--models", "2", "--data-dir", dir.resolve("data").toString(),
-          "--timeout-seconds", "240");
-    } finally {
-      System.setOut(original);
-    }
-    String out = captured.toString(StandardCharsets.UTF_8);
+    CommandRun run = CommandRun.of("cds-archive", "--node-class-path", NODE_JAR.toString(),
+        "--archive", archive.toString(), "--models", "2", "--data-dir", dir.resolve("data").toString(),
+        "--timeout-seconds", "240");
+    int code = run.code();
+    String out = run.out();
     assertEquals(0, code, () -> out + nodeLog(dir));
     assertTrue(Files.size(archive) > 0, out);
     assertTrue(out.contains("cds-archive: wrote " + archive), out);

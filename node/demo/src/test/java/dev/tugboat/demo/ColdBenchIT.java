@@ -3,12 +3,8 @@ package dev.tugboat.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,17 +20,10 @@ class ColdBenchIT {
 
   @Test
   void aFreshNodeRunsTwoSimulationsAndPrintsBoth(@TempDir Path dir) throws Exception {
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream original = System.out;
-    int code;
-    try (PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-      System.setOut(tee);
-      code = DemoMain.commandLine(Map.of()).execute("bench-cold", "--models", "3", "--run-seconds", "1",
-          "--data-dir", dir.resolve("data").toString(), "--timeout-seconds", "240");
-    } finally {
-      System.setOut(original);
-    }
-    String out = captured.toString(StandardCharsets.UTF_8);
+    CommandRun run = CommandRun.of("bench-cold", "--models", "3", "--run-seconds", "1",
+        "--data-dir", dir.resolve("data").toString(), "--timeout-seconds", "240");
+    int code = run.code();
+    String out = run.out();
     String nodeLog = Files.readString(dir.resolve("data").resolve("node.log"));
     assertEquals(0, code, out + nodeLog);
     assertTrue(Pattern.compile("node: start_to_ready_ms=\\d+").matcher(out).find(), out);

@@ -3,13 +3,7 @@ package dev.tugboat.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -24,19 +18,12 @@ class ScaleBenchIT {
 
   @Test
   void scalesUpUnderLoadAndBackAndPrintsItsFigures(@TempDir Path dir) throws Exception {
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream original = System.out;
-    int code;
-    try (PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-      System.setOut(tee);
-      code = DemoMain.commandLine(Map.of()).execute("bench-scale", "--max", "2", "--concurrency", "10",
-          "--slow-ms", "50", "--idle-seconds", "1", "--timeout-seconds", "30", "--probe-mebibytes", "1",
-          "--data-dir", dir.resolve("data").toString(),
-          "--mqtt-port", Integer.toString(freePort()), "--http-port", Integer.toString(freePort()));
-    } finally {
-      System.setOut(original);
-    }
-    String out = captured.toString(StandardCharsets.UTF_8);
+    CommandRun run = CommandRun.of("bench-scale", "--max", "2", "--concurrency", "10",
+        "--slow-ms", "50", "--idle-seconds", "1", "--timeout-seconds", "30", "--probe-mebibytes", "1",
+        "--data-dir", dir.resolve("data").toString(),
+        "--mqtt-port", CommandRun.freePort(), "--http-port", CommandRun.freePort());
+    int code = run.code();
+    String out = run.out();
     assertEquals(0, code, out);
     Matcher last = Pattern.compile("(?m)^min=1 max=2 concurrency=10 slow_ms=50 ready_s=(\\d+\\.\\d) "
         + "serving_s=(\\d+\\.\\d) requests=(\\d+) requests_per_s=\\d+ p50_ms=(\\d+) p99_ms=\\d+ errors=(\\d+) "
@@ -48,9 +35,4 @@ class ScaleBenchIT {
     assertTrue(out.contains("bench-scale: machine before:") && out.contains("bench-scale: machine after:"), out);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }
